@@ -1,0 +1,140 @@
+/**
+ * The electronic envelope, bit for bit as the v2.0 guide states it
+ * (TOAST-DOCS/OCR en/document-ocr-api-guide-v2.0.md, "Caution" and each API's request header):
+ * - Symmetric-Key: 32 random bytes wrapped with `RSA/ECB/PKCS1Padding` under the issued public
+ *   key, sent as base64;
+ * - image and values: `AES-256/CBC/PKCS7Padding` with that key, IV = its first 16 bytes.
+ *
+ * Only `node:crypto` on this path: node-forge is ~50x slower per RSA operation (see the facts
+ * page). Node >= 20.11 refuses PKCS#1 v1.5 private decryption (CVE-2023-46809), so the key is
+ * decrypted raw (`RSA_NO_PADDING`) and the type-2 padding is checked here.
+ */
+import {
+  constants,
+  createCipheriv,
+  createDecipheriv,
+  privateDecrypt,
+  type KeyObject,
+} from 'node:crypto';
+import { base64Problem } from './base64.js';
+import { OcrError } from './errors.js';
+
+/** Length in bytes of the symmetric key the guide prescribes. */
+export const SYMMETRIC_KEY_BYTES = 32;
+
+/**
+ * The IV the service uses: the first 16 bytes of the symmetric key.
+ * @example ivOf(key).length // 16
+ */
+export function ivOf(symmetricKey: Buffer): Buffer {
+  return symmetricKey.subarray(0, 16);
+}
+
+/**
+ * Strips PKCS#1 v1.5 type-2 padding (RFC 8017 section 7.2.2 step 3) from a raw RSA block.
+ * Returns the message or a reason for rejecting it.
+ * @example stripPkcs1Type2(Buffer.from([0, 2, 1, 1, 1, 1, 1, 1, 1, 1, 0, 42])) // {message: <Buffer 2a>}
+ */
+export function stripPkcs1Type2(block: Buffer): { message: Buffer } | { problem: string } {
+  if (block[0] !== 0x00 || block[1] !== 0x02) {
+    return {
+      problem:
+        'RSA block does not carry PKCS#1 v1.5 type-2 padding (wrapped with OAEP, with another public key, or not RSA at all?)',
+    };
+  }
+  const separator = block.indexOf(0x00, 2);
+  if (separator < 0) return { problem: 'RSA block has no PKCS#1 v1.5 separator byte' };
+  if (separator - 2 < 8) return { problem: 'RSA block has a PKCS#1 v1.5 padding string shorter than 8 bytes' };
+  return { message: block.subarray(separator + 1) };
+}
+
+/**
+ * Unwraps the `Symmetric-Key` header. Any fault answers 4000302 INVALID_SYMMETRIC_KEY with a
+ * diagnosis saying what exactly was wrong.
+ * @example const key = unwrapSymmetricKey(req.headers['symmetric-key'], privateKey, 256)
+ */
+export function unwrapSymmetricKey(header: string, privateKey: KeyObject, modulusBytes: number): Buffer {
+  const problem = base64Problem(header);
+  if (problem) throw new OcrError('INVALID_SYMMETRIC_KEY', `Symmetric-Key is not base64: ${problem}`);
+  const wrapped = Buffer.from(header, 'base64');
+  if (wrapped.length !== modulusBytes) {
+    throw new OcrError(
+      'INVALID_SYMMETRIC_KEY',
+      `Symmetric-Key decodes to ${wrapped.length} bytes, expected ${modulusBytes} (one RSA-${modulusBytes * 8} block)`,
+    );
+  }
+  let block: Buffer;
+  try {
+    block = privateDecrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, wrapped);
+  } catch {
+    throw new OcrError('INVALID_SYMMETRIC_KEY', 'Symmetric-Key is not an RSA block for this public key (value >= modulus)');
+  }
+  const stripped = stripPkcs1Type2(block);
+  if ('problem' in stripped) throw new OcrError('INVALID_SYMMETRIC_KEY', stripped.problem);
+  if (stripped.message.length !== SYMMETRIC_KEY_BYTES) {
+    throw new OcrError(
+      'INVALID_SYMMETRIC_KEY',
+      `Symmetric-Key unwrapped to ${stripped.message.length} bytes, expected ${SYMMETRIC_KEY_BYTES}`,
+    );
+  }
+  return Buffer.from(stripped.message);
+}
+
+/**
+ * AES-256-CBC encryption with the service's IV rule.
+ * @example aesEncrypt(key, Buffer.from('1234')).length // 16
+ */
+export function aesEncrypt(symmetricKey: Buffer, plaintext: Buffer): Buffer {
+  const cipher = createCipheriv('aes-256-cbc', symmetricKey, ivOf(symmetricKey));
+  return Buffer.concat([cipher.update(plaintext), cipher.final()]);
+}
+
+/**
+ * AES-256-CBC decryption with the service's IV rule; faults answer 4000303 INVALID_ENCRYPTED_DATA.
+ * `what` names the data in the diagnosis ("image", "field name").
+ * @example aesDecrypt(key, ciphertext, 'image')
+ */
+export function aesDecrypt(symmetricKey: Buffer, ciphertext: Buffer, what = 'data'): Buffer {
+  if (ciphertext.length === 0 || ciphertext.length % 16 !== 0) {
+    const hint = looksLikeBase64Text(ciphertext)
+      ? ' (it looks like base64 text: send the raw ciphertext bytes)'
+      : '';
+    throw new OcrError(
+      'INVALID_ENCRYPTED_DATA',
+      `${what} ciphertext is ${ciphertext.length} bytes, not a multiple of 16${hint}`,
+    );
+  }
+  try {
+    const decipher = createDecipheriv('aes-256-cbc', symmetricKey, ivOf(symmetricKey));
+    return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+  } catch {
+    throw new OcrError(
+      'INVALID_ENCRYPTED_DATA',
+      `PKCS#7 padding invalid after decryption: the ${what} was not encrypted with this key`,
+    );
+  }
+}
+
+/**
+ * Encrypts a response value: UTF-8, AES as above, base64.
+ * @example encryptValue(key, '4111') // 'q1w2...=='
+ */
+export function encryptValue(symmetricKey: Buffer, value: string): string {
+  return aesEncrypt(symmetricKey, Buffer.from(value, 'utf8')).toString('base64');
+}
+
+/**
+ * Decrypts a request value sent as base64 ciphertext (authenticity fields).
+ * @example decryptValue(key, body.name, 'name') // '홍길동'
+ */
+export function decryptValue(symmetricKey: Buffer, base64Value: string, field: string): string {
+  const problem = base64Problem(base64Value);
+  if (problem) throw new OcrError('INVALID_ENCRYPTED_DATA', `${field} is not base64: ${problem}`);
+  return aesDecrypt(symmetricKey, Buffer.from(base64Value, 'base64'), field).toString('utf8');
+}
+
+function looksLikeBase64Text(data: Buffer): boolean {
+  if (data.length < 4) return false;
+  const text = data.subarray(0, Math.min(data.length, 4096)).toString('latin1').trimEnd();
+  return /^[A-Za-z0-9+/=\r\n]+$/.test(text);
+}

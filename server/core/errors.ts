@@ -1,0 +1,117 @@
+/**
+ * The one catalogue of result codes the emulated API answers with, and the one place that turns
+ * them into response bodies. Codes and messages are copied from the official error-code table
+ * (TOAST-DOCS/OCR en/document-ocr-error-code.md); see also
+ * ../shared/reference/ocr-v2-api-facts.md, "Error codes".
+ */
+
+/** Every result code of the v2.0 envelope APIs, keyed by its documented name. */
+export const ERROR_CATALOGUE = {
+  FAIL: { code: -1, message: 'Unknown error.' },
+  INVALID_PARAMETER: { code: 4000001, message: 'Invalid parameter.' },
+  INVALID_FILE: { code: 4000002, message: 'Invalid file.' },
+  INVALID_FILE_TYPE: { code: 4000003, message: 'Invalid file type.' },
+  UPLOADED_FILE_IS_EMPTY: { code: 4000004, message: 'Uploaded file is empty.' },
+  MISSING_REQUIRED_HEADER: { code: 4000005, message: 'Required headers is missing.' },
+  API_CALL_LIMIT_EXCEEDED: {
+    code: 4000006,
+    message: 'Api call limit exceeded, If you need to adjust the limit, please contact customer service.',
+  },
+  CREDIT_CARD_INFO_NOT_FOUND: { code: 4000111, message: 'Credit card info not found.' },
+  ID_CARD_INFO_NOT_FOUND: { code: 4000121, message: 'Id card info not found.' },
+  AUTHENTICITY_REQUEST_KEY_INVALID: { code: 4000122, message: 'Request Key is invalid or expired.' },
+  REGISTRATION_CARD_AUTHENTICATION_LOCKED: {
+    code: 4000123,
+    message: 'Registration card authentication is locked.',
+  },
+  INVALID_KEY_VERSION: { code: 4000301, message: 'Invalid key version.' },
+  INVALID_SYMMETRIC_KEY: { code: 4000302, message: 'Invalid symmetric key.' },
+  INVALID_ENCRYPTED_DATA: { code: 4000303, message: 'Invalid encrypted data.' },
+  INVALID_APPKEY_SECRETKEY: { code: 4010001, message: 'Invalid appKey or secretKey.' },
+  URL_NOT_FOUND: { code: 4041007, message: 'URL Not Found' },
+  MAX_UPLOAD_SIZE_EXCEEDED: { code: 4131000, message: 'Request size is larger than permissible limit.' },
+  DECRYPT_FAIL: { code: 5000006, message: 'Decrypt fail.' },
+  ENCRYPT_FAIL: { code: 5000007, message: 'Encrypt fail.' },
+  API_TEMPORARILY_UNAVAILABLE: {
+    code: 5000503,
+    message: 'The API you requested is temporarily unavailable. Please try again later.',
+  },
+  OCR_DOCUMENT_CREDIT_CARD_RECOGNITION_FAIL: {
+    code: 5003013,
+    message: 'Document(credit card) OCR failed to recognize the document.',
+  },
+  OCR_DOCUMENT_ID_CARD_RECOGNITION_FAIL: {
+    code: 5003023,
+    message: 'Document(id card) OCR failed to recognize the document.',
+  },
+} as const satisfies Record<string, { code: number; message: string }>;
+
+/** A documented error name, e.g. `'INVALID_KEY_VERSION'`. */
+export type ErrorKey = keyof typeof ERROR_CATALOGUE;
+
+/** The `header` object every answer carries. */
+export interface ResponseHeader {
+  isSuccessful: boolean;
+  resultCode: number;
+  resultMessage: string;
+}
+
+/** A failure answer: a header and no `result`. */
+export interface FailureBody {
+  header: ResponseHeader & { isSuccessful: false };
+}
+
+/** A success answer. */
+export interface SuccessBody<T> {
+  header: ResponseHeader & { isSuccessful: true; resultCode: 0; resultMessage: 'SUCCESS' };
+  result: T;
+}
+
+const byCode = new Map<number, ErrorKey>(
+  (Object.keys(ERROR_CATALOGUE) as ErrorKey[]).map((key) => [ERROR_CATALOGUE[key].code, key]),
+);
+
+/**
+ * Finds the catalogue name of a numeric result code.
+ * @example errorKeyForCode(4000301) // 'INVALID_KEY_VERSION'
+ */
+export function errorKeyForCode(code: number): ErrorKey | undefined {
+  return byCode.get(code);
+}
+
+/**
+ * A failure the API reports in its body. `diagnosis` is for people (the journal, logs), never
+ * for the wire: the live service answers only the catalogue message.
+ * @example throw new OcrError('INVALID_SYMMETRIC_KEY', 'Symmetric-Key unwrapped to 16 bytes, expected 32')
+ */
+export class OcrError extends Error {
+  readonly key: ErrorKey;
+  readonly code: number;
+  readonly diagnosis: string;
+
+  constructor(key: ErrorKey, diagnosis?: string) {
+    super(`${ERROR_CATALOGUE[key].code} ${key}${diagnosis ? `: ${diagnosis}` : ''}`);
+    this.name = 'OcrError';
+    this.key = key;
+    this.code = ERROR_CATALOGUE[key].code;
+    this.diagnosis = diagnosis ?? ERROR_CATALOGUE[key].message;
+  }
+}
+
+/**
+ * Renders a failure body exactly as the live service does (HTTP 200, no `result`).
+ * @example failureBody('URL_NOT_FOUND')
+ * // {header: {isSuccessful: false, resultCode: 4041007, resultMessage: 'URL Not Found'}}
+ */
+export function failureBody(key: ErrorKey): FailureBody {
+  const { code, message } = ERROR_CATALOGUE[key];
+  return { header: { isSuccessful: false, resultCode: code, resultMessage: message } };
+}
+
+/**
+ * Renders a success body.
+ * @example successBody({ isAuthenticity: true })
+ */
+export function successBody<T>(result: T): SuccessBody<T> {
+  return { header: { isSuccessful: true, resultCode: 0, resultMessage: 'SUCCESS' }, result };
+}

@@ -1,0 +1,54 @@
+/**
+ * Randomness comes in through this interface: production draws from the CSPRNG, tests from a
+ * seeded generator so results can be asserted exactly.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+
+/** A source of random bytes. */
+export interface RandomSource {
+  bytes(count: number): Buffer;
+}
+
+/** The operating system's CSPRNG. */
+export const cryptoRandom: RandomSource = { bytes: (count) => randomBytes(count) };
+
+/**
+ * A deterministic stream: SHA-256 in counter mode over a seed. Same seed, same bytes.
+ * @example seededRandom('image-sha').bytes(4) // always the same 4 bytes for that seed
+ */
+export function seededRandom(seed: string | Buffer): RandomSource {
+  let counter = 0;
+  let pool = Buffer.alloc(0);
+  return {
+    bytes(count) {
+      while (pool.length < count) {
+        const block = createHash('sha256').update(seed).update(String(counter++)).digest();
+        pool = Buffer.concat([pool, block]);
+      }
+      const out = pool.subarray(0, count);
+      pool = pool.subarray(count);
+      return Buffer.from(out);
+    },
+  };
+}
+
+/**
+ * A whole number in [min, max] drawn from a source.
+ * @example randomInt(seededRandom('x'), 1, 12) // e.g. 7
+ */
+export function randomInt(source: RandomSource, min: number, max: number): number {
+  const span = max - min + 1;
+  return min + (source.bytes(4).readUInt32BE(0) % span);
+}
+
+/**
+ * A random UUID (version 4 layout) from a source.
+ * @example randomUuid(cryptoRandom) // '3b241101-e2bb-4255-8caf-4136c566a962'
+ */
+export function randomUuid(source: RandomSource): string {
+  const b = source.bytes(16);
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const hex = b.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

@@ -1,0 +1,60 @@
+/**
+ * Reads the multipart `image` field with multer (memory storage: images are small and the limit
+ * is enforced while streaming, so an oversized upload is never held in memory).
+ */
+import type { Request, Response } from 'express';
+import multer from 'multer';
+import { OcrError } from '../core/errors.js';
+import type { Upload } from '../core/engine.js';
+
+/** Parses one request's multipart body and returns its `image` file, if any. */
+export type ImageReader = (req: Request, res: Response) => Promise<Upload | undefined>;
+
+/**
+ * Builds a reader with an upload limit in bytes. Over the limit: 4131000; a body that is not
+ * multipart or is malformed: no image, hence 4000001.
+ * @example const readImage = imageReader(20 * 1024 * 1024); const upload = await readImage(req, res)
+ */
+export function imageReader(maxBytes: number): ImageReader {
+  const parse = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: maxBytes, files: 8, fields: 64, fieldSize: 1024 * 1024, headerPairs: 256 },
+  }).any();
+  return (req, res) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      // Answer at once; the body is discarded as it arrives, never buffered.
+      res.set('Connection', 'close');
+      req.resume();
+      return Promise.reject(
+        new OcrError('MAX_UPLOAD_SIZE_EXCEEDED', `request body is ${declared} bytes, the limit is ${maxBytes}`),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      parse(req, res, (error: unknown) => {
+        if (error) {
+          reject(translate(error, maxBytes));
+          return;
+        }
+        const files = (req.files ?? []) as Express.Multer.File[];
+        const image = files.find((file) => file.fieldname === 'image');
+        if (!image && typeof (req.body as Record<string, unknown> | undefined)?.['image'] === 'string') {
+          reject(new OcrError('INVALID_PARAMETER', 'field "image" was sent as a text field; send it as a file part (curl -F image=@file)'));
+          return;
+        }
+        resolve(image ? { buffer: image.buffer } : undefined);
+      });
+    });
+  };
+}
+
+function translate(error: unknown, maxBytes: number): OcrError {
+  if (error instanceof multer.MulterError) {
+    if (error.code === 'LIMIT_FILE_SIZE') {
+      return new OcrError('MAX_UPLOAD_SIZE_EXCEEDED', `image is larger than the ${maxBytes}-byte limit`);
+    }
+    return new OcrError('INVALID_PARAMETER', `multipart body rejected: ${error.message}`);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new OcrError('INVALID_PARAMETER', `multipart body is malformed: ${message}`);
+}
