@@ -95,10 +95,8 @@ export function aesEncrypt(symmetricKey: Buffer, plaintext: Buffer): Buffer {
  * @example aesDecrypt(key, ciphertext, 'image')
  */
 export function aesDecrypt(symmetricKey: Buffer, ciphertext: Buffer, what = 'data'): Buffer {
+  const hint = looksLikeBase64Text(ciphertext) ? ' (it looks like base64 text: send the raw ciphertext bytes)' : '';
   if (ciphertext.length === 0 || ciphertext.length % 16 !== 0) {
-    const hint = looksLikeBase64Text(ciphertext)
-      ? ' (it looks like base64 text: send the raw ciphertext bytes)'
-      : '';
     throw new OcrError(
       'INVALID_ENCRYPTED_DATA',
       `${what} ciphertext is ${ciphertext.length} bytes, not a multiple of 16${hint}`,
@@ -110,7 +108,7 @@ export function aesDecrypt(symmetricKey: Buffer, ciphertext: Buffer, what = 'dat
   } catch {
     throw new OcrError(
       'INVALID_ENCRYPTED_DATA',
-      `PKCS#7 padding invalid after decryption: the ${what} was not encrypted with this key`,
+      `PKCS#7 padding invalid after decryption: the ${what} was not encrypted with this key${hint}`,
     );
   }
 }

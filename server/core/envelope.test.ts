@@ -1,0 +1,116 @@
+import forge from 'node-forge';
+import { describe, expect, it } from 'vitest';
+import { FIXED_KEYS, VECTORS } from '../../test/support/fixtures.js';
+import { aesDecrypt, aesEncrypt, decryptValue, encryptValue, stripPkcs1Type2, unwrapSymmetricKey } from './envelope.js';
+import { OcrError } from './errors.js';
+
+const key = Buffer.from(VECTORS.symmetricKeyHex, 'hex');
+const { privateKey, pem } = FIXED_KEYS[0]!;
+const forgePrivate = forge.pki.privateKeyFromPem(pem);
+const forgePublic = forge.pki.setRsaPublicKey(forgePrivate.n, forgePrivate.e);
+
+function codeOf(fn: () => unknown): { code: number; diagnosis: string } {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof OcrError) return { code: error.code, diagnosis: error.diagnosis };
+    throw error;
+  }
+  throw new Error('expected an OcrError');
+}
+
+/** node-forge as the independent AES-256-CBC implementation, IV = key bytes 0..15. */
+function forgeAesEncrypt(plaintext: Buffer): Buffer {
+  const cipher = forge.cipher.createCipher('AES-CBC', forge.util.createBuffer(key.toString('binary')));
+  cipher.start({ iv: forge.util.createBuffer(key.subarray(0, 16).toString('binary')) });
+  cipher.update(forge.util.createBuffer(plaintext.toString('binary')));
+  cipher.finish();
+  return Buffer.from(cipher.output.getBytes(), 'binary');
+}
+
+describe('unwrapSymmetricKey', () => {
+  it('unwraps the openssl-made PKCS#1 v1.5 vector', () => {
+    expect(unwrapSymmetricKey(VECTORS.rsa.pkcs1WrappedKeyBase64, privateKey, 256).toString('hex')).toBe(VECTORS.symmetricKeyHex);
+  });
+
+  it('unwraps what node-forge wraps with RSAES-PKCS1-V1_5, for many random keys', () => {
+    for (let i = 0; i < 20; i++) {
+      const symmetric = Buffer.from(forge.random.getBytesSync(32), 'binary');
+      const wrapped = Buffer.from(forgePublic.encrypt(symmetric.toString('binary'), 'RSAES-PKCS1-V1_5'), 'binary');
+      expect(unwrapSymmetricKey(wrapped.toString('base64'), privateKey, 256).equals(symmetric)).toBe(true);
+    }
+  });
+
+  it('rejects OAEP with 4000302 and says so', () => {
+    const { code, diagnosis } = codeOf(() => unwrapSymmetricKey(VECTORS.rsa.oaepWrappedKeyBase64, privateKey, 256));
+    expect(code).toBe(4000302);
+    expect(diagnosis).toMatch(/OAEP/);
+  });
+
+  it('rejects a 16-byte key with 4000302', () => {
+    const { code, diagnosis } = codeOf(() => unwrapSymmetricKey(VECTORS.rsa.pkcs1Wrapped16ByteKeyBase64, privateKey, 256));
+    expect(code).toBe(4000302);
+    expect(diagnosis).toBe('Symmetric-Key unwrapped to 16 bytes, expected 32');
+  });
+
+  it('rejects base64url, short blocks and non-base64 with 4000302', () => {
+    const urlSafe = VECTORS.rsa.pkcs1WrappedKeyBase64.replace(/\+/g, '-').replace(/\//g, '_');
+    expect(codeOf(() => unwrapSymmetricKey(urlSafe, privateKey, 256)).diagnosis).toMatch(/URL-safe/);
+    expect(codeOf(() => unwrapSymmetricKey('AAAA', privateKey, 256)).diagnosis).toMatch(/3 bytes, expected 256/);
+    expect(codeOf(() => unwrapSymmetricKey('not base64!', privateKey, 256)).code).toBe(4000302);
+  });
+
+  it('rejects a block wrapped under another public key', () => {
+    const other = FIXED_KEYS[1]!;
+    const forgeOther = forge.pki.privateKeyFromPem(other.pem);
+    const wrapped = forge.pki.setRsaPublicKey(forgeOther.n, forgeOther.e).encrypt(key.toString('binary'), 'RSAES-PKCS1-V1_5');
+    expect(codeOf(() => unwrapSymmetricKey(Buffer.from(wrapped, 'binary').toString('base64'), privateKey, 256)).code).toBe(4000302);
+  });
+
+  it('accepts the key without base64 padding, as Java\'s decoder does', () => {
+    const unpadded = VECTORS.rsa.pkcs1WrappedKeyBase64.replace(/=+$/, '');
+    expect(unwrapSymmetricKey(unpadded, privateKey, 256).toString('hex')).toBe(VECTORS.symmetricKeyHex);
+  });
+});
+
+describe('stripPkcs1Type2', () => {
+  it('needs 00 02, eight non-zero padding bytes and a separator', () => {
+    expect(stripPkcs1Type2(Buffer.from([0, 2, 1, 1, 1, 1, 1, 1, 1, 1, 0, 42]))).toEqual({ message: Buffer.from([42]) });
+    expect(stripPkcs1Type2(Buffer.from([0, 2, 1, 1, 1, 1, 1, 1, 1, 0, 42]))).toHaveProperty('problem');
+    expect(stripPkcs1Type2(Buffer.from([0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 42]))).toHaveProperty('problem');
+    expect(stripPkcs1Type2(Buffer.from([0, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 42]))).toHaveProperty('problem');
+  });
+});
+
+describe('AES-256-CBC with IV = key bytes 0..15', () => {
+  it('matches the openssl vectors both ways', () => {
+    for (const { plaintext, ciphertextBase64 } of VECTORS.aes) {
+      expect(encryptValue(key, plaintext)).toBe(ciphertextBase64);
+      expect(decryptValue(key, ciphertextBase64, 'field')).toBe(plaintext);
+    }
+  });
+
+  it('agrees with node-forge on random data of every length around the block size', () => {
+    for (const length of [0, 1, 15, 16, 17, 31, 32, 33, 1000, 4096]) {
+      const data = Buffer.from(forge.random.getBytesSync(length), 'binary');
+      const ours = aesEncrypt(key, data);
+      expect(ours.equals(forgeAesEncrypt(data))).toBe(true);
+      expect(aesDecrypt(key, forgeAesEncrypt(data)).equals(data)).toBe(true);
+    }
+  });
+
+  it('answers 4000303 for a length that is not a multiple of 16, and spots base64 text', () => {
+    const sealed = aesEncrypt(key, Buffer.alloc(1000, 7));
+    expect(codeOf(() => aesDecrypt(key, sealed.subarray(0, 1001 - 16 * 1), 'image')).diagnosis).toBe(
+      'image ciphertext is 985 bytes, not a multiple of 16',
+    );
+    expect(codeOf(() => aesDecrypt(key, Buffer.from(sealed.toString('base64')), 'image')).diagnosis).toMatch(/base64 text/);
+  });
+
+  it('answers 4000303 when the padding is wrong (another key)', () => {
+    const sealed = aesEncrypt(Buffer.alloc(32, 9), Buffer.from('hello'));
+    const { code, diagnosis } = codeOf(() => aesDecrypt(key, sealed, 'image'));
+    expect(code).toBe(4000303);
+    expect(diagnosis).toBe('PKCS#7 padding invalid after decryption: the image was not encrypted with this key');
+  });
+});

@@ -1,0 +1,189 @@
+/**
+ * Every row of the condition-to-code table that applies to the image endpoints, each checked in
+ * isolation and against the row after it (the first condition that applies answers).
+ * Source: ../shared/reference/ocr-v2-api-facts.md, "Which condition gets which code".
+ */
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { createOcrClient, encryptBytes, newSymmetricKey, wrapSymmetricKey } from '../../contracts/client/index.js';
+import { OcrEngine } from '../../server/core/engine.js';
+import { createApp } from '../../server/http/app.js';
+import { fixture, fixedKeyFactory } from '../support/fixtures.js';
+import { APP, useEmulator } from '../support/harness.js';
+
+const LIMIT = 64 * 1024;
+const h = useEmulator({ maxUploadBytes: LIMIT });
+const card = fixture('card-428x270.jpg');
+
+const ENDPOINTS = [{ path: 'credit-card', service: 'credit-card' as const }];
+
+describe.each(ENDPOINTS)('errors of POST /$path, in table order', ({ path, service }) => {
+  const url = `/v2.0/appkeys/${APP.appKey}/${path}`;
+
+  /** A correct envelope's headers; tests knock one thing out at a time. */
+  async function goodHeaders(): Promise<{ headers: Record<string, string>; key: Buffer }> {
+    const publicKey = await h.client.publicKey(service);
+    const key = newSymmetricKey();
+    return {
+      key,
+      headers: { Authorization: APP.secretKey, 'X-Key-Version': publicKey.version, 'Symmetric-Key': wrapSymmetricKey(publicKey.key, key) },
+    };
+  }
+
+  async function post(headers: Record<string, string>, image?: Buffer, appKey: string = APP.appKey) {
+    const { body, status } = await h.client.raw({
+      method: 'POST',
+      path: `/v2.0/appkeys/${appKey}/${path}`,
+      headers,
+      ...(image ? { multipart: { image } } : { multipart: { other: 'x' } }),
+    });
+    expect(status).toBe(200);
+    expect(body).not.toHaveProperty('result');
+    expect(body.header.isSuccessful).toBe(false);
+    return body.header.resultCode;
+  }
+
+  const without = (headers: Record<string, string>, name: string) =>
+    Object.fromEntries(Object.entries(headers).filter(([n]) => n !== name));
+
+  it('4041007: a method the path does not have', async () => {
+    const res = await request(h.url).get(url).set('Authorization', APP.secretKey);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ header: { isSuccessful: false, resultCode: 4041007, resultMessage: 'URL Not Found' } });
+  });
+
+  it('4000005: no Authorization, even for an unknown app key and no other header', async () => {
+    const { headers, key } = await goodHeaders();
+    expect(await post(without(headers, 'Authorization'), encryptBytes(key, card))).toBe(4000005);
+    expect(await post({}, undefined, 'nobody')).toBe(4000005);
+  });
+
+  it('4010001: wrong secret or unknown app key, before missing envelope headers', async () => {
+    const { headers, key } = await goodHeaders();
+    expect(await post({ ...headers, Authorization: 'wrong' }, encryptBytes(key, card))).toBe(4010001);
+    expect(await post(headers, encryptBytes(key, card), 'nobody')).toBe(4010001);
+    expect(await post({ Authorization: 'wrong' })).toBe(4010001);
+  });
+
+  it('4000005: X-Key-Version or Symmetric-Key missing (or empty)', async () => {
+    const { headers, key } = await goodHeaders();
+    expect(await post(without(headers, 'X-Key-Version'), encryptBytes(key, card))).toBe(4000005);
+    expect(await post(without(headers, 'Symmetric-Key'), encryptBytes(key, card))).toBe(4000005);
+    expect(await post({ ...headers, 'Symmetric-Key': '' }, encryptBytes(key, card))).toBe(4000005);
+  });
+
+  it('4000301: a key version never issued, before a bad Symmetric-Key', async () => {
+    const { headers, key } = await goodHeaders();
+    expect(await post({ ...headers, 'X-Key-Version': '99' }, encryptBytes(key, card))).toBe(4000301);
+    expect(await post({ ...headers, 'X-Key-Version': '99', 'Symmetric-Key': 'garbage' })).toBe(4000301);
+  });
+
+  it('4000302: Symmetric-Key not base64, OAEP, 16 bytes, base64url, another key; before a missing image', async () => {
+    const { headers, key } = await goodHeaders();
+    const publicKey = await h.client.publicKey(service);
+    const image = encryptBytes(key, card);
+    expect(await post({ ...headers, 'Symmetric-Key': 'not*base64' }, image)).toBe(4000302);
+    expect(await post({ ...headers, 'Symmetric-Key': wrapSymmetricKey(publicKey.key, key, 'oaep') }, image)).toBe(4000302);
+    expect(await post({ ...headers, 'Symmetric-Key': wrapSymmetricKey(publicKey.key, newSymmetricKey(16)) }, image)).toBe(4000302);
+    const urlSafe = headers['Symmetric-Key']!.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    if (urlSafe !== headers['Symmetric-Key']!.replace(/=+$/, '')) expect(await post({ ...headers, 'Symmetric-Key': urlSafe }, image)).toBe(4000302);
+    expect(await post({ ...headers, 'Symmetric-Key': Buffer.alloc(256, 0xff).toString('base64') }, image)).toBe(4000302);
+    expect(await post({ ...headers, 'Symmetric-Key': 'AAAA' })).toBe(4000302);
+  });
+
+  it('4131000: a body over the limit, before a missing or broken image', async () => {
+    const { headers, key } = await goodHeaders();
+    const big = Buffer.alloc(LIMIT + 1024, 1);
+    expect(await post(headers, encryptBytes(key, big))).toBe(4131000);
+    expect(await post(headers, big.subarray(0, LIMIT + 1))).toBe(4131000);
+  });
+
+  it('4131000 is enforced while streaming when the size is not declared', async () => {
+    const { headers, key } = await goodHeaders();
+    const boundary = 'b0undary';
+    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="x"\r\n\r\n`);
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    const body = Buffer.concat([head, encryptBytes(key, Buffer.alloc(LIMIT * 2, 3)), tail]);
+    const stream = new ReadableStream({ start(c) { c.enqueue(new Uint8Array(body)); c.close(); } });
+    const res = await fetch(`${h.url}${url}`, {
+      method: 'POST',
+      headers: { ...headers, 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    expect(((await res.json()) as { header: { resultCode: number } }).header.resultCode).toBe(4131000);
+  });
+
+  it('4000001: no image field, a non-multipart body, or the image as a text field', async () => {
+    const { headers } = await goodHeaders();
+    expect(await post(headers)).toBe(4000001);
+    const json = await h.client.raw({ method: 'POST', path: url, headers, json: { image: 'x' } });
+    expect(json.body.header.resultCode).toBe(4000001);
+    const text = await h.client.raw({ method: 'POST', path: url, headers, multipart: { image: 'plain text' } });
+    expect(text.body.header.resultCode).toBe(4000001);
+  });
+
+  it('4000004: an empty image, before ciphertext checks', async () => {
+    const { headers } = await goodHeaders();
+    expect(await post(headers, Buffer.alloc(0))).toBe(4000004);
+  });
+
+  it('4000303: truncated ciphertext or another key', async () => {
+    const { headers, key } = await goodHeaders();
+    expect(await post(headers, encryptBytes(key, card).subarray(0, 1001))).toBe(4000303);
+    expect(await post(headers, encryptBytes(newSymmetricKey(), card))).toBe(4000303);
+  });
+
+  it('4000003: decrypted bytes that are not JPEG or PNG (including a wrong IV)', async () => {
+    const { headers, key } = await goodHeaders();
+    expect(await post(headers, encryptBytes(key, Buffer.from('GIF89a not an image at all')))).toBe(4000003);
+    expect(await post(headers, encryptBytes(key, card, Buffer.alloc(16)))).toBe(4000003);
+  });
+
+  it('stays healthy: a good request after all of the above succeeds', async () => {
+    const fresh = createOcrClient({ baseUrl: h.url, ...APP });
+    expect((await fresh.creditCard(card)).resultCode).toBe(0);
+  });
+});
+
+describe('unknown paths', () => {
+  it.each(['/', '/v2.0', '/v2.0/appkeys/x/unknown', '/v2.1/appkeys/emulator-appkey/credit-card', '/v1.0/appkeys/x/credit-card'])(
+    '%s answers 4041007 on HTTP 200',
+    async (path) => {
+      const res = await request(h.url).post(path).set('Authorization', APP.secretKey);
+      expect(res.status).toBe(200);
+      expect(res.body.header.resultCode).toBe(4041007);
+    },
+  );
+
+  it('a malformed percent-encoding answers a documented code, not a stack trace', async () => {
+    const res = await request(h.url).get('/v2.0/appkeys/%E0%A4%A/public-keys/credit-card').set('Authorization', APP.secretKey);
+    expect(res.status).toBe(200);
+    expect([4000001, 4010001, 4041007]).toContain(res.body.header.resultCode);
+    expect(res.text).not.toMatch(/at .*\.js/);
+  });
+});
+
+describe('server-side faults', () => {
+  it('answer -1 without a stack trace, and the server keeps serving', async () => {
+    const engine = new OcrEngine({ credentials: new Map([[APP.appKey, APP.secretKey]]), keyFactory: fixedKeyFactory() });
+    const faults: unknown[] = [];
+    engine.analyzeCreditCard = () => {
+      throw new TypeError('boom at secret place');
+    };
+    const app = createApp(engine, { maxUploadBytes: LIMIT, onFault: (e) => faults.push(e) });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const client = createOcrClient({ baseUrl: `http://127.0.0.1:${port}`, ...APP });
+      const answer = await client.creditCard(card);
+      expect(answer.body).toEqual({ header: { isSuccessful: false, resultCode: -1, resultMessage: 'Unknown error.' } });
+      expect(JSON.stringify(answer.body)).not.toMatch(/boom|secret place/);
+      expect(faults).toHaveLength(1);
+      expect((await client.fetchPublicKey('credit-card')).resultCode).toBe(0);
+    } finally {
+      server.close();
+    }
+  });
+});

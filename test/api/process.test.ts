@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { startEmulator } from '../../server/index.js';
+import { spawnEmulator } from '../support/spawn-emulator.js';
+
+describe('the emulator process', () => {
+  it('prints one ready line with URL and credentials, serves health, stops cleanly on SIGTERM', async () => {
+    const emu = await spawnEmulator();
+    try {
+      expect(emu.readyLine).toMatch(/^nhn-ocr-emulator ready at http:\/\/127\.0\.0\.1:\d+ \(appKey=emulator-appkey secretKey=emulator-secretkey\)$/);
+      const health = await fetch(`${emu.url}/__emulator/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: 'ok' });
+    } finally {
+      expect(await emu.stop('SIGTERM')).toBe(0);
+    }
+  });
+
+  it('stops cleanly on SIGINT while a client holds a keep-alive connection', async () => {
+    const emu = await spawnEmulator();
+    await fetch(`${emu.url}/__emulator/health`, { keepalive: true });
+    expect(await emu.stop('SIGINT')).toBe(0);
+  });
+
+  it('takes its credentials from EMULATOR_APPKEY / EMULATOR_SECRETKEY', async () => {
+    const emu = await spawnEmulator({ EMULATOR_APPKEY: 'ci-app', EMULATOR_SECRETKEY: 'ci-secret' });
+    try {
+      expect(emu.readyLine).toContain('(appKey=ci-app secretKey=ci-secret)');
+      const ok = await fetch(`${emu.url}/v2.0/appkeys/ci-app/public-keys/id-card`, { headers: { Authorization: 'ci-secret' } });
+      expect(((await ok.json()) as { header: { resultCode: number } }).header.resultCode).toBe(0);
+      const old = await fetch(`${emu.url}/v2.0/appkeys/emulator-appkey/public-keys/id-card`, { headers: { Authorization: 'emulator-secretkey' } });
+      expect(((await old.json()) as { header: { resultCode: number } }).header.resultCode).toBe(4010001);
+    } finally {
+      await emu.stop();
+    }
+  });
+
+  it('refuses a bad setting with a clear message and exit code 1', async () => {
+    await expect(spawnEmulator({ PORT: 'eighty' })).rejects.toThrow(/PORT="eighty" must be a whole number/);
+  });
+});
+
+describe('startEmulator (in-process)', () => {
+  it('starts on a free port and closes', async () => {
+    const emulator = await startEmulator({ port: 0 });
+    const res = await fetch(`${emulator.url}/__emulator/health`);
+    expect(res.status).toBe(200);
+    await emulator.close();
+    await expect(fetch(`${emulator.url}/__emulator/health`)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * Starts an emulator in-process on a free port with fixed keys, and a client pointed at it.
+ */
+import { afterAll, beforeAll } from 'vitest';
+import { createOcrClient, type OcrClient } from '../../contracts/client/index.js';
+import { startEmulator, type RunningEmulator, type StartOptions } from '../../server/index.js';
+import { fixedKeyFactory } from './fixtures.js';
+
+/** The default credentials, and a second app key for cross-app-key cases. */
+export const APP = { appKey: 'emulator-appkey', secretKey: 'emulator-secretkey' } as const;
+export const OTHER_APP = { appKey: 'other-appkey', secretKey: 'other-secretkey' } as const;
+
+/** What a test file gets. */
+export interface Harness {
+  emulator: RunningEmulator;
+  client: OcrClient;
+  url: string;
+  /** A client for another app key, or with other credentials. */
+  clientFor(credentials: { appKey: string; secretKey: string }): OcrClient;
+}
+
+/**
+ * Registers beforeAll/afterAll hooks that run an emulator for the file.
+ * @example const h = useEmulator(); it('...', async () => { await h.client.creditCard(img) })
+ */
+export function useEmulator(options: StartOptions = {}): Harness {
+  const harness = {} as Harness;
+  beforeAll(async () => {
+    const emulator = await startEmulator({
+      port: 0,
+      keyFactory: fixedKeyFactory(),
+      credentials: new Map([
+        [APP.appKey, APP.secretKey],
+        [OTHER_APP.appKey, OTHER_APP.secretKey],
+      ]),
+      ...options,
+    });
+    harness.emulator = emulator;
+    harness.url = emulator.url;
+    harness.clientFor = (credentials) => createOcrClient({ baseUrl: emulator.url, ...credentials });
+    harness.client = harness.clientFor(APP);
+  });
+  afterAll(async () => {
+    await harness.emulator?.close();
+  });
+  return harness;
+}

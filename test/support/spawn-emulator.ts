@@ -1,0 +1,62 @@
+/**
+ * Runs the compiled emulator as its own process (`node dist/server/main.js`), the way
+ * `npm start` does, and reads its ready line.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root. */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The compiled entry point `npm install` builds. */
+export const MAIN = fileURLToPath(new URL('../../dist/server/main.js', import.meta.url));
+
+/** A spawned emulator. */
+export interface SpawnedEmulator {
+  child: ChildProcess;
+  url: string;
+  readyLine: string;
+  output: () => string;
+  /** Sends a signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Spawns the compiled emulator with extra environment and waits for its ready line.
+ * @example const emu = await spawnEmulator({ PORT: '0' }); await fetch(`${emu.url}/__emulator/health`)
+ */
+export function spawnEmulator(env: Record<string, string> = {}, timeoutMs = 10_000): Promise<SpawnedEmulator> {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm install (or npm run build)`);
+  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no ready line within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const match = /^nhn-ocr-emulator ready at (\S+).*$/m.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({
+          child,
+          url: match[1]!,
+          readyLine: match[0],
+          output: () => output,
+          stop: (signal = 'SIGTERM') => {
+            if (child.exitCode === null) child.kill(signal);
+            return exited;
+          },
+        });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`emulator exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+}
