@@ -2,6 +2,8 @@
  * Configuration from the environment, with the embedded defaults that make `npm start` work on
  * a fresh clone. Every setting is documented in README.md, "Configuration".
  */
+import { delimiter } from 'node:path';
+import type { PassportAuthenticity } from './core/engine.js';
 
 /** The emulator's settings. */
 export interface EmulatorConfig {
@@ -11,6 +13,17 @@ export interface EmulatorConfig {
   credentials: Map<string, string>;
   /** Largest request body in bytes (4131000 above it). 20 MB since 2026-08-11. */
   maxUploadBytes: number;
+  /** Request-Key validity; the guide says one hour. */
+  requestKeyTtlSeconds: number;
+  passportAuthenticity: PassportAuthenticity;
+  /** Scenario directories loaded after the built-in one (later ones win by name). */
+  scenarioDirs: string[];
+  journalSize: number;
+  /** Keep authenticity values in the journal instead of masking them. */
+  journalValues: boolean;
+  adminToken: string | undefined;
+  /** `requests`: one log line per API request; `off`: only the ready line and faults. */
+  log: 'requests' | 'off';
 }
 
 /** Defaults: loopback, port 8080, one app key, 20 MiB uploads. */
@@ -20,6 +33,8 @@ export const DEFAULTS = {
   appKey: 'emulator-appkey',
   secretKey: 'emulator-secretkey',
   maxUploadBytes: 20 * 1024 * 1024,
+  requestKeyTtlSeconds: 3600,
+  journalSize: 1000,
 } as const;
 
 /** A setting that cannot be used as given. */
@@ -47,6 +62,13 @@ export function loadConfig(env: Record<string, string | undefined>): EmulatorCon
     port: integer(env, 'PORT', DEFAULTS.port, 0, 65535),
     credentials,
     maxUploadBytes: integer(env, 'EMULATOR_MAX_UPLOAD_BYTES', DEFAULTS.maxUploadBytes, 1, 2 ** 31),
+    requestKeyTtlSeconds: integer(env, 'EMULATOR_REQUEST_KEY_TTL_SECONDS', DEFAULTS.requestKeyTtlSeconds, 1, 10 * 365 * 86400),
+    passportAuthenticity: choice(env, 'EMULATOR_PASSPORT_AUTHENTICITY', ['guide', 'withdrawn'], 'guide'),
+    scenarioDirs: (env['EMULATOR_SCENARIOS_DIR'] ?? '').split(delimiter).filter(Boolean),
+    journalSize: integer(env, 'EMULATOR_JOURNAL_SIZE', DEFAULTS.journalSize, 1, 1_000_000),
+    journalValues: choice(env, 'EMULATOR_JOURNAL_VALUES', ['mask', 'show'], 'mask') === 'show',
+    adminToken: env['EMULATOR_ADMIN_TOKEN'] || undefined,
+    log: choice(env, 'EMULATOR_LOG', ['requests', 'off'], 'off'),
   };
 }
 
@@ -58,4 +80,11 @@ function integer(env: Record<string, string | undefined>, name: string, fallback
     throw new ConfigError(`${name}="${raw}" must be a whole number from ${min} to ${max}`);
   }
   return value;
+}
+
+function choice<T extends string>(env: Record<string, string | undefined>, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(`${name}="${raw}" must be one of ${allowed.join(', ')}`);
+  return raw as T;
 }

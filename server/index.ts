@@ -9,26 +9,40 @@
  * // ... run tests ...
  * await emulator.close();
  */
-import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { DEFAULTS, type EmulatorConfig } from './config.js';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { ConfigError, DEFAULTS, type EmulatorConfig } from './config.js';
 import { OcrEngine } from './core/engine.js';
+import { Journal, type JournalEntry } from './core/journal.js';
 import type { KeyFactory } from './core/key-store.js';
 import type { RandomSource } from './core/random.js';
+import { ScenarioBook } from './core/scenarios/book.js';
 import { createApp } from './http/app.js';
+import { packageRoot } from './package-root.js';
+import { BUILT_IN_SCENARIOS_DIR, formatScenarioErrors, loadScenarioDirs, watchScenarioDirs, type ScenarioProblem } from './scenario-files.js';
 
 export { loadConfig, DEFAULTS, ConfigError, type EmulatorConfig } from './config.js';
-export { OcrEngine } from './core/engine.js';
+export { OcrEngine, type Reply, type Trace } from './core/engine.js';
 export { ERROR_CATALOGUE, OcrError, failureBody, successBody, type ErrorKey } from './core/errors.js';
+export { Journal, type JournalEntry } from './core/journal.js';
+export { ScenarioBook } from './core/scenarios/book.js';
+export { parseScenario, type Scenario, type ScenarioFile, type Outcome } from './core/scenarios/schema.js';
 export { createApp } from './http/app.js';
+export { BUILT_IN_SCENARIOS_DIR, loadScenarioDirs } from './scenario-files.js';
 
 /** Options of {@link startEmulator}; everything has a default. */
 export interface StartOptions extends Partial<EmulatorConfig> {
   /** Key-pair maker (tests pass fixed keys to skip RSA generation). */
   keyFactory?: KeyFactory;
   random?: RandomSource;
+  /** Watch scenario files and reload on change (default true). */
+  watchScenarios?: boolean;
   /** Where server-side faults are reported; defaults to stderr. */
   onFault?: (error: unknown) => void;
+  /** Where log lines go (request lines with `log: 'requests'`, reload reports); defaults to stdout. */
+  logger?: (line: string) => void;
 }
 
 /** A running emulator. */
@@ -38,24 +52,62 @@ export interface RunningEmulator {
   host: string;
   port: number;
   engine: OcrEngine;
+  journal: Journal;
   server: Server;
   /** Stops accepting connections, ends idle ones and resolves when the server has closed. */
   close(): Promise<void>;
 }
 
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+const ADMIN_DESCRIPTION = join(packageRoot(), 'server', 'admin-openapi.yaml');
+
 /**
  * Starts the emulator on `host:port` (port 0 picks a free one) and resolves once it answers.
+ * Built-in scenario files must load; an invalid one stops the start with a message naming it.
  * @example const { url, close } = await startEmulator({ port: 0 })
  */
 export async function startEmulator(options: StartOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? DEFAULTS.host;
+  const log = options.logger ?? ((line: string) => console.log(line));
+  const scenarioDirs = [BUILT_IN_SCENARIOS_DIR, ...(options.scenarioDirs ?? [])];
+  const book = new ScenarioBook();
+  let problems: ScenarioProblem[] = [];
+  const reload = (): ScenarioProblem[] => {
+    const loaded = loadScenarioDirs(scenarioDirs);
+    if (loaded.ok) {
+      book.replaceAll(loaded.scenarios);
+      problems = [];
+    } else {
+      problems = loaded.errors;
+    }
+    return problems;
+  };
+  const initial = reload();
+  if (initial.length) throw new ConfigError(`scenario files are invalid:\n${formatScenarioErrors(initial)}`);
+
   const engine = new OcrEngine({
     credentials: options.credentials ?? new Map([[DEFAULTS.appKey, DEFAULTS.secretKey]]),
+    requestKeyTtlSeconds: options.requestKeyTtlSeconds ?? DEFAULTS.requestKeyTtlSeconds,
+    passportAuthenticity: options.passportAuthenticity ?? 'guide',
+    journalValues: options.journalValues ?? false,
+    scenarios: book,
     ...(options.keyFactory ? { keyFactory: options.keyFactory } : {}),
     ...(options.random ? { random: options.random } : {}),
   });
+  const journal = new Journal(options.journalSize ?? DEFAULTS.journalSize);
   const onFault = options.onFault ?? ((error: unknown) => console.error('nhn-ocr-emulator: internal fault:', error));
-  const app = createApp(engine, { maxUploadBytes: options.maxUploadBytes ?? DEFAULTS.maxUploadBytes, onFault });
+  const app = createApp(engine, {
+    maxUploadBytes: options.maxUploadBytes ?? DEFAULTS.maxUploadBytes,
+    journal,
+    onFault,
+    adminToken: options.adminToken,
+    // Open on loopback; elsewhere only with a token (README, "Admin API").
+    adminEnabled: LOOPBACK.test(host) || Boolean(options.adminToken),
+    reloadScenarios: reload,
+    scenarioProblems: () => problems,
+    adminDescription: () => readFileSync(ADMIN_DESCRIPTION, 'utf8'),
+    ...(options.log === 'requests' ? { onRequest: (entry: JournalEntry) => log(requestLine(entry)) } : {}),
+  });
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -64,6 +116,13 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
       resolve();
     });
   });
+  const stopWatching =
+    options.watchScenarios === false
+      ? () => {}
+      : watchScenarioDirs(scenarioDirs, () => {
+          const now = reload();
+          log(now.length ? `nhn-ocr-emulator: scenario reload failed, previous set stays in force:\n${formatScenarioErrors(now)}` : `nhn-ocr-emulator: scenarios reloaded (${book.list().length})`);
+        });
   const { port } = server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
@@ -71,11 +130,20 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     host,
     port,
     engine,
+    journal,
     server,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        stopWatching();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeIdleConnections();
       }),
   };
+}
+
+/** One log line per request: never secrets or values, only what happened. */
+function requestLine(entry: JournalEntry): string {
+  const scenario = entry.scenario ? ` scenario=${entry.scenario.name}(${entry.scenario.reason})` : '';
+  const diagnosis = entry.resultCode && entry.diagnosis ? ` — ${entry.diagnosis}` : '';
+  return `${entry.method} ${entry.path} -> ${entry.resultCode} ${entry.durationMs}ms${scenario}${diagnosis}`;
 }

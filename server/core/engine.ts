@@ -2,15 +2,23 @@
  * The emulated service, free of HTTP: the adapters in `server/http/` hand it plain values and
  * render what it returns. Checks run in the order of the condition-to-code table
  * (../shared/reference/ocr-v2-api-facts.md, "Which condition gets which code"); the first that
- * applies answers.
+ * applies answers. Scripted outcomes (scenarios) apply only once a request has passed every
+ * check, so a broken client always sees its own mistake first.
  */
+import { readAuthenticityBody, digitsOnly, mismatchedFields, ResidentLock } from './authenticity.js';
 import { AdjustableClock } from './clock.js';
-import { creditCardResult, defaultCreditCardReading, type CreditCardResult } from './credit-card.js';
+import { creditCardResult } from './credit-card.js';
 import { aesDecrypt, encryptValue, unwrapSymmetricKey } from './envelope.js';
-import { OcrError, successBody, type SuccessBody } from './errors.js';
+import { failureBody, OcrError, successBody, type ErrorKey } from './errors.js';
+import { idCardResult, type IdType } from './id-card.js';
 import { inspectImage, type ImageInfo } from './image-info.js';
+import type { EnvelopeFacts, JournalEntry } from './journal.js';
 import { isServiceName, KeyStore, rsa2048Factory, type IssuedKey, type KeyFactory, type ServiceName } from './key-store.js';
 import { cryptoRandom, type RandomSource } from './random.js';
+import { creditCardReadingFor, idCardReadingFor } from './readings.js';
+import { RequestKeyLedger } from './request-key-ledger.js';
+import { ScenarioBook, type Selection } from './scenarios/book.js';
+import type { Endpoint, Outcome } from './scenarios/schema.js';
 
 /** Request headers the engine reads, by lower-case name. */
 export interface EnvelopeHeaders {
@@ -18,6 +26,8 @@ export interface EnvelopeHeaders {
   'x-key-version'?: string | undefined;
   'symmetric-key'?: string | undefined;
   'request-key'?: string | undefined;
+  /** The emulator's own header: which scenario to play. */
+  'x-emulator-scenario'?: string | undefined;
 }
 
 /** An opened envelope: the caller's symmetric key and the key version that unwrapped it. */
@@ -26,6 +36,7 @@ export interface Envelope {
   service: ServiceName;
   symmetricKey: Buffer;
   key: IssuedKey;
+  scenarioHeader?: string | undefined;
 }
 
 /** An uploaded multipart file as the adapter received it (the `image` field). */
@@ -33,11 +44,33 @@ export interface Upload {
   buffer: Buffer;
 }
 
+/** What the adapter sends back. */
+export interface Reply {
+  body: unknown;
+  headers?: Record<string, string>;
+  /** Wait this long before answering (scripted latency). */
+  delayMs?: number;
+  /** Drop the connection instead of answering. */
+  fault?: 'drop-connection';
+}
+
+/** What a request left for the journal; the engine fills it in as it goes. */
+export type Trace = Partial<Pick<JournalEntry, 'endpoint' | 'appKey' | 'scenario' | 'diagnosis' | 'requestKey'>> & {
+  envelope?: EnvelopeFacts;
+};
+
 /** The public-key answer's `result`. */
 export interface PublicKeyResult {
   key: string;
   version: string;
 }
+
+/**
+ * Passport authenticity as the v2.0 guide documents it (`guide`), or as the live service has
+ * answered since 2026-05-27 (`withdrawn`: no Request-Key for passports, passport authenticity
+ * rejected with 4000001).
+ */
+export type PassportAuthenticity = 'guide' | 'withdrawn';
 
 /** What the engine needs from its surroundings. */
 export interface EngineOptions {
@@ -46,25 +79,40 @@ export interface EngineOptions {
   keyFactory?: KeyFactory;
   clock?: AdjustableClock;
   random?: RandomSource;
+  /** Request-Key validity in seconds (the guide: one hour). */
+  requestKeyTtlSeconds?: number;
+  passportAuthenticity?: PassportAuthenticity;
+  /** Keep authenticity values in the journal instead of masking them. */
+  journalValues?: boolean;
+  scenarios?: ScenarioBook;
 }
 
 /**
  * The emulated OCR service.
  * @example
  * const engine = new OcrEngine({ credentials: new Map([['emulator-appkey', 'emulator-secretkey']]) });
- * const answer = await engine.publicKey('emulator-appkey', 'emulator-secretkey', 'credit-card');
+ * const reply = await engine.publicKey({}, 'emulator-appkey', { authorization: 'emulator-secretkey' }, 'credit-card');
  */
 export class OcrEngine {
   readonly keys: KeyStore;
   readonly clock: AdjustableClock;
   readonly random: RandomSource;
   readonly credentials: ReadonlyMap<string, string>;
+  readonly ledger: RequestKeyLedger;
+  readonly residentLock = new ResidentLock();
+  readonly scenarios: ScenarioBook;
+  readonly passportAuthenticity: PassportAuthenticity;
+  readonly journalValues: boolean;
 
   constructor(options: EngineOptions) {
     this.credentials = options.credentials;
     this.clock = options.clock ?? new AdjustableClock();
     this.random = options.random ?? cryptoRandom;
     this.keys = new KeyStore(options.keyFactory ?? rsa2048Factory, () => this.clock.now());
+    this.ledger = new RequestKeyLedger({ clock: this.clock, random: this.random, ttlSeconds: options.requestKeyTtlSeconds ?? 3600 });
+    this.scenarios = options.scenarios ?? new ScenarioBook();
+    this.passportAuthenticity = options.passportAuthenticity ?? 'guide';
+    this.journalValues = options.journalValues ?? false;
   }
 
   /** 4000005 without `Authorization`, 4010001 for an unknown app key or a wrong secret key. */
@@ -78,13 +126,16 @@ export class OcrEngine {
   }
 
   /** `GET /v2.0/appkeys/{appKey}/public-keys/{serviceName}`. */
-  async publicKey(appKey: string, authorization: string | undefined, serviceName: string): Promise<SuccessBody<PublicKeyResult>> {
-    this.authenticate(appKey, authorization);
+  async publicKey(trace: Trace, appKey: string, headers: EnvelopeHeaders, serviceName: string): Promise<Reply> {
+    Object.assign(trace, { endpoint: 'public-key', appKey });
+    this.authenticate(appKey, headers.authorization);
     if (!isServiceName(serviceName)) {
       throw new OcrError('INVALID_PARAMETER', `serviceName "${serviceName}" is neither credit-card nor id-card`);
     }
+    const scripted = this.#select(trace, { endpoint: 'public-key', appKey, header: headers['x-emulator-scenario'] });
+    if (scripted?.outcome.error) return this.#scriptedFailure(trace, scripted);
     const key = await this.keys.current(appKey, serviceName);
-    return successBody({ key: key.publicKeyBase64, version: key.version });
+    return withTiming(scripted, { body: successBody({ key: key.publicKeyBase64, version: key.version }) });
   }
 
   /**
@@ -92,41 +143,143 @@ export class OcrEngine {
    * is read (a body that is too large answers only after these).
    */
   openEnvelope(
+    trace: Trace,
+    endpoint: Endpoint,
     appKey: string,
-    service: ServiceName,
     headers: EnvelopeHeaders,
-    extraRequired: readonly (keyof EnvelopeHeaders)[] = [],
   ): Envelope {
+    Object.assign(trace, { endpoint, appKey });
+    const service: ServiceName = endpoint === 'credit-card' ? 'credit-card' : 'id-card';
     this.authenticate(appKey, headers.authorization);
-    for (const name of ['x-key-version', 'symmetric-key', ...extraRequired] as const) {
-      if (!headers[name]) throw new OcrError('MISSING_REQUIRED_HEADER', `${headerLabel(name)} header is missing`);
+    const required = endpoint === 'id-card/authenticity' ? (['x-key-version', 'symmetric-key', 'request-key'] as const) : (['x-key-version', 'symmetric-key'] as const);
+    for (const name of required) {
+      if (!headers[name]) throw new OcrError('MISSING_REQUIRED_HEADER', `${HEADER_LABELS[name]} header is missing`);
     }
     const version = headers['x-key-version']!;
+    trace.envelope = { keyVersion: version };
     const key = this.keys.find(appKey, service, version);
     if (!key) {
-      throw new OcrError('INVALID_KEY_VERSION', `X-Key-Version ${version} was never issued for ${service} of appKey "${appKey}"`);
+      const issued = this.keys.list(appKey, service).map((k) => k.version);
+      const hint = issued.length ? `issued: ${issued.join(', ')}` : `no ${service} key was issued yet: GET the public key first`;
+      throw new OcrError('INVALID_KEY_VERSION', `X-Key-Version ${version} was never issued for ${service} of appKey "${appKey}" (${hint})`);
     }
     if (key.revoked) throw new OcrError('INVALID_KEY_VERSION', `X-Key-Version ${version} was revoked`);
     const symmetricKey = unwrapSymmetricKey(headers['symmetric-key']!, key.privateKey, key.modulusBytes);
-    return { appKey, service, symmetricKey, key };
+    trace.envelope.symmetricKeyBytes = symmetricKey.length;
+    return { appKey, service, symmetricKey, key, scenarioHeader: headers['x-emulator-scenario'] };
   }
 
   /** Decrypts and inspects the `image` upload: 4000001 missing, 4000004 empty, 4000303, 4000003. */
-  openImage(envelope: Envelope, upload: Upload | undefined): { image: Buffer; info: ImageInfo } {
+  openImage(trace: Trace, envelope: Envelope, upload: Upload | undefined): ImageInfo {
     if (!upload) throw new OcrError('INVALID_PARAMETER', 'multipart field "image" is missing');
     if (upload.buffer.length === 0) throw new OcrError('UPLOADED_FILE_IS_EMPTY', 'multipart field "image" is 0 bytes');
-    const image = aesDecrypt(envelope.symmetricKey, upload.buffer, 'image');
-    return { image, info: inspectImage(image) };
+    const info = inspectImage(aesDecrypt(envelope.symmetricKey, upload.buffer, 'image'));
+    const { fileType, width, height, bytes, sha256 } = info;
+    trace.envelope = { ...trace.envelope, image: { fileType, width, height, bytes, sha256 } };
+    return info;
   }
 
   /** `POST /v2.0/appkeys/{appKey}/credit-card` after the envelope is open. */
-  analyzeCreditCard(envelope: Envelope, upload: Upload | undefined): SuccessBody<CreditCardResult> {
-    const { info } = this.openImage(envelope, upload);
-    const reading = defaultCreditCardReading(info, this.clock.now());
-    return successBody(creditCardResult(reading, info, (v) => encryptValue(envelope.symmetricKey, v)));
+  analyzeCreditCard(trace: Trace, envelope: Envelope, upload: Upload | undefined): Reply {
+    const info = this.openImage(trace, envelope, upload);
+    const scripted = this.#select(trace, { endpoint: 'credit-card', appKey: envelope.appKey, header: envelope.scenarioHeader, imageSha256: info.sha256 });
+    if (scripted?.outcome.error) return this.#scriptedFailure(trace, scripted);
+    const reading = creditCardReadingFor(info, this.clock.now(), scripted?.outcome.creditCard);
+    return withTiming(scripted, { body: successBody(creditCardResult(reading, info, (v) => encryptValue(envelope.symmetricKey, v))) });
+  }
+
+  /** `POST .../id-card` (with a Request-Key) and `.../id-card/stand-alone` (never one). */
+  analyzeIdCard(trace: Trace, envelope: Envelope, upload: Upload | undefined, standAlone: boolean): Reply {
+    const endpoint = standAlone ? 'id-card/stand-alone' : 'id-card';
+    const info = this.openImage(trace, envelope, upload);
+    const scripted = this.#select(trace, { endpoint, appKey: envelope.appKey, header: envelope.scenarioHeader, imageSha256: info.sha256 });
+    if (scripted?.outcome.error) return this.#scriptedFailure(trace, scripted);
+    const reading = idCardReadingFor(info, this.clock.now(), scripted?.outcome.idCard);
+    const reply = withTiming(scripted, { body: successBody(idCardResult(reading, info, (v) => encryptValue(envelope.symmetricKey, v))) });
+    if (!standAlone && this.#issuesRequestKey(reading.idType, scripted?.outcome)) {
+      const values = Object.fromEntries(reading.keyValues.map((kv) => [kv.key, kv.value]));
+      const verdict = scripted?.outcome.authenticity;
+      const requestKey = this.ledger.issue(envelope.appKey, reading.idType, values, typeof verdict === 'boolean' ? verdict : undefined);
+      reply.headers = { 'Request-Key': requestKey };
+      trace.requestKey = { issued: true };
+    }
+    return reply;
+  }
+
+  /** `POST .../id-card/authenticity` after the envelope is open; `bodyText` is the raw JSON. */
+  authenticity(trace: Trace, envelope: Envelope, bodyText: string, requestKey: string): Reply {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(bodyText);
+    } catch {
+      throw new OcrError('INVALID_PARAMETER', 'authenticity body is not valid JSON');
+    }
+    const request = readAuthenticityBody(parsed, envelope.symmetricKey);
+    trace.envelope = {
+      ...trace.envelope,
+      authenticity: {
+        idType: request.idType,
+        fields: Object.fromEntries(Object.entries(request.fields).map(([k, v]) => [k, this.journalValues ? v : mask(v)])),
+      },
+    };
+    if (request.idType === 'passport' && this.passportAuthenticity === 'withdrawn') {
+      throw new OcrError('INVALID_PARAMETER', 'passport authenticity was withdrawn on 2026-05-27 (EMULATOR_PASSPORT_AUTHENTICITY=withdrawn)');
+    }
+    const entry = this.ledger.check(requestKey, envelope.appKey);
+    const scripted = this.#select(trace, { endpoint: 'id-card/authenticity', appKey: envelope.appKey, header: envelope.scenarioHeader });
+    if (scripted?.outcome.error) return this.#scriptedFailure(trace, scripted);
+    const card = `${envelope.appKey}\u0000${digitsOnly(request.fields['residentNumber'])}`;
+    if (request.idType === 'resident') this.residentLock.assertOpen(card);
+    const mismatches = mismatchedFields(request, entry.idType, entry.values);
+    const forced = scripted?.outcome.authenticity;
+    const isAuthenticity = typeof forced === 'boolean' ? forced : (entry.verdict ?? mismatches.length === 0);
+    if (request.idType === 'resident' && typeof forced !== 'boolean' && entry.verdict === undefined) {
+      this.residentLock.record(card, mismatches);
+    }
+    if (!isAuthenticity) trace.diagnosis = mismatches.length ? `not authentic: ${mismatches.join(', ')} differ from the recognised values` : 'not authentic: scripted';
+    // Consumed only now: a call that fails above leaves the key usable (the guide: "get a normal response").
+    this.ledger.consume(entry);
+    trace.requestKey = { used: true };
+    return withTiming(scripted, { body: successBody({ isAuthenticity }) });
+  }
+
+  /** Forgets keys, Request-Keys, locks, queue, defaults, sequences and clock offset. */
+  reset(): void {
+    this.keys.reset();
+    this.ledger.reset();
+    this.residentLock.reset();
+    this.scenarios.reset();
+    this.clock.reset();
+  }
+
+  #issuesRequestKey(idType: IdType, outcome: Outcome | undefined): boolean {
+    if (outcome?.requestKey === false) return false;
+    return idType !== 'passport' || this.passportAuthenticity === 'guide';
+  }
+
+  #select(trace: Trace, input: Parameters<ScenarioBook['select']>[0]): Selection | undefined {
+    const selection = this.scenarios.select(input);
+    if (selection) trace.scenario = { name: selection.scenario.name, reason: selection.reason, call: selection.call };
+    return selection;
+  }
+
+  #scriptedFailure(trace: Trace, selection: Selection): Reply {
+    const key = selection.outcome.error as ErrorKey;
+    trace.diagnosis = `scripted by scenario "${selection.scenario.name}" (call ${selection.call + 1})`;
+    return withTiming(selection, { body: failureBody(key) });
   }
 }
 
-function headerLabel(name: keyof EnvelopeHeaders): string {
-  return { authorization: 'Authorization', 'x-key-version': 'X-Key-Version', 'symmetric-key': 'Symmetric-Key', 'request-key': 'Request-Key' }[name];
+const HEADER_LABELS = { 'x-key-version': 'X-Key-Version', 'symmetric-key': 'Symmetric-Key', 'request-key': 'Request-Key' } as const;
+
+function withTiming(selection: Selection | undefined, reply: Reply): Reply {
+  const { delayMs, fault } = selection?.outcome ?? {};
+  if (delayMs) reply.delayMs = delayMs;
+  if (fault) reply.fault = fault;
+  return reply;
+}
+
+/** Masks a value but keeps its length, which is often the clue (a 6-digit residentNumber). */
+function mask(value: string): string {
+  return '*'.repeat([...value].length);
 }

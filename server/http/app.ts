@@ -1,27 +1,38 @@
 /**
- * The HTTP adapter: routes translate requests into engine calls and outcomes into answers,
- * nothing more. Paths and methods from TOAST-DOCS/OCR en/document-ocr-api-guide-v2.0.md; any
- * other path or method answers 4041007 URL_NOT_FOUND on HTTP 200.
+ * The HTTP adapter: routes translate requests into engine calls and replies into answers, and
+ * record each request in the journal; nothing more. Paths and methods from TOAST-DOCS/OCR
+ * en/document-ocr-api-guide-v2.0.md; any other path or method answers 4041007 URL_NOT_FOUND on
+ * HTTP 200.
  */
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import type { EnvelopeHeaders, OcrEngine } from '../core/engine.js';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { EnvelopeHeaders, OcrEngine, Reply, Trace } from '../core/engine.js';
 import { OcrError } from '../core/errors.js';
+import type { Journal } from '../core/journal.js';
+import { ScenarioError } from '../core/scenarios/book.js';
+import { adminRouter, type AdminOptions } from './admin.js';
+import { readBodyText } from './body.js';
 import { imageReader } from './multipart.js';
-import { sendError, sendOutcome, type ApiOutcome } from './render.js';
+import { failureFor } from './render.js';
 
 /** Options of the HTTP adapter. */
-export interface AppOptions {
+export interface AppOptions extends Omit<AdminOptions, 'journal'> {
   /** Largest accepted request body in bytes (4131000 above it). */
   maxUploadBytes: number;
+  journal: Journal;
   /** Told about server-side faults (answered -1). */
   onFault?: (error: unknown) => void;
+  /** Told about every finished API request (for logging). */
+  onRequest?: (entry: ReturnType<Journal['add']>) => void;
 }
 
 const API = '/v2.0/appkeys/:appKey';
 
+/** An API handler: gets the request and the trace to fill in, returns a reply. */
+type Handler = (req: Request, res: Response, trace: Trace) => Promise<Reply> | Reply;
+
 /**
  * Builds the express app around an engine.
- * @example const app = createApp(engine, { maxUploadBytes: 20 * 1024 * 1024 }); app.listen(8080)
+ * @example const app = createApp(engine, { maxUploadBytes: 20 * 1024 * 1024, journal: new Journal() })
  */
 export function createApp(engine: OcrEngine, options: AppOptions): express.Express {
   const app = express();
@@ -29,54 +40,99 @@ export function createApp(engine: OcrEngine, options: AppOptions): express.Expre
   app.set('etag', false);
   const onFault = options.onFault ?? (() => {});
   const readImage = imageReader(options.maxUploadBytes);
+  const { journal } = options;
 
-  /** Wraps a handler so every throw is rendered by the one renderer. */
-  const route = (handler: (req: Request, res: Response) => Promise<ApiOutcome> | ApiOutcome): RequestHandler =>
-    async (req, res) => {
+  /** Runs a handler, renders its reply or error, and journals the request. */
+  const route =
+    (handler: Handler) =>
+    async (req: Request, res: Response): Promise<void> => {
+      const started = performance.now();
+      const trace: Trace = {};
+      let reply: Reply;
       try {
-        sendOutcome(res, await handler(req, res));
+        reply = await handler(req, res, trace);
       } catch (error) {
-        sendError(res, error, onFault);
+        if (error instanceof ScenarioError) {
+          res.status(error.status).json({ error: 'scenario', message: error.message });
+          return;
+        }
+        if (error instanceof OcrError) trace.diagnosis = error.diagnosis;
+        else {
+          onFault(error);
+          trace.diagnosis = 'internal fault (see the emulator log)';
+        }
+        reply = { body: failureFor(error) };
       }
+      if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+      const resultCode = (reply.body as { header?: { resultCode?: number } }).header?.resultCode;
+      const entry = journal.add({
+        time: new Date(engine.clock.now()).toISOString(),
+        method: req.method,
+        path: req.path,
+        ...trace,
+        resultCode,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+      });
+      options.onRequest?.(entry);
+      if (reply.fault === 'drop-connection') {
+        req.socket.destroy();
+        return;
+      }
+      if (reply.headers) res.set(reply.headers);
+      res.status(200).json(reply.body);
     };
 
-  app.get('/__emulator/health', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  app.use('/__emulator', adminRouter(engine, { ...options, journal }));
 
   app.get(
     `${API}/public-keys/:serviceName`,
-    route(async (req) => ({
-      body: await engine.publicKey(param(req, 'appKey'), header(req, 'authorization'), param(req, 'serviceName')),
-    })),
+    route((req, _res, trace) => engine.publicKey(trace, param(req, 'appKey'), envelopeHeaders(req), param(req, 'serviceName'))),
   );
 
   app.post(
     `${API}/credit-card`,
-    route(async (req, res) => {
-      const envelope = engine.openEnvelope(param(req, 'appKey'), 'credit-card', envelopeHeaders(req));
-      const upload = await readImage(req, res);
-      return { body: engine.analyzeCreditCard(envelope, upload) };
+    route(async (req, res, trace) => {
+      const envelope = engine.openEnvelope(trace, 'credit-card', param(req, 'appKey'), envelopeHeaders(req));
+      return engine.analyzeCreditCard(trace, envelope, await readImage(req, res));
     }),
   );
 
-  app.use((req, res) => {
-    if (req.path.startsWith('/__emulator/')) {
-      res.status(404).json({ error: 'not_found', message: `no admin endpoint ${req.method} ${req.path}` });
-      return;
-    }
-    sendError(res, new OcrError('URL_NOT_FOUND', `${req.method} ${req.path} is not an API of the v2.0 guide`));
-  });
+  for (const [path, standAlone] of [['id-card', false], ['id-card/stand-alone', true]] as const) {
+    app.post(
+      `${API}/${path}`,
+      route(async (req, res, trace) => {
+        const envelope = engine.openEnvelope(trace, path, param(req, 'appKey'), envelopeHeaders(req));
+        return engine.analyzeIdCard(trace, envelope, await readImage(req, res), standAlone);
+      }),
+    );
+  }
 
-  // Express calls a four-argument handler for errors thrown outside `route` (e.g. a bad URI).
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    if (req.path.startsWith('/__emulator/')) {
-      res.status(500).json({ error: 'internal', message: 'internal error' });
-      return;
-    }
+  app.post(
+    `${API}/id-card/authenticity`,
+    route(async (req, res, trace) => {
+      const headers = envelopeHeaders(req);
+      const envelope = engine.openEnvelope(trace, 'id-card/authenticity', param(req, 'appKey'), headers);
+      const text = await readBodyText(req, res, options.maxUploadBytes);
+      return engine.authenticity(trace, envelope, text, headers['request-key']!);
+    }),
+  );
+
+  app.use(
+    route((req) => {
+      throw new OcrError('URL_NOT_FOUND', `${req.method} ${req.path} is not an API of the v2.0 guide`);
+    }),
+  );
+
+  // Express calls a four-argument handler for errors raised outside `route` (e.g. a bad URI).
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = (error as { status?: unknown } | undefined)?.status;
     const clientFault = typeof status === 'number' && status >= 400 && status < 500;
-    sendError(res, clientFault ? new OcrError('INVALID_PARAMETER', 'the request could not be parsed') : error, onFault);
+    if (!clientFault) onFault(error);
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.status(200).json(failureFor(clientFault ? new OcrError('INVALID_PARAMETER', 'the request could not be parsed') : error));
   });
 
   return app;
@@ -97,5 +153,6 @@ function envelopeHeaders(req: Request): EnvelopeHeaders {
     'x-key-version': header(req, 'x-key-version'),
     'symmetric-key': header(req, 'symmetric-key'),
     'request-key': header(req, 'request-key'),
+    'x-emulator-scenario': header(req, 'x-emulator-scenario'),
   };
 }

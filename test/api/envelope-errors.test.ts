@@ -7,6 +7,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createOcrClient, encryptBytes, newSymmetricKey, wrapSymmetricKey } from '../../contracts/client/index.js';
 import { OcrEngine } from '../../server/core/engine.js';
+import { Journal } from '../../server/core/journal.js';
 import { createApp } from '../../server/http/app.js';
 import { fixture, fixedKeyFactory } from '../support/fixtures.js';
 import { APP, useEmulator } from '../support/harness.js';
@@ -171,7 +172,7 @@ describe('server-side faults', () => {
     engine.analyzeCreditCard = () => {
       throw new TypeError('boom at secret place');
     };
-    const app = createApp(engine, { maxUploadBytes: LIMIT, onFault: (e) => faults.push(e) });
+    const app = createApp(engine, { maxUploadBytes: LIMIT, journal: new Journal(), onFault: (e) => faults.push(e) });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {

@@ -1,0 +1,152 @@
+/**
+ * The authenticity request body and its verdict. Fields, which are encrypted and which are
+ * required, per idType: TOAST-DOCS/OCR en/document-ocr-api-guide-v2.0.md, "Verify Authenticity
+ * API" [Field] table (serialNum optional since 2024-04-09, release notes).
+ */
+import { decryptValue } from './envelope.js';
+import { OcrError } from './errors.js';
+import { isIdType, type IdType } from './id-card.js';
+
+interface FieldRule {
+  required: boolean;
+  encrypted: boolean;
+}
+
+/** The body fields per idType, besides `idType` itself (plain, required). */
+export const AUTHENTICITY_FIELDS: Record<IdType, Record<string, FieldRule>> = {
+  resident: {
+    name: { required: true, encrypted: true },
+    residentNumber: { required: true, encrypted: true },
+    issueDate: { required: true, encrypted: true },
+  },
+  driver: {
+    name: { required: true, encrypted: true },
+    residentNumber: { required: true, encrypted: true },
+    driverLicenseNumber: { required: true, encrypted: true },
+    serialNum: { required: false, encrypted: true },
+  },
+  passport: {
+    name: { required: true, encrypted: true },
+    passportNumber: { required: true, encrypted: true },
+    issueDate: { required: true, encrypted: true },
+    birthDate: { required: true, encrypted: true },
+    expirationDate: { required: true, encrypted: false },
+  },
+};
+
+/** A parsed, decrypted authenticity body. */
+export interface AuthenticityRequest {
+  idType: IdType;
+  fields: Record<string, string>;
+}
+
+/**
+ * Checks shape (4000001) then decrypts the encrypted fields (4000303), in that order, as the
+ * condition table has it.
+ * @example readAuthenticityBody(JSON.parse(text), symmetricKey) // {idType: 'resident', fields: {name: '홍길동', ...}}
+ */
+export function readAuthenticityBody(body: unknown, symmetricKey: Buffer): AuthenticityRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new OcrError('INVALID_PARAMETER', 'authenticity body is not a JSON object');
+  }
+  const record = body as Record<string, unknown>;
+  const idType = record['idType'];
+  if (!isIdType(idType)) throw new OcrError('INVALID_PARAMETER', `idType ${JSON.stringify(idType)} is not resident, driver or passport`);
+  const rules = AUTHENTICITY_FIELDS[idType];
+  for (const [name, rule] of Object.entries(rules)) {
+    const value = Object.hasOwn(record, name) ? record[name] : undefined;
+    if (value === undefined || value === null || value === '') {
+      if (rule.required) throw new OcrError('INVALID_PARAMETER', `${idType} authenticity needs field "${name}"`);
+    } else if (typeof value !== 'string') {
+      throw new OcrError('INVALID_PARAMETER', `field "${name}" must be a string, got ${typeof value}`);
+    }
+  }
+  const fields: Record<string, string> = {};
+  for (const [name, rule] of Object.entries(rules)) {
+    const value = record[name];
+    if (typeof value !== 'string' || value === '') continue;
+    fields[name] = rule.encrypted ? decryptValue(symmetricKey, value, `field "${name}"`) : value;
+  }
+  return { idType, fields };
+}
+
+/**
+ * Keeps the digits only: numbers and dates compare this way ("900101-1234567" = "9001011234567").
+ * @example digitsOnly('2020.01.15') // '20200115'
+ */
+export function digitsOnly(value: string | undefined): string {
+  return (value ?? '').replace(/\D/g, '');
+}
+
+function sameName(submitted: string | undefined, ...candidates: (string | undefined)[]): boolean {
+  const norm = (v: string | undefined) => (v ?? '').trim().replace(/\s+/g, ' ').toUpperCase();
+  return candidates.some((c) => c !== undefined && norm(c) !== '' && norm(c) === norm(submitted));
+}
+
+function sameText(submitted: string | undefined, recognised: string | undefined): boolean {
+  return (submitted ?? '').trim().toUpperCase() === (recognised ?? '').trim().toUpperCase();
+}
+
+/** Which submitted fields disagree with what was recognised (empty: authentic). */
+export function mismatchedFields(request: AuthenticityRequest, recognisedType: IdType, recognised: Record<string, string>): string[] {
+  if (request.idType !== recognisedType) return ['idType'];
+  const f = request.fields;
+  const wrong: string[] = [];
+  const check = (name: string, ok: boolean) => {
+    if (!ok) wrong.push(name);
+  };
+  if (request.idType === 'resident') {
+    check('name', sameName(f['name'], recognised['name']));
+    check('residentNumber', digitsOnly(f['residentNumber']) === digitsOnly(recognised['residentNumber']));
+    check('issueDate', digitsOnly(f['issueDate']) === digitsOnly(recognised['issueDate']));
+  } else if (request.idType === 'driver') {
+    check('name', sameName(f['name'], recognised['name']));
+    // The guide: "7 digits that comprise of the first 6 digits and the first 1 digit" of the number.
+    check('residentNumber', digitsOnly(f['residentNumber']) === digitsOnly(recognised['residentNumber']).slice(0, 7));
+    check('driverLicenseNumber', digitsOnly(f['driverLicenseNumber']) === digitsOnly(recognised['driverLicenseNumber']));
+    if (f['serialNum'] !== undefined) check('serialNum', sameText(f['serialNum'], recognised['serialNum']));
+  } else {
+    const given = recognised['givenName'];
+    const sur = recognised['surName'];
+    check('name', sameName(f['name'], recognised['koreanName'], `${sur} ${given}`, `${given} ${sur}`, `${sur}${given}`));
+    check('passportNumber', sameText(f['passportNumber'], recognised['passportNo']));
+    check('issueDate', digitsOnly(f['issueDate']) === digitsOnly(recognised['dateOfIssueYMD']));
+    check('birthDate', digitsOnly(f['birthDate']) === digitsOnly(recognised['dateOfBirthYMD']));
+    check('expirationDate', digitsOnly(f['expirationDate']) === digitsOnly(recognised['dateOfExpiryYMD']));
+  }
+  return wrong;
+}
+
+/**
+ * Counts wrong issue dates in a row per resident card; five lock it (4000123, release notes
+ * 2024-08-13). A right answer resets the count.
+ * @example const lock = new ResidentLock(); lock.assertOpen(key); lock.record(key, ['issueDate'])
+ */
+export class ResidentLock {
+  #wrong = new Map<string, number>();
+
+  constructor(readonly threshold = 5, private readonly maxCards = 100_000) {}
+
+  /** 4000123 when the card is locked. */
+  assertOpen(card: string): void {
+    if ((this.#wrong.get(card) ?? 0) >= this.threshold) {
+      throw new OcrError('REGISTRATION_CARD_AUTHENTICATION_LOCKED', `resident card was locked after ${this.threshold} wrong issue dates in a row`);
+    }
+  }
+
+  /** Records a verdict's mismatches for a card. */
+  record(card: string, mismatches: readonly string[]): void {
+    if (mismatches.length === 1 && mismatches[0] === 'issueDate') {
+      const count = (this.#wrong.get(card) ?? 0) + 1;
+      this.#wrong.delete(card); // re-insert: Map order doubles as recency for the bound below
+      this.#wrong.set(card, count);
+      if (this.#wrong.size > this.maxCards) this.#wrong.delete(this.#wrong.keys().next().value!);
+    } else if (mismatches.length === 0) {
+      this.#wrong.delete(card);
+    }
+  }
+
+  reset(): void {
+    this.#wrong.clear();
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The request journal: what each request was, what the emulator chose, and what the envelope
+ * held once opened. A ring buffer, so memory stays bounded however long the emulator runs.
+ */
+
+/** What the envelope held after decryption (never the secret material itself). */
+export interface EnvelopeFacts {
+  keyVersion?: string;
+  symmetricKeyBytes?: number;
+  image?: { fileType: string; width: number; height: number; bytes: number; sha256: string };
+  /** Authenticity fields: names always, values masked unless the operator opted in. */
+  authenticity?: { idType: string; fields: Record<string, string> };
+}
+
+/** One journal entry. */
+export interface JournalEntry {
+  id: number;
+  time: string;
+  method: string;
+  path: string;
+  endpoint?: string | undefined;
+  appKey?: string | undefined;
+  scenario?: { name: string; reason: string; call: number } | undefined;
+  resultCode?: number | undefined;
+  /** Why the request failed, in words a developer can act on. */
+  diagnosis?: string | undefined;
+  durationMs?: number | undefined;
+  envelope?: EnvelopeFacts | undefined;
+  requestKey?: { issued?: boolean; used?: boolean } | undefined;
+}
+
+/**
+ * A bounded journal.
+ * @example const journal = new Journal(1000); journal.add({ ... }); journal.list({ limit: 10 })
+ */
+export class Journal {
+  #entries: JournalEntry[] = [];
+  #next = 1;
+
+  constructor(readonly capacity = 1000) {}
+
+  /** Stores an entry, dropping the oldest past capacity, and returns it with its id. */
+  add(entry: Omit<JournalEntry, 'id'>): JournalEntry {
+    const stored = { id: this.#next++, ...entry };
+    this.#entries.push(stored);
+    if (this.#entries.length > this.capacity) this.#entries.splice(0, this.#entries.length - this.capacity);
+    return stored;
+  }
+
+  /** Entries oldest first, optionally filtered; `limit` keeps the newest. */
+  list(filter: { limit?: number; endpoint?: string; appKey?: string; failedOnly?: boolean } = {}): JournalEntry[] {
+    let entries = this.#entries.filter(
+      (e) =>
+        (!filter.endpoint || e.endpoint === filter.endpoint) &&
+        (!filter.appKey || e.appKey === filter.appKey) &&
+        (!filter.failedOnly || (e.resultCode !== undefined && e.resultCode !== 0)),
+    );
+    if (filter.limit !== undefined) entries = entries.slice(-filter.limit);
+    return entries;
+  }
+
+  get size(): number {
+    return this.#entries.length;
+  }
+
+  reset(): void {
+    this.#entries = [];
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The scenario book: the loaded scenarios and every rule that picks one for a request. First
+ * match wins: the `X-Emulator-Scenario` header, then the admin queue, then image match rules,
+ * then the app key's defaults, then the built-in default for the endpoint.
+ */
+import type { Endpoint, Outcome, Scenario } from './schema.js';
+import { serves } from './schema.js';
+
+/** Why a scenario was chosen (shown in the journal). */
+export type SelectionReason = 'header' | 'queue' | 'image-match' | 'app-default' | 'built-in-default';
+
+/** A chosen scenario and the outcome for this call. */
+export interface Selection {
+  scenario: Scenario;
+  reason: SelectionReason;
+  /** 0-based call number of this scenario for this app key. */
+  call: number;
+  outcome: Outcome;
+}
+
+/** A queued shot. */
+export interface QueueEntry {
+  scenario: string;
+  remaining: number;
+  appKey?: string | undefined;
+}
+
+/** A request to select for. */
+export interface SelectionInput {
+  endpoint: Endpoint;
+  appKey: string;
+  header?: string | undefined;
+  imageSha256?: string | undefined;
+}
+
+/** The scenario each endpoint falls back to. */
+export const BUILT_IN_DEFAULTS: Partial<Record<Endpoint, string>> = {
+  'credit-card': 'credit-card/ok',
+  'id-card': 'id-card/resident',
+  'id-card/stand-alone': 'id-card/resident',
+};
+
+/** A scenario name that does not exist or does not fit; the admin API answers it with 4xx. */
+export class ScenarioError extends Error {
+  override name = 'ScenarioError';
+  constructor(
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Holds scenarios and selection state.
+ * @example
+ * const book = new ScenarioBook(); book.replaceAll(loaded);
+ * book.enqueue('credit-card/not-found', 2);
+ * book.select({ endpoint: 'credit-card', appKey: 'a' })?.scenario.name // 'credit-card/not-found'
+ */
+export class ScenarioBook {
+  #scenarios = new Map<string, Scenario>();
+  #byImage = new Map<string, Scenario>();
+  #queue: QueueEntry[] = [];
+  #defaults = new Map<string, string[]>();
+  #calls = new Map<string, number>();
+
+  /** Swaps in a whole new set at once: never half a set. */
+  replaceAll(scenarios: readonly Scenario[]): void {
+    this.#scenarios = new Map(scenarios.map((s) => [s.name, s]));
+    this.#byImage = new Map();
+    for (const scenario of scenarios) for (const sha of scenario.imageSha256) this.#byImage.set(sha.toLowerCase(), scenario);
+  }
+
+  list(): Scenario[] {
+    return [...this.#scenarios.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  get(name: string): Scenario | undefined {
+    return this.#scenarios.get(name);
+  }
+
+  /** A scenario by name that serves the endpoint, or a ScenarioError saying why not. */
+  require(name: string, endpoint?: Endpoint): Scenario {
+    const scenario = this.#scenarios.get(name);
+    if (!scenario) {
+      throw new ScenarioError(`unknown scenario "${name}"; known: ${[...this.#scenarios.keys()].sort().join(', ')}`, 404);
+    }
+    if (endpoint && !serves(scenario, endpoint)) {
+      throw new ScenarioError(`scenario "${name}" serves ${scenario.endpoints.join(', ')}, not ${endpoint}`);
+    }
+    return scenario;
+  }
+
+  /** Queues a scenario for the next `times` requests it serves (optionally of one app key). */
+  enqueue(name: string, times = 1, appKey?: string): QueueEntry {
+    this.require(name);
+    if (!Number.isInteger(times) || times < 1) throw new ScenarioError('times must be a whole number of at least 1');
+    const entry = { scenario: name, remaining: times, appKey };
+    this.#queue.push(entry);
+    return entry;
+  }
+
+  queue(): readonly QueueEntry[] {
+    return this.#queue;
+  }
+
+  clearQueue(): void {
+    this.#queue = [];
+  }
+
+  /** Sets an app key's default scenarios (one per endpoint family is typical). */
+  setDefaults(appKey: string, names: readonly string[]): void {
+    for (const name of names) this.require(name);
+    if (names.length === 0) this.#defaults.delete(appKey);
+    else this.#defaults.set(appKey, [...names]);
+  }
+
+  defaults(): Record<string, string[]> {
+    return Object.fromEntries(this.#defaults);
+  }
+
+  /** Picks the scenario for a request and advances its sequence; undefined when none applies. */
+  select(input: SelectionInput): Selection | undefined {
+    const picked = this.#pick(input);
+    if (!picked) return undefined;
+    const counterKey = `${picked.scenario.name}\u0000${input.appKey}`;
+    const call = this.#calls.get(counterKey) ?? 0;
+    this.#calls.set(counterKey, call + 1);
+    return { ...picked, call, outcome: outcomeAt(picked.scenario, call) };
+  }
+
+  /** Forgets queue, defaults and sequence positions (scenarios stay loaded). */
+  reset(): void {
+    this.#queue = [];
+    this.#defaults.clear();
+    this.#calls.clear();
+  }
+
+  #pick({ endpoint, appKey, header, imageSha256 }: SelectionInput): Omit<Selection, 'call' | 'outcome'> | undefined {
+    if (header) return { scenario: this.require(header, endpoint), reason: 'header' };
+    const shot = this.#queue.findIndex(
+      (q) => (q.appKey === undefined || q.appKey === appKey) && serves(this.#scenarios.get(q.scenario) ?? { endpoints: [] }, endpoint),
+    );
+    if (shot >= 0) {
+      const entry = this.#queue[shot]!;
+      entry.remaining -= 1;
+      if (entry.remaining <= 0) this.#queue.splice(shot, 1);
+      return { scenario: this.#scenarios.get(entry.scenario)!, reason: 'queue' };
+    }
+    const matched = imageSha256 ? this.#byImage.get(imageSha256) : undefined;
+    if (matched && serves(matched, endpoint)) return { scenario: matched, reason: 'image-match' };
+    for (const name of this.#defaults.get(appKey) ?? []) {
+      const scenario = this.#scenarios.get(name);
+      if (scenario && serves(scenario, endpoint)) return { scenario, reason: 'app-default' };
+    }
+    const fallback = BUILT_IN_DEFAULTS[endpoint];
+    const scenario = fallback ? this.#scenarios.get(fallback) : undefined;
+    return scenario ? { scenario, reason: 'built-in-default' } : undefined;
+  }
+}
+
+/**
+ * The outcome of a scenario's n-th call (0-based): WireMock-style state without a state machine.
+ * @example outcomeAt({ sequence: [{ error: 'API_TEMPORARILY_UNAVAILABLE' }, {}] }, 5) // {} (repeat: last)
+ */
+export function outcomeAt(scenario: Pick<Scenario, 'outcome' | 'sequence' | 'repeat'>, call: number): Outcome {
+  const steps = scenario.sequence;
+  if (!steps) return scenario.outcome ?? {};
+  const index = scenario.repeat === 'cycle' ? call % steps.length : Math.min(call, steps.length - 1);
+  return steps[index]!;
+}

@@ -1,0 +1,204 @@
+/**
+ * The emulator's own control plane under `/__emulator/` (JSON; described in
+ * server/admin-openapi.yaml). Errors here are ordinary HTTP 4xx with
+ * `{"error": "...", "message": "..."}`: this is not the emulated API, so loud beats faithful.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { OcrEngine } from '../core/engine.js';
+import type { Journal } from '../core/journal.js';
+import { isServiceName, SERVICES } from '../core/key-store.js';
+import { ScenarioError } from '../core/scenarios/book.js';
+
+/** What the admin API needs besides the engine. */
+export interface AdminOptions {
+  journal: Journal;
+  /** When set, every admin call needs `Authorization: Bearer <token>`. */
+  adminToken?: string | undefined;
+  /** When false, every admin path but health answers 403. */
+  adminEnabled?: boolean;
+  /** Re-reads the scenario files; returns problems (empty when the new set is in force). */
+  reloadScenarios?: () => { file: string; problems: string[] }[];
+  /** Problems of the last scenario load (the previous good set stays in force). */
+  scenarioProblems?: () => { file: string; problems: string[] }[];
+  /** The admin API's own OpenAPI description, served as is. */
+  adminDescription?: () => string;
+}
+
+class AdminError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Builds the admin router.
+ * @example app.use('/__emulator', adminRouter(engine, { journal }))
+ */
+export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
+  const router = express.Router();
+  const { journal } = options;
+
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.use((req, _res, next) => {
+    if (options.adminEnabled === false) throw new AdminError(403, 'admin_disabled', 'the admin API is off: bound to a non-loopback address without EMULATOR_ADMIN_TOKEN');
+    if (options.adminToken && !tokenMatches(req.headers.authorization, options.adminToken)) {
+      throw new AdminError(401, 'unauthorized', 'the admin API needs Authorization: Bearer <EMULATOR_ADMIN_TOKEN>');
+    }
+    next();
+  });
+  router.use(express.json({ limit: '1mb', strict: true }));
+
+  router.get('/openapi.yaml', (_req, res) => {
+    if (!options.adminDescription) throw new AdminError(404, 'not_found', 'no admin description available');
+    res.type('application/yaml').send(options.adminDescription());
+  });
+
+  router.get('/scenarios', (_req, res) => {
+    res.json({
+      scenarios: engine.scenarios.list().map(({ name, description, endpoints, source }) => ({ name, description, endpoints, source })),
+      problems: options.scenarioProblems?.() ?? [],
+    });
+  });
+  router.post('/scenarios/reload', (_req, res) => {
+    const problems = options.reloadScenarios?.() ?? [];
+    res.status(problems.length ? 422 : 200).json({ reloaded: problems.length === 0, problems, count: engine.scenarios.list().length });
+  });
+  router.get('/scenarios/*name', (req, res) => {
+    const name = ([] as string[]).concat((req.params as { name: string | string[] }).name).join('/');
+    res.json(engine.scenarios.require(name));
+  });
+
+  router.get('/queue', (_req, res) => {
+    res.json({ queue: engine.scenarios.queue() });
+  });
+  router.post('/queue', (req, res) => {
+    const { scenario, times, appKey } = body(req);
+    if (typeof scenario !== 'string') throw new AdminError(400, 'bad_request', 'body needs "scenario": a scenario name');
+    if (appKey !== undefined && typeof appKey !== 'string') throw new AdminError(400, 'bad_request', '"appKey" must be a string');
+    const entry = engine.scenarios.enqueue(scenario, times === undefined ? 1 : Number(times), appKey as string | undefined);
+    res.status(201).json({ queued: entry, queue: engine.scenarios.queue() });
+  });
+  router.delete('/queue', (_req, res) => {
+    engine.scenarios.clearQueue();
+    res.json({ queue: [] });
+  });
+
+  router.get('/defaults', (_req, res) => {
+    res.json({ defaults: engine.scenarios.defaults() });
+  });
+  router.put('/defaults/:appKey', (req, res) => {
+    const { scenarios } = body(req);
+    if (!Array.isArray(scenarios) || !scenarios.every((s) => typeof s === 'string')) {
+      throw new AdminError(400, 'bad_request', 'body needs "scenarios": an array of scenario names');
+    }
+    engine.scenarios.setDefaults(String(req.params['appKey']), scenarios);
+    res.json({ defaults: engine.scenarios.defaults() });
+  });
+  router.delete('/defaults/:appKey', (req, res) => {
+    engine.scenarios.setDefaults(String(req.params['appKey']), []);
+    res.json({ defaults: engine.scenarios.defaults() });
+  });
+
+  router.post('/reset', (_req, res) => {
+    engine.reset();
+    journal.reset();
+    res.json({ reset: true });
+  });
+
+  router.get('/clock', (_req, res) => {
+    res.json(clockState(engine));
+  });
+  router.post('/clock', (req, res) => {
+    const { advanceSeconds } = body(req);
+    if (typeof advanceSeconds !== 'number' || !Number.isFinite(advanceSeconds) || advanceSeconds < 0) {
+      throw new AdminError(400, 'bad_request', 'body needs "advanceSeconds": a number >= 0 (the clock only moves forward)');
+    }
+    engine.clock.advance(advanceSeconds * 1000);
+    res.json(clockState(engine));
+  });
+
+  router.get('/keys', (_req, res) => {
+    const keys = [...engine.credentials.keys()].flatMap((appKey) =>
+      SERVICES.map((service) => ({
+        appKey,
+        service,
+        versions: engine.keys.list(appKey, service).map(({ version, revoked, issuedAt }) => ({ version, revoked, issuedAt: new Date(issuedAt).toISOString() })),
+      })),
+    );
+    res.json({ keys });
+  });
+  router.post('/keys/:service/rotate', async (req, res) => {
+    const { service, appKey } = keyTarget(req, engine);
+    const key = await engine.keys.rotate(appKey, service);
+    res.json({ appKey, service, version: key.version, versions: engine.keys.list(appKey, service).map((k) => ({ version: k.version, revoked: k.revoked })) });
+  });
+  router.post('/keys/:service/revoke', (req, res) => {
+    const { service, appKey } = keyTarget(req, engine);
+    const { version } = body(req);
+    if (typeof version !== 'string') throw new AdminError(400, 'bad_request', 'body needs "version": the key version string to revoke');
+    if (!engine.keys.revoke(appKey, service, version)) {
+      throw new AdminError(404, 'not_found', `version ${version} was never issued for ${service} of appKey "${appKey}"`);
+    }
+    res.json({ appKey, service, revoked: version });
+  });
+
+  router.get('/requests', (req, res) => {
+    const limit = req.query['limit'] === undefined ? undefined : Number(req.query['limit']);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new AdminError(400, 'bad_request', 'limit must be a whole number');
+    res.json({
+      requests: journal.list({
+        ...(limit !== undefined ? { limit } : {}),
+        ...(typeof req.query['endpoint'] === 'string' ? { endpoint: req.query['endpoint'] } : {}),
+        ...(typeof req.query['appKey'] === 'string' ? { appKey: req.query['appKey'] } : {}),
+        failedOnly: req.query['failed'] === 'true',
+      }),
+      capacity: journal.capacity,
+    });
+  });
+  router.delete('/requests', (_req, res) => {
+    journal.reset();
+    res.json({ requests: [] });
+  });
+
+  router.use((req, _res, next) => next(new AdminError(404, 'not_found', `no admin endpoint ${req.method} ${req.baseUrl}${req.path}`)));
+  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (error instanceof AdminError) res.status(error.status).json({ error: error.code, message: error.message });
+    else if (error instanceof ScenarioError) res.status(error.status).json({ error: 'scenario', message: error.message });
+    else if ((error as { type?: string }).type === 'entity.parse.failed') res.status(400).json({ error: 'bad_request', message: 'body is not valid JSON' });
+    else if ((error as { status?: number }).status === 413) res.status(413).json({ error: 'too_large', message: 'body is larger than 1 MB' });
+    else res.status(500).json({ error: 'internal', message: 'internal error' });
+  });
+  return router;
+}
+
+function body(req: Request): Record<string, unknown> {
+  const value: unknown = req.body;
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function keyTarget(req: Request, engine: OcrEngine) {
+  const service = String(req.params['service']);
+  if (!isServiceName(service)) throw new AdminError(404, 'not_found', `service must be ${SERVICES.join(' or ')}`);
+  const requested = body(req)['appKey'];
+  const appKey = typeof requested === 'string' ? requested : [...engine.credentials.keys()][0]!;
+  if (!engine.credentials.has(appKey)) throw new AdminError(404, 'not_found', `appKey "${appKey}" is not configured`);
+  return { service, appKey };
+}
+
+function clockState(engine: OcrEngine) {
+  return { now: new Date(engine.clock.now()).toISOString(), offsetSeconds: engine.clock.offsetMs / 1000 };
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header?.replace(/^Bearer\s+/i, '') ?? '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}

@@ -1,0 +1,39 @@
+/**
+ * Reads a JSON request body as text under a byte limit, without buffering past it.
+ */
+import type { Request, Response } from 'express';
+import { OcrError } from '../core/errors.js';
+
+/**
+ * Resolves with the body text; over `maxBytes` rejects with 4131000 and discards the rest.
+ * @example const text = await readBodyText(req, res, 20 * 1024 * 1024)
+ */
+export function readBodyText(req: Request, res: Response, maxBytes: number): Promise<string> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    res.set('Connection', 'close');
+    req.resume();
+    return Promise.reject(new OcrError('MAX_UPLOAD_SIZE_EXCEEDED', `request body is ${declared} bytes, the limit is ${maxBytes}`));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > maxBytes) {
+        over = true;
+        chunks.length = 0;
+        res.set('Connection', 'close');
+        reject(new OcrError('MAX_UPLOAD_SIZE_EXCEEDED', `request body exceeds the ${maxBytes}-byte limit`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!over) resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', (error) => reject(error));
+  });
+}
