@@ -44,6 +44,11 @@ export interface EnvelopeOptions {
   headers?: Record<string, string | null>;
   /** Scenario to ask the emulator for (`X-Emulator-Scenario`); ignored by the live service. */
   scenario?: string;
+  /**
+   * `false` leaves `result` as the service sent it, values still encrypted (to decrypt and
+   * check them by hand); default `true`.
+   */
+  decrypt?: boolean;
 }
 
 /** A raw request to any path; for cases the typed methods cannot express. */
@@ -176,7 +181,8 @@ export function createOcrClient(options: OcrClientOptions): OcrClient {
     const headers = await envelopeHeaders(service, envelope, symmetricKey);
     const ciphertext = envelope.imageCiphertext ?? encryptBytes(symmetricKey, image, envelope.iv);
     const answer = await raw({ method: 'POST', path, headers, multipart: { image: ciphertext } });
-    return { ...toResponse(answer, (result) => decrypt(result as R, symmetricKey)), symmetricKey };
+    const decode = envelope.decrypt === false ? (result: unknown) => result as R : (result: unknown) => decrypt(result as R, symmetricKey);
+    return { ...toResponse(answer, decode), symmetricKey };
   }
 
   return {
