@@ -16,7 +16,11 @@ const LIMIT = 64 * 1024;
 const h = useEmulator({ maxUploadBytes: LIMIT });
 const card = fixture('card-428x270.jpg');
 
-const ENDPOINTS = [{ path: 'credit-card', service: 'credit-card' as const }];
+const ENDPOINTS = [
+  { path: 'credit-card', service: 'credit-card' as const },
+  { path: 'id-card', service: 'id-card' as const },
+  { path: 'id-card/stand-alone', service: 'id-card' as const },
+];
 
 describe.each(ENDPOINTS)('errors of POST /$path, in table order', ({ path, service }) => {
   const url = `/v2.0/appkeys/${APP.appKey}/${path}`;
@@ -144,6 +148,7 @@ describe.each(ENDPOINTS)('errors of POST /$path, in table order', ({ path, servi
   it('stays healthy: a good request after all of the above succeeds', async () => {
     const fresh = createOcrClient({ baseUrl: h.url, ...APP });
     expect((await fresh.creditCard(card)).resultCode).toBe(0);
+    expect((await fresh.idCard(card)).resultCode).toBe(0);
   });
 });
 
@@ -186,5 +191,38 @@ describe('server-side faults', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('errors of POST /id-card/authenticity, in table order', () => {
+  const path = `/v2.0/appkeys/${APP.appKey}/id-card/authenticity`;
+  async function headers(): Promise<Record<string, string>> {
+    const publicKey = await h.client.publicKey('id-card');
+    return {
+      Authorization: APP.secretKey,
+      'X-Key-Version': publicKey.version,
+      'Symmetric-Key': wrapSymmetricKey(publicKey.key, newSymmetricKey()),
+      'Request-Key': '00000000-0000-4000-8000-000000000000',
+    };
+  }
+  const code = async (h2: Record<string, string>, body: string) =>
+    (await h.client.raw({ method: 'POST', path, headers: { ...h2, 'Content-Type': 'application/json' }, body })).body.header.resultCode;
+
+  it('4000005 for a missing Request-Key comes before 4000301', async () => {
+    const { 'Request-Key': _, ...rest } = await headers();
+    expect(await code({ ...rest, 'X-Key-Version': '77' }, '{}')).toBe(4000005);
+  });
+
+  it('4131000 for a body over the limit, before JSON is parsed', async () => {
+    expect(await code(await headers(), `{"idType":"resident","name":"${'A'.repeat(LIMIT)}"}`)).toBe(4131000);
+  });
+
+  it('4000001 (bad body) comes before 4000122 (unknown Request-Key)', async () => {
+    expect(await code(await headers(), '{"idType":"resident"}')).toBe(4000001);
+  });
+
+  it('4000303 (undecryptable field) comes before 4000122', async () => {
+    const body = JSON.stringify({ idType: 'resident', name: 'AAAAAAAAAAAAAAAAAAAAAA==', residentNumber: 'AAAAAAAAAAAAAAAAAAAAAA==', issueDate: 'AAAAAAAAAAAAAAAAAAAAAA==' });
+    expect(await code(await headers(), body)).toBe(4000303);
   });
 });

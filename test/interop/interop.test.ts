@@ -165,9 +165,7 @@ describe.skipIf(missingTools.length > 0)(suiteTitle, () => {
     );
   }
 
-  // Disabled until the id-card, id-card/stand-alone and id-card/authenticity endpoints land in
-  // the emulator; set INTEROP_ID_CARD=1 to run it before then.
-  it.skipIf(!process.env.INTEROP_ID_CARD)(
+  it(
     'JDK client: id-card, authenticity twice with one Request-Key, stand-alone',
     async () => {
       const out = await runClient('java', [

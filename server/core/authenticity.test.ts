@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { mismatchedFields, readAuthenticityBody, ResidentLock } from './authenticity.js';
+import { encryptValue } from './envelope.js';
+import { OcrError } from './errors.js';
+
+const key = Buffer.alloc(32, 7);
+const enc = (v: string) => encryptValue(key, v);
+
+function code(fn: () => unknown): number {
+  try {
+    fn();
+  } catch (error) {
+    return (error as OcrError).code;
+  }
+  return 0;
+}
+
+describe('readAuthenticityBody', () => {
+  it('decrypts encrypted fields and keeps idType and expirationDate plain', () => {
+    const passport = readAuthenticityBody(
+      { idType: 'passport', name: enc('HONG GILDONG'), passportNumber: enc('M123A4567'), issueDate: enc('20200115'), birthDate: enc('19900101'), expirationDate: '20300115' },
+      key,
+    );
+    expect(passport).toEqual({
+      idType: 'passport',
+      fields: { name: 'HONG GILDONG', passportNumber: 'M123A4567', issueDate: '20200115', birthDate: '19900101', expirationDate: '20300115' },
+    });
+  });
+
+  it('answers 4000001 for shape faults before 4000303 for undecryptable values', () => {
+    expect(code(() => readAuthenticityBody([], key))).toBe(4000001);
+    expect(code(() => readAuthenticityBody({ idType: 'alien', name: enc('x') }, key))).toBe(4000001);
+    expect(code(() => readAuthenticityBody({ idType: 'resident', name: enc('x'), residentNumber: enc('1') }, key))).toBe(4000001);
+    expect(code(() => readAuthenticityBody({ idType: 'resident', name: 'garbage', residentNumber: enc('1'), issueDate: 5 }, key))).toBe(4000001);
+    expect(code(() => readAuthenticityBody({ idType: 'resident', name: 'garbage', residentNumber: enc('1'), issueDate: enc('2') }, key))).toBe(4000303);
+    expect(code(() => readAuthenticityBody({ idType: 'driver', name: enc('a'), residentNumber: enc('9001011'), driverLicenseNumber: enc('111234567890') }, key))).toBe(0);
+  });
+
+  it('is not fooled by __proto__ keys', () => {
+    const body = JSON.parse('{"idType":"resident","__proto__":{"name":"x"}}');
+    expect(code(() => readAuthenticityBody(body, key))).toBe(4000001);
+  });
+});
+
+describe('mismatchedFields', () => {
+  const resident = { name: '홍길동', residentNumber: '900101-1234568', issueDate: '2020.01.15', issuer: 'x' };
+  it('normalises digits and names', () => {
+    expect(mismatchedFields({ idType: 'resident', fields: { name: ' 홍길동 ', residentNumber: '9001011234568', issueDate: '20200115' } }, 'resident', resident)).toEqual([]);
+    expect(mismatchedFields({ idType: 'resident', fields: { name: '홍길동', residentNumber: '9001011234568', issueDate: '20200116' } }, 'resident', resident)).toEqual(['issueDate']);
+    expect(mismatchedFields({ idType: 'driver', fields: {} }, 'resident', resident)).toEqual(['idType']);
+  });
+
+  it('takes the first 7 digits of a driver resident number, and serialNum only when sent', () => {
+    const driver = { name: 'A', residentNumber: '900101-1234568', driverLicenseNumber: '11-12-345678-90', serialNum: '1A2B34' };
+    expect(mismatchedFields({ idType: 'driver', fields: { name: 'A', residentNumber: '9001011', driverLicenseNumber: '111234567890' } }, 'driver', driver)).toEqual([]);
+    expect(mismatchedFields({ idType: 'driver', fields: { name: 'A', residentNumber: '9001011', driverLicenseNumber: '111234567890', serialNum: '1a2b34' } }, 'driver', driver)).toEqual([]);
+    expect(mismatchedFields({ idType: 'driver', fields: { name: 'A', residentNumber: '9001011234568', driverLicenseNumber: '111234567890' } }, 'driver', driver)).toEqual(['residentNumber']);
+  });
+});
+
+describe('ResidentLock', () => {
+  it('locks after five wrong issue dates in a row; a right answer resets the count', () => {
+    const lock = new ResidentLock();
+    for (let i = 0; i < 4; i++) lock.record('card', ['issueDate']);
+    lock.record('card', []);
+    for (let i = 0; i < 4; i++) lock.record('card', ['issueDate']);
+    expect(code(() => lock.assertOpen('card'))).toBe(0);
+    lock.record('card', ['issueDate']);
+    expect(code(() => lock.assertOpen('card'))).toBe(4000123);
+    expect(code(() => lock.assertOpen('other'))).toBe(0);
+  });
+});
