@@ -60,7 +60,8 @@ export class ScenarioError extends Error {
  */
 export class ScenarioBook {
   #scenarios = new Map<string, Scenario>();
-  #byImage = new Map<string, Scenario>();
+  /** Digest to scenarios, in load order: one image may select a card scenario and an ID scenario. */
+  #byImage = new Map<string, Scenario[]>();
   #queue: QueueEntry[] = [];
   #defaults = new Map<string, string[]>();
   #calls = new Map<string, number>();
@@ -69,7 +70,11 @@ export class ScenarioBook {
   replaceAll(scenarios: readonly Scenario[]): void {
     this.#scenarios = new Map(scenarios.map((s) => [s.name, s]));
     this.#byImage = new Map();
-    for (const scenario of scenarios) for (const sha of scenario.imageSha256) this.#byImage.set(sha.toLowerCase(), scenario);
+    for (const scenario of scenarios) {
+      for (const sha of new Set(scenario.imageSha256.map((s) => s.toLowerCase()))) {
+        this.#byImage.set(sha, [...(this.#byImage.get(sha) ?? []), scenario]);
+      }
+    }
   }
 
   list(): Scenario[] {
@@ -148,8 +153,8 @@ export class ScenarioBook {
       if (entry.remaining <= 0) this.#queue.splice(shot, 1);
       return { scenario: this.#scenarios.get(entry.scenario)!, reason: 'queue' };
     }
-    const matched = imageSha256 ? this.#byImage.get(imageSha256) : undefined;
-    if (matched && serves(matched, endpoint)) return { scenario: matched, reason: 'image-match' };
+    const matched = imageSha256 ? this.#byImage.get(imageSha256.toLowerCase())?.find((s) => serves(s, endpoint)) : undefined;
+    if (matched) return { scenario: matched, reason: 'image-match' };
     for (const name of this.#defaults.get(appKey) ?? []) {
       const scenario = this.#scenarios.get(name);
       if (scenario && serves(scenario, endpoint)) return { scenario, reason: 'app-default' };
