@@ -5,41 +5,66 @@
  */
 import * as v from 'valibot';
 import { ERROR_CATALOGUE, errorKeyForCode, type ErrorKey } from '../errors.js';
-import { ID_TYPES } from '../id-card.js';
+import { ID_CARD_KEYS, ID_TYPES, type IdType } from '../id-card.js';
 
 /** The endpoints a scenario can serve. */
 export const ENDPOINTS = ['public-key', 'credit-card', 'id-card', 'id-card/stand-alone', 'id-card/authenticity'] as const;
 /** An endpoint name. */
 export type Endpoint = (typeof ENDPOINTS)[number];
 
+/** A result code or its documented name, as the catalogue key; undefined when neither. */
+function errorKeyOf(input: number | string): ErrorKey | undefined {
+  // Object.hasOwn, not `in`: "toString" must not pass as an error name.
+  if (typeof input === 'number') return errorKeyForCode(input);
+  return Object.hasOwn(ERROR_CATALOGUE, input) ? (input as ErrorKey) : undefined;
+}
+
 const errorCode = v.pipe(
   v.union([v.number(), v.string()], 'error must be a documented result code (number) or its name'),
-  v.transform((input): ErrorKey | undefined =>
-    typeof input === 'number' ? errorKeyForCode(input) : input in ERROR_CATALOGUE ? (input as ErrorKey) : undefined,
-  ),
-  v.check((key) => key !== undefined, 'error is not a documented result code'),
-  v.transform((key) => key!),
+  v.check((input) => errorKeyOf(input) !== undefined, (issue) => `${JSON.stringify(issue.input)} is not a documented result code or name`),
+  v.transform((input) => errorKeyOf(input)!),
 );
 
 const strings = v.record(v.string(), v.string('values must be strings'));
 
-const creditCardScript = v.strictObject({
-  /** The card number, digits with optional spaces or dashes; split into groups of four. */
-  cardNumber: v.optional(v.pipe(v.string(), v.regex(/^[\d -]{8,32}$/, 'cardNumber must be digits (spaces or dashes allowed)'))),
-  /** Groups as printed, e.g. ["3782", "822463", "10005"]. */
-  cardNums: v.optional(v.pipe(v.array(v.pipe(v.string(), v.regex(/^\d+$/, 'each group must be digits'))), v.minLength(1))),
-  validThru: v.optional(v.pipe(v.string(), v.regex(/^\d\d\/\d\d$/, 'validThru must be MM/YY'))),
-  conf: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
-});
+const creditCardScript = v.pipe(
+  v.strictObject({
+    /** The card number, digits with optional spaces or dashes; split into groups of four. */
+    cardNumber: v.optional(v.pipe(v.string(), v.regex(/^[\d -]{8,32}$/, 'cardNumber must be digits (spaces or dashes allowed)'))),
+    /** Groups as printed, e.g. ["3782", "822463", "10005"]. */
+    cardNums: v.optional(v.pipe(v.array(v.pipe(v.string(), v.regex(/^\d+$/, 'each group must be digits'))), v.minLength(1))),
+    validThru: v.optional(v.pipe(v.string(), v.regex(/^\d\d\/\d\d$/, 'validThru must be MM/YY'))),
+    conf: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
+  }),
+  v.forward(v.check((s) => !(s.cardNumber && s.cardNums), 'give either cardNumber or cardNums, not both'), ['cardNums']),
+);
 
-const idCardScript = v.strictObject({
-  idType: v.optional(v.picklist(ID_TYPES, `idType must be one of ${ID_TYPES.join(', ')}`)),
-  /** Plaintext values by key; keys left out get plausible defaults. */
-  values: v.optional(strings),
-  /** Keys to leave out of the result altogether (e.g. a card with no serial number). */
-  omit: v.optional(v.array(v.string())),
-  conf: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
-});
+type IdCardKeys = { idType?: IdType | undefined; values?: Record<string, string> | undefined; omit?: string[] | undefined };
+
+/** Keys of `values`/`omit` that the card type does not have: a typo would otherwise be silently ignored. */
+function unknownKeys(script: IdCardKeys, field: 'values' | 'omit'): string[] {
+  const known = ID_CARD_KEYS[script.idType ?? 'resident'];
+  const keys = field === 'values' ? Object.keys(script.values ?? {}) : (script.omit ?? []);
+  return keys.filter((key) => !known.includes(key));
+}
+
+function unknownKeysMessage(script: IdCardKeys, field: 'values' | 'omit'): string {
+  const idType = script.idType ?? 'resident';
+  return `${unknownKeys(script, field).join(', ')}: not a key of ${idType} (keys: ${ID_CARD_KEYS[idType].join(', ')})`;
+}
+
+const idCardScript = v.pipe(
+  v.strictObject({
+    idType: v.optional(v.picklist(ID_TYPES, `idType must be one of ${ID_TYPES.join(', ')}`)),
+    /** Plaintext values by key; keys left out get plausible defaults. */
+    values: v.optional(strings),
+    /** Keys to leave out of the result altogether (e.g. a card with no serial number). */
+    omit: v.optional(v.array(v.string())),
+    conf: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
+  }),
+  v.forward(v.check((s) => unknownKeys(s, 'values').length === 0, (issue) => unknownKeysMessage(issue.input, 'values')), ['values']),
+  v.forward(v.check((s) => unknownKeys(s, 'omit').length === 0, (issue) => unknownKeysMessage(issue.input, 'omit')), ['omit']),
+);
 
 /** One outcome: an error or a result, with optional delay, fault and authenticity verdict. */
 export const OutcomeSchema = v.strictObject({
@@ -75,6 +100,7 @@ export const ScenarioSchema = v.pipe(
     ),
   }),
   v.check((s) => !(s.outcome && s.sequence), 'give either outcome or sequence, not both'),
+  v.forward(v.check((s) => !s.repeat || Boolean(s.sequence), 'repeat applies to a sequence only'), ['repeat']),
 );
 
 /** A parsed outcome. */
@@ -97,15 +123,25 @@ export interface Scenario extends Omit<ScenarioFile, 'match' | 'endpoints'> {
  * @example parseScenario({ description: 'x', endpoints: ['credit-card'], outcome: { error: 4000111 } })
  */
 export function parseScenario(input: unknown): { ok: true; value: ScenarioFile } | { ok: false; problems: string[] } {
+  // valibot reads an array as an object with keys "0", "1"...: say what is wrong instead.
+  if (Array.isArray(input)) return { ok: false, problems: ['a scenario file must be a mapping, not a list'] };
   const result = v.safeParse(ScenarioSchema, input);
   if (result.success) return { ok: true, value: result.output };
   return {
     ok: false,
     problems: result.issues.map((issue) => {
       const path = v.getDotPath(issue);
-      return path ? `${path}: ${issue.message}` : issue.message;
+      return path ? `${path}: ${readable(issue)}` : readable(issue);
     }),
   };
+}
+
+/** valibot's generic object messages ("Invalid key: Expected never ...") in the file author's terms. */
+function readable(issue: v.BaseIssue<unknown>): string {
+  if (issue.kind === 'schema' && issue.type === 'strict_object' && issue.expected === 'never') return 'unknown field';
+  if (issue.kind === 'schema' && issue.type === 'strict_object' && issue.received === 'undefined') return 'is required';
+  if (issue.kind === 'schema' && issue.type === 'strict_object' && !issue.path?.length) return `a scenario file must be a mapping, not ${issue.received}`;
+  return issue.message;
 }
 
 /**

@@ -1,0 +1,149 @@
+/**
+ * The scenario file format: what it accepts, and that every rejection names the field.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseScenario, serves } from './schema.js';
+
+const base = { description: 'a scenario', endpoints: ['credit-card'] };
+
+function problems(input: unknown): string[] {
+  const parsed = parseScenario(input);
+  if (parsed.ok) throw new Error(`expected problems, got ${JSON.stringify(parsed.value)}`);
+  return parsed.problems;
+}
+
+function value(input: unknown) {
+  const parsed = parseScenario(input);
+  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+  return parsed.value;
+}
+
+describe('accepted files', () => {
+  it('an error by number or by name reads as the catalogue name', () => {
+    expect(value({ ...base, outcome: { error: 4000111 } }).outcome).toEqual({ error: 'CREDIT_CARD_INFO_NOT_FOUND' });
+    expect(value({ ...base, outcome: { error: 'CREDIT_CARD_INFO_NOT_FOUND' } }).outcome).toEqual({ error: 'CREDIT_CARD_INFO_NOT_FOUND' });
+    expect(value({ ...base, outcome: { error: -1 } }).outcome).toEqual({ error: 'FAIL' });
+  });
+
+  it('a full outcome: values, verdict, Request-Key switch, delay and fault', () => {
+    const parsed = value({
+      description: 'everything',
+      endpoints: ['id-card', 'id-card/authenticity'],
+      outcome: {
+        idCard: { idType: 'driver', values: { name: '홍길동', condition: 'none' }, omit: ['serialNum'], conf: 0.9 },
+        authenticity: 'match',
+        requestKey: false,
+        delayMs: 250,
+        fault: 'drop-connection',
+      },
+      match: { imageSha256: ['A'.repeat(64)], sampleImages: ['card.png'] },
+    });
+    expect(parsed.outcome?.idCard?.values).toEqual({ name: '홍길동', condition: 'none' });
+    expect(parsed.match?.sampleImages).toEqual(['card.png']);
+  });
+
+  it('a sequence with repeat, and a credit card by number or by groups', () => {
+    expect(value({ ...base, endpoints: ['*'], sequence: [{ error: 5000503 }, {}], repeat: 'cycle' }).sequence).toHaveLength(2);
+    expect(value({ ...base, outcome: { creditCard: { cardNumber: '3782 822463 10005', validThru: '09/29' } } })).toBeTruthy();
+    expect(value({ ...base, outcome: { creditCard: { cardNums: ['3782', '822463', '10005'], conf: 1 } } })).toBeTruthy();
+  });
+
+  it('serves: "*" is every endpoint', () => {
+    expect(serves({ endpoints: ['*'] }, 'public-key')).toBe(true);
+    expect(serves({ endpoints: ['id-card'] }, 'id-card/stand-alone')).toBe(false);
+  });
+});
+
+describe('rejections name the field', () => {
+  it('an unknown result code or name', () => {
+    expect(problems({ ...base, outcome: { error: 4000112 } })).toEqual(['outcome.error: 4000112 is not a documented result code or name']);
+    expect(problems({ ...base, outcome: { error: 'NOT_A_CODE' } })).toEqual(['outcome.error: "NOT_A_CODE" is not a documented result code or name']);
+    expect(problems({ ...base, outcome: { error: 0 } })).toEqual(['outcome.error: 0 is not a documented result code or name']);
+    expect(problems({ ...base, outcome: { error: true } })).toEqual(['outcome.error: error must be a documented result code (number) or its name']);
+  });
+
+  it('an inherited property name is not an error name', () => {
+    expect(problems({ ...base, outcome: { error: 'toString' } })).toEqual(['outcome.error: "toString" is not a documented result code or name']);
+    expect(problems({ ...base, outcome: { error: 'constructor' } })).toHaveLength(1);
+  });
+
+  it('outcome and sequence together', () => {
+    expect(problems({ ...base, outcome: {}, sequence: [{}] })).toEqual(['give either outcome or sequence, not both']);
+  });
+
+  it('endpoints: unknown, empty, missing', () => {
+    expect(problems({ ...base, endpoints: ['credit-cards'] })).toEqual([
+      'endpoints.0: endpoints must be among public-key, credit-card, id-card, id-card/stand-alone, id-card/authenticity or *',
+    ]);
+    expect(problems({ ...base, endpoints: [] })).toEqual(['endpoints: endpoints needs at least one endpoint']);
+    expect(problems({ description: 'x' })).toEqual(['endpoints: is required']);
+  });
+
+  it('description missing or empty', () => {
+    expect(problems({ endpoints: ['credit-card'] })).toEqual(['description: is required']);
+    expect(problems({ ...base, description: '' })).toEqual(['description: description is required']);
+  });
+
+  it('unknown fields, at any depth', () => {
+    expect(problems({ ...base, outcom: {} })).toEqual(['outcom: unknown field']);
+    expect(problems({ ...base, outcome: { delay: 5 } })).toEqual(['outcome.delay: unknown field']);
+    expect(problems({ ...base, outcome: { creditCard: { number: '4111' } } })).toEqual(['outcome.creditCard.number: unknown field']);
+  });
+
+  it('every bad field at once, with its path in a sequence', () => {
+    expect(problems({ ...base, sequence: [{}, { error: 12, delayMs: -1 }] })).toEqual([
+      'sequence.1.error: 12 is not a documented result code or name',
+      'sequence.1.delayMs: Invalid value: Expected >=0 but received -1',
+    ]);
+    expect(problems({ ...base, sequence: [] })).toEqual(['sequence: sequence needs at least one outcome']);
+  });
+
+  it('repeat without a sequence, or not last/cycle', () => {
+    expect(problems({ ...base, outcome: {}, repeat: 'cycle' })).toEqual(['repeat: repeat applies to a sequence only']);
+    expect(problems({ ...base, sequence: [{}], repeat: 'forever' })).toHaveLength(1);
+    expect(problems({ ...base, sequence: [{}], repeat: 'forever' })[0]).toMatch(/^repeat: /);
+  });
+
+  it('fault, delay and authenticity values', () => {
+    expect(problems({ ...base, outcome: { fault: 'timeout' } })).toEqual(['outcome.fault: fault must be drop-connection']);
+    expect(problems({ ...base, outcome: { delayMs: 1.5 } })[0]).toMatch(/^outcome\.delayMs: /);
+    expect(problems({ ...base, outcome: { delayMs: 120_001 } })[0]).toMatch(/^outcome\.delayMs: /);
+    expect(problems({ ...base, outcome: { authenticity: 'yes' } })).toEqual(['outcome.authenticity: authenticity must be true, false or match']);
+  });
+
+  it('credit-card values', () => {
+    expect(problems({ ...base, outcome: { creditCard: { cardNumber: '4111-abcd' } } })).toEqual([
+      'outcome.creditCard.cardNumber: cardNumber must be digits (spaces or dashes allowed)',
+    ]);
+    expect(problems({ ...base, outcome: { creditCard: { validThru: '2029-09' } } })).toEqual(['outcome.creditCard.validThru: validThru must be MM/YY']);
+    expect(problems({ ...base, outcome: { creditCard: { cardNums: ['41a1'] } } })).toEqual(['outcome.creditCard.cardNums.0: each group must be digits']);
+    expect(problems({ ...base, outcome: { creditCard: { cardNumber: '4111 1111', cardNums: ['4111'] } } })).toEqual([
+      'outcome.creditCard.cardNums: give either cardNumber or cardNums, not both',
+    ]);
+    expect(problems({ ...base, outcome: { creditCard: { conf: 2 } } })[0]).toMatch(/^outcome\.creditCard\.conf: /);
+  });
+
+  it('ID-card values: type, strings, and keys the card type has', () => {
+    expect(problems({ ...base, outcome: { idCard: { idType: 'student' } } })).toEqual([
+      'outcome.idCard.idType: idType must be one of resident, driver, passport',
+    ]);
+    expect(problems({ ...base, outcome: { idCard: { values: { name: 3 } } } })).toEqual(['outcome.idCard.values.name: values must be strings']);
+    expect(problems({ ...base, outcome: { idCard: { values: { nmae: 'x' } } } })).toEqual([
+      'outcome.idCard.values: nmae: not a key of resident (keys: name, residentNumber, issueDate, issuer)',
+    ]);
+    expect(problems({ ...base, outcome: { idCard: { idType: 'resident', omit: ['serialNum'] } } })[0]).toMatch(
+      /^outcome\.idCard\.omit: serialNum: not a key of resident/,
+    );
+    expect(value({ ...base, outcome: { idCard: { idType: 'driver', omit: ['serialNum'] } } })).toBeTruthy();
+  });
+
+  it('match digests and sample images', () => {
+    expect(problems({ ...base, match: { imageSha256: ['abc'] } })).toEqual(['match.imageSha256.0: imageSha256 entries are 64 hex digits']);
+    expect(problems({ ...base, match: { sampleImages: 'card.png' } })[0]).toMatch(/^match\.sampleImages: /);
+  });
+
+  it('a file that is not a mapping', () => {
+    expect(problems(null)).toEqual(['a scenario file must be a mapping, not null']);
+    expect(problems(['x'])).toEqual(['a scenario file must be a mapping, not a list']);
+  });
+});
