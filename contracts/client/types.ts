@@ -1,7 +1,11 @@
 /**
- * Wire types of the v2.0 API as the client sees them, values decrypted.
- * Field lists from TOAST-DOCS/OCR en/document-ocr-api-guide-v2.0.md.
+ * Wire types of the v2.0 API as the client sees them, values decrypted. Result shapes come from
+ * openapi.yaml (generated types), so the client and the description cannot drift apart; an
+ * encrypted value and its plaintext are both strings, so one shape serves both.
  */
+import type { components } from '../../server/core/api-types.generated.js';
+
+type Schemas = components['schemas'];
 
 /** The service whose public key encrypts a request. */
 export type ServiceName = 'credit-card' | 'id-card';
@@ -20,61 +24,25 @@ export interface ApiBody<R = unknown> {
 }
 
 /** Four corners, clockwise from top-left. */
-export interface Box {
-  x1: number;
-  y1: number;
-  x2: number;
-  y2: number;
-  x3: number;
-  y3: number;
-  x4: number;
-  y4: number;
-}
+export type Box = Schemas['Box'];
 
 /** `result` of the public-key call. */
-export interface PublicKey {
-  key: string;
-  version: string;
-}
+export type PublicKey = Schemas['PublicKeyResult'];
 
-/** A recognised value with its confidence. */
-export interface Recognised {
-  value: string;
-  conf: number;
-}
+/** A recognised value with its confidence (decrypted by the client). */
+export type Recognised = Schemas['RecognisedValue'];
 
-/** `result` of a credit-card analysis. */
-export interface CreditCardResult {
-  fileType: string;
-  resolution: string;
-  cardNums: Recognised[];
-  totalCardNum: string;
-  cardNumBoxes: Box[];
-  validThru: Recognised;
-  validThruBox: Box;
-}
+/** `result` of a credit-card analysis, values decrypted. */
+export type CreditCardResult = Schemas['CreditCardResult'];
 
-/** One key/value of an ID card. */
-export interface IdKeyValue {
-  key: string;
-  value: string;
-  conf: number;
-  bbox: Box;
-}
+/** One key/value of an ID card, value decrypted. */
+export type IdKeyValue = Schemas['IdCardKeyValue'];
 
-/** `result` of an ID-card analysis. */
-export interface IdCardResult {
-  fileType: string;
-  resolution: string;
-  idType: 'resident' | 'driver' | 'passport';
-  keyValues: IdKeyValue[];
-  boxes: Box[];
-}
+/** `result` of an ID-card analysis, values decrypted. */
+export type IdCardResult = Schemas['IdCardResult'];
 
 /** `result` of an authenticity call. */
-export interface AuthenticityResult {
-  isAuthenticity: boolean;
-}
+export type AuthenticityResult = Schemas['AuthenticityResult'];
 
 /** The authenticity body in plaintext; the client encrypts what the guide says is encrypted. */
 export type AuthenticityFields =

@@ -5,7 +5,7 @@
  * en/document-ocr-api-guide-v2.0.md, "Credit Card Analysis API" response.
  */
 import { boxIn, type Box } from './geometry.js';
-import type { ImageInfo } from './image-info.js';
+import type { FileType, ImageInfo, Resolution } from './image-info.js';
 import { randomInt, seededRandom, type RandomSource } from './random.js';
 
 /** A recognised value and its confidence (0..1). */
@@ -24,8 +24,8 @@ export interface CreditCardReading {
 
 /** The wire result: values encrypted, `totalCardNum` the concatenation of the groups. */
 export interface CreditCardResult {
-  fileType: string;
-  resolution: string;
+  fileType: FileType;
+  resolution: Resolution;
   cardNums: Recognised[];
   totalCardNum: string;
   cardNumBoxes: Box[];

@@ -49,6 +49,9 @@ export const ERROR_CATALOGUE = {
 /** A documented error name, e.g. `'INVALID_KEY_VERSION'`. */
 export type ErrorKey = keyof typeof ERROR_CATALOGUE;
 
+/** A documented failure code, e.g. `4000301`. */
+export type ErrorCode = (typeof ERROR_CATALOGUE)[ErrorKey]['code'];
+
 /** The `header` object every answer carries. */
 export interface ResponseHeader {
   isSuccessful: boolean;
@@ -58,7 +61,7 @@ export interface ResponseHeader {
 
 /** A failure answer: a header and no `result`. */
 export interface FailureBody {
-  header: ResponseHeader & { isSuccessful: false };
+  header: { isSuccessful: false; resultCode: ErrorCode; resultMessage: string };
 }
 
 /** A success answer. */
@@ -86,7 +89,7 @@ export function errorKeyForCode(code: number): ErrorKey | undefined {
  */
 export class OcrError extends Error {
   readonly key: ErrorKey;
-  readonly code: number;
+  readonly code: ErrorCode;
   readonly diagnosis: string;
 
   constructor(key: ErrorKey, diagnosis?: string) {

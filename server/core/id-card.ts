@@ -6,7 +6,7 @@
  */
 import { confidence, type Recognised } from './credit-card.js';
 import { boxIn, type Box } from './geometry.js';
-import type { ImageInfo } from './image-info.js';
+import type { FileType, ImageInfo, Resolution } from './image-info.js';
 import { randomInt, seededRandom, type RandomSource } from './random.js';
 
 /** The three documents the service recognises. */
@@ -47,8 +47,8 @@ export interface IdCardReading {
 
 /** The wire result. */
 export interface IdCardResult extends IdCardReading {
-  fileType: string;
-  resolution: string;
+  fileType: FileType;
+  resolution: Resolution;
 }
 
 const NAMES = [

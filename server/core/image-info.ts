@@ -11,12 +11,15 @@ import { OcrError } from './errors.js';
 /** The two file types the service accepts. */
 export type FileType = 'jpg' | 'png';
 
+/** The guide's resolution label. */
+export type Resolution = 'normal' | 'low';
+
 /** The facts about a decrypted image that results and the journal need. */
 export interface ImageInfo {
   fileType: FileType;
   width: number;
   height: number;
-  resolution: 'normal' | 'low';
+  resolution: Resolution;
   bytes: number;
   sha256: string;
 }
