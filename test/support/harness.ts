@@ -5,6 +5,33 @@ import { afterAll, beforeAll } from 'vitest';
 import { createOcrClient, type OcrClient } from '../../contracts/client/index.js';
 import { startEmulator, type RunningEmulator, type StartOptions } from '../../server/index.js';
 import { fixedKeyFactory } from './fixtures.js';
+import { expectValidResponse } from './openapi-validator.js';
+
+/**
+ * fetch that checks every answer of the emulated API against openapi.yaml, so every HTTP test
+ * made through the client kit also proves the description (admin paths are not the API).
+ * @example createOcrClient({ baseUrl, appKey, secretKey, fetch: validatingFetch })
+ */
+export const validatingFetch: typeof fetch = async (input, init) => {
+  const response = await fetch(input, init);
+  const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+  if (url.pathname.startsWith('/__emulator/')) return response;
+  const text = await response.clone().text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  expectValidResponse({
+    method: init?.method ?? 'GET',
+    path: url.pathname,
+    status: response.status,
+    headers: Object.fromEntries(response.headers),
+    body,
+  });
+  return response;
+};
 
 /** The default credentials, and a second app key for cross-app-key cases. */
 export const APP = { appKey: 'emulator-appkey', secretKey: 'emulator-secretkey' } as const;
@@ -37,7 +64,7 @@ export function useEmulator(options: StartOptions = {}): Harness {
     });
     harness.emulator = emulator;
     harness.url = emulator.url;
-    harness.clientFor = (credentials) => createOcrClient({ baseUrl: emulator.url, ...credentials });
+    harness.clientFor = (credentials) => createOcrClient({ baseUrl: emulator.url, ...credentials, fetch: validatingFetch });
     harness.client = harness.clientFor(APP);
   });
   afterAll(async () => {
