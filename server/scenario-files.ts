@@ -70,10 +70,21 @@ export function loadScenarioDirs(dirs: readonly string[]): LoadResult {
       errors.push({ file: dir, problems: ['scenario directory does not exist'] });
       continue;
     }
+    const here = new Map<string, string>();
     for (const file of listFiles(dir)) {
       const loaded = loadFile(dir, file);
-      if ('problems' in loaded) errors.push(loaded);
-      else byName.set(loaded.name, loaded);
+      if ('problems' in loaded) {
+        errors.push(loaded);
+        continue;
+      }
+      // Two files of one directory with one name (a.yaml and a.json): which one wins would be an accident of sorting.
+      const twin = here.get(loaded.name);
+      if (twin) {
+        errors.push({ file, problems: [`scenario "${loaded.name}" is also defined by ${twin}`] });
+        continue;
+      }
+      here.set(loaded.name, file);
+      byName.set(loaded.name, loaded);
     }
   }
   return errors.length ? { ok: false, errors } : { ok: true, scenarios: [...byName.values()] };
