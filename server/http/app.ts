@@ -38,6 +38,10 @@ export function createApp(engine: OcrEngine, options: AppOptions): express.Expre
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // Stricter than express's defaults, so a client that works here does not lean on leniency the
+  // live service may not have: /V2.0/... and a trailing slash are other paths (4041007).
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
   const onFault = options.onFault ?? (() => {});
   const readImage = imageReader(options.maxUploadBytes);
   const { journal } = options;
@@ -84,6 +88,12 @@ export function createApp(engine: OcrEngine, options: AppOptions): express.Expre
 
   app.use('/__emulator', adminRouter(engine, { ...options, journal }));
 
+  // Express answers HEAD with the GET handler; HEAD is not one of the guide's five operations.
+  const notFound = route((req) => {
+    throw new OcrError('URL_NOT_FOUND', `${req.method} ${req.path} is not an API of the v2.0 guide`);
+  });
+  app.use((req, res, next) => (req.method === 'HEAD' ? notFound(req, res) : next()));
+
   app.get(
     `${API}/public-keys/:serviceName`,
     route((req, _res, trace) => engine.publicKey(trace, param(req, 'appKey'), envelopeHeaders(req), param(req, 'serviceName'))),
@@ -117,11 +127,7 @@ export function createApp(engine: OcrEngine, options: AppOptions): express.Expre
     }),
   );
 
-  app.use(
-    route((req) => {
-      throw new OcrError('URL_NOT_FOUND', `${req.method} ${req.path} is not an API of the v2.0 guide`);
-    }),
-  );
+  app.use(notFound);
 
   // Express calls a four-argument handler for errors raised outside `route` (e.g. a bad URI).
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {

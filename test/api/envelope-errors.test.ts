@@ -153,7 +153,15 @@ describe.each(ENDPOINTS)('errors of POST /$path, in table order', ({ path, servi
 });
 
 describe('unknown paths', () => {
-  it.each(['/', '/v2.0', '/v2.0/appkeys/x/unknown', '/v2.1/appkeys/emulator-appkey/credit-card', '/v1.0/appkeys/x/credit-card'])(
+  it.each([
+    '/',
+    '/v2.0',
+    '/v2.0/appkeys/x/unknown',
+    '/v2.1/appkeys/emulator-appkey/credit-card',
+    '/v1.0/appkeys/x/credit-card',
+    '/V2.0/appkeys/emulator-appkey/credit-card',
+    '/v2.0/appkeys/emulator-appkey/credit-card/',
+  ])(
     '%s answers 4041007 on HTTP 200',
     async (path) => {
       const res = await request(h.url).post(path).set('Authorization', APP.secretKey);
@@ -161,6 +169,16 @@ describe('unknown paths', () => {
       expect(res.body.header.resultCode).toBe(4041007);
     },
   );
+
+  it('HEAD and OPTIONS are not operations of the guide', async () => {
+    const path = `/v2.0/appkeys/${APP.appKey}/public-keys/credit-card`;
+    const options = await request(h.url).options(path).set('Authorization', APP.secretKey);
+    expect(options.status).toBe(200);
+    expect(options.body.header.resultCode).toBe(4041007);
+    const head = await request(h.url).head(path).set('Authorization', APP.secretKey);
+    expect(head.status).toBe(200);
+    expect(Number(head.headers['content-length'])).toBe(JSON.stringify({ header: { isSuccessful: false, resultCode: 4041007, resultMessage: 'URL Not Found' } }).length);
+  });
 
   it('a malformed percent-encoding answers a documented code, not a stack trace', async () => {
     const res = await request(h.url).get('/v2.0/appkeys/%E0%A4%A/public-keys/credit-card').set('Authorization', APP.secretKey);
