@@ -83,6 +83,8 @@ export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
     const { scenario, times, appKey } = body(req);
     if (typeof scenario !== 'string') throw new AdminError(400, 'bad_request', 'body needs "scenario": a scenario name');
     if (appKey !== undefined && typeof appKey !== 'string') throw new AdminError(400, 'bad_request', '"appKey" must be a string');
+    // A shot for an app key the emulator does not accept would wait in the queue forever.
+    if (appKey !== undefined) configuredAppKey(engine, appKey);
     const entry = engine.scenarios.enqueue(scenario, times === undefined ? 1 : Number(times), appKey as string | undefined);
     res.status(201).json({ queued: entry, queue: engine.scenarios.queue() });
   });
@@ -99,7 +101,7 @@ export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
     if (!Array.isArray(scenarios) || !scenarios.every((s) => typeof s === 'string')) {
       throw new AdminError(400, 'bad_request', 'body needs "scenarios": an array of scenario names');
     }
-    engine.scenarios.setDefaults(String(req.params['appKey']), scenarios);
+    engine.scenarios.setDefaults(configuredAppKey(engine, String(req.params['appKey'])), scenarios);
     res.json({ defaults: engine.scenarios.defaults() });
   });
   router.delete('/defaults/:appKey', (req, res) => {
@@ -189,8 +191,12 @@ function keyTarget(req: Request, engine: OcrEngine) {
   if (!isServiceName(service)) throw new AdminError(404, 'not_found', `service must be ${SERVICES.join(' or ')}`);
   const requested = body(req)['appKey'];
   const appKey = typeof requested === 'string' ? requested : [...engine.credentials.keys()][0]!;
+  return { service, appKey: configuredAppKey(engine, appKey) };
+}
+
+function configuredAppKey(engine: OcrEngine, appKey: string): string {
   if (!engine.credentials.has(appKey)) throw new AdminError(404, 'not_found', `appKey "${appKey}" is not configured`);
-  return { service, appKey };
+  return appKey;
 }
 
 function clockState(engine: OcrEngine) {
