@@ -55,7 +55,8 @@ export class Journal {
         (!filter.appKey || e.appKey === filter.appKey) &&
         (!filter.failedOnly || (e.resultCode !== undefined && e.resultCode !== 0)),
     );
-    if (filter.limit !== undefined) entries = entries.slice(-filter.limit);
+    // Not slice(-limit): slice(-0) is the whole list, and limit=0 asks for none.
+    if (filter.limit !== undefined) entries = entries.slice(Math.max(0, entries.length - filter.limit));
     return entries;
   }
 

@@ -142,14 +142,20 @@ export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
     const key = await engine.keys.rotate(appKey, service);
     res.json({ appKey, service, version: key.version, versions: engine.keys.list(appKey, service).map((k) => ({ version: k.version, revoked: k.revoked })) });
   });
-  router.post('/keys/:service/revoke', (req, res) => {
+  router.post('/keys/:service/revoke', async (req, res) => {
     const { service, appKey } = keyTarget(req, engine);
     const { version } = body(req);
     if (typeof version !== 'string') throw new AdminError(400, 'bad_request', 'body needs "version": the key version string to revoke');
-    if (!engine.keys.revoke(appKey, service, version)) {
+    const issued = engine.keys.list(appKey, service);
+    if (!issued.some((k) => k.version === version)) {
       throw new AdminError(404, 'not_found', `version ${version} was never issued for ${service} of appKey "${appKey}"`);
     }
-    res.json({ appKey, service, revoked: version });
+    // Revoking the current version issues a new one first: otherwise the public-key call would
+    // keep handing out a revoked key and no client could recover by fetching it again.
+    let current = await engine.keys.current(appKey, service);
+    if (current.version === version) current = await engine.keys.rotate(appKey, service);
+    engine.keys.revoke(appKey, service, version);
+    res.json({ appKey, service, revoked: version, current: current.version });
   });
 
   router.get('/requests', (req, res) => {

@@ -1,0 +1,269 @@
+/**
+ * The admin API under /__emulator/: keys, clock, journal queries, scenario listing, its own
+ * errors, and who may use it (token, loopback rule).
+ */
+import request from 'supertest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { OcrClient } from '../../contracts/client/index.js';
+import { OcrEngine } from '../../server/core/engine.js';
+import { Journal, type JournalEntry } from '../../server/core/journal.js';
+import { createApp } from '../../server/http/app.js';
+import { startEmulator, type RunningEmulator } from '../../server/index.js';
+import { fixture, fixedKeyFactory } from '../support/fixtures.js';
+import { APP, OTHER_APP, useEmulator } from '../support/harness.js';
+
+const h = useEmulator({ watchScenarios: false });
+const card = fixture('card-428x270.jpg');
+const admin = () => request(h.url);
+
+let client: OcrClient;
+beforeEach(async () => {
+  await admin().post('/__emulator/reset').expect(200);
+  client = h.clientFor(APP);
+});
+
+async function journal(query = ''): Promise<JournalEntry[]> {
+  return ((await admin().get(`/__emulator/requests${query}`).expect(200)).body as { requests: JournalEntry[] }).requests;
+}
+
+describe('keys', () => {
+  it('rotate: the new version is current; the old one works until revoked, then 4000301', async () => {
+    expect((await client.publicKey('credit-card')).version).toBe('0');
+
+    const rotated = await admin().post('/__emulator/keys/credit-card/rotate').expect(200);
+    expect(rotated.body).toEqual({
+      appKey: APP.appKey,
+      service: 'credit-card',
+      version: '1',
+      versions: [
+        { version: '0', revoked: false },
+        { version: '1', revoked: false },
+      ],
+    });
+    expect((await client.fetchPublicKey('credit-card')).result?.version).toBe('1');
+
+    // The client still holds version 0.
+    expect((await client.creditCard(card)).resultCode).toBe(0);
+    expect((await journal('?endpoint=credit-card')).at(-1)?.envelope?.keyVersion).toBe('0');
+
+    const revoked = await admin().post('/__emulator/keys/credit-card/revoke').send({ version: '0' }).expect(200);
+    expect(revoked.body).toEqual({ appKey: APP.appKey, service: 'credit-card', revoked: '0', current: '1' });
+    const refused = await client.creditCard(card);
+    expect(refused.body).toEqual({ header: { isSuccessful: false, resultCode: 4000301, resultMessage: 'Invalid key version.' } });
+    expect((await journal('?endpoint=credit-card')).at(-1)?.diagnosis).toBe('X-Key-Version 0 was revoked');
+
+    // A client that fetches the key again recovers.
+    await client.publicKey('credit-card', true);
+    expect((await client.creditCard(card)).resultCode).toBe(0);
+  });
+
+  it('revoking the current version issues a new current one', async () => {
+    await client.publicKey('id-card');
+    const revoked = await admin().post('/__emulator/keys/id-card/revoke').send({ version: '0' }).expect(200);
+    expect(revoked.body).toEqual({ appKey: APP.appKey, service: 'id-card', revoked: '0', current: '1' });
+    expect((await client.fetchPublicKey('id-card')).result?.version).toBe('1');
+    const keys = (await admin().get('/__emulator/keys').expect(200)).body as {
+      keys: { appKey: string; service: string; versions: { version: string; revoked: boolean; issuedAt: string }[] }[];
+    };
+    const ring = keys.keys.find((k) => k.appKey === APP.appKey && k.service === 'id-card')!;
+    expect(ring.versions.map(({ version, revoked: r }) => ({ version, revoked: r }))).toEqual([
+      { version: '0', revoked: true },
+      { version: '1', revoked: false },
+    ]);
+    expect(Number.isNaN(Date.parse(ring.versions[0]!.issuedAt))).toBe(false);
+  });
+
+  it('targets another app key with "appKey" in the body', async () => {
+    const rotated = await admin().post('/__emulator/keys/id-card/rotate').send({ appKey: OTHER_APP.appKey }).expect(200);
+    expect(rotated.body).toMatchObject({ appKey: OTHER_APP.appKey, service: 'id-card', version: '1' });
+    expect((await h.clientFor(OTHER_APP).fetchPublicKey('id-card')).result?.version).toBe('1');
+    expect((await client.fetchPublicKey('id-card')).result?.version).toBe('0');
+  });
+
+  it('refuses unknown versions, services and app keys, and a body without a version string', async () => {
+    await client.publicKey('credit-card');
+    const unknown = await admin().post('/__emulator/keys/credit-card/revoke').send({ version: '7' }).expect(404);
+    expect(unknown.body).toEqual({ error: 'not_found', message: `version 7 was never issued for credit-card of appKey "${APP.appKey}"` });
+    await admin().post('/__emulator/keys/credit-card/revoke').send({ version: 0 }).expect(400);
+    await admin().post('/__emulator/keys/credit-card/revoke').send({}).expect(400);
+    await admin().post('/__emulator/keys/passport/rotate').expect(404);
+    const stranger = await admin().post('/__emulator/keys/credit-card/rotate').send({ appKey: 'nobody' }).expect(404);
+    expect(stranger.body).toEqual({ error: 'not_found', message: 'appKey "nobody" is not configured' });
+  });
+});
+
+describe('clock', () => {
+  it('GET tells the time; POST moves it forward only', async () => {
+    const before = (await admin().get('/__emulator/clock').expect(200)).body as { now: string; offsetSeconds: number };
+    expect(before.offsetSeconds).toBe(0);
+    const wall = Date.now();
+    const moved = (await admin().post('/__emulator/clock').send({ advanceSeconds: 7200 }).expect(200)).body as typeof before;
+    expect(moved.offsetSeconds).toBe(7200);
+    expect(Date.parse(moved.now)).toBeGreaterThanOrEqual(wall + 7200_000 - 1000);
+    expect((await admin().post('/__emulator/clock').send({ advanceSeconds: 0.5 }).expect(200)).body.offsetSeconds).toBe(7200.5);
+
+    for (const bad of [{ advanceSeconds: -1 }, { advanceSeconds: '60' }, {}, { advanceSeconds: null }]) {
+      const res = await admin().post('/__emulator/clock').send(bad).expect(400);
+      expect(res.body).toEqual({ error: 'bad_request', message: 'body needs "advanceSeconds": a number >= 0 (the clock only moves forward)' });
+    }
+    expect((await admin().get('/__emulator/clock')).body.offsetSeconds).toBe(7200.5);
+  });
+
+  it('journal times follow the emulator clock', async () => {
+    await admin().post('/__emulator/clock').send({ advanceSeconds: 86_400 }).expect(200);
+    await client.publicKey('credit-card');
+    const [entry] = await journal();
+    expect(Date.parse(entry!.time)).toBeGreaterThan(Date.now() + 86_000_000);
+  });
+});
+
+describe('GET /__emulator/requests', () => {
+  beforeEach(async () => {
+    await client.publicKey('credit-card'); // 1: public-key, ok
+    await client.creditCard(card); // 2: credit-card, ok
+    await client.creditCard(card, { keyVersion: '9' }); // 3: credit-card, 4000301
+    await h.clientFor(OTHER_APP).creditCard(card); // 4, 5: other app key, public-key and credit-card
+    await client.creditCard(card, { scenario: 'credit-card/not-found' }); // 6: credit-card, 4000111
+  });
+
+  it('lists every request oldest first, with the capacity', async () => {
+    const res = await admin().get('/__emulator/requests').expect(200);
+    expect(res.body.capacity).toBe(1000);
+    const entries = res.body.requests as JournalEntry[];
+    expect(entries.map((e) => [e.endpoint, e.appKey, e.resultCode])).toEqual([
+      ['public-key', APP.appKey, 0],
+      ['credit-card', APP.appKey, 0],
+      ['credit-card', APP.appKey, 4000301],
+      ['public-key', OTHER_APP.appKey, 0],
+      ['credit-card', OTHER_APP.appKey, 0],
+      ['credit-card', APP.appKey, 4000111],
+    ]);
+    const ids = entries.map((e) => e.id);
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    expect(entries[1]).toMatchObject({ method: 'POST', path: `/v2.0/appkeys/${APP.appKey}/credit-card` });
+  });
+
+  it('limit keeps the newest; limit=0 gives none', async () => {
+    expect((await journal('?limit=2')).map((e) => e.resultCode)).toEqual([0, 4000111]);
+    expect(await journal('?limit=0')).toEqual([]);
+    expect(await journal('?limit=100')).toHaveLength(6);
+    for (const bad of ['-1', 'abc', '1.5']) {
+      expect((await admin().get(`/__emulator/requests?limit=${bad}`).expect(400)).body).toEqual({ error: 'bad_request', message: 'limit must be a whole number' });
+    }
+  });
+
+  it('filters by endpoint, app key and failure, combined with limit', async () => {
+    expect((await journal('?endpoint=public-key')).map((e) => e.appKey)).toEqual([APP.appKey, OTHER_APP.appKey]);
+    expect((await journal(`?appKey=${OTHER_APP.appKey}`)).map((e) => e.endpoint)).toEqual(['public-key', 'credit-card']);
+    expect((await journal('?failed=true')).map((e) => e.resultCode)).toEqual([4000301, 4000111]);
+    expect((await journal('?failed=true&limit=1')).map((e) => e.resultCode)).toEqual([4000111]);
+    expect((await journal(`?endpoint=credit-card&appKey=${APP.appKey}&failed=false`)).map((e) => e.resultCode)).toEqual([0, 4000301, 4000111]);
+  });
+
+  it('DELETE empties it', async () => {
+    expect((await admin().delete('/__emulator/requests').expect(200)).body).toEqual({ requests: [] });
+    expect(await journal()).toEqual([]);
+  });
+});
+
+describe('scenario listing', () => {
+  it('GET /__emulator/scenarios lists name, description, endpoints and source; no problems', async () => {
+    const res = await admin().get('/__emulator/scenarios').expect(200);
+    expect(res.body.problems).toEqual([]);
+    const flaky = (res.body.scenarios as { name: string }[]).find((s) => s.name === 'errors/flaky');
+    expect(flaky).toEqual({
+      name: 'errors/flaky',
+      description: 'Unavailable twice, then a normal answer - for testing client retries.',
+      endpoints: ['*'],
+      source: expect.stringMatching(/scenarios[/\\]errors[/\\]flaky\.yaml$/),
+    });
+  });
+
+  it('GET /__emulator/scenarios/{name} shows one whole; unknown names answer 404', async () => {
+    const res = await admin().get('/__emulator/scenarios/errors/flaky').expect(200);
+    expect(res.body).toMatchObject({
+      name: 'errors/flaky',
+      sequence: [{ error: 'API_TEMPORARILY_UNAVAILABLE' }, { error: 'API_TEMPORARILY_UNAVAILABLE' }, {}],
+      repeat: 'last',
+      imageSha256: [],
+    });
+    const missing = await admin().get('/__emulator/scenarios/errors/nope').expect(404);
+    expect(missing.body).toMatchObject({ error: 'scenario', message: expect.stringContaining('unknown scenario "errors/nope"') });
+  });
+});
+
+describe('the admin API\'s own errors', () => {
+  it('unknown paths and methods: 404 JSON', async () => {
+    const res = await admin().get('/__emulator/nope').expect(404);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.body).toEqual({ error: 'not_found', message: 'no admin endpoint GET /__emulator/nope' });
+    expect((await admin().delete('/__emulator/clock').expect(404)).body).toEqual({ error: 'not_found', message: 'no admin endpoint DELETE /__emulator/clock' });
+  });
+
+  it('a body that is not JSON: 400', async () => {
+    const res = await admin().post('/__emulator/queue').set('Content-Type', 'application/json').send('{"scenario": ').expect(400);
+    expect(res.body).toEqual({ error: 'bad_request', message: 'body is not valid JSON' });
+  });
+
+  it('a body over 1 MB: 413', async () => {
+    const res = await admin()
+      .post('/__emulator/queue')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ scenario: 'x'.repeat(1024 * 1024 + 10) }))
+      .expect(413);
+    expect(res.body).toEqual({ error: 'too_large', message: 'body is larger than 1 MB' });
+  });
+});
+
+describe('who may use it', () => {
+  describe('with a token', () => {
+    let emulator: RunningEmulator;
+    beforeAll(async () => {
+      emulator = await startEmulator({ port: 0, keyFactory: fixedKeyFactory(), adminToken: 't0ken', watchScenarios: false });
+    });
+    afterAll(async () => {
+      await emulator?.close();
+    });
+
+    it('answers 401 without Authorization: Bearer <token>, 200 with it; health needs none', async () => {
+      const unauthorized = await request(emulator.url).get('/__emulator/scenarios').expect(401);
+      expect(unauthorized.body).toEqual({ error: 'unauthorized', message: 'the admin API needs Authorization: Bearer <EMULATOR_ADMIN_TOKEN>' });
+      await request(emulator.url).get('/__emulator/scenarios').set('Authorization', 'Bearer wrong').expect(401);
+      await request(emulator.url).get('/__emulator/scenarios').set('Authorization', 'Bearer t0ke').expect(401);
+      await request(emulator.url).post('/__emulator/reset').expect(401);
+      await request(emulator.url).get('/__emulator/nope').expect(401);
+      await request(emulator.url).get('/__emulator/scenarios').set('Authorization', 'Bearer t0ken').expect(200);
+      expect((await request(emulator.url).get('/__emulator/health').expect(200)).body).toEqual({ status: 'ok' });
+    });
+
+    it('the API itself needs no token', async () => {
+      const res = await request(emulator.url).get('/v2.0/appkeys/emulator-appkey/public-keys/credit-card').set('Authorization', 'emulator-secretkey');
+      expect(res.body.header.resultCode).toBe(0);
+    });
+  });
+
+  it('turned off (a non-loopback address without a token): 403 everywhere but health', async () => {
+    const engine = new OcrEngine({ credentials: new Map([[APP.appKey, APP.secretKey]]), keyFactory: fixedKeyFactory() });
+    const app = createApp(engine, { maxUploadBytes: 1024 * 1024, journal: new Journal(), adminEnabled: false });
+    expect((await request(app).get('/__emulator/health').expect(200)).body).toEqual({ status: 'ok' });
+    for (const [method, path] of [
+      ['get', '/__emulator/requests'],
+      ['post', '/__emulator/reset'],
+      ['get', '/__emulator/openapi.yaml'],
+      ['get', '/__emulator/nope'],
+    ] as const) {
+      const res = await request(app)[method](path).expect(403);
+      expect(res.body).toEqual({
+        error: 'admin_disabled',
+        message: 'the admin API is off: bound to a non-loopback address without EMULATOR_ADMIN_TOKEN',
+      });
+    }
+    const api = await request(app).get(`/v2.0/appkeys/${APP.appKey}/public-keys/id-card`).set('Authorization', APP.secretKey).expect(200);
+    expect(api.body.header.resultCode).toBe(0);
+  });
+
+  it('startEmulator on loopback opens it without a token', async () => {
+    expect(h.emulator.host).toBe('127.0.0.1');
+    await admin().get('/__emulator/requests').expect(200);
+  });
+});
