@@ -46,6 +46,19 @@ export function createApp(engine: OcrEngine, options: AppOptions): express.Expre
   const readImage = imageReader(options.maxUploadBytes);
   const { journal } = options;
 
+  /** Journals a finished request and tells the logger. */
+  const record = (req: Request, trace: Trace, resultCode: number | undefined, started: number): void => {
+    const entry = journal.add({
+      time: new Date(engine.clock.now()).toISOString(),
+      method: req.method,
+      path: req.path,
+      ...trace,
+      resultCode,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+    });
+    options.onRequest?.(entry);
+  };
+
   /** Runs a handler, renders its reply or error, and journals the request. */
   const route =
     (handler: Handler) =>
@@ -57,6 +70,10 @@ export function createApp(engine: OcrEngine, options: AppOptions): express.Expre
         reply = await handler(req, res, trace);
       } catch (error) {
         if (error instanceof ScenarioError) {
+          // The emulator's own refusal of X-Emulator-Scenario (HTTP 4xx, no result code): journaled
+          // all the same, since the journal is where a developer looks first.
+          trace.diagnosis = `HTTP ${error.status}: ${error.message}`;
+          record(req, trace, undefined, started);
           res.status(error.status).json({ error: 'scenario', message: error.message });
           return;
         }
@@ -68,16 +85,7 @@ export function createApp(engine: OcrEngine, options: AppOptions): express.Expre
         reply = { body: failureFor(error) };
       }
       if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
-      const resultCode = (reply.body as { header?: { resultCode?: number } }).header?.resultCode;
-      const entry = journal.add({
-        time: new Date(engine.clock.now()).toISOString(),
-        method: req.method,
-        path: req.path,
-        ...trace,
-        resultCode,
-        durationMs: Math.round((performance.now() - started) * 100) / 100,
-      });
-      options.onRequest?.(entry);
+      record(req, trace, (reply.body as { header?: { resultCode?: number } }).header?.resultCode, started);
       if (reply.fault === 'drop-connection') {
         req.socket.destroy();
         return;

@@ -104,6 +104,9 @@ describe('X-Emulator-Scenario', () => {
     expect(body.error).toBe('scenario');
     expect(body.message).toContain('unknown scenario "credit-card/nope"');
     for (const name of ['credit-card/not-found', 'errors/flaky', 'id-card/driver', 'test/registered-card']) expect(body.message).toContain(name);
+    const [entry] = await journal('?limit=1');
+    expect(entry).toMatchObject({ endpoint: 'public-key', diagnosis: `HTTP 404: ${body.message}` });
+    expect(entry).not.toHaveProperty('resultCode');
   });
 
   it('an unknown name on a POST is refused the same way, after the envelope checks', async () => {
