@@ -1,0 +1,187 @@
+/**
+ * server/admin-openapi.yaml, the description of the admin API, proved: served by the emulator,
+ * covering every route of server/http/admin.ts, its examples valid, and real admin answers
+ * valid against it.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { startEmulator, type RunningEmulator } from '../../server/index.js';
+import { fixture, fixedKeyFactory } from '../support/fixtures.js';
+import { APP, OTHER_APP, useEmulator } from '../support/harness.js';
+import { OpenApiValidator, escapePointerSegment, loadOpenApiDocument } from '../support/openapi-validator.js';
+
+const ADMIN_FILE = fileURLToPath(new URL('../../server/admin-openapi.yaml', import.meta.url));
+const ADMIN_SOURCE = fileURLToPath(new URL('../../server/http/admin.ts', import.meta.url));
+const document = loadOpenApiDocument(ADMIN_FILE);
+const validator = new OpenApiValidator(document);
+
+const dir = mkdtempSync(join(tmpdir(), 'admin-openapi-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const h = useEmulator({ scenarioDirs: [dir], watchScenarios: false });
+
+/** Sends an admin request with supertest and checks the answer against the document. */
+async function checked(method: 'get' | 'post' | 'put' | 'delete', path: string, body?: object, url = h.url, token?: string) {
+  let call = request(url)[method](path);
+  if (token) call = call.set('Authorization', `Bearer ${token}`);
+  const res = body === undefined ? await call : await call.send(body);
+  const result = validator.validateResponse({ method, path, status: res.status, headers: res.headers, body: res.body });
+  expect(result.errors, `${method.toUpperCase()} ${path} → ${res.status} ${JSON.stringify(res.body)}`).toEqual([]);
+  return res;
+}
+
+describe('the document', () => {
+  it('is served at GET /__emulator/openapi.yaml as is', async () => {
+    const res = await request(h.url).get('/__emulator/openapi.yaml').buffer(true).parse((response, done) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      response.on('end', () => done(null, text));
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/yaml/);
+    expect(res.body).toBe(readFileSync(ADMIN_FILE, 'utf8'));
+    expect((parse(res.body as string) as { openapi: string }).openapi).toBe('3.1.0');
+  });
+
+  it('describes every route of server/http/admin.ts, and only those', () => {
+    const source = readFileSync(ADMIN_SOURCE, 'utf8');
+    const routes = [...source.matchAll(/router\.(get|post|put|delete)\('([^']+)'/g)].map(
+      ([, method, path]) => `${method!.toUpperCase()} /__emulator${path!.replace(/:(\w+)/g, '{$1}').replace(/\*(\w+)/g, '{$1}')}`,
+    );
+    const described = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
+      (['get', 'post', 'put', 'delete'] as const).filter((m) => item?.[m]).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    expect(routes.length).toBeGreaterThan(15);
+    expect([...described].sort()).toEqual([...routes].sort());
+  });
+
+  it('names X-Emulator-Scenario as an extension header', () => {
+    expect(document.info.description).toContain('X-Emulator-Scenario');
+  });
+
+  it('every example matches its schema', () => {
+    const examples: { pointer: string; schema: string }[] = [];
+    const visit = (node: unknown, pointer: string) => {
+      if (node === null || typeof node !== 'object') return;
+      const record = node as Record<string, unknown>;
+      if ('schema' in record && 'example' in record) examples.push({ pointer: `${pointer}/example`, schema: `${pointer}/schema` });
+      for (const [key, child] of Object.entries(record)) visit(child, `${pointer}/${escapePointerSegment(key)}`);
+    };
+    visit(document.paths, '/paths');
+    visit(document.components?.responses, '/components/responses');
+    expect(examples.length).toBeGreaterThan(10);
+    for (const { pointer, schema } of examples) {
+      const value = pointer
+        .split('/')
+        .slice(1)
+        .reduce<unknown>((node, segment) => (node as Record<string, unknown>)[segment.replace(/~1/g, '/').replace(/~0/g, '~')], document);
+      // Media-type and parameter examples alike: each sits next to the schema it illustrates.
+      const result = validator.validateSchema(schema, value, pointer);
+      expect(result.errors, pointer).toEqual([]);
+    }
+  });
+});
+
+describe('real admin answers match it', () => {
+  it('health, scenarios, reload', async () => {
+    await checked('get', '/__emulator/health');
+    const list = await checked('get', '/__emulator/scenarios');
+    expect(list.body.scenarios.length).toBeGreaterThan(10);
+    const one = await checked('get', '/__emulator/scenarios/errors%2Fflaky');
+    expect(one.body.name).toBe('errors/flaky');
+    await checked('get', '/__emulator/scenarios/credit-card%2Famex');
+    await checked('get', '/__emulator/scenarios/id-card%2Fnot-authentic');
+    expect((await checked('get', '/__emulator/scenarios/nope')).status).toBe(404);
+    expect((await checked('post', '/__emulator/scenarios/reload')).status).toBe(200);
+  });
+
+  it('a reload that fails, and the listing that follows', async () => {
+    const file = join(dir, 'broken.yaml');
+    writeFileSync(file, 'description: broken\nendpoints: [credit-card]\noutcome: { error: 1 }\n');
+    try {
+      expect((await checked('post', '/__emulator/scenarios/reload')).status).toBe(422);
+      expect((await checked('get', '/__emulator/scenarios')).body.problems).toHaveLength(1);
+    } finally {
+      rmSync(file);
+      await checked('post', '/__emulator/scenarios/reload');
+    }
+  });
+
+  it('queue, defaults, reset', async () => {
+    expect((await checked('post', '/__emulator/queue', { scenario: 'credit-card/not-found', times: 2, appKey: OTHER_APP.appKey })).status).toBe(201);
+    await checked('post', '/__emulator/queue', { scenario: 'errors/flaky' });
+    await checked('get', '/__emulator/queue');
+    expect((await checked('post', '/__emulator/queue', { scenario: 'nope' })).status).toBe(404);
+    expect((await checked('post', '/__emulator/queue', { scenario: 'errors/flaky', times: 0 })).status).toBe(400);
+    await checked('delete', '/__emulator/queue');
+    await checked('put', `/__emulator/defaults/${APP.appKey}`, { scenarios: ['credit-card/amex'] });
+    await checked('get', '/__emulator/defaults');
+    expect((await checked('put', `/__emulator/defaults/${APP.appKey}`, { scenarios: 'x' })).status).toBe(400);
+    expect((await checked('put', '/__emulator/defaults/nobody', { scenarios: [] })).status).toBe(404);
+    await checked('delete', `/__emulator/defaults/${APP.appKey}`);
+    await checked('post', '/__emulator/reset');
+  });
+
+  it('clock and keys', async () => {
+    await checked('get', '/__emulator/clock');
+    await checked('post', '/__emulator/clock', { advanceSeconds: 1.5 });
+    expect((await checked('post', '/__emulator/clock', { advanceSeconds: -1 })).status).toBe(400);
+    await checked('get', '/__emulator/keys');
+    await h.client.publicKey('credit-card');
+    await checked('post', '/__emulator/keys/credit-card/rotate', {});
+    await checked('post', '/__emulator/keys/id-card/rotate', { appKey: OTHER_APP.appKey });
+    await checked('get', '/__emulator/keys');
+    await checked('post', '/__emulator/keys/credit-card/revoke', { version: '0' });
+    expect((await checked('post', '/__emulator/keys/credit-card/revoke', { version: '42' })).status).toBe(404);
+    expect((await checked('post', '/__emulator/keys/nothing/rotate')).status).toBe(404);
+    await checked('post', '/__emulator/reset');
+  });
+
+  it('a journal of every kind of request', async () => {
+    const client = h.clientFor(APP);
+    const card = fixture('card-428x270.jpg');
+    await client.creditCard(card);
+    await client.creditCard(card, { keyVersion: '5' });
+    await client.creditCard(card, { scenario: 'errors/flaky' });
+    const read = await client.idCard(fixture('id-resident-900x570.jpg'));
+    const values = Object.fromEntries(read.result!.keyValues.map((kv) => [kv.key, kv.value]));
+    await client.authenticity(read.requestKey!, { idType: 'resident', name: values['name']!, residentNumber: values['residentNumber']!, issueDate: values['issueDate']! });
+    await request(h.url).get(`/v2.0/appkeys/${APP.appKey}/public-keys/id-card`).set('Authorization', APP.secretKey).set('X-Emulator-Scenario', 'nope');
+    await request(h.url).get('/v2.0/nothing');
+    const journal = await checked('get', '/__emulator/requests');
+    expect(journal.body.requests.length).toBeGreaterThanOrEqual(8);
+    await checked('get', '/__emulator/requests?limit=2&failed=true');
+    await checked('get', '/__emulator/requests?endpoint=credit-card');
+    expect((await checked('get', '/__emulator/requests?limit=x')).status).toBe(400);
+    await checked('delete', '/__emulator/requests');
+  });
+
+  it('the admin API\'s errors: unknown path, bad JSON', async () => {
+    const bad = await request(h.url).post('/__emulator/clock').set('Content-Type', 'application/json').send('{');
+    expect(validator.validateResponse({ method: 'post', path: '/__emulator/clock', status: bad.status, headers: bad.headers, body: bad.body }).errors).toEqual([]);
+    expect(bad.status).toBe(400);
+    // An unknown path matches no operation: its body is still the documented error shape.
+    const unknown = await request(h.url).get('/__emulator/nope').expect(404);
+    expect(validator.validateSchema('/components/schemas/AdminError', unknown.body).errors).toEqual([]);
+  });
+
+  describe('with a token', () => {
+    let emulator: RunningEmulator;
+    beforeAll(async () => {
+      emulator = await startEmulator({ port: 0, keyFactory: fixedKeyFactory(), adminToken: 'secret', watchScenarios: false });
+    });
+    afterAll(async () => {
+      await emulator?.close();
+    });
+
+    it('401 without it, 200 with it, health either way', async () => {
+      expect((await checked('get', '/__emulator/clock', undefined, emulator.url)).status).toBe(401);
+      expect((await checked('get', '/__emulator/clock', undefined, emulator.url, 'secret')).status).toBe(200);
+      expect((await checked('get', '/__emulator/health', undefined, emulator.url)).status).toBe(200);
+    });
+  });
+});
