@@ -30,8 +30,9 @@ describe('resolveConfig', () => {
   });
 
   it('reads filters, junit, record and snapshot dir', () => {
-    expect(resolveConfig(['--filter', 'a', '--filter', 'b', '--junit', 'out.xml', '--record', '--snapshots', '/tmp/s'], {})).toMatchObject({
+    expect(resolveConfig(['--filter', 'a', '--filter', 'b', '--skip', 'c', '--junit', 'out.xml', '--record', '--snapshots', '/tmp/s'], {})).toMatchObject({
       filters: ['a', 'b'],
+      skips: ['c'],
       junit: 'out.xml',
       record: true,
       snapshotsDir: '/tmp/s',

@@ -31,6 +31,8 @@ export interface RunConfig {
   /** Call budget; undefined means no cap. */
   maxCalls?: number;
   filters: string[];
+  /** Substrings of case ids to skip (reported as skipped). */
+  skips: string[];
   junit?: string;
   record: boolean;
   /** `auto`: ask the target (`GET /__emulator/health`). */
@@ -54,6 +56,7 @@ targets (default: start the emulator from dist/ on a free port):
 
 options:
   --filter S        run cases whose id contains S (repeatable)
+  --skip S          skip cases whose id contains S (repeatable; reported as skipped)
   --max-calls N     stop issuing API calls after N; skip the remaining cases
   --junit FILE      write JUnit XML
   --record          write parity snapshots to contracts/snapshots/ (or --snapshots DIR)
@@ -82,6 +85,7 @@ export function resolveConfig(argv: readonly string[], env: Readonly<Record<stri
         secretkey2: { type: 'string' },
         'max-calls': { type: 'string' },
         filter: { type: 'string', multiple: true },
+        skip: { type: 'string', multiple: true },
         junit: { type: 'string' },
         record: { type: 'boolean' },
         'no-control': { type: 'boolean' },
@@ -105,6 +109,7 @@ export function resolveConfig(argv: readonly string[], env: Readonly<Record<stri
   const config: RunConfig = {
     mode,
     filters: values.filter ?? [],
+    skips: values.skip ?? [],
     record: values.record ?? false,
     control: values['no-control'] ? false : mode === 'live' ? false : mode === 'emulator' ? true : 'auto',
     lenient: mode === 'live',

@@ -95,6 +95,11 @@ describe('runCases', () => {
     expect(resultLine(differs!)).toMatch(/^FAIL demo\/passes: parity: .*answer: missing/);
   });
 
+  it('skips by substring with a reason', async () => {
+    const results = await runCases({ cases: cases.slice(0, 2), ...setup(), skips: ['fails'] });
+    expect(results.map(resultLine)).toEqual(['pass demo/passes', 'skip demo/fails: skipped by --skip fails']);
+  });
+
   it('filters by substring', () => {
     expect(selected('credit-card/jpg-normal', ['jpg', 'png'])).toBe(true);
     expect(selected('credit-card/jpg-normal', ['id-card'])).toBe(false);

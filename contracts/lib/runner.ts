@@ -24,6 +24,8 @@ export interface RunnerOptions {
   control: EmulatorControl;
   /** Substrings of case ids; a case runs when it contains any of them (all run when empty). */
   filters?: readonly string[];
+  /** Substrings of case ids to skip, reported as skipped. */
+  skips?: readonly string[];
   /** Compare answers with the snapshots in this directory. */
   parityDir?: string | undefined;
   /** Write snapshots to this directory. */
@@ -68,6 +70,8 @@ export function resultLine(result: CaseResult): string {
 }
 
 function skipReason(contractCase: ContractCase, options: RunnerOptions): string | undefined {
+  const skip = options.skips?.find((s) => contractCase.id.includes(s));
+  if (skip !== undefined) return `skipped by --skip ${skip}`;
   const needs = contractCase.needs ?? [];
   if (needs.includes('emulator-control') && !options.target.control) {
     return 'needs emulator control (X-Emulator-Scenario and /__emulator/*), which this target does not offer';
