@@ -265,5 +265,26 @@ describe('who may use it', () => {
   it('startEmulator on loopback opens it without a token', async () => {
     expect(h.emulator.host).toBe('127.0.0.1');
     await admin().get('/__emulator/requests').expect(200);
+    const named = await startEmulator({ host: 'localhost', port: 0, keyFactory: fixedKeyFactory(), watchScenarios: false });
+    try {
+      await request(named.url).get('/__emulator/requests').expect(200);
+    } finally {
+      await named.close();
+    }
+  });
+
+  it('startEmulator on every address (0.0.0.0): off without a token, on with one', async () => {
+    const open = await startEmulator({ host: '0.0.0.0', port: 0, keyFactory: fixedKeyFactory(), watchScenarios: false });
+    const guarded = await startEmulator({ host: '0.0.0.0', port: 0, keyFactory: fixedKeyFactory(), adminToken: 't', watchScenarios: false });
+    try {
+      const off = `http://127.0.0.1:${open.port}`;
+      expect((await request(off).get('/__emulator/requests').expect(403)).body.error).toBe('admin_disabled');
+      await request(off).get('/__emulator/health').expect(200);
+      const on = `http://127.0.0.1:${guarded.port}`;
+      await request(on).get('/__emulator/requests').expect(401);
+      await request(on).get('/__emulator/requests').set('Authorization', 'Bearer t').expect(200);
+    } finally {
+      await Promise.all([open.close(), guarded.close()]);
+    }
   });
 });
