@@ -49,6 +49,12 @@ describe('loadScenarioDirs', () => {
     expect(scenarios.get('team/deeper/as-json')?.sequence).toEqual([{ error: 'API_TEMPORARILY_UNAVAILABLE' }, {}]);
   });
 
+  it('reads files that start with a byte-order mark', () => {
+    write('bom.json', '\uFEFF{"description": "bom", "endpoints": ["credit-card"]}');
+    write('bom-too.yaml', '\uFEFFdescription: bom\nendpoints: [id-card]\n');
+    expect([...loaded([dir]).keys()].sort()).toEqual(['bom', 'bom-too']);
+  });
+
   it('loads every built-in scenario', () => {
     const names = [...loaded([BUILT_IN_SCENARIOS_DIR]).keys()].sort();
     expect(names).toEqual([

@@ -38,7 +38,8 @@ function loadFile(dir: string, file: string): Scenario | ScenarioProblem {
   const name = relative(dir, file).split(sep).join('/').replace(EXTENSIONS, '');
   let raw: unknown;
   try {
-    const text = readFileSync(file, 'utf8');
+    // A byte-order mark (some Windows editors write one) is no part of the JSON or YAML text.
+    const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
     raw = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
     return { file, problems: [`cannot parse: ${(error as Error).message.split('\n')[0]}`] };
