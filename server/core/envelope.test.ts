@@ -114,3 +114,35 @@ describe('AES-256-CBC with IV = key bytes 0..15', () => {
     expect(diagnosis).toBe('PKCS#7 padding invalid after decryption: the image was not encrypted with this key');
   });
 });
+
+describe('aesDecrypt padding check', () => {
+  it('accepts and rejects exactly what OpenSSL\'s own PKCS#7 check does', async () => {
+    const { createCipheriv, createDecipheriv } = await import('node:crypto');
+    const tails = [[1], [2, 2], [3, 3, 3], [16], [0], [17], [2, 1], [3, 2, 3], [255], [4, 4, 4, 5]];
+    for (const tail of tails) {
+      for (const length of [16, 32, 48]) {
+        const plain = Buffer.alloc(length, 0x41);
+        if (tail[0] === 16 && length >= 16) plain.fill(16, length - 16);
+        Buffer.from(tail).copy(plain, length - tail.length);
+        const raw = createCipheriv('aes-256-cbc', key, key.subarray(0, 16)).setAutoPadding(false);
+        const sealed = Buffer.concat([raw.update(plain), raw.final()]);
+        let expected: Buffer | undefined;
+        try {
+          const reference = createDecipheriv('aes-256-cbc', key, key.subarray(0, 16));
+          expected = Buffer.concat([reference.update(sealed), reference.final()]);
+        } catch {
+          expected = undefined;
+        }
+        const ours = (() => {
+          try {
+            return aesDecrypt(key, sealed, 'image');
+          } catch (error) {
+            if (error instanceof OcrError && error.code === 4000303) return undefined;
+            throw error;
+          }
+        })();
+        expect(ours === undefined ? undefined : ours.toString('hex'), `tail ${tail} length ${length}`).toBe(expected?.toString('hex'));
+      }
+    }
+  });
+});

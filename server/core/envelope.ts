@@ -49,11 +49,11 @@ export function stripPkcs1Type2(block: Buffer): { message: Buffer } | { problem:
 }
 
 /**
- * Unwraps the `Symmetric-Key` header. Any fault answers 4000302 INVALID_SYMMETRIC_KEY with a
- * diagnosis saying what exactly was wrong.
- * @example const key = unwrapSymmetricKey(req.headers['symmetric-key'], privateKey, 256)
+ * The first half of unwrapping, free of RSA: the `Symmetric-Key` header must be standard base64
+ * of exactly one RSA block. Faults answer 4000302 INVALID_SYMMETRIC_KEY.
+ * @example decodeWrappedKey(req.headers['symmetric-key'], 256).length // 256
  */
-export function unwrapSymmetricKey(header: string, privateKey: KeyObject, modulusBytes: number): Buffer {
+export function decodeWrappedKey(header: string, modulusBytes: number): Buffer {
   const problem = base64Problem(header);
   if (problem) throw new OcrError('INVALID_SYMMETRIC_KEY', `Symmetric-Key is not base64: ${problem}`);
   const wrapped = Buffer.from(header, 'base64');
@@ -63,13 +63,33 @@ export function unwrapSymmetricKey(header: string, privateKey: KeyObject, modulu
       `Symmetric-Key decodes to ${wrapped.length} bytes, expected ${modulusBytes} (one RSA-${modulusBytes * 8} block)`,
     );
   }
-  let block: Buffer;
+  return wrapped;
+}
+
+/**
+ * The one RSA private operation of a request: raw (`RSA_NO_PADDING`), so the padding can be
+ * checked here. `undefined` when OpenSSL refuses the block (its value is not below the modulus).
+ * Runs inline or in a worker thread (rsa-pool.ts runs this same function there).
+ * @example rsaRawDecrypt(wrapped, privateKey)?.length // 256
+ */
+export function rsaRawDecrypt(wrapped: Uint8Array, privateKey: KeyObject): Buffer | undefined {
   try {
-    block = privateDecrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, wrapped);
+    return privateDecrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, wrapped);
   } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The second half of unwrapping: the raw RSA block (or `undefined` when RSA refused it) must carry
+ * PKCS#1 v1.5 type-2 padding around exactly 32 bytes. Faults answer 4000302 with a diagnosis.
+ * @example symmetricKeyFromBlock(rsaRawDecrypt(wrapped, privateKey)).length // 32
+ */
+export function symmetricKeyFromBlock(block: Uint8Array | undefined): Buffer {
+  if (!block) {
     throw new OcrError('INVALID_SYMMETRIC_KEY', 'Symmetric-Key is not an RSA block for this public key (value >= modulus)');
   }
-  const stripped = stripPkcs1Type2(block);
+  const stripped = stripPkcs1Type2(Buffer.from(block.buffer, block.byteOffset, block.byteLength));
   if ('problem' in stripped) throw new OcrError('INVALID_SYMMETRIC_KEY', stripped.problem);
   if (stripped.message.length !== SYMMETRIC_KEY_BYTES) {
     throw new OcrError(
@@ -78,6 +98,16 @@ export function unwrapSymmetricKey(header: string, privateKey: KeyObject, modulu
     );
   }
   return Buffer.from(stripped.message);
+}
+
+/**
+ * Unwraps the `Symmetric-Key` header inline: {@link decodeWrappedKey}, one
+ * {@link rsaRawDecrypt}, {@link symmetricKeyFromBlock}. Any fault answers 4000302
+ * INVALID_SYMMETRIC_KEY with a diagnosis saying what exactly was wrong.
+ * @example const key = unwrapSymmetricKey(req.headers['symmetric-key'], privateKey, 256)
+ */
+export function unwrapSymmetricKey(header: string, privateKey: KeyObject, modulusBytes: number): Buffer {
+  return symmetricKeyFromBlock(rsaRawDecrypt(decodeWrappedKey(header, modulusBytes), privateKey));
 }
 
 /**
@@ -102,15 +132,26 @@ export function aesDecrypt(symmetricKey: Buffer, ciphertext: Buffer, what = 'dat
       `${what} ciphertext is ${ciphertext.length} bytes, not a multiple of 16${hint}`,
     );
   }
-  try {
-    const decipher = createDecipheriv('aes-256-cbc', symmetricKey, ivOf(symmetricKey));
-    return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
-  } catch {
+  // One pass into one buffer, padding checked here exactly as OpenSSL's final() checks it
+  // (last byte n in 1..16, the last n bytes all n): no second buffer and no copy of the image.
+  const decipher = createDecipheriv('aes-256-cbc', symmetricKey, ivOf(symmetricKey)).setAutoPadding(false);
+  const padded = decipher.update(ciphertext);
+  const plaintextLength = pkcs7PlaintextLength(padded);
+  if (plaintextLength < 0) {
     throw new OcrError(
       'INVALID_ENCRYPTED_DATA',
       `PKCS#7 padding invalid after decryption: the ${what} was not encrypted with this key${hint}`,
     );
   }
+  return padded.subarray(0, plaintextLength);
+}
+
+/** Length without the PKCS#7 padding (16-byte blocks), or -1 if the padding is invalid. */
+function pkcs7PlaintextLength(padded: Buffer): number {
+  const n = padded[padded.length - 1] ?? 0;
+  if (n < 1 || n > 16 || n > padded.length) return -1;
+  for (let i = padded.length - n; i < padded.length; i++) if (padded[i] !== n) return -1;
+  return padded.length - n;
 }
 
 /**
