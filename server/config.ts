@@ -4,6 +4,7 @@
  */
 import { delimiter } from 'node:path';
 import type { PassportAuthenticity } from './core/engine.js';
+import { DEFAULT_RSA_WORKERS } from './core/rsa-pool.js';
 
 /** The emulator's settings. */
 export interface EmulatorConfig {
@@ -24,6 +25,8 @@ export interface EmulatorConfig {
   adminToken: string | undefined;
   /** `requests`: one log line per API request; `off`: only the ready line and faults. */
   log: 'requests' | 'off';
+  /** Worker threads for the RSA private operation; 0 runs it on the main thread. */
+  rsaWorkers: number;
 }
 
 /** Defaults: loopback, port 8080, one app key, 20 MiB uploads. */
@@ -69,6 +72,7 @@ export function loadConfig(env: Record<string, string | undefined>): EmulatorCon
     journalValues: choice(env, 'EMULATOR_JOURNAL_VALUES', ['mask', 'show'], 'mask') === 'show',
     adminToken: env['EMULATOR_ADMIN_TOKEN'] || undefined,
     log: choice(env, 'EMULATOR_LOG', ['requests', 'off'], 'off'),
+    rsaWorkers: integer(env, 'EMULATOR_RSA_WORKERS', DEFAULT_RSA_WORKERS, 0, 16),
   };
 }
 

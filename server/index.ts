@@ -91,6 +91,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     passportAuthenticity: options.passportAuthenticity ?? 'guide',
     journalValues: options.journalValues ?? false,
     scenarios: book,
+    ...(options.rsaWorkers !== undefined ? { rsaWorkers: options.rsaWorkers } : {}),
     ...(options.keyFactory ? { keyFactory: options.keyFactory } : {}),
     ...(options.random ? { random: options.random } : {}),
   });

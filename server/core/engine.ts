@@ -8,15 +8,17 @@
 import { readAuthenticityBody, digitsOnly, mismatchedFields, ResidentLock } from './authenticity.js';
 import { AdjustableClock } from './clock.js';
 import { creditCardResult } from './credit-card.js';
-import { aesDecrypt, encryptValue, unwrapSymmetricKey } from './envelope.js';
+import { aesDecrypt, decodeWrappedKey, encryptValue, symmetricKeyFromBlock } from './envelope.js';
 import { failureBody, OcrError, successBody, type ErrorKey } from './errors.js';
 import { idCardResult, type IdType } from './id-card.js';
 import { inspectImage, type ImageInfo } from './image-info.js';
+import { DEFAULT_KEY_CACHE_ENTRIES, SymmetricKeyCache } from './key-cache.js';
 import type { EnvelopeFacts, JournalEntry } from './journal.js';
 import { isServiceName, KeyStore, rsa2048Factory, type IssuedKey, type KeyFactory, type ServiceName } from './key-store.js';
 import { cryptoRandom, type RandomSource } from './random.js';
 import { creditCardReadingFor, idCardReadingFor } from './readings.js';
 import { RequestKeyLedger } from './request-key-ledger.js';
+import { DEFAULT_RSA_WORKERS, sharedRsaPool, type RsaPool } from './rsa-pool.js';
 import { ScenarioBook, type Selection } from './scenarios/book.js';
 import type { Endpoint, Outcome } from './scenarios/schema.js';
 
@@ -85,6 +87,10 @@ export interface EngineOptions {
   /** Keep authenticity values in the journal instead of masking them. */
   journalValues?: boolean;
   scenarios?: ScenarioBook;
+  /** Worker threads for the RSA private operation; 0 runs it inline (EMULATOR_RSA_WORKERS). */
+  rsaWorkers?: number;
+  /** Bound of the unwrapped-symmetric-key cache; 0 disables it. */
+  keyCacheEntries?: number;
 }
 
 /**
@@ -103,6 +109,10 @@ export class OcrEngine {
   readonly scenarios: ScenarioBook;
   readonly passportAuthenticity: PassportAuthenticity;
   readonly journalValues: boolean;
+  /** Unwrapped symmetric keys by header: a reused key costs no RSA operation. */
+  readonly keyCache: SymmetricKeyCache;
+  /** Where the RSA private operations run (shared by the engines of a process). */
+  readonly rsa: RsaPool;
 
   constructor(options: EngineOptions) {
     this.credentials = options.credentials;
@@ -113,6 +123,8 @@ export class OcrEngine {
     this.scenarios = options.scenarios ?? new ScenarioBook();
     this.passportAuthenticity = options.passportAuthenticity ?? 'guide';
     this.journalValues = options.journalValues ?? false;
+    this.keyCache = new SymmetricKeyCache(options.keyCacheEntries ?? DEFAULT_KEY_CACHE_ENTRIES);
+    this.rsa = sharedRsaPool(options.rsaWorkers ?? DEFAULT_RSA_WORKERS);
   }
 
   /** 4000005 without `Authorization`, 4010001 for an unknown app key or a wrong secret key. */
@@ -140,14 +152,15 @@ export class OcrEngine {
 
   /**
    * Authenticates and unwraps the Symmetric-Key of a POST: every header check, before the body
-   * is read (a body that is too large answers only after these).
+   * is read (a body that is too large answers only after these). The version is checked before
+   * the key cache is asked, so a revoked version answers 4000301 even when its keys are cached.
    */
-  openEnvelope(
+  async openEnvelope(
     trace: Trace,
     endpoint: Endpoint,
     appKey: string,
     headers: EnvelopeHeaders,
-  ): Envelope {
+  ): Promise<Envelope> {
     Object.assign(trace, { endpoint, appKey });
     const service: ServiceName = endpoint === 'credit-card' ? 'credit-card' : 'id-card';
     this.authenticate(appKey, headers.authorization);
@@ -164,7 +177,15 @@ export class OcrEngine {
       throw new OcrError('INVALID_KEY_VERSION', `X-Key-Version ${version} was never issued for ${service} of appKey "${appKey}" (${hint})`);
     }
     if (key.revoked) throw new OcrError('INVALID_KEY_VERSION', `X-Key-Version ${version} was revoked`);
-    const symmetricKey = unwrapSymmetricKey(headers['symmetric-key']!, key.privateKey, key.modulusBytes);
+    const header = headers['symmetric-key']!;
+    const scope = SymmetricKeyCache.scope(appKey, service, version);
+    let symmetricKey = this.keyCache.get(scope, header, key);
+    if (!symmetricKey) {
+      const block = await this.rsa.decrypt(decodeWrappedKey(header, key.modulusBytes), key.privateKey);
+      symmetricKey = this.keyCache.set(scope, header, key, symmetricKeyFromBlock(block));
+      // Revoked while the RSA operation ran elsewhere: answer as if it had been revoked before.
+      if (key.revoked) throw new OcrError('INVALID_KEY_VERSION', `X-Key-Version ${version} was revoked`);
+    }
     trace.envelope.symmetricKeyBytes = symmetricKey.length;
     return { appKey, service, symmetricKey, key, scenarioHeader: headers['x-emulator-scenario'] };
   }
@@ -246,6 +267,7 @@ export class OcrEngine {
   /** Forgets keys, Request-Keys, locks, queue, defaults, sequences and clock offset. */
   reset(): void {
     this.keys.reset();
+    this.keyCache.clear();
     this.ledger.reset();
     this.residentLock.reset();
     this.scenarios.reset();

@@ -110,7 +110,7 @@ export function createApp(engine: OcrEngine, options: AppOptions): express.Expre
   app.post(
     `${API}/credit-card`,
     route(async (req, res, trace) => {
-      const envelope = engine.openEnvelope(trace, 'credit-card', param(req, 'appKey'), envelopeHeaders(req));
+      const envelope = await engine.openEnvelope(trace, 'credit-card', param(req, 'appKey'), envelopeHeaders(req));
       return engine.analyzeCreditCard(trace, envelope, await readImage(req, res));
     }),
   );
@@ -119,7 +119,7 @@ export function createApp(engine: OcrEngine, options: AppOptions): express.Expre
     app.post(
       `${API}/${path}`,
       route(async (req, res, trace) => {
-        const envelope = engine.openEnvelope(trace, path, param(req, 'appKey'), envelopeHeaders(req));
+        const envelope = await engine.openEnvelope(trace, path, param(req, 'appKey'), envelopeHeaders(req));
         return engine.analyzeIdCard(trace, envelope, await readImage(req, res), standAlone);
       }),
     );
@@ -129,7 +129,7 @@ export function createApp(engine: OcrEngine, options: AppOptions): express.Expre
     `${API}/id-card/authenticity`,
     route(async (req, res, trace) => {
       const headers = envelopeHeaders(req);
-      const envelope = engine.openEnvelope(trace, 'id-card/authenticity', param(req, 'appKey'), headers);
+      const envelope = await engine.openEnvelope(trace, 'id-card/authenticity', param(req, 'appKey'), headers);
       const text = await readBodyText(req, res, options.maxUploadBytes);
       return engine.authenticity(trace, envelope, text, headers['request-key']!);
     }),
