@@ -20,6 +20,7 @@ import type { KeyFactory } from './core/key-store.js';
 import type { RandomSource } from './core/random.js';
 import { ScenarioBook } from './core/scenarios/book.js';
 import { createApp } from './http/app.js';
+import { answerClientError } from './http/client-error.js';
 import { packageRoot } from './package-root.js';
 import { BUILT_IN_SCENARIOS_DIR, formatScenarioErrors, loadScenarioDirs, watchScenarioDirs, type ScenarioProblem } from './scenario-files.js';
 
@@ -110,6 +111,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     ...(options.log === 'requests' ? { onRequest: (entry: JournalEntry) => log(requestLine(entry)) } : {}),
   });
   const server = createServer(app);
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? DEFAULTS.port, host, () => {

@@ -51,7 +51,7 @@ export function readAuthenticityBody(body: unknown, symmetricKey: Buffer): Authe
   }
   const record = body as Record<string, unknown>;
   const idType = record['idType'];
-  if (!isIdType(idType)) throw new OcrError('INVALID_PARAMETER', `idType ${JSON.stringify(idType)} is not resident, driver or passport`);
+  if (!isIdType(idType)) throw new OcrError('INVALID_PARAMETER', `idType ${describeValue(idType)} is not resident, driver or passport`);
   const rules = AUTHENTICITY_FIELDS[idType];
   for (const [name, rule] of Object.entries(rules)) {
     const value = Object.hasOwn(record, name) ? record[name] : undefined;
@@ -68,6 +68,20 @@ export function readAuthenticityBody(body: unknown, symmetricKey: Buffer): Authe
     fields[name] = rule.encrypted ? decryptValue(symmetricKey, value, `field "${name}"`) : value;
   }
   return { idType, fields };
+}
+
+/**
+ * A short description of a client's value for a diagnosis. Never JSON.stringify the value
+ * itself: a body nested thousands of levels deep overflows the stack (an internal fault instead
+ * of 4000001), and a long string would be kept whole in the journal.
+ * @example describeValue('alien') // '"alien"'
+ * @example describeValue([[[]]]) // 'an array'
+ */
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (Array.isArray(value)) return 'an array';
+  if (value === null || typeof value !== 'object') return String(value);
+  return 'an object';
 }
 
 /**

@@ -25,6 +25,9 @@ export interface AdminOptions {
   adminDescription?: () => string;
 }
 
+/** The latest the emulator clock may show (POST /__emulator/clock). */
+const LATEST_CLOCK_MS = Date.UTC(9000, 0, 1);
+
 class AdminError extends Error {
   constructor(
     readonly status: number,
@@ -123,6 +126,11 @@ export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
     if (typeof advanceSeconds !== 'number' || !Number.isFinite(advanceSeconds) || advanceSeconds < 0) {
       throw new AdminError(400, 'bad_request', 'body needs "advanceSeconds": a number >= 0 (the clock only moves forward)');
     }
+    // Dates must stay printable (toISOString throws past year 275760) and four-digit: the
+    // journal, key listings and card validity dates are all derived from this clock.
+    if (engine.clock.now() + advanceSeconds * 1000 > LATEST_CLOCK_MS) {
+      throw new AdminError(400, 'bad_request', 'the emulator clock cannot go past the year 9000');
+    }
     engine.clock.advance(advanceSeconds * 1000);
     res.json(clockState(engine));
   });
@@ -182,9 +190,24 @@ export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
     else if (error instanceof ScenarioError) res.status(error.status).json({ error: 'scenario', message: error.message });
     else if ((error as { type?: string }).type === 'entity.parse.failed') res.status(400).json({ error: 'bad_request', message: 'body is not valid JSON' });
     else if ((error as { status?: number }).status === 413) res.status(413).json({ error: 'too_large', message: 'body is larger than 1 MB' });
+    // Whatever else body-parser or the router refuses as the client's fault (a charset or
+    // Content-Encoding it cannot read, a path that does not decode, a body cut off) keeps its
+    // 4xx: a 500 is for the emulator's own faults only.
+    else if (clientErrorStatus(error)) res.status(clientErrorStatus(error)!).json({ error: 'bad_request', message: clientErrorMessage(error) });
     else res.status(500).json({ error: 'internal', message: 'internal error' });
   });
   return router;
+}
+
+/** The 4xx status of an http-errors error (body-parser, router), if it is one. */
+function clientErrorStatus(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
+function clientErrorMessage(error: unknown): string {
+  const { expose, message } = error as { expose?: unknown; message?: unknown };
+  return expose === true && typeof message === 'string' ? message.slice(0, 200) : 'the request could not be read';
 }
 
 function body(req: Request): Record<string, unknown> {

@@ -34,6 +34,8 @@ export function readBodyText(req: Request, res: Response, maxBytes: number): Pro
     req.on('end', () => {
       if (!over) resolve(Buffer.concat(chunks).toString('utf8'));
     });
-    req.on('error', (error) => reject(error));
+    // The client went away mid-body (closed, reset, broken framing, timed out): its fault, not
+    // the emulator's, and nobody is left to read the answer.
+    req.on('error', (error) => reject(new OcrError('INVALID_PARAMETER', `request body was cut off: ${error.message}`)));
   });
 }

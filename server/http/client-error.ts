@@ -1,0 +1,47 @@
+/**
+ * What the server answers when Node's HTTP parser refuses a request before the app sees it.
+ *
+ * Node's parser knows a fixed table of methods (`http.METHODS`) and refuses any other token,
+ * even a well-formed one such as `post` or `BREW`, with a bare 400. The condition table says a
+ * method the API does not have answers 4041007 URL_NOT_FOUND on HTTP 200
+ * (../shared/reference/ocr-v2-api-facts.md, "Which condition gets which code"), and the admin
+ * API answers unknown routes 404 JSON; so those two answers are given here. Everything else the
+ * parser refuses (bytes that are not HTTP/1.1, a header section over `--max-http-header-size`,
+ * a request that timed out) gets Node's own answer: 400, 431, 413 or 408 with no body.
+ * Either way the connection is closed afterwards: the parser cannot resynchronise.
+ */
+import type { Socket } from 'node:net';
+import { failureBody } from '../core/errors.js';
+
+/** Node's own answers when no `clientError` listener is installed (lib/_http_server.js). */
+const NODE_ANSWERS: Record<string, string> = {
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: '413 Payload Too Large',
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+};
+
+// A request line whose method is a valid token (RFC 9110 section 9.1) the parser does not know.
+const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([^\s]+) HTTP\/1\.[01]\r?\n/;
+
+/**
+ * The server's `clientError` listener.
+ * @example server.on('clientError', answerClientError)
+ */
+export function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket): void {
+  // Like Node: answer only when nothing of another answer has gone out on this connection.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent && error.code !== 'ECONNRESET') {
+    const line = error.code === 'HPE_INVALID_METHOD' ? REQUEST_LINE.exec(error.rawPacket?.toString('latin1') ?? '') : null;
+    socket.write(line ? unknownMethodAnswer(line[1]!, line[2]!) : `HTTP/1.1 ${NODE_ANSWERS[error.code ?? ''] ?? '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
+  }
+  socket.destroy(); // as Node does: the write above is already handed to the kernel
+}
+
+function unknownMethodAnswer(method: string, target: string): string {
+  const path = target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').toLowerCase();
+  const admin = path === '/__emulator' || path.startsWith('/__emulator/') || path.startsWith('/__emulator?');
+  const [status, body] = admin
+    ? ['404 Not Found', JSON.stringify({ error: 'not_found', message: `no admin endpoint for method ${method}` })]
+    : ['200 OK', JSON.stringify(failureBody('URL_NOT_FOUND'))];
+  return `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
