@@ -178,11 +178,10 @@ export class OcrEngine {
     }
     if (key.revoked) throw new OcrError('INVALID_KEY_VERSION', `X-Key-Version ${version} was revoked`);
     const header = headers['symmetric-key']!;
-    const scope = SymmetricKeyCache.scope(appKey, service, version);
-    let symmetricKey = this.keyCache.get(scope, header, key);
+    let symmetricKey = this.keyCache.get(header, key);
     if (!symmetricKey) {
       const block = await this.rsa.decrypt(decodeWrappedKey(header, key.modulusBytes), key.privateKey);
-      symmetricKey = this.keyCache.set(scope, header, key, symmetricKeyFromBlock(block));
+      symmetricKey = this.keyCache.set(header, key, symmetricKeyFromBlock(block));
       // Revoked while the RSA operation ran elsewhere: answer as if it had been revoked before.
       if (key.revoked) throw new OcrError('INVALID_KEY_VERSION', `X-Key-Version ${version} was revoked`);
     }

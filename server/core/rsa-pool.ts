@@ -8,18 +8,22 @@
  * 256-byte blocks.
  *
  * Workers start on first use, never at start-up; until one is online, and if one dies, the
- * operation runs inline. Size 0 means inline always. README, "Configuration":
- * `EMULATOR_RSA_WORKERS`.
+ * operation runs inline. Jobs made during one turn of the event loop go to a worker as one
+ * message (one wake-up for several requests). Size 0 means inline always. README,
+ * "Configuration": `EMULATOR_RSA_WORKERS`.
  */
 import type { KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { rsaRawDecrypt } from './envelope.js';
 
 /**
- * Workers by default: measured with `npm run bench` on a 2-core machine (README, "Benchmarks"):
- * one worker beside the main thread is the fastest for fresh keys.
+ * Workers by default: none. Measured with `npm run bench` on the 2-core machine this project is
+ * developed on (README, "Benchmarks"): with a worker, fresh-key throughput was lower, not higher,
+ * and each request cost ~0.3 ms more CPU in thread hand-offs than the 0.25 ms RSA operation it
+ * moved; the second core is already busy with the load generator (and any other work), and a
+ * worker adds ~10 MB of resident memory. Set EMULATOR_RSA_WORKERS on a machine with idle cores.
  */
-export const DEFAULT_RSA_WORKERS = 1;
+export const DEFAULT_RSA_WORKERS = 0;
 
 /** Most key pairs a worker holds; past it the worker forgets them all and is sent them again. */
 const KEYS_PER_WORKER = 32;
@@ -32,16 +36,22 @@ const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { constants, privateDecrypt } = require('node:crypto');
 const keys = new Map();
-parentPort.on('message', ({ id, keyId, key, wrapped }) => {
-  if (key) {
-    if (keys.size >= ${KEYS_PER_WORKER}) keys.clear();
-    keys.set(keyId, key);
+parentPort.on('message', (jobs) => {
+  const results = [];
+  const transfer = [];
+  for (const { id, keyId, key, wrapped } of jobs) {
+    if (key) {
+      if (keys.size >= ${KEYS_PER_WORKER}) keys.clear();
+      keys.set(keyId, key);
+    }
+    let block = null;
+    try {
+      block = new Uint8Array(privateDecrypt({ key: keys.get(keyId), padding: constants.RSA_NO_PADDING }, wrapped));
+      transfer.push(block.buffer);
+    } catch {}
+    results.push({ id, block });
   }
-  let block = null;
-  try {
-    block = new Uint8Array(privateDecrypt({ key: keys.get(keyId), padding: constants.RSA_NO_PADDING }, wrapped));
-  } catch {}
-  parentPort.postMessage({ id, block }, block ? [block.buffer] : []);
+  parentPort.postMessage(results, transfer);
 });
 `;
 
@@ -49,6 +59,8 @@ interface Slot {
   worker: Worker;
   online: boolean;
   pending: number;
+  /** Jobs gathered during this turn of the event loop, posted together. */
+  outbox: { id: number; keyId: number; key: KeyObject | undefined; wrapped: Uint8Array }[];
   /** Key ids this worker holds; cleared exactly when the worker clears its own map. */
   known: Set<number>;
 }
@@ -86,6 +98,7 @@ export class RsaPool {
   #inline = 0;
   #restarts = 0;
   #closed = false;
+  #flushing = false;
 
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size < 0) throw new RangeError(`RSA pool size must be a whole number >= 0, got ${size}`);
@@ -116,9 +129,23 @@ export class RsaPool {
     if (slot.pending++ === 0) slot.worker.ref();
     return new Promise((resolve) => {
       this.#jobs.set(id, { slot, wrapped: copy, privateKey, resolve });
-      slot.worker.postMessage({ id, keyId, key, wrapped: copy });
+      slot.outbox.push({ id, keyId, key, wrapped: copy });
+      if (!this.#flushing) {
+        this.#flushing = true;
+        setImmediate(this.#flush);
+      }
     });
   }
+
+  /** Posts each worker's gathered jobs as one message: one wake-up per worker per loop turn. */
+  #flush = (): void => {
+    this.#flushing = false;
+    for (const slot of this.#slots) {
+      if (!slot.outbox.length) continue;
+      slot.worker.postMessage(slot.outbox);
+      slot.outbox = [];
+    }
+  };
 
   get stats(): RsaPoolStats {
     return { size: this.size, online: this.#slots.filter((s) => s.online).length, pooled: this.#pooled, inline: this.#inline, restarts: this.#restarts };
@@ -151,15 +178,17 @@ export class RsaPool {
 
   #start(): Slot {
     const worker = new Worker(WORKER_SOURCE, { eval: true, name: 'nhn-ocr-emulator rsa' });
-    const slot: Slot = { worker, online: false, pending: 0, known: new Set() };
+    const slot: Slot = { worker, online: false, pending: 0, outbox: [], known: new Set() };
     worker.unref();
     worker.once('online', () => (slot.online = true));
-    worker.on('message', ({ id, block }: { id: number; block: Uint8Array | null }) => {
-      const job = this.#jobs.get(id);
-      if (!job) return;
-      this.#jobs.delete(id);
-      if (--slot.pending === 0) slot.worker.unref();
-      job.resolve(block ?? undefined);
+    worker.on('message', (results: { id: number; block: Uint8Array | null }[]) => {
+      for (const { id, block } of results) {
+        const job = this.#jobs.get(id);
+        if (!job) continue;
+        this.#jobs.delete(id);
+        if (--slot.pending === 0) slot.worker.unref();
+        job.resolve(block ?? undefined);
+      }
     });
     const lost = () => {
       if (!this.#slots.includes(slot)) return;
