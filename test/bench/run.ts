@@ -1,0 +1,389 @@
+/**
+ * `npm run bench`: the emulator against its peers, side by side, in one run.
+ *
+ * - the emulator as its own process (`node dist/server/main.js`, PORT=0), driven by autocannon
+ *   from pre-built envelopes: W1 public-key GET; W2 credit card (~100 KB JPEG) with a fresh
+ *   symmetric key per request; W3 the same with one key reused; W4 id card then authenticity
+ *   with its Request-Key; W2 with each `EMULATOR_RSA_WORKERS` setting (0, 1, 2); p50/p99 at a
+ *   steady half of W2's peak; resident memory before and after 100,000 mixed requests;
+ * - peers: the RSA private-operation ceiling of this machine; a floor server (express + multer,
+ *   no crypto); the same envelope with node-forge only; Prism mocking openapi.yaml (installed on
+ *   demand outside the repository, skipped with a note if it cannot be);
+ * - start-up time to the first answer, ours and Prism's.
+ *
+ * All servers run at once and every workload is measured in rounds, each round visiting every
+ * server in turn, so slow drifts in other load on the machine hit all of them alike.
+ *
+ * Writes test/bench/results/latest.{md,json} and chart.svg (`--quick`: quick.* files, about a
+ * minute). `--profile` instead takes a CPU profile of the emulator under W2 and prints the top
+ * self-time functions.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, release, type } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decryptValue } from '../../contracts/client/envelope.js';
+import { DEFAULT_RSA_WORKERS } from '../../server/core/rsa-pool.js';
+import { fixture } from '../support/fixtures.js';
+import { MAIN, ROOT } from '../support/spawn-emulator.js';
+import {
+  authenticityRequest,
+  fetchTarget,
+  paddedJpeg,
+  publicKeyRequest,
+  uploadPool,
+  wrappedKeys,
+  type PreparedRequest,
+  type Target,
+  type UploadPool,
+} from './envelopes.js';
+import { cycle, runLoad, runPaced, succeeded, type LoadOptions, type LoadResult, type Step } from './load.js';
+import { backgroundBusy, median, rssMiB, startServer, startupTimes, type BenchServer } from './processes.js';
+import { ensurePrism, prismArgs } from './prism.js';
+import { markdown, svgChart, type BenchReport, type Check, type Machine, type Row } from './report.js';
+import { selfTimeTable, topSelfTime } from './profile.js';
+import { rsaCeiling } from './rsa-ceiling.js';
+import { emulatorStartupTimes, HEALTH } from './startup.js';
+
+const quick = process.argv.includes('--quick');
+const profile = process.argv.includes('--profile');
+/** `--workers N`: the EMULATOR_RSA_WORKERS of the profiled emulator (default: the emulator's default). */
+const profileWorkers = process.argv.includes('--workers') ? Number(process.argv[process.argv.indexOf('--workers') + 1]) : DEFAULT_RSA_WORKERS;
+const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
+const APP_KEY = 'emulator-appkey';
+const SECRET_KEY = 'emulator-secretkey';
+const IMAGE_BYTES = 100 * 1024;
+
+const S = quick
+  ? { seconds: 3, rounds: 2, warm: 0.5, mixed: 12_000, startupRuns: 5, prismStartupRuns: 2, keys: 300, wraps: 40, idKeys: 200, rsaMs: 1000, forgeKeys: 60 }
+  : { seconds: 10, rounds: 2, warm: 2, mixed: 100_000, startupRuns: 10, prismStartupRuns: 3, keys: 1000, wraps: 24, idKeys: 500, rsaMs: 2000, forgeKeys: 150 };
+
+const log = (line: string) => console.error(`bench: ${line}`);
+
+function machine(): Machine {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  return {
+    nproc: availableParallelism(),
+    cpu: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown CPU',
+    node: process.version,
+    os: `${type()} ${release()}`,
+    loadAverage: loadavg()[0]!,
+    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+  };
+}
+
+/** Runs `steps` briefly to warm the server up, then measures, counting the server's CPU time. */
+async function measure(server: BenchServer, steps: Step[], options: LoadOptions = {}): Promise<LoadResult> {
+  await runLoad(server.url, steps, { ...options, duration: S.warm });
+  return runLoad(server.url, steps, { duration: S.seconds, ...options, pid: server.pid });
+}
+
+function startEmulator(workers: number, extraNodeArgs: string[] = []): Promise<BenchServer> {
+  return startServer('emulator', process.execPath, [...extraNodeArgs, MAIN], HEALTH, { EMULATOR_RSA_WORKERS: String(workers), EMULATOR_LOG: 'off' });
+}
+
+function startTsServer(name: string, file: string): Promise<BenchServer> {
+  return startServer(name, process.execPath, ['--import', 'tsx', fileURLToPath(new URL(file, import.meta.url))], HEALTH);
+}
+
+/** The W4 chain: id card (fresh key), then authenticity with its Request-Key and the recognised values. */
+function idCardThenAuthenticity(target: Target, idPool: UploadPool, authKeys: ReturnType<typeof wrappedKeys>): Step[] {
+  let i = 0;
+  let j = 0;
+  const idCard: Step = {
+    next(context) {
+      const n = i++ % idPool.requests.length;
+      context['key'] = idPool.keys[n % idPool.keys.length];
+      context['requestKey'] = undefined;
+      return idPool.requests[n];
+    },
+    check(status, body, context, headers) {
+      if (!succeeded(status, body)) return false;
+      const requestKey = Object.entries(headers).find(([name]) => name.toLowerCase() === 'request-key')?.[1];
+      const parsed = JSON.parse(body) as { result: { idType: string; keyValues: { key: string; value: string }[] } };
+      const values = Object.fromEntries(parsed.result.keyValues.map((kv) => [kv.key, decryptValue(context['key'] as Buffer, kv.value)]));
+      context['requestKey'] = Array.isArray(requestKey) ? requestKey[0] : requestKey;
+      context['fields'] = { idType: parsed.result.idType, name: values['name'], residentNumber: values['residentNumber'], issueDate: values['issueDate'] };
+      return typeof context['requestKey'] === 'string';
+    },
+  };
+  const authenticity: Step = {
+    next(context) {
+      if (typeof context['requestKey'] !== 'string') return undefined;
+      return authenticityRequest(target, authKeys[j++ % authKeys.length]!, context['requestKey'], context['fields'] as Record<string, string>);
+    },
+    check: (status, body) => succeeded(status, body) && body.includes('"isAuthenticity":true'),
+  };
+  return [idCard, authenticity];
+}
+
+/** Pools for the emulator (or any server speaking the v2.0 envelope). */
+async function pools(url: string) {
+  const target = await fetchTarget(url, APP_KEY, SECRET_KEY);
+  const image = paddedJpeg(IMAGE_BYTES);
+  const fresh = uploadPool(target, 'credit-card', image, S.keys, S.wraps);
+  const reused = uploadPool(target, 'credit-card', image, 1, 1);
+  const idPool = uploadPool(target, 'id-card', fixture('id-resident-900x570.jpg'), S.idKeys, S.wraps);
+  const authKeys = wrappedKeys(target, 'id-card', S.idKeys * S.wraps);
+  return { target, image, fresh, reused, idPool, authKeys };
+}
+
+async function runProfile(): Promise<void> {
+  const dir = join(RESULTS, 'profile');
+  mkdirSync(dir, { recursive: true });
+  for (const file of readdirSync(dir)) if (file.endsWith('.cpuprofile')) rmSync(join(dir, file));
+  const emulator = await startEmulator(profileWorkers, ['--cpu-prof', '--cpu-prof-dir', dir]);
+  try {
+    const { fresh } = await pools(emulator.url);
+    const w2 = await measure(emulator, [cycle(fresh.requests)]);
+    log(`W2 under the profiler (EMULATOR_RSA_WORKERS=${profileWorkers}): ${w2.rps.toFixed(0)} req/s`);
+  } finally {
+    await emulator.stop();
+  }
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
+  for (const file of files) {
+    console.log(`\n${file.replace(ROOT, '')}\n`);
+    console.log(selfTimeTable(topSelfTime(file, 20)));
+  }
+}
+
+/** One workload against one server, measured in rounds. */
+interface Pair {
+  workload: string;
+  server: BenchServer;
+  serverName: Row['server'];
+  steps: Step[];
+  note?: string;
+  perUnit?: number;
+  rounds: LoadResult[];
+}
+
+/** Rounds of one pair combined: median throughput and percentiles, CPU over all rounds. */
+function combine(rounds: LoadResult[]): LoadResult & { roundRps: number[] } {
+  const mid = (values: number[]) => median(values);
+  const requests = rounds.reduce((n, r) => n + r.requests, 0);
+  const cpu = rounds.every((r) => r.serverCpuMs !== undefined) ? rounds.reduce((n, r) => n + r.serverCpuMs! * r.requests, 0) : undefined;
+  const seconds = rounds.reduce((n, r) => n + r.seconds, 0);
+  return {
+    requests,
+    seconds,
+    rps: mid(rounds.map((r) => r.rps)),
+    p50: mid(rounds.map((r) => r.p50)),
+    p99: mid(rounds.map((r) => r.p99)),
+    failures: rounds.reduce((n, r) => n + r.failures, 0),
+    errors: rounds.reduce((n, r) => n + r.errors, 0),
+    ...(cpu === undefined ? {} : { serverCpuMs: cpu / Math.max(1, requests), serverCores: cpu / 1000 / seconds }),
+    clientCpuMs: rounds.reduce((n, r) => n + r.clientCpuMs * r.requests, 0) / Math.max(1, requests),
+    roundRps: rounds.map((r) => r.rps),
+  };
+}
+
+async function main(): Promise<void> {
+  if (profile) return runProfile();
+  const started = performance.now();
+  const report: BenchReport = {
+    quick,
+    machine: machine(),
+    settings: {
+      seconds: S.seconds,
+      rounds: S.rounds,
+      imageBytes: IMAGE_BYTES,
+      connections: 10,
+      mixedRequests: S.mixed,
+      rsaWorkersDefault: DEFAULT_RSA_WORKERS,
+    },
+    rsa: { perCore: 0, allCores: 0, threads: 0, msPerOp: 0 },
+    startup: [],
+    rows: [],
+    memory: [],
+    checks: [],
+    notes: [],
+  };
+  const add = (row: Row) => {
+    report.rows.push(row);
+    const r = row.result;
+    log(`${row.workload} · ${row.server}${row.note ? ` (${row.note})` : ''}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${r.requests} requests, ${r.failures + r.errors} failed`);
+    if (r.failures + r.errors) report.notes.push(`${row.workload} on ${row.server}: ${r.failures} unexpected answers, ${r.errors} connection errors.`);
+  };
+
+  const busy = await backgroundBusy(quick ? 1000 : 2000);
+  report.machine.backgroundBusy = busy;
+  log(`machine busy without us: ${(busy * 100).toFixed(0)}% of ${report.machine.nproc} cores`);
+  log('RSA ceiling...');
+  report.rsa = await rsaCeiling(S.rsaMs);
+  log(`RSA: ${report.rsa.perCore.toFixed(0)}/s per thread, ${report.rsa.allCores.toFixed(0)}/s on ${report.rsa.threads}`);
+
+  log('start-up...');
+  const ours = await emulatorStartupTimes(S.startupRuns);
+  report.startup.push({ server: 'emulator (node dist/server/main.js)', medianMs: median(ours), minMs: Math.min(...ours), maxMs: Math.max(...ours), runs: ours.length });
+  const prism = await ensurePrism();
+  const prismProbe = { path: publicKeyRequest({ appKey: APP_KEY, secretKey: SECRET_KEY }).path, headers: { Authorization: SECRET_KEY } };
+  const openapi = join(ROOT, 'openapi.yaml');
+  if ('script' in prism) {
+    const times = await startupTimes('Prism', process.execPath, prismArgs(prism.script, openapi), prismProbe, S.prismStartupRuns);
+    report.startup.push({ server: `Prism ${prism.version} (prism mock openapi.yaml)`, medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times), runs: times.length });
+  } else {
+    report.notes.push(`Prism rows skipped: ${prism.skipped}`);
+  }
+
+  // Every server up at once, so that each round measures all of them within seconds of each other.
+  log('starting servers...');
+  const servers: BenchServer[] = [];
+  const workerSettings = [0, 1, 2];
+  const emulators = new Map<number, BenchServer>();
+  for (const workers of workerSettings) {
+    const server = await startEmulator(workers);
+    servers.push(server);
+    emulators.set(workers, server);
+  }
+  const emulator = emulators.get(DEFAULT_RSA_WORKERS)!;
+  const rssAtStart = rssMiB(emulator.pid);
+  const floor = await startTsServer('floor', './floor-server.ts');
+  const forgeServer = await startTsServer('node-forge', './forge-server.ts');
+  servers.push(floor, forgeServer);
+  const prismServer = 'script' in prism ? await startServer('Prism', process.execPath, prismArgs(prism.script, openapi), prismProbe) : undefined;
+  if (prismServer) servers.push(prismServer);
+
+  try {
+    log('building envelopes...');
+    const { target, image, fresh, reused, idPool, authKeys } = await pools(emulator.url);
+    const w1Steps = [cycle([publicKeyRequest(target)])];
+    const w2Steps = [cycle(fresh.requests)];
+    const w3Steps = [cycle(reused.requests)];
+    const w4Steps = idCardThenAuthenticity(target, idPool, authKeys);
+    const pairs: Pair[] = [
+      { workload: 'W1 public key', server: emulator, serverName: 'emulator', steps: w1Steps, rounds: [] },
+      ...(prismServer ? [{ workload: 'W1 public key', server: prismServer, serverName: 'Prism', steps: [cycle([publicKeyRequest(target)])], rounds: [] }] : []),
+      { workload: 'W2 credit card, fresh key', server: emulator, serverName: 'emulator', steps: w2Steps, rounds: [] },
+      { workload: 'W2-size upload, no crypto', server: floor, serverName: 'floor', steps: [cycle(fresh.requests)], rounds: [] },
+      { workload: 'W3 credit card, reused key', server: emulator, serverName: 'emulator', steps: w3Steps, rounds: [] },
+      { workload: 'W4 id card + authenticity', server: emulator, serverName: 'emulator', steps: w4Steps, rounds: [], perUnit: 2 },
+    ];
+    for (const workers of workerSettings.filter((w) => w !== DEFAULT_RSA_WORKERS)) {
+      const other = emulators.get(workers)!;
+      const otherTarget = await fetchTarget(other.url, APP_KEY, SECRET_KEY);
+      const pool = uploadPool(otherTarget, 'credit-card', image, S.keys, S.wraps, fresh);
+      pairs.push({ workload: 'W2 credit card, fresh key', server: other, serverName: 'emulator', steps: [cycle(pool.requests)], rounds: [], note: `EMULATOR_RSA_WORKERS=${workers}` });
+    }
+    const forgeTarget = await fetchTarget(forgeServer.url, APP_KEY, SECRET_KEY);
+    const forgePool = uploadPool(forgeTarget, 'credit-card', image, S.forgeKeys, 2, fresh);
+    pairs.push({ workload: 'W2 credit card, fresh key', server: forgeServer, serverName: 'node-forge', steps: [cycle(forgePool.requests)], rounds: [] });
+    pairs.find((p) => p.server === emulator && p.workload.startsWith('W2'))!.note = `EMULATOR_RSA_WORKERS=${DEFAULT_RSA_WORKERS}, the default`;
+
+    for (let round = 1; round <= S.rounds; round++) {
+      log(`round ${round} of ${S.rounds}...`);
+      for (const pair of pairs) {
+        if (round === 1) await runLoad(pair.server.url, pair.steps, { duration: S.warm });
+        pair.rounds.push(await runLoad(pair.server.url, pair.steps, { duration: S.seconds / S.rounds, pid: pair.server.pid }));
+      }
+    }
+    const results = new Map<Pair, ReturnType<typeof combine>>();
+    for (const pair of pairs) {
+      const result = combine(pair.rounds);
+      results.set(pair, result);
+      add({ workload: pair.workload, server: pair.serverName, result, ...(pair.note ? { note: pair.note } : {}), ...(pair.perUnit ? { perUnit: pair.perUnit } : {}) });
+    }
+    const of = (workload: string, server: BenchServer) => [...results].find(([p]) => p.workload === workload && p.server === server)?.[1];
+    const w1 = of('W1 public key', emulator)!;
+    const prismW1 = prismServer ? of('W1 public key', prismServer) : undefined;
+    const w2 = of('W2 credit card, fresh key', emulator)!;
+    const w3 = of('W3 credit card, reused key', emulator)!;
+    const w4 = of('W4 id card + authenticity', emulator)!;
+    const floorResult = of('W2-size upload, no crypto', floor)!;
+    const forge = of('W2 credit card, fresh key', forgeServer)!;
+    const variants = Object.fromEntries(workerSettings.map((w) => [w, of('W2 credit card, fresh key', emulators.get(w)!)!]));
+
+    // Latency at half of W2's peak, steady (open loop); and autocannon's overallRate for comparison.
+    const halfRate = Math.max(1, Math.floor(w2.rps / 2));
+    const steady = await runPaced(emulator.url, w2Steps[0]!, halfRate, S.seconds, emulator.pid);
+    add({ workload: `W2 at a steady ${halfRate} req/s (half of peak), open loop`, server: 'emulator', result: steady, noChart: true });
+    const bursts = await runLoad(emulator.url, w2Steps, { duration: S.seconds, overallRate: halfRate, pid: emulator.pid });
+    add({ workload: `W2 with autocannon overallRate ${halfRate}`, server: 'emulator', result: bursts, note: 'per-second bursts', noChart: true });
+
+    // Memory over mixed requests (W1, W2, W3 and W4's two calls in turn on each connection).
+    report.memory.push({ label: 'idle, just started', requests: 0, rssMiB: rssAtStart });
+    report.memory.push({ label: 'after the workloads above, before the mixed requests', requests: 0, rssMiB: rssMiB(emulator.pid) });
+    const mixedSteps = [...w1Steps, ...w2Steps, ...w3Steps, ...w4Steps];
+    const chunks = 4;
+    let mixedFailed = 0;
+    for (let c = 1; c <= chunks; c++) {
+      const r = await runLoad(emulator.url, mixedSteps, { amount: S.mixed / chunks });
+      mixedFailed += r.failures + r.errors;
+      report.memory.push({ label: 'after mixed requests', requests: (S.mixed / chunks) * c, rssMiB: rssMiB(emulator.pid) });
+      log(`mixed ${(S.mixed / chunks) * c}: RSS ${rssMiB(emulator.pid).toFixed(1)} MiB`);
+    }
+    if (mixedFailed) report.notes.push(`mixed requests: ${mixedFailed} failed.`);
+
+    // Ratios and targets.
+    const checks: Check[] = report.checks;
+    const rps = (r: LoadResult) => `${r.rps.toFixed(0)} req/s`;
+    const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
+    checks.push(
+      prismW1
+        ? { measure: 'W1 public key vs Prism', ours: rps(w1), peer: rps(prismW1), ratio: ratio(w1.rps, prismW1.rps), target: '>= 3x', met: w1.rps >= 3 * prismW1.rps }
+        : { measure: 'W1 public key vs Prism', ours: rps(w1), peer: 'skipped', ratio: 'n/a', target: '>= 3x', met: undefined },
+      { measure: 'W2 fresh key vs floor', ours: rps(w2), peer: rps(floorResult), ratio: ratio(w2.rps, floorResult.rps), target: '>= 0.5x', met: w2.rps >= 0.5 * floorResult.rps },
+      { measure: 'W3 reused key vs floor', ours: rps(w3), peer: rps(floorResult), ratio: ratio(w3.rps, floorResult.rps), target: '>= 0.9x', met: w3.rps >= 0.9 * floorResult.rps },
+      { measure: 'W2 fresh key vs node-forge only', ours: rps(w2), peer: rps(forge), ratio: ratio(w2.rps, forge.rps), target: '>= 20x', met: w2.rps >= 20 * forge.rps },
+      { measure: 'W2 vs RSA ceiling (one thread)', ours: rps(w2), peer: `${report.rsa.perCore.toFixed(0)} ops/s`, ratio: ratio(w2.rps, report.rsa.perCore), target: '-', met: undefined },
+      {
+        measure: 'W2 by EMULATOR_RSA_WORKERS: 1 and 2 workers vs inline',
+        ours: `1: ${rps(variants[1]!)}; 2: ${rps(variants[2]!)}`,
+        peer: `0: ${rps(variants[0]!)}`,
+        ratio: `${ratio(variants[1]!.rps, variants[0]!.rps)}; ${ratio(variants[2]!.rps, variants[0]!.rps)}`,
+        target: `default ${DEFAULT_RSA_WORKERS}`,
+        met: undefined,
+      },
+      { measure: 'W4 id card + authenticity', ours: `${(w4.rps / 2).toFixed(0)} flows/s`, peer: '-', ratio: '-', target: '-', met: undefined },
+    );
+    const ourStart = report.startup[0]!;
+    const prismStart = report.startup[1];
+    checks.push({
+      measure: 'start-up to first answer (median)',
+      ours: `${ourStart.medianMs.toFixed(0)} ms`,
+      peer: prismStart ? `Prism ${prismStart.medianMs.toFixed(0)} ms` : 'Prism skipped',
+      ratio: prismStart ? `${ratio(prismStart.medianMs, ourStart.medianMs)} faster` : 'n/a',
+      target: '<= 300 ms and faster than Prism',
+      met: ourStart.medianMs <= 300 && (!prismStart || ourStart.medianMs < prismStart.medianMs),
+    });
+    checks.push({
+      measure: `p99 latency of W2 at a steady ${halfRate} req/s (half of W2's peak, open loop)`,
+      ours: `${steady.p99.toFixed(2)} ms (p50 ${steady.p50.toFixed(2)})`,
+      peer: `autocannon overallRate: ${bursts.p99.toFixed(2)} ms`,
+      ratio: '-',
+      target: '<= 10 ms',
+      met: steady.p99 <= 10,
+    });
+    const mem = report.memory;
+    const end = mem[mem.length - 1]!.rssMiB;
+    const half = mem[mem.length - 1 - chunks / 2]!.rssMiB;
+    checks.push({
+      measure: `RSS after ${S.mixed.toLocaleString('en-US')} mixed requests`,
+      ours: `${end.toFixed(1)} MiB`,
+      peer: `${half.toFixed(1)} MiB half-way`,
+      ratio: `${end - half >= 0 ? '+' : ''}${(end - half).toFixed(1)} MiB over the second half`,
+      target: '<= 150 MiB, second half grows < 10%',
+      met: end <= 150 && end - half < 0.1 * half,
+    });
+    report.notes.push(
+      `Each workload ran ${S.rounds} rounds of ${S.seconds / S.rounds} s (after a ${S.warm} s warm-up), all servers interleaved in each round; req/s, p50 and p99 are medians of the rounds, CPU is over all rounds.`,
+      `W2 and W4 send ${S.keys * S.wraps} distinct Symmetric-Key headers in a cycle (${S.keys} symmetric keys, each wrapped ${S.wraps} times: PKCS#1 v1.5 wrapping is randomised), so every request costs the server an RSA operation; W3 sends one header.`,
+      `Load generator and servers share the same ${report.machine.nproc} cores; the floor and node-forge servers run the same express + multer stack on the same ~100 KB upload.`,
+      `Run took ${((performance.now() - started) / 1000).toFixed(0)} s.`,
+    );
+  } finally {
+    for (const server of servers) await server.stop();
+  }
+
+  mkdirSync(RESULTS, { recursive: true });
+  const base = quick ? 'quick' : 'latest';
+  const md = markdown(report);
+  writeFileSync(join(RESULTS, `${base}.md`), md);
+  writeFileSync(join(RESULTS, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(RESULTS, quick ? 'quick-chart.svg' : 'chart.svg'), svgChart(report));
+  console.log(md);
+  log(`wrote ${join(RESULTS, `${base}.md`).replace(ROOT, '')}`);
+}
+
+await main();
+process.exit(0);
