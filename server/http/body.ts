@@ -11,7 +11,8 @@ import { OcrError } from '../core/errors.js';
 export function readBodyText(req: Request, res: Response, maxBytes: number): Promise<string> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
-    res.set('Connection', 'close');
+    // Discarded as it arrives; the connection stays open so the client can finish sending and
+    // read the answer (closing under a writing client resets the connection).
     req.resume();
     return Promise.reject(new OcrError('MAX_UPLOAD_SIZE_EXCEEDED', `request body is ${declared} bytes, the limit is ${maxBytes}`));
   }
@@ -25,7 +26,6 @@ export function readBodyText(req: Request, res: Response, maxBytes: number): Pro
       if (size > maxBytes) {
         over = true;
         chunks.length = 0;
-        res.set('Connection', 'close');
         reject(new OcrError('MAX_UPLOAD_SIZE_EXCEEDED', `request body exceeds the ${maxBytes}-byte limit`));
         return;
       }

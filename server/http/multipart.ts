@@ -23,15 +23,35 @@ export function imageReader(maxBytes: number): ImageReader {
   return (req, res) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes) {
-      // Answer at once; the body is discarded as it arrives, never buffered.
-      res.set('Connection', 'close');
+      // Answer at once; the body is discarded as it arrives, never buffered. The connection stays
+      // open while the client finishes sending: closing it under a client that is still writing
+      // resets it, and the client would likely lose the answer (nginx's "lingering close" idea).
       req.resume();
       return Promise.reject(
         new OcrError('MAX_UPLOAD_SIZE_EXCEEDED', `request body is ${declared} bytes, the limit is ${maxBytes}`),
       );
     }
     return new Promise((resolve, reject) => {
+      // multer limits each file to maxBytes, but a body of several parts each under the limit
+      // would still be buffered whole (8 files of 19 MB: 152 MB). So every byte of the body is
+      // counted as it streams, and at the limit multer is cut off (what it holds goes with it)
+      // and the rest is read and discarded, as for a declared Content-Length over the limit.
+      let received = 0;
+      let over = false;
+      const count = (chunk: Buffer) => {
+        received += chunk.length;
+        if (received <= maxBytes || over) return;
+        over = true;
+        req.off('data', count);
+        req.unpipe();
+        req.resume();
+        reject(new OcrError('MAX_UPLOAD_SIZE_EXCEEDED', `request body exceeds the ${maxBytes}-byte limit`));
+      };
+      // Added before multer pipes the request (synchronously, below): no chunk goes uncounted.
+      req.on('data', count);
       parse(req, res, (error: unknown) => {
+        req.off('data', count);
+        if (over) return;
         if (error) {
           reject(translate(error, maxBytes));
           return;

@@ -38,6 +38,8 @@ export interface SendOptions {
   head?: boolean;
   /** Pause between chunks (slow clients). */
   chunkDelayMs?: number;
+  /** Go on writing every chunk after the answer has come (a client that ignores it). */
+  writeAll?: boolean;
 }
 
 /**
@@ -52,8 +54,14 @@ export function sendRaw(port: number, options: SendOptions): Promise<WireAnswer>
     let settled = false;
     let socketError: string | undefined;
     let sentBytes = 0;
+    let writing = true;
+    let pending: Omit<WireAnswer, 'socketError' | 'sentBytes'> | undefined;
     const finish = (answer: Omit<WireAnswer, 'socketError' | 'sentBytes'>) => {
       if (settled) return;
+      if (options.writeAll && writing && !socket.destroyed) {
+        pending ??= answer; // resolved once the last chunk is written
+        return;
+      }
       settled = true;
       clearTimeout(timer);
       socket.destroy();
@@ -63,6 +71,7 @@ export function sendRaw(port: number, options: SendOptions): Promise<WireAnswer>
       status: 0, headers: {}, body: Buffer.alloc(0), closedWithoutAnswer: !timedOut, timedOut,
     });
     const timer = setTimeout(() => {
+      writing = false; // time is up, whatever is still being written
       const parsed = parseAnswer(received, options.head ?? false, true);
       finish(parsed ?? none(true));
     }, options.timeoutMs ?? 5000);
@@ -81,6 +90,11 @@ export function sendRaw(port: number, options: SendOptions): Promise<WireAnswer>
       finish(parsed ?? none(false));
     });
     socket.on('connect', async () => {
+      await writeChunks();
+      writing = false;
+      if (pending) finish(pending);
+    });
+    const writeChunks = async () => {
       let first = true;
       for (const chunk of chunks) {
         if (settled || socket.destroyed) return;
@@ -101,7 +115,7 @@ export function sendRaw(port: number, options: SendOptions): Promise<WireAnswer>
         }
       }
       if (options.endAfterWrite && !socket.destroyed) socket.end();
-    });
+    };
   });
 }
 
