@@ -10,7 +10,7 @@
  * await emulator.close();
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ConfigError, DEFAULTS, type EmulatorConfig } from './config.js';
@@ -44,6 +44,12 @@ export interface StartOptions extends Partial<EmulatorConfig> {
   onFault?: (error: unknown) => void;
   /** Where log lines go (request lines with `log: 'requests'`, reload reports); defaults to stdout. */
   logger?: (line: string) => void;
+  /** Time a client has to send the request line and headers (default 20 s; README, "Security"). */
+  headersTimeoutMs?: number;
+  /** Time a client has to send the whole request, body included (default 120 s). */
+  requestTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open (default 5 s). */
+  keepAliveTimeoutMs?: number;
 }
 
 /** A running emulator. */
@@ -110,7 +116,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     adminDescription: () => readFileSync(ADMIN_DESCRIPTION, 'utf8'),
     ...(options.log === 'requests' ? { onRequest: (entry: JournalEntry) => log(requestLine(entry)) } : {}),
   });
-  const server = createServer(app);
+  const server = createServer(serverTimeouts(options), app);
   server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -141,6 +147,25 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeIdleConnections();
       }),
+  };
+}
+
+/**
+ * Node's slow-client limits: a client that trickles its headers (slowloris) or its body is cut
+ * off with 408. Node checks the deadlines every `connectionsCheckingInterval` (30 s by default),
+ * so that interval follows the smallest deadline.
+ */
+function serverTimeouts(options: StartOptions): ServerOptions {
+  const requestTimeout = options.requestTimeoutMs ?? 120_000;
+  // Node refuses a headers deadline later than the request deadline.
+  const headersTimeout = Math.min(options.headersTimeoutMs ?? 20_000, requestTimeout || Infinity);
+  const smallest = Math.min(headersTimeout, requestTimeout || headersTimeout);
+  return {
+    headersTimeout,
+    requestTimeout,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000,
+    // Both deadlines off (0): Node's own interval.
+    connectionsCheckingInterval: smallest > 0 ? Math.max(10, Math.min(1_000, Math.floor(smallest / 4))) : 30_000,
   };
 }
 
