@@ -11,6 +11,7 @@ import type { Journal } from '../core/journal.js';
 import { ScenarioError } from '../core/scenarios/book.js';
 import { adminRouter, type AdminOptions } from './admin.js';
 import { readBodyText } from './body.js';
+import { boundedEntry } from './journal-bounds.js';
 import { imageReader } from './multipart.js';
 import { failureFor } from './render.js';
 
@@ -48,14 +49,17 @@ export function createApp(engine: OcrEngine, options: AppOptions): express.Expre
 
   /** Journals a finished request and tells the logger. */
   const record = (req: Request, trace: Trace, resultCode: number | undefined, started: number): void => {
-    const entry = journal.add({
-      time: new Date(engine.clock.now()).toISOString(),
-      method: req.method,
-      path: req.path,
-      ...trace,
-      resultCode,
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
-    });
+    // Clipped: client-derived texts must not make a bounded journal unbounded in bytes.
+    const entry = journal.add(
+      boundedEntry({
+        time: new Date(engine.clock.now()).toISOString(),
+        method: req.method,
+        path: req.path,
+        ...trace,
+        resultCode,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+      }),
+    );
     options.onRequest?.(entry);
   };
 
