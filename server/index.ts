@@ -172,6 +172,8 @@ function serverTimeouts(options: StartOptions): ServerOptions {
 /** One log line per request: never secrets or values, only what happened. */
 function requestLine(entry: JournalEntry): string {
   const scenario = entry.scenario ? ` scenario=${entry.scenario.name}(${entry.scenario.reason})` : '';
-  const diagnosis = entry.resultCode && entry.diagnosis ? ` — ${entry.diagnosis}` : '';
-  return `${entry.method} ${entry.path} -> ${entry.resultCode} ${entry.durationMs}ms${scenario}${diagnosis}`;
+  const diagnosis = entry.resultCode !== 0 && entry.diagnosis ? ` — ${entry.diagnosis}` : '';
+  // Requests the emulator itself refused (an unknown X-Emulator-Scenario) have no result code.
+  const outcome = entry.resultCode ?? 'refused by the emulator';
+  return `${entry.method} ${entry.path} -> ${outcome} ${entry.durationMs}ms${scenario}${diagnosis}`;
 }

@@ -256,7 +256,7 @@ export class OcrEngine {
     if (request.idType === 'resident' && typeof forced !== 'boolean' && entry.verdict === undefined) {
       this.residentLock.record(card, mismatches);
     }
-    if (!isAuthenticity) trace.diagnosis = mismatches.length ? `not authentic: ${mismatches.join(', ')} differ from the recognised values` : 'not authentic: scripted';
+    if (!isAuthenticity) trace.diagnosis = mismatches.length ? `not authentic: ${mismatches.join(', ')} ${mismatches.length === 1 ? 'differs' : 'differ'} from the recognised value${mismatches.length === 1 ? '' : 's'}` : 'not authentic: scripted';
     // Consumed only now: a call that fails above leaves the key usable (the guide: "get a normal response").
     this.ledger.consume(entry);
     trace.requestKey = { used: true };
