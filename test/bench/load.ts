@@ -51,6 +51,36 @@ export interface LoadResult {
   serverCores?: number;
   /** Load-generator CPU milliseconds per request (this process). */
   clientCpuMs: number;
+  /**
+   * Cores kept busy by everything else on the machine meanwhile (all cores' busy time from
+   * /proc/stat, less this process and the server): other work skews the numbers.
+   */
+  otherCores?: number;
+}
+
+/** Busy and total CPU time of the whole machine in milliseconds, from /proc/stat. */
+export function machineCpuMs(): { busy: number; total: number } {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = cpu.reduce((a, b) => a + b, 0);
+  const idle = cpu[3]! + (cpu[4] ?? 0);
+  return { busy: (total - idle) * 10, total: total * 10 };
+}
+
+/** What a run cost: server, client and everything else, per request and in cores. */
+function costs(pid: number | undefined, before: { server: number; client: NodeJS.CpuUsage; machine: number }, requests: number, seconds: number) {
+  const client = process.cpuUsage(before.client);
+  const clientMs = (client.user + client.system) / 1000;
+  const serverMs = pid ? cpuMs(pid) - before.server : undefined;
+  const machineMs = machineCpuMs().busy - before.machine;
+  const n = Math.max(1, requests);
+  return {
+    ...(serverMs === undefined ? {} : { serverCpuMs: serverMs / n, serverCores: serverMs / 1000 / seconds, otherCores: Math.max(0, (machineMs - serverMs - clientMs) / 1000 / seconds) }),
+    clientCpuMs: clientMs / n,
+  };
+}
+
+function costsBefore(pid: number | undefined) {
+  return { server: pid ? cpuMs(pid) : 0, client: process.cpuUsage(), machine: machineCpuMs().busy };
 }
 
 /** CPU time of a process in milliseconds (user + system, all threads), from /proc/<pid>/stat. */
@@ -90,8 +120,7 @@ export async function runLoad(url: string, steps: Step[], options: LoadOptions):
       if (!ok) failures++;
     },
   }));
-  const serverBefore = options.pid ? cpuMs(options.pid) : 0;
-  const clientBefore = process.cpuUsage();
+  const before = costsBefore(options.pid);
   const started = performance.now();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
@@ -111,8 +140,6 @@ export async function runLoad(url: string, steps: Step[], options: LoadOptions):
     });
   });
   const seconds = (performance.now() - started) / 1000;
-  const client = process.cpuUsage(clientBefore);
-  const serverCpu = options.pid ? cpuMs(options.pid) - serverBefore : undefined;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
   return {
@@ -123,8 +150,7 @@ export async function runLoad(url: string, steps: Step[], options: LoadOptions):
     p99: at(0.99),
     failures,
     errors: result.errors + result.timeouts,
-    ...(serverCpu === undefined ? {} : { serverCpuMs: serverCpu / Math.max(1, latencies.length), serverCores: serverCpu / 1000 / seconds }),
-    clientCpuMs: (client.user + client.system) / 1000 / Math.max(1, latencies.length),
+    ...costs(options.pid, before, latencies.length, seconds),
   };
 }
 
@@ -146,8 +172,7 @@ export async function runPaced(url: string, step: Step, rate: number, seconds: n
   let failures = 0;
   let errors = 0;
   let finished = 0;
-  const serverBefore = pid ? cpuMs(pid) : 0;
-  const clientBefore = process.cpuUsage();
+  const before = costsBefore(pid);
   const started = performance.now();
   await new Promise<void>((resolve) => {
     const settle = () => {
@@ -190,8 +215,6 @@ export async function runPaced(url: string, step: Step, rate: number, seconds: n
   });
   const elapsed = (performance.now() - started) / 1000;
   agent.destroy();
-  const client = process.cpuUsage(clientBefore);
-  const serverCpu = pid ? cpuMs(pid) - serverBefore : undefined;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
   return {
@@ -202,7 +225,6 @@ export async function runPaced(url: string, step: Step, rate: number, seconds: n
     p99: at(0.99),
     failures,
     errors,
-    ...(serverCpu === undefined ? {} : { serverCpuMs: serverCpu / Math.max(1, latencies.length), serverCores: serverCpu / 1000 / elapsed }),
-    clientCpuMs: (client.user + client.system) / 1000 / Math.max(1, latencies.length),
+    ...costs(pid, before, latencies.length, elapsed),
   };
 }

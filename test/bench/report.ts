@@ -72,13 +72,13 @@ export function markdown(report: BenchReport): string {
   for (const c of report.checks) lines.push(`| ${c.measure} | ${c.ours} | ${c.peer} | ${c.ratio} | ${c.target} | ${c.met === undefined ? '-' : c.met ? 'yes' : '**no**'} |`);
   lines.push(
     '',
-    '| workload | server | req/s | p50 ms | p99 ms | server CPU ms/req | server cores busy | requests | failed |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| workload | server | req/s | p50 ms | p99 ms | server CPU ms/req | server cores busy | other load (cores) | requests | failed |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const r of report.rows) {
     const unit = r.perUnit && r.perUnit > 1 ? ` (${fmt(r.result.rps / r.perUnit)} flows/s)` : '';
     lines.push(
-      `| ${r.workload} | ${r.server}${r.note ? ` (${r.note})` : ''} | ${fmt(r.result.rps)}${unit} | ${fmt(r.result.p50, 2)} | ${fmt(r.result.p99, 2)} | ${r.result.serverCpuMs === undefined ? '-' : fmt(r.result.serverCpuMs, 2)} | ${r.result.serverCores === undefined ? '-' : fmt(r.result.serverCores, 2)} | ${fmt(r.result.requests)} | ${fmt(r.result.failures + r.result.errors)} |`,
+      `| ${r.workload} | ${r.server}${r.note ? ` (${r.note})` : ''} | ${fmt(r.result.rps)}${unit} | ${fmt(r.result.p50, 2)} | ${fmt(r.result.p99, 2)} | ${r.result.serverCpuMs === undefined ? '-' : fmt(r.result.serverCpuMs, 2)} | ${r.result.serverCores === undefined ? '-' : fmt(r.result.serverCores, 2)} | ${r.result.otherCores === undefined ? '-' : fmt(r.result.otherCores, 2)} | ${fmt(r.result.requests)} | ${fmt(r.result.failures + r.result.errors)} |`,
     );
   }
   lines.push(
@@ -106,8 +106,8 @@ const COLOURS: Record<string, string> = { emulator: '#1f6feb', floor: '#8b949e',
  */
 export function svgChart(report: BenchReport): string {
   const rows = report.rows.filter((r) => !r.noChart);
-  const width = 860;
-  const labelWidth = 330;
+  const width = 900;
+  const labelWidth = 400;
   const barHeight = 22;
   const gap = 6;
   const top = 48;
@@ -123,7 +123,8 @@ export function svgChart(report: BenchReport): string {
   rows.forEach((r, i) => {
     const y = top + i * (barHeight + gap);
     const w = Math.max(1, r.result.rps * scale);
-    const label = `${r.workload} · ${r.server}${r.note ? ` (${r.note})` : ''}`;
+    const workers = /EMULATOR_RSA_WORKERS=(\d+)/.exec(r.note ?? '')?.[1];
+    const label = `${r.workload} · ${r.server}${workers === undefined ? '' : `, ${workers} RSA worker${workers === '1' ? '' : 's'}`}${r.perUnit ? ` (${r.perUnit} calls a flow)` : ''}`;
     parts.push(
       `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${escape(label)}</text>`,
       `<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${COLOURS[r.server] ?? '#57606a'}"/>`,

@@ -4,6 +4,7 @@
  * Run: `npm run bench:startup` (optionally `-- --runs 15`). `npm run bench` measures the first
  * row too, beside Prism's.
  */
+import { pathToFileURL } from 'node:url';
 import { MAIN } from '../support/spawn-emulator.js';
 import { median, startupTimes, type Probe } from './processes.js';
 
@@ -32,4 +33,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
