@@ -10,7 +10,7 @@ import { OcrError } from '../core/errors.js';
 import type { Journal } from '../core/journal.js';
 import { ScenarioError } from '../core/scenarios/book.js';
 import { adminRouter, type AdminOptions } from './admin.js';
-import { readBodyText } from './body.js';
+import { drainBody, readBodyText } from './body.js';
 import { boundedEntry } from './journal-bounds.js';
 import { imageReader } from './multipart.js';
 import { failureFor } from './render.js';
@@ -27,6 +27,8 @@ export interface AppOptions extends Omit<AdminOptions, 'journal'> {
 }
 
 const API = '/v2.0/appkeys/:appKey';
+/** The longest an answer waits for the rest of a body it did not need. */
+const DRAIN_MS = 5_000;
 
 /** An API handler: gets the request and the trace to fill in, returns a reply. */
 type Handler = (req: Request, res: Response, trace: Trace) => Promise<Reply> | Reply;
@@ -94,6 +96,11 @@ export function createApp(engine: OcrEngine, options: AppOptions): express.Expre
         req.socket.destroy();
         return;
       }
+      // An answer ready before the whole body has arrived (a header check failed, the body is
+      // over the limit) waits until the client has sent the rest (read and dropped) or a few
+      // seconds have passed: a connection closed while the client still sends is reset, and
+      // the client loses the answer (RFC 9112 section 9.6).
+      if (!req.complete) await drainBody(req, DRAIN_MS);
       if (reply.headers) res.set(reply.headers);
       res.status(200).json(reply.body);
     };

@@ -5,6 +5,30 @@ import type { Request, Response } from 'express';
 import { OcrError } from '../core/errors.js';
 
 /**
+ * Reads and drops what is left of a request body; resolves when it has all arrived, when the
+ * client has gone, or after `maxMs`, whichever comes first. Nothing is kept.
+ * @example if (!req.complete) await drainBody(req, 5000)
+ */
+export function drainBody(req: Request, maxMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (req.complete || req.destroyed || req.readableEnded) {
+      resolve();
+      return;
+    }
+    const done = () => {
+      clearTimeout(timer);
+      req.off('end', done);
+      req.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, maxMs);
+    req.on('end', done);
+    req.on('close', done);
+    req.resume();
+  });
+}
+
+/**
  * Resolves with the body text; over `maxBytes` rejects with 4131000 and discards the rest.
  * @example const text = await readBodyText(req, res, 20 * 1024 * 1024)
  */

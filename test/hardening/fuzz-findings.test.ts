@@ -112,3 +112,18 @@ describe('POST /__emulator/clock', () => {
     expect(faults).toEqual([]);
   });
 });
+
+describe('an answer ready before the body has arrived (found by the soak)', () => {
+  it('waits for the rest of the body, so a client that reads only after sending gets it', async () => {
+    // A wrong secret fails before the body is read; the client asked for Connection: close and,
+    // like most HTTP clients, reads only once it has sent everything. Closing early reset the
+    // connection and the client lost the answer.
+    const piece = Buffer.alloc(64 * 1024, 0x41);
+    const head = Buffer.from(
+      `POST /v2.0/appkeys/${APP.appKey}/credit-card HTTP/1.1\r\nHost: x\r\nAuthorization: wrong\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: ${piece.length * 40}\r\nConnection: close\r\n\r\n`,
+    );
+    const answer = await sendRaw(h.emulator.port, { bytes: [head, ...Array.from({ length: 40 }, () => piece)], chunkDelayMs: 5, readAfterWrite: true, timeoutMs: 20_000 });
+    expect(answer.closedWithoutAnswer).toBe(false);
+    expect((json(answer) as { header: { resultCode: number } }).header.resultCode).toBe(4010001);
+  });
+});

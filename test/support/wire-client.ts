@@ -40,6 +40,8 @@ export interface SendOptions {
   chunkDelayMs?: number;
   /** Go on writing every chunk after the answer has come (a client that ignores it). */
   writeAll?: boolean;
+  /** Read nothing until every chunk is written, as most HTTP clients do. */
+  readAfterWrite?: boolean;
 }
 
 /**
@@ -89,8 +91,10 @@ export function sendRaw(port: number, options: SendOptions): Promise<WireAnswer>
       const parsed = parseAnswer(received, options.head ?? false, true);
       finish(parsed ?? none(false));
     });
+    if (options.readAfterWrite) socket.pause();
     socket.on('connect', async () => {
       await writeChunks();
+      if (options.readAfterWrite) socket.resume();
       writing = false;
       if (pending) finish(pending);
     });
