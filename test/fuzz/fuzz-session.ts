@@ -63,38 +63,18 @@ async function startTarget(admin: boolean): Promise<FuzzTarget> {
     ...(admin ? { adminToken: ADMIN_TOKEN } : {}),
   });
   const client = createOcrClient({ baseUrl: emulator.url, ...APP });
-  const publicKeys = {} as FuzzContext['publicKeys'];
-  const symmetricKeys = symmetricKeyPool(4);
-  const wrapped = {} as FuzzContext['wrapped'];
-  const oddWraps = {} as FuzzContext['oddWraps'];
-  for (const service of ['credit-card', 'id-card'] as Service[]) {
-    const key = await client.publicKey(service);
-    publicKeys[service] = key;
-    wrapped[service] = symmetricKeys.map((k) => wrapSymmetricKey(key.key, k));
-    oddWraps[service] = oddWrapsFor(key.key);
-  }
-  const idImage = fixture('id-resident-900x570.jpg');
-  const requestKeys: string[] = [];
-  for (let i = 0; i < (admin ? 1 : 24); i++) {
-    const answer = await client.idCard(idImage, { scenario: ['id-card/resident', 'id-card/driver', 'id-card/passport'][i % 3]! });
-    if (answer.requestKey) requestKeys.push(answer.requestKey);
-  }
   const scenarios = emulator.engine.scenarios
     .list()
     .filter((s) => ![s.outcome ?? {}, ...(s.sequence ?? [])].some((o) => o.fault || o.delayMs))
     .map((s) => s.name);
-  const ctx: FuzzContext = {
-    ...APP,
+  const ctx = await buildFuzzContext(emulator.url, {
     maxUploadBytes: MAX_UPLOAD_BYTES,
-    publicKeys,
-    symmetricKeys,
-    wrapped,
-    oddWraps,
-    images: ['card-428x270.jpg', 'card-428x270.png', 'card-856x540.jpg', 'id-resident-900x570.jpg'].map(fixture),
-    requestKeys,
+    requestKeys: admin ? 1 : 24,
     scenarios,
     ...(admin ? { adminToken: ADMIN_TOKEN } : {}),
-  };
+  });
+  const { requestKeys } = ctx;
+  const idImage = fixture('id-resident-900x570.jpg');
   const card = fixture('card-428x270.jpg');
   const adminHeaders: Record<string, string> = admin ? { Authorization: `Bearer ${ADMIN_TOKEN}` } : {};
 
@@ -129,6 +109,47 @@ async function startTarget(admin: boolean): Promise<FuzzTarget> {
   }
 
   return { emulator, ctx, client, faults, alive, close: () => emulator.close() };
+}
+
+/**
+ * Takes envelope material from a running emulator (any URL: in-process or spawned) for the
+ * generators: its public keys, Symmetric-Key headers for a fixed pool of keys, Request-Keys.
+ * @example const ctx = await buildFuzzContext(url, { maxUploadBytes: 20 * 1024 * 1024, requestKeys: 10, scenarios: [] })
+ */
+export async function buildFuzzContext(
+  url: string,
+  options: { maxUploadBytes: number; requestKeys: number; scenarios: string[]; adminToken?: string; credentials?: { appKey: string; secretKey: string } },
+): Promise<FuzzContext> {
+  const credentials = options.credentials ?? APP;
+  const client = createOcrClient({ baseUrl: url, ...credentials });
+  const publicKeys = {} as FuzzContext['publicKeys'];
+  const symmetricKeys = symmetricKeyPool(4);
+  const wrapped = {} as FuzzContext['wrapped'];
+  const oddWraps = {} as FuzzContext['oddWraps'];
+  for (const service of ['credit-card', 'id-card'] as Service[]) {
+    const key = await client.publicKey(service);
+    publicKeys[service] = key;
+    wrapped[service] = symmetricKeys.map((k) => wrapSymmetricKey(key.key, k));
+    oddWraps[service] = oddWrapsFor(key.key);
+  }
+  const idImage = fixture('id-resident-900x570.jpg');
+  const requestKeys: string[] = [];
+  for (let i = 0; i < options.requestKeys; i++) {
+    const answer = await client.idCard(idImage, { scenario: ['id-card/resident', 'id-card/driver', 'id-card/passport'][i % 3]! });
+    if (answer.requestKey) requestKeys.push(answer.requestKey);
+  }
+  return {
+    ...credentials,
+    maxUploadBytes: options.maxUploadBytes,
+    publicKeys,
+    symmetricKeys,
+    wrapped,
+    oddWraps,
+    images: ['card-428x270.jpg', 'card-428x270.png', 'card-856x540.jpg', 'id-resident-900x570.jpg'].map(fixture),
+    requestKeys,
+    scenarios: options.scenarios,
+    ...(options.adminToken ? { adminToken: options.adminToken } : {}),
+  };
 }
 
 /** Options of one fuzz run. */
