@@ -1,11 +1,6 @@
 /**
  * The contract suite, run the way `npm run contracts` runs it: as its own process, against an
  * emulator it starts from dist/. It must exit 0.
- *
- * Skipped for now (remove from SKIPPED once fixed):
- * - envelope/body-too-large: the emulator answers 4131000 before reading the body and closes
- *   the connection, so fetch fails with EPIPE and never sees the answer (the stand-in drains
- *   the body and passes).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -15,12 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const SKIPPED = ['envelope/body-too-large'];
 
 describe('npm run contracts against the emulator', () => {
   it('exits 0 with one line per case and the summary last', () => {
     const junit = join(mkdtempSync(join(tmpdir(), 'contracts-')), 'contracts.xml');
-    const args = ['--import', 'tsx', 'contracts/run.ts', '--junit', junit, ...SKIPPED.flatMap((id) => ['--skip', id])];
+    const args = ['--import', 'tsx', 'contracts/run.ts', '--junit', junit];
     const run = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, OCR_BASE_URL: '' } });
     const lines = run.stdout.trimEnd().split('\n');
     const failures = lines.filter((line) => line.startsWith('FAIL '));
