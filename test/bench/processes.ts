@@ -7,6 +7,13 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { ROOT } from '../support/spawn-emulator.js';
 
+const running = new Set<BenchServer>();
+
+/** Stops every server this process started and has not stopped yet (on errors and Ctrl-C). */
+export async function stopAllServers(): Promise<void> {
+  await Promise.all([...running].map((server) => server.stop()));
+}
+
 /** A free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -74,7 +81,10 @@ export async function startServer(
   child.stdout!.on('data', (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-20_000)));
   child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-20_000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Filled in once ready; `stop` needs it to leave the running set.
+  let server: BenchServer = undefined as unknown as BenchServer;
   const stop = async () => {
+    running.delete(server);
     if (child.exitCode === null && child.signalCode === null) {
       try {
         process.kill(-child.pid!, 'SIGTERM');
@@ -108,7 +118,9 @@ export async function startServer(
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
   const readyMs = performance.now() - started;
-  return { name, url, pid: child.pid!, child, readyMs, output: () => output, stop };
+  server = { name, url, pid: child.pid!, child, readyMs, output: () => output, stop };
+  running.add(server);
+  return server;
 }
 
 /**

@@ -38,7 +38,7 @@ import {
   type UploadPool,
 } from './envelopes.js';
 import { cycle, runLoad, runPaced, succeeded, type LoadOptions, type LoadResult, type Step } from './load.js';
-import { backgroundBusy, median, rssMiB, startServer, startupTimes, type BenchServer } from './processes.js';
+import { backgroundBusy, median, rssMiB, startServer, startupTimes, stopAllServers, type BenchServer } from './processes.js';
 import { ensurePrism, prismArgs } from './prism.js';
 import { markdown, svgChart, type BenchReport, type Check, type Machine, type Row } from './report.js';
 import { selfTimeTable, topSelfTime } from './profile.js';
@@ -395,5 +395,15 @@ async function main(): Promise<void> {
   log(`wrote ${join(RESULTS, `${base}.md`).replace(ROOT, '')}`);
 }
 
-await main();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping the servers...`);
+    void stopAllServers().finally(() => process.exit(130));
+  });
+}
+try {
+  await main();
+} finally {
+  await stopAllServers();
+}
 process.exit(0);
