@@ -28,14 +28,30 @@ const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([^\s]+) HTTP\/1\.[01]\r?\
  * @example server.on('clientError', answerClientError)
  */
 export function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket): void {
+  // The parser reports every later chunk of a connection it gave up on: one answer is enough.
+  if (lingering.has(socket)) return;
   // Like Node: answer only when nothing of another answer has gone out on this connection.
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  const line = error.code === 'HPE_INVALID_METHOD' ? REQUEST_LINE.exec(error.rawPacket?.toString('latin1') ?? '') : null;
+  if (line && !inFlight && socket.writable) {
+    // This answer is meant to be read, and the client may still be sending a body: close in
+    // stages (RFC 9112 section 9.6), or the client is reset before it reads the answer. Send it
+    // and half-close, let what still comes be dropped, and close when the client does or
+    // after LINGER_MS.
+    lingering.add(socket);
+    socket.end(unknownMethodAnswer(line[1]!, line[2]!));
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    return;
+  }
   if (socket.writable && !inFlight?.headersSent && error.code !== 'ECONNRESET') {
-    const line = error.code === 'HPE_INVALID_METHOD' ? REQUEST_LINE.exec(error.rawPacket?.toString('latin1') ?? '') : null;
-    socket.write(line ? unknownMethodAnswer(line[1]!, line[2]!) : `HTTP/1.1 ${NODE_ANSWERS[error.code ?? ''] ?? '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
+    socket.write(`HTTP/1.1 ${NODE_ANSWERS[error.code ?? ''] ?? '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
   }
   socket.destroy(); // as Node does: the write above is already handed to the kernel
 }
+
+/** How long a connection answered here stays open for the rest of what the client sends. */
+const LINGER_MS = 2_000;
+const lingering = new WeakSet<Socket>();
 
 function unknownMethodAnswer(method: string, target: string): string {
   const path = target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').toLowerCase();

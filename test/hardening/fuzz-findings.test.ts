@@ -127,3 +127,13 @@ describe('an answer ready before the body has arrived (found by the soak)', () =
     expect((json(answer) as { header: { resultCode: number } }).header.resultCode).toBe(4010001);
   });
 });
+
+describe('an unknown method with a body still being sent (found by the soak)', () => {
+  it('gets its 4041007 even when the client reads only after sending', async () => {
+    const piece = Buffer.alloc(64 * 1024, 0x41);
+    const head = Buffer.from(`GETS /v2.0/appkeys/${APP.appKey}/credit-card HTTP/1.1\r\nHost: x\r\nContent-Length: ${piece.length * 20}\r\nConnection: close\r\n\r\n`);
+    const answer = await sendRaw(h.emulator.port, { bytes: [head, ...Array.from({ length: 20 }, () => piece)], chunkDelayMs: 5, readAfterWrite: true, timeoutMs: 20_000 });
+    expect(answer.closedWithoutAnswer).toBe(false);
+    expect(json(answer)).toEqual({ header: { isSuccessful: false, resultCode: 4041007, resultMessage: 'URL Not Found' } });
+  });
+});
