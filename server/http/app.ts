@@ -45,6 +45,14 @@ export function createApp(engine: OcrEngine, options: AppOptions): express.Expre
   // live service may not have: /V2.0/... and a trailing slash are other paths (4041007).
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
+  // After the routing settings: the first app.use makes the router, with the settings of then.
+  // Nothing here is cacheable: every API answer is HTTP 200 with a body. Without this, express
+  // answers a GET with `If-None-Match: *` (or a matching If-Modified-Since) 304 and no body.
+  app.use((req, _res, next) => {
+    delete req.headers['if-none-match'];
+    delete req.headers['if-modified-since'];
+    next();
+  });
   const onFault = options.onFault ?? (() => {});
   const readImage = imageReader(options.maxUploadBytes);
   const { journal } = options;
@@ -149,7 +157,7 @@ export function createApp(engine: OcrEngine, options: AppOptions): express.Expre
   app.use(notFound);
 
   // Express calls a four-argument handler for errors raised outside `route` (e.g. a bad URI).
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  app.use(async (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const status = (error as { status?: unknown } | undefined)?.status;
     const clientFault = typeof status === 'number' && status >= 400 && status < 500;
     if (!clientFault) onFault(error);
@@ -157,6 +165,7 @@ export function createApp(engine: OcrEngine, options: AppOptions): express.Expre
       res.destroy();
       return;
     }
+    await drainBody(req, DRAIN_MS); // as in `route`: answered before the body, read it first
     res.status(200).json(failureFor(clientFault ? new OcrError('INVALID_PARAMETER', 'the request could not be parsed') : error));
   });
 

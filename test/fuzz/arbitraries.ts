@@ -55,7 +55,7 @@ const ROUTE_METHOD: Record<Route, string> = {
 
 /** Strings that tend to break parsers: empty, white space, numbers, prototype names, escapes. */
 const TRICKY = [
-  '', ' ', '\t', '0', '-1', '00', '1e309', 'NaN', 'null', 'undefined', 'true', '[]', '{}', '__proto__', 'constructor',
+  '', ' ', '*', '\t', '0', '-1', '00', '1e309', 'NaN', 'null', 'undefined', 'true', '[]', '{}', '__proto__', 'constructor',
   'prototype', 'toString', 'hasOwnProperty', '%00', '%', '%%', '%zz', '%E0%A4', '%C0%AF', '..', '../..', '\\', '/', '\u0000',
   '\u202e', '\ud800', '\uffff', '홍길동', 'ａｂｃ', '=', '==', 'Bearer', 'A'.repeat(300), '\r\n', '\n', 'a\r\nX-Injected: 1',
 ];

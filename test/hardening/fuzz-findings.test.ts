@@ -137,3 +137,22 @@ describe('an unknown method with a body still being sent (found by the soak)', (
     expect(json(answer)).toEqual({ header: { isSuccessful: false, resultCode: 4041007, resultMessage: 'URL Not Found' } });
   });
 });
+
+describe('requests found by a longer run under load', () => {
+  it('a path that does not decode, with a body still being sent: the client gets its answer', async () => {
+    const piece = Buffer.alloc(64 * 1024, 0x41);
+    const head = Buffer.from(`POST /v2.0/appkeys/%FF/id-card HTTP/1.1\r\nHost: x\r\nAuthorization: x\r\nContent-Length: ${piece.length * 20}\r\nConnection: close\r\n\r\n`);
+    const answer = await sendRaw(h.emulator.port, { bytes: [head, ...Array.from({ length: 20 }, () => piece)], chunkDelayMs: 5, readAfterWrite: true, timeoutMs: 20_000 });
+    expect(answer.closedWithoutAnswer).toBe(false);
+    expect((json(answer) as { header: { resultCode: number } }).header.resultCode).toBe(4000001);
+  });
+
+  it('If-None-Match: * gets the answer, not 304 (API and admin)', async () => {
+    // Raw, since fetch adds Cache-Control: no-cache to a conditional request, which hides it.
+    const api = await raw(`GET /v2.0/appkeys/${APP.appKey}/public-keys/credit-card HTTP/1.1\r\nHost: x\r\nAuthorization: ${APP.secretKey}\r\nIf-None-Match: *\r\n\r\n`);
+    expect(api.status).toBe(200);
+    expect((json(api) as { header: { resultCode: number } }).header.resultCode).toBe(0);
+    const admin = await raw(`GET /__emulator/requests?limit=1 HTTP/1.1\r\nHost: x\r\nIf-None-Match: *\r\nIf-Modified-Since: ${new Date().toUTCString()}\r\n\r\n`);
+    expect(admin.status).toBe(200);
+  });
+});
