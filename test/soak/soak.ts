@@ -22,7 +22,7 @@ import { createOcrClient, newSymmetricKey, wrapSymmetricKey, type OcrClient } fr
 import { apiSurface, type FuzzContext } from '../fuzz/arbitraries.js';
 import { buildFuzzContext } from '../fuzz/fuzz-session.js';
 import { judge } from '../fuzz/oracle.js';
-import { serializeCase, type WireCase } from '../fuzz/wire-case.js';
+import { describeCase, serializeCase, type WireCase } from '../fuzz/wire-case.js';
 import { authenticityFieldsFor } from '../support/id-cards.js';
 import { fixture } from '../support/fixtures.js';
 import { openFds, rssBytes } from '../support/proc-stats.js';
@@ -149,7 +149,8 @@ const ACTIONS: Array<{ kind: string; weight: number; run: (w: World, random: () 
       const sent = serializeCase(wireCase);
       const answer = await sendRaw(port, { bytes: sent.chunks, endAfterWrite: sent.endAfterWrite, head: sent.head, timeoutMs: 30_000 });
       const problem = judge(wireCase, sent, answer);
-      record('generated malformed request', problem === undefined ? undefined : `${problem} [${wireCase.label}]`);
+      const detail = `status ${answer.status}, socket ${answer.socketError ?? 'ok'}, sent ${answer.sentBytes} bytes\n${describeCase(wireCase)}`;
+      record('generated malformed request', problem === undefined ? undefined : `${problem}; ${detail}`);
     },
   },
   {
