@@ -62,4 +62,31 @@ describe('RequestKeyLedger', () => {
     for (let i = 0; i < 200; i++) ledger.issue('app', 'resident', {});
     expect(ledger.size).toBe(50);
   });
+
+  it('keeps a consumed key as a tombstone without its values, counted until it goes', () => {
+    const { ledger, tick } = setup(10, 3);
+    const first = ledger.issue('app', 'resident', { name: '홍길동', residentNumber: '8001011234567' }, true);
+    const entry = ledger.check(first, 'app');
+    ledger.consume(entry);
+    ledger.consume(entry); // twice is still one
+    expect(entry.values).toEqual({});
+    expect(entry.verdict).toBeUndefined();
+    expect(ledger.consumedCount).toBe(1);
+    expect(diagnosis(() => ledger.check(first, 'app'))).toMatch(/already used/);
+    // Evicted past maxEntries: no longer counted.
+    for (let i = 0; i < 3; i++) ledger.issue('app', 'resident', {});
+    expect(ledger.size).toBe(3);
+    expect(ledger.consumedCount).toBe(0);
+    // Purged on expiry: no longer counted either.
+    const second = ledger.issue('app', 'resident', {});
+    ledger.consume(ledger.check(second, 'app'));
+    expect(ledger.consumedCount).toBe(1);
+    tick(10_000);
+    ledger.issue('app', 'resident', {});
+    expect(ledger.size).toBe(1);
+    expect(ledger.consumedCount).toBe(0);
+    ledger.consume(ledger.check(ledger.issue('app', 'resident', {}), 'app'));
+    ledger.reset();
+    expect(ledger.consumedCount).toBe(0);
+  });
 });

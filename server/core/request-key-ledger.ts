@@ -16,8 +16,8 @@ export interface LedgerEntry {
   requestKey: string;
   appKey: string;
   idType: IdType;
-  /** Recognised plaintext values by key. */
-  values: Record<string, string>;
+  /** Recognised plaintext values by key; emptied once the key is consumed (nothing reads them then). */
+  values: Readonly<Record<string, string>>;
   /** A scripted authenticity verdict; `undefined` compares the submitted values. */
   verdict?: boolean | undefined;
   issuedAt: number;
@@ -44,9 +44,11 @@ export interface LedgerOptions {
  * ledger.consume(entry);
  */
 export class RequestKeyLedger {
-  // A Map keeps insertion order, which is issue order: the oldest entries come first.
+  // A Map keeps insertion order, which is issue order: the oldest entries come first, and (the TTL
+  // being one setting and the clock never going back) the first to expire.
   #entries = new Map<string, LedgerEntry>();
   #lastPurge = 0;
+  #consumed = 0;
   readonly maxEntries: number;
 
   constructor(private readonly options: LedgerOptions) {
@@ -65,7 +67,7 @@ export class RequestKeyLedger {
     this.#entries.set(requestKey, {
       requestKey, appKey, idType, values, verdict, issuedAt: now, expiresAt: now + this.options.ttlSeconds * 1000, consumed: false,
     });
-    while (this.#entries.size > this.maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
+    while (this.#entries.size > this.maxEntries) this.#delete(this.#entries.values().next().value!);
     return requestKey;
   }
 
@@ -87,9 +89,18 @@ export class RequestKeyLedger {
     return entry;
   }
 
-  /** Marks a key used: call only when the authenticity answer is a success. */
+  /**
+   * Marks a key used: call only when the authenticity answer is a success. The entry stays, as a
+   * tombstone without the recognised values, until it expires: a second call then hears that the
+   * key was already used rather than that it was never issued, and a flow of id-card plus
+   * authenticity calls keeps only a few dozen bytes per key.
+   */
   consume(entry: LedgerEntry): void {
+    if (entry.consumed) return;
     entry.consumed = true;
+    entry.values = CONSUMED;
+    entry.verdict = undefined;
+    this.#consumed++;
   }
 
   /** Number of entries held. */
@@ -97,9 +108,20 @@ export class RequestKeyLedger {
     return this.#entries.size;
   }
 
+  /** How many of the entries held are consumed keys. */
+  get consumedCount(): number {
+    return this.#consumed;
+  }
+
   /** Forgets every key. */
   reset(): void {
     this.#entries.clear();
+    this.#consumed = 0;
+  }
+
+  #delete(entry: LedgerEntry): void {
+    this.#entries.delete(entry.requestKey);
+    if (entry.consumed) this.#consumed--;
   }
 
   /** Drops expired entries, at most once a second (cheap enough to call on every issue). */
@@ -107,8 +129,14 @@ export class RequestKeyLedger {
     const now = this.options.clock.now();
     if (now - this.#lastPurge < 1000) return;
     this.#lastPurge = now;
-    for (const [key, entry] of this.#entries) {
-      if (entry.expiresAt <= now) this.#entries.delete(key);
+    // Oldest first: stop at the first entry still valid. A system clock stepped back can leave a
+    // few expired entries behind it for a while; check() refuses those anyway.
+    for (const entry of this.#entries.values()) {
+      if (entry.expiresAt > now) break;
+      this.#delete(entry);
     }
   }
 }
+
+/** The values of every consumed entry: one shared empty record. */
+const CONSUMED: Readonly<Record<string, string>> = Object.freeze({});

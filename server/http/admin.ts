@@ -166,6 +166,19 @@ export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
     res.json({ appKey, service, revoked: version, current: current.version });
   });
 
+  // What the emulator holds right now, every store with its bound: to tell a leak from a full
+  // cache when memory grows under load.
+  router.get('/stats', (_req, res) => {
+    const memory = process.memoryUsage();
+    res.json({
+      uptimeSeconds: Math.round(process.uptime()),
+      memory: { rss: memory.rss, heapTotal: memory.heapTotal, heapUsed: memory.heapUsed, external: memory.external, arrayBuffers: memory.arrayBuffers },
+      requestKeys: { held: engine.ledger.size, consumed: engine.ledger.consumedCount, max: engine.ledger.maxEntries },
+      keyCache: engine.keyCache.stats,
+      journal: { held: journal.size, capacity: journal.capacity },
+    });
+  });
+
   router.get('/requests', (req, res) => {
     const limit = req.query['limit'] === undefined ? undefined : Number(req.query['limit']);
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new AdminError(400, 'bad_request', 'limit must be a whole number');

@@ -141,6 +141,20 @@ describe('real admin answers match it', () => {
     await checked('post', '/__emulator/reset');
   });
 
+  it('stats: memory and the fill of each bounded store', async () => {
+    const client = h.clientFor(APP);
+    await checked('post', '/__emulator/reset');
+    const read = await client.idCard(fixture('id-resident-900x570.jpg'));
+    const values = Object.fromEntries(read.result!.keyValues.map((kv) => [kv.key, kv.value]));
+    await client.idCard(fixture('id-resident-900x570.jpg'));
+    await client.authenticity(read.requestKey!, { idType: 'resident', name: values['name']!, residentNumber: values['residentNumber']!, issueDate: values['issueDate']! });
+    const stats = await checked('get', '/__emulator/stats');
+    expect(stats.body.requestKeys).toEqual({ held: 2, consumed: 1, max: 100_000 });
+    expect(stats.body.keyCache.misses).toBeGreaterThanOrEqual(3); // three fresh keys: each cost an RSA operation
+    expect(stats.body.journal.held).toBeGreaterThanOrEqual(4);
+    expect(stats.body.memory.rss).toBeGreaterThan(stats.body.memory.heapUsed);
+  });
+
   it('a journal of every kind of request', async () => {
     const client = h.clientFor(APP);
     const card = fixture('card-428x270.jpg');
