@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../../server/index.js';
-import { spawnEmulator } from '../support/spawn-emulator.js';
+import { MAIN, NODE_FLAGS, ROOT, spawnEmulator } from '../support/spawn-emulator.js';
 
 describe('the emulator process', () => {
   it('prints one ready line with URL and credentials, serves health, stops cleanly on SIGTERM', async () => {
@@ -31,6 +34,35 @@ describe('the emulator process', () => {
       expect(((await old.json()) as { header: { resultCode: number } }).header.resultCode).toBe(4010001);
     } finally {
       await emu.stop();
+    }
+  });
+
+  it('gets the same node flags from npm start, the bin\'s shebang and the test harness', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string>; bin: Record<string, string> };
+    expect(pkg.scripts['start']).toBe(`node ${NODE_FLAGS.join(' ')} dist/server/main.js`);
+    expect(pkg.bin['nhn-ocr-emulator']).toBe('dist/server/main.js');
+    expect(readFileSync(MAIN, 'utf8').split('\n')[0]).toBe(`#!/usr/bin/env -S node ${NODE_FLAGS.join(' ')}`);
+  });
+
+  it('starts through its shebang line, as an installed bin does', async () => {
+    // What the kernel runs for `#!/usr/bin/env -S node <flags>`: env, the rest of the line as one
+    // argument (env -S splits it), then the script.
+    const line = readFileSync(MAIN, 'utf8').split('\n')[0]!;
+    const [interpreter, rest] = [line.slice(2, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)];
+    const child = spawn(interpreter, [rest, MAIN], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          const match = /ready at (\S+)/.exec(output);
+          if (match) resolve(match[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
+      });
+      expect((await fetch(`${url}/__emulator/health`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
     }
   });
 

@@ -15,7 +15,8 @@
  * server in turn, so slow drifts in other load on the machine hit all of them alike.
  *
  * Writes test/bench/results/latest.{md,json} and chart.svg (`--quick`: quick.* files, about a
- * minute). `--profile` instead takes a CPU profile of the emulator under W2 and prints the top
+ * minute). `--memory` runs only the memory measure on a fresh emulator (extra node flags for it
+ * in BENCH_NODE_ARGS, to try V8 settings). `--profile` instead takes a CPU profile of the emulator under W2 and prints the top
  * self-time functions.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { decryptValue } from '../../contracts/client/envelope.js';
 import { DEFAULT_RSA_WORKERS } from '../../server/core/rsa-pool.js';
 import { fixture } from '../support/fixtures.js';
-import { MAIN, ROOT } from '../support/spawn-emulator.js';
+import { MAIN, NODE_FLAGS, ROOT } from '../support/spawn-emulator.js';
 import {
   authenticityRequest,
   fetchTarget,
@@ -47,6 +48,7 @@ import { emulatorStartupTimes, HEALTH } from './startup.js';
 
 const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
+const memoryOnly = process.argv.includes('--memory');
 /** `--workers N`: the EMULATOR_RSA_WORKERS of the profiled emulator (default: the emulator's default). */
 const profileWorkers = process.argv.includes('--workers') ? Number(process.argv[process.argv.indexOf('--workers') + 1]) : DEFAULT_RSA_WORKERS;
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
@@ -79,7 +81,7 @@ async function measure(server: BenchServer, steps: Step[], options: LoadOptions 
 }
 
 function startEmulator(workers: number, extraNodeArgs: string[] = []): Promise<BenchServer> {
-  return startServer('emulator', process.execPath, [...extraNodeArgs, MAIN], HEALTH, { EMULATOR_RSA_WORKERS: String(workers), EMULATOR_LOG: 'off' });
+  return startServer('emulator', process.execPath, [...NODE_FLAGS, ...extraNodeArgs, MAIN], HEALTH, { EMULATOR_RSA_WORKERS: String(workers), EMULATOR_LOG: 'off' });
 }
 
 function startTsServer(name: string, file: string): Promise<BenchServer> {
@@ -126,6 +128,39 @@ async function pools(url: string) {
   const idPool = uploadPool(target, 'id-card', fixture('id-resident-900x570.jpg'), S.idKeys, S.wraps);
   const authKeys = wrappedKeys(target, 'id-card', S.idKeys * S.wraps);
   return { target, image, fresh, reused, idPool, authKeys };
+}
+
+/**
+ * `--memory`: only the memory measure, on a fresh emulator (about a minute): resident memory
+ * idle, then after every quarter of the mixed requests. For checking a change to what the
+ * server keeps per request without running the whole bench.
+ */
+async function runMemory(): Promise<void> {
+  const emulator = await startEmulator(DEFAULT_RSA_WORKERS, (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean));
+  try {
+    const { target, fresh, reused, idPool, authKeys } = await pools(emulator.url);
+    const steps = [cycle([publicKeyRequest(target)]), cycle(fresh.requests), cycle(reused.requests), ...idCardThenAuthenticity(target, idPool, authKeys)];
+    log(`idle: RSS ${rssMiB(emulator.pid).toFixed(1)} MiB`);
+    const chunks = 4;
+    for (let c = 1; c <= chunks; c++) {
+      const r = await runLoad(emulator.url, steps, { amount: S.mixed / chunks });
+      log(`mixed ${(S.mixed / chunks) * c}: RSS ${rssMiB(emulator.pid).toFixed(1)} MiB, ${r.failures + r.errors} failed; ${await statsLine(emulator.url)}`);
+    }
+  } finally {
+    await emulator.stop();
+  }
+}
+
+/** The emulator's own account of its memory and stores (GET /__emulator/stats), on one line. */
+async function statsLine(url: string): Promise<string> {
+  const stats = (await (await fetch(`${url}/__emulator/stats`)).json()) as {
+    memory: Record<string, number>;
+    requestKeys: { held: number; consumed: number };
+    keyCache: { size: number };
+  };
+  const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)}`;
+  const m = stats.memory;
+  return `heap ${mib(m['heapUsed']!)}/${mib(m['heapTotal']!)} MiB, external ${mib(m['external']!)} MiB, Request-Keys ${stats.requestKeys.held} (${stats.requestKeys.consumed} used), cached keys ${stats.keyCache.size}`;
 }
 
 async function runProfile(): Promise<void> {
@@ -181,6 +216,7 @@ function combine(rounds: LoadResult[]): LoadResult & { roundRps: number[] } {
 
 async function main(): Promise<void> {
   if (profile) return runProfile();
+  if (memoryOnly) return runMemory();
   const started = performance.now();
   const report: BenchReport = {
     quick,

@@ -5,7 +5,7 @@
  * row too, beside Prism's.
  */
 import { pathToFileURL } from 'node:url';
-import { MAIN } from '../support/spawn-emulator.js';
+import { MAIN, NODE_FLAGS } from '../support/spawn-emulator.js';
 import { median, startupTimes, type Probe } from './processes.js';
 
 /** The emulator's readiness probe. */
@@ -16,7 +16,7 @@ export const HEALTH: Probe = { path: '/__emulator/health' };
  * @example median(await emulatorStartupTimes(10)) // 210
  */
 export function emulatorStartupTimes(runs: number, env: Record<string, string> = {}): Promise<number[]> {
-  return startupTimes('emulator', process.execPath, [MAIN], HEALTH, runs, env);
+  return startupTimes('emulator', process.execPath, [...NODE_FLAGS, MAIN], HEALTH, runs, env);
 }
 
 async function main(): Promise<void> {

@@ -10,6 +10,12 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The compiled entry point `npm install` builds. */
 export const MAIN = fileURLToPath(new URL('../../dist/server/main.js', import.meta.url));
+/**
+ * The V8 flags `npm start` and the bin's shebang give node, for flat resident memory (why: in
+ * server/main.ts); test/api/process.test.ts keeps the three in step.
+ * @example spawn(process.execPath, [...NODE_FLAGS, MAIN])
+ */
+export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--heap-growing-percent=50'];
 
 /** A spawned emulator. */
 export interface SpawnedEmulator {
@@ -27,7 +33,7 @@ export interface SpawnedEmulator {
  */
 export function spawnEmulator(env: Record<string, string> = {}, timeoutMs = 10_000): Promise<SpawnedEmulator> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm install (or npm run build)`);
-  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, MAIN], { cwd: ROOT, env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
