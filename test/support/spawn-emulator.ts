@@ -15,7 +15,7 @@ export const MAIN = fileURLToPath(new URL('../../dist/server/main.js', import.me
  * server/main.ts); test/api/process.test.ts keeps the three in step.
  * @example spawn(process.execPath, [...NODE_FLAGS, MAIN])
  */
-export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--heap-growing-percent=50'];
+export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--heap-growing-percent=50'];
 
 /** A spawned emulator. */
 export interface SpawnedEmulator {
