@@ -38,6 +38,41 @@ class AdminError extends Error {
   }
 }
 
+const LOOPBACK_NAME = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i;
+
+/**
+ * Without a token the admin API is open on loopback, to the developer's tools, not to the web
+ * pages in their browser: any page may send simple requests to a loopback port (a
+ * `POST /__emulator/reset`), and a DNS-rebinding page may even read the answers. Browsers name
+ * the page's site in `Sec-Fetch-Site` and `Origin`; curl, test runners and the client kit send
+ * neither. A rebinding page is same-origin by the browser's lights, but its `Host` is the
+ * attacker's name, not a loopback one.
+ * @example refuseWebPages(req) // throws AdminError 403 'cross_origin' for a request from http://evil.example
+ */
+function refuseWebPages(req: Request): void {
+  // No Host at all is an HTTP/1.0 tool; every browser sends one.
+  const host = req.headers.host?.replace(/:\d+$/, '');
+  if (host !== undefined && !LOOPBACK_NAME.test(host)) {
+    throw new AdminError(403, 'cross_origin', `the admin API answers only to a loopback Host without EMULATOR_ADMIN_TOKEN, not "${clip(host)}" (a DNS-rebinding page?)`);
+  }
+  const site = req.headers['sec-fetch-site'];
+  const origin = req.headers.origin;
+  let originHost: string | undefined;
+  try {
+    originHost = origin === undefined ? undefined : new URL(origin).host;
+  } catch {
+    originHost = '(unreadable)';
+  }
+  if (site === 'cross-site' || site === 'same-site' || (originHost !== undefined && originHost !== req.headers.host)) {
+    throw new AdminError(403, 'cross_origin', `the admin API refuses requests from web pages (Origin ${clip(origin ?? site ?? '')}); set EMULATOR_ADMIN_TOKEN to call it with a token`);
+  }
+}
+
+/** A client-sent text, cut short for an error message. */
+function clip(text: string): string {
+  return text.length > 100 ? `${text.slice(0, 100)}...` : text;
+}
+
 /**
  * Builds the admin router.
  * @example app.use('/__emulator', adminRouter(engine, { journal }))
@@ -55,6 +90,7 @@ export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
     if (options.adminToken && !tokenMatches(req.headers.authorization, options.adminToken)) {
       throw new AdminError(401, 'unauthorized', 'the admin API needs Authorization: Bearer <EMULATOR_ADMIN_TOKEN>');
     }
+    if (!options.adminToken) refuseWebPages(req);
     next();
   });
   router.use(express.json({ limit: '1mb', strict: true }));

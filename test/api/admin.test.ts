@@ -262,6 +262,45 @@ describe('who may use it', () => {
     expect(api.body.header.resultCode).toBe(0);
   });
 
+  it('on loopback without a token, refuses web pages: another Origin, a cross-site fetch, a rebinding Host', async () => {
+    const port = new URL(h.url).port;
+    const refused = [
+      { Origin: 'http://evil.example' },
+      { Origin: 'null' }, // a file:// page or a sandboxed frame
+      { Origin: `http://localhost:${Number(port) + 1}` }, // another local app
+      { 'Sec-Fetch-Site': 'cross-site' },
+      { 'Sec-Fetch-Site': 'same-site' },
+      { Host: `evil.example:${port}`, Origin: `http://evil.example:${port}` }, // DNS rebinding: same origin, foreign Host
+      { Host: `evil.example:${port}` },
+    ];
+    for (const headers of refused) {
+      for (const call of [admin().post('/__emulator/reset'), admin().get('/__emulator/requests')]) {
+        const res = await call.set(headers);
+        expect(res.status, JSON.stringify(headers)).toBe(403);
+        expect(res.body.error).toBe('cross_origin');
+      }
+    }
+    // The emulated API and health are not the admin API's to guard: the live service has no such rule.
+    const api = await request(h.url).get(`/v2.0/appkeys/${APP.appKey}/public-keys/id-card`).set('Authorization', APP.secretKey).set('Origin', 'http://evil.example');
+    expect(api.body.header.resultCode).toBe(0);
+    await admin().get('/__emulator/health').set('Origin', 'http://evil.example').expect(200);
+    // Tools (no Origin), a page served from the emulator's own origin, and loopback names pass.
+    await admin().get('/__emulator/requests').expect(200);
+    await admin().get('/__emulator/requests').set('Origin', `http://127.0.0.1:${port}`).set('Sec-Fetch-Site', 'same-origin').expect(200);
+    await admin().get('/__emulator/requests').set('Host', `localhost:${port}`).expect(200);
+    await admin().get('/__emulator/requests').set('Sec-Fetch-Site', 'none').expect(200); // typed in the address bar
+  });
+
+  it('with a token, the token decides, whatever the Origin', async () => {
+    const guarded = await startEmulator({ port: 0, keyFactory: fixedKeyFactory(), adminToken: 't', watchScenarios: false });
+    try {
+      await request(guarded.url).get('/__emulator/requests').set('Origin', 'http://tool.example').set('Authorization', 'Bearer t').expect(200);
+      await request(guarded.url).get('/__emulator/requests').set('Origin', 'http://tool.example').expect(401);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('startEmulator on loopback opens it without a token', async () => {
     expect(h.emulator.host).toBe('127.0.0.1');
     await admin().get('/__emulator/requests').expect(200);

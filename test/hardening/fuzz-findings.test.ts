@@ -79,7 +79,7 @@ describe('authenticity bodies that used to fault', () => {
 
 describe('admin requests the admin API cannot read answer 4xx JSON, never 500', () => {
   const post = (headers: string, body: string) =>
-    raw(`POST /__emulator/queue HTTP/1.1\r\nHost: x\r\n${headers}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    raw(`POST /__emulator/queue HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 
   it.each([
     ['a charset it does not know', 'Content-Type: application/json; charset=koi8-zz\r\n', '{}', 415],
@@ -92,7 +92,7 @@ describe('admin requests the admin API cannot read answer 4xx JSON, never 500', 
   });
 
   it('a path parameter that does not decode: 400', async () => {
-    const answer = await raw('GET /__emulator/scenarios/%E0%A4 HTTP/1.1\r\nHost: x\r\n\r\n');
+    const answer = await raw('GET /__emulator/scenarios/%E0%A4 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
     expect(answer.status).toBe(400);
     expect(json(answer)).toMatchObject({ error: 'bad_request' });
   });
@@ -152,7 +152,7 @@ describe('requests found by a longer run under load', () => {
     const api = await raw(`GET /v2.0/appkeys/${APP.appKey}/public-keys/credit-card HTTP/1.1\r\nHost: x\r\nAuthorization: ${APP.secretKey}\r\nIf-None-Match: *\r\n\r\n`);
     expect(api.status).toBe(200);
     expect((json(api) as { header: { resultCode: number } }).header.resultCode).toBe(0);
-    const admin = await raw(`GET /__emulator/requests?limit=1 HTTP/1.1\r\nHost: x\r\nIf-None-Match: *\r\nIf-Modified-Since: ${new Date().toUTCString()}\r\n\r\n`);
+    const admin = await raw(`GET /__emulator/requests?limit=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nIf-None-Match: *\r\nIf-Modified-Since: ${new Date().toUTCString()}\r\n\r\n`);
     expect(admin.status).toBe(200);
   });
 });
