@@ -27,6 +27,12 @@ export interface EmulatorConfig {
   log: 'requests' | 'off';
   /** Worker threads for the RSA private operation; 0 runs it on the main thread. */
   rsaWorkers: number;
+  /** Time a client has to send the request line and headers; 0 turns the limit off (README, "Security"). */
+  headersTimeoutMs: number;
+  /** Time a client has to send the whole request, body included; 0 turns the limit off. */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open. */
+  keepAliveTimeoutMs: number;
 }
 
 /** Defaults: loopback, port 8080, one app key, 20 MiB uploads. */
@@ -38,6 +44,9 @@ export const DEFAULTS = {
   maxUploadBytes: 20 * 1024 * 1024,
   requestKeyTtlSeconds: 3600,
   journalSize: 1000,
+  headersTimeoutMs: 20_000,
+  requestTimeoutMs: 120_000,
+  keepAliveTimeoutMs: 5_000,
 } as const;
 
 /** A setting that cannot be used as given. */
@@ -73,6 +82,9 @@ export function loadConfig(env: Record<string, string | undefined>): EmulatorCon
     adminToken: env['EMULATOR_ADMIN_TOKEN'] || undefined,
     log: choice(env, 'EMULATOR_LOG', ['requests', 'off'], 'off'),
     rsaWorkers: integer(env, 'EMULATOR_RSA_WORKERS', DEFAULT_RSA_WORKERS, 0, 16),
+    headersTimeoutMs: integer(env, 'EMULATOR_HEADERS_TIMEOUT_MS', DEFAULTS.headersTimeoutMs, 0, 3_600_000),
+    requestTimeoutMs: integer(env, 'EMULATOR_REQUEST_TIMEOUT_MS', DEFAULTS.requestTimeoutMs, 0, 3_600_000),
+    keepAliveTimeoutMs: integer(env, 'EMULATOR_KEEP_ALIVE_TIMEOUT_MS', DEFAULTS.keepAliveTimeoutMs, 1, 3_600_000),
   };
 }
 

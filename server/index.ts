@@ -44,12 +44,6 @@ export interface StartOptions extends Partial<EmulatorConfig> {
   onFault?: (error: unknown) => void;
   /** Where log lines go (request lines with `log: 'requests'`, reload reports); defaults to stdout. */
   logger?: (line: string) => void;
-  /** Time a client has to send the request line and headers (default 20 s; README, "Security"). */
-  headersTimeoutMs?: number;
-  /** Time a client has to send the whole request, body included (default 120 s). */
-  requestTimeoutMs?: number;
-  /** How long an idle keep-alive connection stays open (default 5 s). */
-  keepAliveTimeoutMs?: number;
 }
 
 /** A running emulator. */
@@ -156,14 +150,14 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
  * so that interval follows the smallest deadline.
  */
 function serverTimeouts(options: StartOptions): ServerOptions {
-  const requestTimeout = options.requestTimeoutMs ?? 120_000;
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
   // Node refuses a headers deadline later than the request deadline.
-  const headersTimeout = Math.min(options.headersTimeoutMs ?? 20_000, requestTimeout || Infinity);
+  const headersTimeout = Math.min(options.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs, requestTimeout || Infinity);
   const smallest = Math.min(headersTimeout, requestTimeout || headersTimeout);
   return {
     headersTimeout,
     requestTimeout,
-    keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULTS.keepAliveTimeoutMs,
     // Both deadlines off (0): Node's own interval.
     connectionsCheckingInterval: smallest > 0 ? Math.max(10, Math.min(1_000, Math.floor(smallest / 4))) : 30_000,
   };

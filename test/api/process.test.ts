@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../../server/index.js';
@@ -63,6 +64,24 @@ describe('the emulator process', () => {
       expect((await fetch(`${url}/__emulator/health`)).status).toBe(200);
     } finally {
       child.kill('SIGTERM');
+    }
+  });
+
+  it('takes the slow-client limits from the environment', async () => {
+    const emu = await spawnEmulator({ EMULATOR_HEADERS_TIMEOUT_MS: '300' });
+    try {
+      const { port, hostname } = new URL(emu.url);
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), hostname, () => socket.write('GET /__emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n'));
+        let text = '';
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+        setTimeout(() => reject(new Error('not cut off within 5 s')), 5_000).unref();
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    } finally {
+      await emu.stop();
     }
   });
 
