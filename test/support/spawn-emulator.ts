@@ -11,11 +11,11 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The compiled entry point `npm install` builds. */
 export const MAIN = fileURLToPath(new URL('../../dist/server/main.js', import.meta.url));
 /**
- * The V8 flags `npm start` and the bin's shebang give node, for flat resident memory (why: in
- * server/main.ts); test/api/process.test.ts keeps the three in step.
+ * The V8 flag `npm start` gives node, for flat resident memory (why: in server/main.ts);
+ * test/api/process.test.ts keeps the two in step.
  * @example spawn(process.execPath, [...NODE_FLAGS, MAIN])
  */
-export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--heap-growing-percent=50'];
+export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
 
 /** A spawned emulator. */
 export interface SpawnedEmulator {
