@@ -63,7 +63,7 @@ function refuseWebPages(req: Request): void {
   } catch {
     originHost = '(unreadable)';
   }
-  if (site === 'cross-site' || site === 'same-site' || (originHost !== undefined && originHost !== req.headers.host)) {
+  if (site === 'cross-site' || site === 'same-site' || (originHost !== undefined && originHost !== req.headers.host?.toLowerCase())) {
     throw new AdminError(403, 'cross_origin', `the admin API refuses requests from web pages (Origin ${clip(origin ?? site ?? '')}); set EMULATOR_ADMIN_TOKEN to call it with a token`);
   }
 }

@@ -288,6 +288,7 @@ describe('who may use it', () => {
     await admin().get('/__emulator/requests').expect(200);
     await admin().get('/__emulator/requests').set('Origin', `http://127.0.0.1:${port}`).set('Sec-Fetch-Site', 'same-origin').expect(200);
     await admin().get('/__emulator/requests').set('Host', `localhost:${port}`).expect(200);
+    await admin().get('/__emulator/requests').set('Host', `LOCALHOST:${port}`).set('Origin', `http://localhost:${port}`).expect(200);
     await admin().get('/__emulator/requests').set('Sec-Fetch-Site', 'none').expect(200); // typed in the address bar
   });
 
