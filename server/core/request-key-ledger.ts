@@ -92,8 +92,8 @@ export class RequestKeyLedger {
   /**
    * Marks a key used: call only when the authenticity answer is a success. The entry stays, as a
    * tombstone without the recognised values, until it expires: a second call then hears that the
-   * key was already used rather than that it was never issued, and a flow of id-card plus
-   * authenticity calls keeps only a few dozen bytes per key.
+   * key was already used rather than that it was never issued, while the values, most of an
+   * entry's weight, are freed at once.
    */
   consume(entry: LedgerEntry): void {
     if (entry.consumed) return;
