@@ -4,6 +4,7 @@
  * en/document-ocr-api-guide-v2.0.md; any other path or method answers 4041007 URL_NOT_FOUND on
  * HTTP 200.
  */
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { EnvelopeHeaders, OcrEngine, Reply, Trace } from '../core/engine.js';
 import { OcrError } from '../core/errors.js';
@@ -33,11 +34,26 @@ const DRAIN_MS = 5_000;
 /** An API handler: gets the request and the trace to fill in, returns a reply. */
 type Handler = (req: Request, res: Response, trace: Trace) => Promise<Reply> | Reply;
 
+/** What a request is answered with: JSON with a status (and headers), or a dropped connection. */
+interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  drop?: true;
+}
+
 /**
- * Builds the express app around an engine.
- * @example const app = createApp(engine, { maxUploadBytes: 20 * 1024 * 1024, journal: new Journal() })
+ * The public-key call as the fast lane takes it: a plain path (no query, no percent-escapes), so
+ * that what the lane reads is exactly what express's router would have decoded.
  */
-export function createApp(engine: OcrEngine, options: AppOptions): express.Express {
+const PUBLIC_KEY_PATH = /^\/v2\.0\/appkeys\/([A-Za-z0-9._~-]+)\/public-keys\/([A-Za-z0-9._~-]+)$/;
+
+/**
+ * Builds the HTTP handler around an engine: a Node request listener, for `http.createServer`,
+ * supertest, or mounting in an app of your own.
+ * @example const server = http.createServer(createApp(engine, { maxUploadBytes: 20 * 1024 * 1024, journal: new Journal() }))
+ */
+export function createApp(engine: OcrEngine, options: AppOptions): RequestListener {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -58,13 +74,13 @@ export function createApp(engine: OcrEngine, options: AppOptions): express.Expre
   const { journal } = options;
 
   /** Journals a finished request and tells the logger. */
-  const record = (req: Request, trace: Trace, resultCode: number | undefined, started: number): void => {
+  const record = (method: string, path: string, trace: Trace, resultCode: number | undefined, started: number): void => {
     // Clipped: client-derived texts must not make a bounded journal unbounded in bytes.
     const entry = journal.add(
       boundedEntry({
         time: new Date(engine.clock.now()).toISOString(),
-        method: req.method,
-        path: req.path,
+        method,
+        path,
         ...trace,
         resultCode,
         durationMs: Math.round((performance.now() - started) * 100) / 100,
@@ -73,34 +89,44 @@ export function createApp(engine: OcrEngine, options: AppOptions): express.Expre
     options.onRequest?.(entry);
   };
 
-  /** Runs a handler, renders its reply or error, and journals the request. */
+  /**
+   * Runs an engine call to its answer: the reply, or the rendered error, after any scripted
+   * delay, journaled. Shared by the express routes and the public-key fast lane, which differ
+   * only in how they read the request and write the answer.
+   */
+  const settle = async (method: string, path: string, run: (trace: Trace) => Promise<Reply> | Reply): Promise<Answer> => {
+    const started = performance.now();
+    const trace: Trace = {};
+    let reply: Reply;
+    try {
+      reply = await run(trace);
+    } catch (error) {
+      if (error instanceof ScenarioError) {
+        // The emulator's own refusal of X-Emulator-Scenario (HTTP 4xx, no result code): journaled
+        // all the same, since the journal is where a developer looks first.
+        trace.diagnosis = `HTTP ${error.status}: ${error.message}`;
+        record(method, path, trace, undefined, started);
+        return { status: error.status, body: { error: 'scenario', message: error.message } };
+      }
+      if (error instanceof OcrError) trace.diagnosis = error.diagnosis;
+      else {
+        onFault(error);
+        trace.diagnosis = 'internal fault (see the emulator log)';
+      }
+      reply = { body: failureFor(error) };
+    }
+    if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+    record(method, path, trace, (reply.body as { header?: { resultCode?: number } }).header?.resultCode, started);
+    if (reply.fault === 'drop-connection') return { status: 0, body: undefined, drop: true };
+    return { status: 200, body: reply.body, ...(reply.headers ? { headers: reply.headers } : {}) };
+  };
+
+  /** An express route around a handler: settles it, then writes the answer. */
   const route =
     (handler: Handler) =>
     async (req: Request, res: Response): Promise<void> => {
-      const started = performance.now();
-      const trace: Trace = {};
-      let reply: Reply;
-      try {
-        reply = await handler(req, res, trace);
-      } catch (error) {
-        if (error instanceof ScenarioError) {
-          // The emulator's own refusal of X-Emulator-Scenario (HTTP 4xx, no result code): journaled
-          // all the same, since the journal is where a developer looks first.
-          trace.diagnosis = `HTTP ${error.status}: ${error.message}`;
-          record(req, trace, undefined, started);
-          res.status(error.status).json({ error: 'scenario', message: error.message });
-          return;
-        }
-        if (error instanceof OcrError) trace.diagnosis = error.diagnosis;
-        else {
-          onFault(error);
-          trace.diagnosis = 'internal fault (see the emulator log)';
-        }
-        reply = { body: failureFor(error) };
-      }
-      if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
-      record(req, trace, (reply.body as { header?: { resultCode?: number } }).header?.resultCode, started);
-      if (reply.fault === 'drop-connection') {
+      const answer = await settle(req.method, req.path, (trace) => handler(req, res, trace));
+      if (answer.drop) {
         req.socket.destroy();
         return;
       }
@@ -109,8 +135,8 @@ export function createApp(engine: OcrEngine, options: AppOptions): express.Expre
       // seconds have passed: a connection closed while the client still sends is reset, and
       // the client loses the answer (RFC 9112 section 9.6).
       if (!req.complete) await drainBody(req, DRAIN_MS);
-      if (reply.headers) res.set(reply.headers);
-      res.status(200).json(reply.body);
+      if (answer.headers) res.set(answer.headers);
+      res.status(answer.status).json(answer.body);
     };
 
   app.use('/__emulator', adminRouter(engine, { ...options, journal }));
@@ -169,19 +195,50 @@ export function createApp(engine: OcrEngine, options: AppOptions): express.Expre
     res.status(200).json(failureFor(clientFault ? new OcrError('INVALID_PARAMETER', 'the request could not be parsed') : error));
   });
 
-  return app;
+  /**
+   * The public-key GET without express: it is the call every client makes first and load tests
+   * make most, and express's routing and response helpers cost it ~8x what Node's HTTP alone
+   * does (README, "Benchmarks"). It settles through the same code as every route and writes the
+   * same bytes (test/api/fast-lane.test.ts compares the two); anything unusual (another method,
+   * a query, an escape, a body) goes to express.
+   */
+  const fastPublicKey = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== 'GET' || req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0') return false;
+    const match = PUBLIC_KEY_PATH.exec(req.url ?? '');
+    if (!match) return false;
+    settle('GET', match[0], (trace) => engine.publicKey(trace, match[1]!, envelopeHeaders(req), match[2]!))
+      .then((answer) => {
+        if (answer.drop) {
+          req.socket.destroy();
+          return;
+        }
+        // As express's res.json writes it: same headers, same order, same body.
+        const text = JSON.stringify(answer.body);
+        res.writeHead(answer.status, { ...answer.headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+        res.end(text);
+      })
+      .catch((error: unknown) => {
+        onFault(error);
+        res.destroy();
+      });
+    return true;
+  };
+
+  return (req, res) => {
+    if (!fastPublicKey(req, res)) app(req, res);
+  };
 }
 
 function param(req: Request, name: string): string {
   return String(req.params[name] ?? '');
 }
 
-function header(req: Request, name: string): string | undefined {
+function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-function envelopeHeaders(req: Request): EnvelopeHeaders {
+function envelopeHeaders(req: IncomingMessage): EnvelopeHeaders {
   return {
     authorization: header(req, 'authorization'),
     'x-key-version': header(req, 'x-key-version'),

@@ -3,6 +3,7 @@
  * isolation and against the row after it (the first condition that applies answers).
  * Source: ../shared/reference/ocr-v2-api-facts.md, "Which condition gets which code".
  */
+import { createServer } from 'node:http';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createOcrClient, decryptBytes, encryptBytes, newSymmetricKey, wrapSymmetricKey } from '../../contracts/client/index.js';
@@ -213,7 +214,7 @@ describe('server-side faults', () => {
       throw new TypeError('boom at secret place');
     };
     const app = createApp(engine, { maxUploadBytes: LIMIT, journal: new Journal(), onFault: (e) => faults.push(e) });
-    const server = app.listen(0, '127.0.0.1');
+    const server = createServer(app).listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {
       const { port } = server.address() as { port: number };
