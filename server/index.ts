@@ -19,6 +19,7 @@ import { Journal, type JournalEntry } from './core/journal.js';
 import type { KeyFactory } from './core/key-store.js';
 import type { RandomSource } from './core/random.js';
 import { ScenarioBook } from './core/scenarios/book.js';
+import { isLoopbackName } from './http/admin.js';
 import { createApp } from './http/app.js';
 import { answerClientError } from './http/client-error.js';
 import { packageRoot } from './package-root.js';
@@ -59,7 +60,6 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 const ADMIN_DESCRIPTION = join(packageRoot(), 'server', 'admin-openapi.yaml');
 
 /**
@@ -104,7 +104,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     onFault,
     adminToken: options.adminToken,
     // Open on loopback; elsewhere only with a token (README, "Admin API").
-    adminEnabled: LOOPBACK.test(host) || Boolean(options.adminToken),
+    adminEnabled: isLoopbackName(host) || Boolean(options.adminToken),
     reloadScenarios: reload,
     scenarioProblems: () => problems,
     adminDescription: () => readFileSync(ADMIN_DESCRIPTION, 'utf8'),

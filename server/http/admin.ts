@@ -38,7 +38,15 @@ class AdminError extends Error {
   }
 }
 
-const LOOPBACK_NAME = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i;
+/**
+ * Whether a host name or address is loopback: the address the emulator binds to (where the admin
+ * API opens without a token) and the `Host` a request names (where it answers without one).
+ * @example isLoopbackName('127.0.0.1') // true
+ * @example isLoopbackName('[::1]') // true, as a Host header writes it
+ */
+export function isLoopbackName(name: string): boolean {
+  return /^(localhost|127\.\d+\.\d+\.\d+|::1|\[::1\])$/i.test(name);
+}
 
 /**
  * Without a token the admin API is open on loopback, to the developer's tools, not to the web
@@ -52,7 +60,7 @@ const LOOPBACK_NAME = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i;
 function refuseWebPages(req: Request): void {
   // No Host at all is an HTTP/1.0 tool; every browser sends one.
   const host = req.headers.host?.replace(/:\d+$/, '');
-  if (host !== undefined && !LOOPBACK_NAME.test(host)) {
+  if (host !== undefined && !isLoopbackName(host)) {
     throw new AdminError(403, 'cross_origin', `the admin API answers only to a loopback Host without EMULATOR_ADMIN_TOKEN, not "${clip(host)}" (a DNS-rebinding page?)`);
   }
   const site = req.headers['sec-fetch-site'];
