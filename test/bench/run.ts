@@ -16,8 +16,8 @@
  *
  * Writes test/bench/results/latest.{md,json} and chart.svg (`--quick`: quick.* files, about a
  * minute). `--memory` runs only the memory measure on a fresh emulator (extra node flags for it
- * in BENCH_NODE_ARGS, to try V8 settings). `--profile` instead takes a CPU profile of the emulator under W2 and prints the top
- * self-time functions.
+ * in BENCH_NODE_ARGS, to try V8 settings). `--profile` instead takes a CPU profile of the
+ * emulator under W2 and prints the top self-time functions.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, release, type } from 'node:os';
@@ -141,14 +141,28 @@ async function runMemory(): Promise<void> {
     const { target, fresh, reused, idPool, authKeys } = await pools(emulator.url);
     const steps = [cycle([publicKeyRequest(target)]), cycle(fresh.requests), cycle(reused.requests), ...idCardThenAuthenticity(target, idPool, authKeys)];
     log(`idle: RSS ${rssMiB(emulator.pid).toFixed(1)} MiB`);
-    const chunks = 4;
-    for (let c = 1; c <= chunks; c++) {
-      const r = await runLoad(emulator.url, steps, { amount: S.mixed / chunks });
-      log(`mixed ${(S.mixed / chunks) * c}: RSS ${rssMiB(emulator.pid).toFixed(1)} MiB, ${r.failures + r.errors} failed; ${await statsLine(emulator.url)}`);
-    }
+    const failed = await runMixed(emulator, steps, async (requests) => {
+      log(`mixed ${requests}: RSS ${rssMiB(emulator.pid).toFixed(1)} MiB; ${await statsLine(emulator.url)}`);
+    });
+    log(`${failed} failed`);
   } finally {
     await emulator.stop();
   }
+}
+
+/**
+ * The mixed requests of the memory measure (every step in turn on each connection), in four
+ * quarters with `afterQuarter` called after each; resolves with how many failed.
+ */
+async function runMixed(server: BenchServer, steps: Step[], afterQuarter: (requests: number) => Promise<void>): Promise<number> {
+  const quarters = 4;
+  let failed = 0;
+  for (let q = 1; q <= quarters; q++) {
+    const r = await runLoad(server.url, steps, { amount: S.mixed / quarters });
+    failed += r.failures + r.errors;
+    await afterQuarter((S.mixed / quarters) * q);
+  }
+  return failed;
 }
 
 /**
@@ -360,15 +374,10 @@ async function main(): Promise<void> {
     // Memory over mixed requests (W1, W2, W3 and W4's two calls in turn on each connection).
     report.memory.push({ label: 'idle, just started', requests: 0, rssMiB: rssAtStart });
     report.memory.push({ label: 'after the workloads above, before the mixed requests', requests: 0, rssMiB: rssMiB(emulator.pid) });
-    const mixedSteps = [...w1Steps, ...w2Steps, ...w3Steps, ...w4Steps];
-    const chunks = 4;
-    let mixedFailed = 0;
-    for (let c = 1; c <= chunks; c++) {
-      const r = await runLoad(emulator.url, mixedSteps, { amount: S.mixed / chunks });
-      mixedFailed += r.failures + r.errors;
-      report.memory.push({ label: 'after mixed requests', requests: (S.mixed / chunks) * c, rssMiB: rssMiB(emulator.pid) });
-      log(`mixed ${(S.mixed / chunks) * c}: RSS ${rssMiB(emulator.pid).toFixed(1)} MiB`);
-    }
+    const mixedFailed = await runMixed(emulator, [...w1Steps, ...w2Steps, ...w3Steps, ...w4Steps], async (requests) => {
+      report.memory.push({ label: 'after mixed requests', requests, rssMiB: rssMiB(emulator.pid) });
+      log(`mixed ${requests}: RSS ${rssMiB(emulator.pid).toFixed(1)} MiB`);
+    });
     if (mixedFailed) report.notes.push(`mixed requests: ${mixedFailed} failed.`);
 
     // Ratios and targets.
@@ -424,7 +433,7 @@ async function main(): Promise<void> {
     });
     const mem = report.memory;
     const end = mem[mem.length - 1]!.rssMiB;
-    const half = mem[mem.length - 1 - chunks / 2]!.rssMiB;
+    const half = mem.find((m) => m.requests === S.mixed / 2)!.rssMiB;
     checks.push({
       measure: `RSS after ${S.mixed.toLocaleString('en-US')} mixed requests`,
       ours: `${end.toFixed(1)} MiB`,
