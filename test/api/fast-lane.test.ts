@@ -13,11 +13,11 @@ const h = useEmulator({ watchScenarios: false });
 const PATH = `/v2.0/appkeys/${APP.appKey}/public-keys/credit-card`;
 
 /** Sends one raw request and reads the raw answer until the server closes (or drops) it. */
-function raw(path: string, headers: Record<string, string>): Promise<string> {
+function raw(path: string, headers: Record<string, string>, body = ''): Promise<string> {
   const { port } = new URL(h.url);
   const lines = Object.entries({ Host: `127.0.0.1:${port}`, ...headers, Connection: 'close' }).map(([name, value]) => `${name}: ${value}\r\n`);
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), '127.0.0.1', () => socket.write(`GET ${path} HTTP/1.1\r\n${lines.join('')}\r\n`));
+    const socket = connect(Number(port), '127.0.0.1', () => socket.write(`GET ${path} HTTP/1.1\r\n${lines.join('')}\r\n${body}`));
     let text = '';
     socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
     socket.on('close', () => resolve(text));
@@ -79,5 +79,9 @@ describe('the public-key fast lane answers as the express route does', () => {
     expect(head.status).toBe(200);
     // A trailing slash is another path (strict routing): 4041007.
     expect(await raw(`${PATH}/`, { Authorization: APP.secretKey })).toMatch(/"resultCode":4041007/);
+    // A GET with a body: express reads it, then answers as the lane would have.
+    const withBody = await raw(PATH, { Authorization: APP.secretKey, 'Content-Length': '5' }, 'hello');
+    expect(withBody).toMatch(/"resultCode":0/);
+    expect(withBody.replace(/^Date: .*\r\n/m, '')).toBe((await both(PATH, { Authorization: APP.secretKey })).lane);
   });
 });
