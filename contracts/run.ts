@@ -30,7 +30,7 @@ interface Target {
 async function startTarget(config: RunConfig): Promise<Target> {
   if (config.mode === 'emulator') {
     const emulator: SpawnedEmulator = await spawnEmulator({ EMULATOR_EXTRA_CREDENTIALS: `${SECOND_APP.appKey}:${SECOND_APP.secretKey}` });
-    const match = /\(appKey=(\S+) secretKey=(\S+)\)/.exec(emulator.readyLine);
+    const match = /\(appKey=(\S+) secretKey=([^\s)]+)/.exec(emulator.readyLine);
     if (!match) throw new Error(`cannot read the credentials from the ready line: ${emulator.readyLine}`);
     return {
       info: { kind: 'emulator', baseUrl: emulator.url, appKey: match[1]!, lenient: config.lenient, control: config.control !== false },

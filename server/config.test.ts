@@ -7,9 +7,10 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       host: '127.0.0.1',
       port: 8080,
-      maxUploadBytes: 20 * 1024 * 1024,
+      maxUploadBytes: undefined,
       requestKeyTtlSeconds: 3600,
-      passportAuthenticity: 'guide',
+      apiDate: undefined,
+      tokenTtlSeconds: 86_400,
       scenarioDirs: [],
       journalSize: 1000,
       journalValues: false,
@@ -31,7 +32,11 @@ describe('loadConfig', () => {
       EMULATOR_EXTRA_CREDENTIALS: 'a:1, b : 2',
       EMULATOR_MAX_UPLOAD_BYTES: '1024',
       EMULATOR_REQUEST_KEY_TTL_SECONDS: '5',
-      EMULATOR_PASSPORT_AUTHENTICITY: 'withdrawn',
+      EMULATOR_API_DATE: '2024-01-02',
+      EMULATOR_TOKEN_TTL_SECONDS: '60',
+      EMULATOR_USER_ACCESS_KEY_ID: 'uak',
+      EMULATOR_SECRET_ACCESS_KEY: 'sak',
+      EMULATOR_EXTRA_USER_ACCESS_KEYS: 'k2:s2, k3:s3:a+b',
       EMULATOR_SCENARIOS_DIR: ['/a', '/b'].join(process.platform === 'win32' ? ';' : ':'),
       EMULATOR_JOURNAL_SIZE: '10',
       EMULATOR_JOURNAL_VALUES: 'show',
@@ -47,7 +52,8 @@ describe('loadConfig', () => {
       port: 0,
       maxUploadBytes: 1024,
       requestKeyTtlSeconds: 5,
-      passportAuthenticity: 'withdrawn',
+      apiDate: '2024-01-02',
+      tokenTtlSeconds: 60,
       scenarioDirs: ['/a', '/b'],
       journalSize: 10,
       journalValues: true,
@@ -59,6 +65,15 @@ describe('loadConfig', () => {
       keepAliveTimeoutMs: 100,
     });
     expect([...config.credentials]).toEqual([['ci', 'ci-secret'], ['a', '1'], ['b', '2']]);
+    expect([...config.userAccessKeys.values()]).toEqual([
+      { id: 'uak', secret: 'sak' },
+      { id: 'k2', secret: 's2' },
+      { id: 'k3', secret: 's3', appKeys: new Set(['a', 'b']) },
+    ]);
+  });
+
+  it('refuses EMULATOR_PASSPORT_AUTHENTICITY, naming EMULATOR_API_DATE', () => {
+    expect(() => loadConfig({ EMULATOR_PASSPORT_AUTHENTICITY: 'guide' })).toThrow(/EMULATOR_API_DATE/);
   });
 
   it.each([
@@ -67,6 +82,10 @@ describe('loadConfig', () => {
     ['EMULATOR_KEEP_ALIVE_TIMEOUT_MS', '0', /EMULATOR_KEEP_ALIVE_TIMEOUT_MS="0" must be a whole number from 1/],
     ['EMULATOR_LOG', 'all', /EMULATOR_LOG="all" must be one of requests, off/],
     ['EMULATOR_EXTRA_CREDENTIALS', 'nocolon', /"nocolon" is not appKey:secretKey/],
+    ['EMULATOR_API_DATE', '2023-08-28', /EMULATOR_API_DATE: 2023-08-28 is before 2023-08-29/],
+    ['EMULATOR_API_DATE', '2024-02-30', /EMULATOR_API_DATE: "2024-02-30" is not a date of the form YYYY-MM-DD/],
+    ['EMULATOR_TOKEN_TTL_SECONDS', '59', /EMULATOR_TOKEN_TTL_SECONDS="59" must be a whole number from 60 to 86400/],
+    ['EMULATOR_EXTRA_USER_ACCESS_KEYS', 'id-only', /"id-only" is not id:secret or id:secret:appKey1\+appKey2/],
   ])('refuses %s=%s with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

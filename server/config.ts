@@ -3,8 +3,9 @@
  * a fresh clone. Every setting is documented in README.md, "Configuration".
  */
 import { delimiter } from 'node:path';
-import type { PassportAuthenticity } from './core/engine.js';
+import { ApiDateError, parseApiDate } from './core/api-date.js';
 import { DEFAULT_RSA_WORKERS } from './core/rsa-pool.js';
+import type { UserAccessKey } from './core/token-issuer.js';
 
 /** The emulator's settings. */
 export interface EmulatorConfig {
@@ -12,11 +13,16 @@ export interface EmulatorConfig {
   port: number;
   /** Accepted app keys and their secret keys; the first is the one the ready line shows. */
   credentials: Map<string, string>;
-  /** Largest request body in bytes (4131000 above it). 20 MB since 2026-08-11. */
-  maxUploadBytes: number;
+  /** Largest request body in bytes (4131000 above it); unset: the emulated date's (20 MB since 2026-08-11, 5 MB before). */
+  maxUploadBytes: number | undefined;
   /** Request-Key validity; the guide says one hour. */
   requestKeyTtlSeconds: number;
-  passportAuthenticity: PassportAuthenticity;
+  /** The service as of this date, `YYYY-MM-DD`; unset: today's service. */
+  apiDate: string | undefined;
+  /** v2.1 User Access Keys by ID; the first is the one the ready line shows. */
+  userAccessKeys: Map<string, UserAccessKey>;
+  /** Validity of tokens the issuer makes (60..86,400 s, as the console allows). */
+  tokenTtlSeconds: number;
   /** Scenario directories loaded after the built-in one (later ones win by name). */
   scenarioDirs: string[];
   journalSize: number;
@@ -41,6 +47,9 @@ export const DEFAULTS = {
   port: 8080,
   appKey: 'emulator-appkey',
   secretKey: 'emulator-secretkey',
+  userAccessKeyId: 'emulator-user-access-key',
+  secretAccessKey: 'emulator-secret-access-key',
+  tokenTtlSeconds: 86_400,
   maxUploadBytes: 20 * 1024 * 1024,
   requestKeyTtlSeconds: 3600,
   journalSize: 1000,
@@ -69,13 +78,20 @@ export function loadConfig(env: Record<string, string | undefined>): EmulatorCon
     }
     credentials.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
   }
+  if (env['EMULATOR_PASSPORT_AUTHENTICITY']) {
+    throw new ConfigError(
+      'EMULATOR_PASSPORT_AUTHENTICITY is gone: passport authenticity follows EMULATOR_API_DATE (withdrawn on 2026-05-27, as the service did; EMULATOR_API_DATE=2026-05-26 or earlier brings it back)',
+    );
+  }
   return {
     host: env['HOST'] || DEFAULTS.host,
     port: integer(env, 'PORT', DEFAULTS.port, 0, 65535),
     credentials,
-    maxUploadBytes: integer(env, 'EMULATOR_MAX_UPLOAD_BYTES', DEFAULTS.maxUploadBytes, 1, 2 ** 31),
+    maxUploadBytes: env['EMULATOR_MAX_UPLOAD_BYTES'] ? integer(env, 'EMULATOR_MAX_UPLOAD_BYTES', 0, 1, 2 ** 31) : undefined,
     requestKeyTtlSeconds: integer(env, 'EMULATOR_REQUEST_KEY_TTL_SECONDS', DEFAULTS.requestKeyTtlSeconds, 1, 10 * 365 * 86400),
-    passportAuthenticity: choice(env, 'EMULATOR_PASSPORT_AUTHENTICITY', ['guide', 'withdrawn'], 'guide'),
+    apiDate: apiDate(env),
+    userAccessKeys: userAccessKeys(env),
+    tokenTtlSeconds: integer(env, 'EMULATOR_TOKEN_TTL_SECONDS', DEFAULTS.tokenTtlSeconds, 60, 86_400),
     scenarioDirs: (env['EMULATOR_SCENARIOS_DIR'] ?? '').split(delimiter).filter(Boolean),
     journalSize: integer(env, 'EMULATOR_JOURNAL_SIZE', DEFAULTS.journalSize, 1, 1_000_000),
     journalValues: choice(env, 'EMULATOR_JOURNAL_VALUES', ['mask', 'show'], 'mask') === 'show',
@@ -86,6 +102,34 @@ export function loadConfig(env: Record<string, string | undefined>): EmulatorCon
     requestTimeoutMs: integer(env, 'EMULATOR_REQUEST_TIMEOUT_MS', DEFAULTS.requestTimeoutMs, 0, 3_600_000),
     keepAliveTimeoutMs: integer(env, 'EMULATOR_KEEP_ALIVE_TIMEOUT_MS', DEFAULTS.keepAliveTimeoutMs, 1, 3_600_000),
   };
+}
+
+function apiDate(env: Record<string, string | undefined>): string | undefined {
+  const raw = env['EMULATOR_API_DATE'];
+  if (!raw) return undefined;
+  try {
+    return parseApiDate(raw);
+  } catch (error) {
+    if (error instanceof ApiDateError) throw new ConfigError(`EMULATOR_API_DATE: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * The User Access Keys: the default pair (every appKey), then `EMULATOR_EXTRA_USER_ACCESS_KEYS`,
+ * `id:secret` (every appKey) or `id:secret:appKey1+appKey2` (only those), comma-separated.
+ */
+function userAccessKeys(env: Record<string, string | undefined>): Map<string, UserAccessKey> {
+  const id = env['EMULATOR_USER_ACCESS_KEY_ID'] || DEFAULTS.userAccessKeyId;
+  const keys = new Map<string, UserAccessKey>([[id, { id, secret: env['EMULATOR_SECRET_ACCESS_KEY'] || DEFAULTS.secretAccessKey }]]);
+  for (const entry of (env['EMULATOR_EXTRA_USER_ACCESS_KEYS'] ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+    const [keyId, secret, appKeys, ...rest] = entry.split(':');
+    if (!keyId || !secret || rest.length > 0 || appKeys === '') {
+      throw new ConfigError(`EMULATOR_EXTRA_USER_ACCESS_KEYS: "${entry}" is not id:secret or id:secret:appKey1+appKey2`);
+    }
+    keys.set(keyId, { id: keyId, secret, ...(appKeys ? { appKeys: new Set(appKeys.split('+').filter(Boolean)) } : {}) });
+  }
+  return keys;
 }
 
 function integer(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number): number {

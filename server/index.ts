@@ -14,10 +14,12 @@ import { createServer, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ConfigError, DEFAULTS, type EmulatorConfig } from './config.js';
+import { ApiDateError } from './core/api-date.js';
 import { OcrEngine } from './core/engine.js';
 import { Journal, type JournalEntry } from './core/journal.js';
 import type { KeyFactory } from './core/key-store.js';
 import type { RandomSource } from './core/random.js';
+import type { UserAccessKey } from './core/token-issuer.js';
 import { ScenarioBook } from './core/scenarios/book.js';
 import { isLoopbackName } from './http/admin.js';
 import { createApp } from './http/app.js';
@@ -27,6 +29,9 @@ import { BUILT_IN_SCENARIOS_DIR, formatScenarioErrors, loadScenarioDirs, watchSc
 
 export { loadConfig, DEFAULTS, ConfigError, type EmulatorConfig } from './config.js';
 export { OcrEngine, type Reply, type Trace } from './core/engine.js';
+export { API_VERSIONS, type ApiVersion } from './core/auth.js';
+export { DATED_CHANGES, EARLIEST_API_DATE, behaviourOn, type Behaviour } from './core/api-date.js';
+export type { UserAccessKey } from './core/token-issuer.js';
 export { ERROR_CATALOGUE, OcrError, failureBody, successBody, type ErrorKey } from './core/errors.js';
 export { Journal, type JournalEntry } from './core/journal.js';
 export { ScenarioBook } from './core/scenarios/book.js';
@@ -86,10 +91,12 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   const initial = reload();
   if (initial.length) throw new ConfigError(`scenario files are invalid:\n${formatScenarioErrors(initial)}`);
 
-  const engine = new OcrEngine({
+  const engine = newEngine({
     credentials: options.credentials ?? new Map([[DEFAULTS.appKey, DEFAULTS.secretKey]]),
     requestKeyTtlSeconds: options.requestKeyTtlSeconds ?? DEFAULTS.requestKeyTtlSeconds,
-    passportAuthenticity: options.passportAuthenticity ?? 'guide',
+    apiDate: options.apiDate,
+    userAccessKeys: options.userAccessKeys ?? defaultUserAccessKeys(),
+    tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds,
     journalValues: options.journalValues ?? false,
     scenarios: book,
     ...(options.rsaWorkers !== undefined ? { rsaWorkers: options.rsaWorkers } : {}),
@@ -99,7 +106,8 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   const journal = new Journal(options.journalSize ?? DEFAULTS.journalSize);
   const onFault = options.onFault ?? ((error: unknown) => console.error('nhn-ocr-emulator: internal fault:', error));
   const app = createApp(engine, {
-    maxUploadBytes: options.maxUploadBytes ?? DEFAULTS.maxUploadBytes,
+    // EMULATOR_MAX_UPLOAD_BYTES wins over the emulated date's limit.
+    maxUploadBytes: options.maxUploadBytes ?? engine.behaviour.maxUploadBytes,
     journal,
     onFault,
     adminToken: options.adminToken,
@@ -142,6 +150,21 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
         server.closeIdleConnections();
       }),
   };
+}
+
+/** The engine, with a date it cannot play reported as the setting's fault. */
+function newEngine(options: ConstructorParameters<typeof OcrEngine>[0]): OcrEngine {
+  try {
+    return new OcrEngine(options);
+  } catch (error) {
+    if (error instanceof ApiDateError) throw new ConfigError(`apiDate (EMULATOR_API_DATE): ${error.message}`);
+    throw error;
+  }
+}
+
+/** The default User Access Key, which may use every appKey. */
+function defaultUserAccessKeys(): Map<string, UserAccessKey> {
+  return new Map([[DEFAULTS.userAccessKeyId, { id: DEFAULTS.userAccessKeyId, secret: DEFAULTS.secretAccessKey }]]);
 }
 
 /**

@@ -28,7 +28,11 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const emulator = await startEmulator(config);
   const [appKey, secretKey] = [...config.credentials][0]!;
-  console.log(`nhn-ocr-emulator ready at ${emulator.url} (appKey=${appKey} secretKey=${secretKey})`);
+  const access = [...config.userAccessKeys.values()][0]!;
+  const dated = config.apiDate ? ` as of ${config.apiDate}` : '';
+  console.log(
+    `nhn-ocr-emulator ready at ${emulator.url} (appKey=${appKey} secretKey=${secretKey} userAccessKeyId=${access.id} secretAccessKey=${access.secret})${dated}`,
+  );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -290,6 +290,349 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2.1/appkeys/{appKey}/public-keys/{serviceName}": {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description v2.1: `Bearer {User Access Key token}` (en/document-ocr-api-guide-v2.1.md, [Request
+                 *     Header]). Missing, or not `Bearer x`, answers 4000005; an unknown, expired or revoked
+                 *     token 4010006; a User Access Key that may not use the appKey 4010007. Also declared as
+                 *     the `userAccessKeyToken` security scheme.
+                 * @example Bearer 7Zx2p5R0bq1YQm9dZk4uJw3sVtNcLeHa8iOgKfPyBrE
+                 */
+                "X-NHN-Authorization": components["parameters"]["XNhnAuthorization"];
+            };
+            path: {
+                /**
+                 * @description Integrated Appkey or Service Appkey (guide, every [Path Variable] table).
+                 * @example emulator-appkey
+                 */
+                appKey: components["parameters"]["AppKey"];
+                /**
+                 * @description Which service's public key: `credit-card` for the Credit Card API, `id-card` for the
+                 *     ID card APIs (guide, "Issue Public Key > [Path Variable]"). Any other value answers
+                 *     4000001.
+                 * @example credit-card
+                 */
+                serviceName: components["parameters"]["ServiceName"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Issue a public key (v2.1)
+         * @description As the v2.0 operation, authenticated with a User Access Key token instead of the secret
+         *     key (en/document-ocr-api-guide-v2.1.md, "Changes from v2.0").
+         *
+         *     Issues the RSA public key of a service (`credit-card` or `id-card`) and its version
+         *     (guide, "Issue Public Key"). The key wraps the symmetric key of the later POSTs; its
+         *     `version` goes into their `X-Key-Version`. The key is base64 of a DER X.509
+         *     SubjectPublicKeyInfo (what Java's `X509EncodedKeySpec` reads); `version` is a string
+         *     even though it looks like a number (guide, "Issue Public Key > Response > [Field]").
+         *
+         *     Failures: 4000005 without `X-NHN-Authorization: Bearer {token}`, 4010006 for an
+         *     unknown, expired or revoked token, 4010007 when the token's User Access Key may not use
+         *     the appKey, 4000001 for an unknown `serviceName`.
+         */
+        get: operations["getPublicKeyV21"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2.1/appkeys/{appKey}/credit-card": {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description v2.1: `Bearer {User Access Key token}` (en/document-ocr-api-guide-v2.1.md, [Request
+                 *     Header]). Missing, or not `Bearer x`, answers 4000005; an unknown, expired or revoked
+                 *     token 4010006; a User Access Key that may not use the appKey 4010007. Also declared as
+                 *     the `userAccessKeyToken` security scheme.
+                 * @example Bearer 7Zx2p5R0bq1YQm9dZk4uJw3sVtNcLeHa8iOgKfPyBrE
+                 */
+                "X-NHN-Authorization": components["parameters"]["XNhnAuthorization"];
+                /**
+                 * @description The `result.version` string of the public key that wrapped `Symmetric-Key`
+                 *     (guide, [Request Header]). Missing answers 4000005; a version never issued for this
+                 *     appKey and service answers 4000301.
+                 * @example 0
+                 */
+                "X-Key-Version": components["parameters"]["XKeyVersion"];
+                /**
+                 * @description Base64 of the 32-byte random symmetric key wrapped with `RSA/ECB/PKCS1Padding` under
+                 *     the public key (guide, [Request Header] and the notes under it). Missing answers
+                 *     4000005; one that does not unwrap to exactly 32 bytes answers 4000302.
+                 * @example UpkpWAJh6tJxdPPdRDbrJKKjs63rB23H5X0Bvah3E9qun+KMpKWURME3BsJR650Gcgsj3QoiHPQO0FX99gvQxwOvjgvCabW5RthAQK2jloO7u2IO+O8HpIRlWW64qGaBByWmyLRmJySQ+yZanxxQvQ4sxRCQ+7PwIefruVQCoZSYrXIWwvlZmga3FOXePw2cFo/rPPilOM79UkzKVXSYnUR2uOvFLQi3TLAtWbIoLfJTuinzPcuiQHoFiWE+nBPmYcNkGPspUb6dPy+lyuzgLskEHVOScxBm9/EMriNIEUbOF3YUaWKj16mnCvrRyAlPUz3nAjyUfoqf2h6ee+Hzjw==
+                 */
+                "Symmetric-Key": components["parameters"]["SymmetricKey"];
+            };
+            path: {
+                /**
+                 * @description Integrated Appkey or Service Appkey (guide, every [Path Variable] table).
+                 * @example emulator-appkey
+                 */
+                appKey: components["parameters"]["AppKey"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Recognise a credit card (v2.1)
+         * @description As the v2.0 operation, authenticated with a User Access Key token instead of the secret
+         *     key (en/document-ocr-api-guide-v2.1.md, "Changes from v2.0").
+         *
+         *     Reads the card number (four groups and the whole) and the expiry date from an encrypted
+         *     image (guide, "Credit Card API > Credit Card Analysis API"). Uses the `credit-card`
+         *     public key.
+         *
+         *     `totalCardNum` is one encrypted string, the concatenation of the `cardNums` groups (the
+         *     guide's [Field] table calls it a List and its example shows 15 digits for four groups
+         *     of four: both typos).
+         *
+         *     Failures (first that applies): 4000005 missing `X-NHN-Authorization`; 4010006 invalid
+         *     token; 4010007 permission denied; 4000005 missing `X-Key-Version` or `Symmetric-Key`; 4000301 unknown key
+         *     version; 4000302 symmetric key not unwrappable to 32 bytes; 4131000 request too large;
+         *     4000001 no `image` field; 4000004 empty image; 4000303 ciphertext not a multiple of
+         *     16 bytes or bad padding; 4000003 not a JPEG or PNG; 4000111 no card found.
+         */
+        post: operations["analyzeCreditCardV21"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2.1/appkeys/{appKey}/id-card": {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description v2.1: `Bearer {User Access Key token}` (en/document-ocr-api-guide-v2.1.md, [Request
+                 *     Header]). Missing, or not `Bearer x`, answers 4000005; an unknown, expired or revoked
+                 *     token 4010006; a User Access Key that may not use the appKey 4010007. Also declared as
+                 *     the `userAccessKeyToken` security scheme.
+                 * @example Bearer 7Zx2p5R0bq1YQm9dZk4uJw3sVtNcLeHa8iOgKfPyBrE
+                 */
+                "X-NHN-Authorization": components["parameters"]["XNhnAuthorization"];
+                /**
+                 * @description The `result.version` string of the public key that wrapped `Symmetric-Key`
+                 *     (guide, [Request Header]). Missing answers 4000005; a version never issued for this
+                 *     appKey and service answers 4000301.
+                 * @example 0
+                 */
+                "X-Key-Version": components["parameters"]["XKeyVersion"];
+                /**
+                 * @description Base64 of the 32-byte random symmetric key wrapped with `RSA/ECB/PKCS1Padding` under
+                 *     the public key (guide, [Request Header] and the notes under it). Missing answers
+                 *     4000005; one that does not unwrap to exactly 32 bytes answers 4000302.
+                 * @example UpkpWAJh6tJxdPPdRDbrJKKjs63rB23H5X0Bvah3E9qun+KMpKWURME3BsJR650Gcgsj3QoiHPQO0FX99gvQxwOvjgvCabW5RthAQK2jloO7u2IO+O8HpIRlWW64qGaBByWmyLRmJySQ+yZanxxQvQ4sxRCQ+7PwIefruVQCoZSYrXIWwvlZmga3FOXePw2cFo/rPPilOM79UkzKVXSYnUR2uOvFLQi3TLAtWbIoLfJTuinzPcuiQHoFiWE+nBPmYcNkGPspUb6dPy+lyuzgLskEHVOScxBm9/EMriNIEUbOF3YUaWKj16mnCvrRyAlPUz3nAjyUfoqf2h6ee+Hzjw==
+                 */
+                "Symmetric-Key": components["parameters"]["SymmetricKey"];
+            };
+            path: {
+                /**
+                 * @description Integrated Appkey or Service Appkey (guide, every [Path Variable] table).
+                 * @example emulator-appkey
+                 */
+                appKey: components["parameters"]["AppKey"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Recognise an ID card (with Request-Key) (v2.1)
+         * @description As the v2.0 operation, authenticated with a User Access Key token instead of the secret
+         *     key (en/document-ocr-api-guide-v2.1.md, "Changes from v2.0").
+         *
+         *     Reads a resident registration card, driver's license or passport from an encrypted
+         *     image (guide, "ID Card Analysis API"). Uses the `id-card` public key. A successful
+         *     answer carries the `Request-Key` response header for the Verify Authenticity API.
+         *
+         *     Failures as for the credit card, with 4000121 when no ID card is found.
+         */
+        post: operations["analyzeIdCardV21"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2.1/appkeys/{appKey}/id-card/stand-alone": {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description v2.1: `Bearer {User Access Key token}` (en/document-ocr-api-guide-v2.1.md, [Request
+                 *     Header]). Missing, or not `Bearer x`, answers 4000005; an unknown, expired or revoked
+                 *     token 4010006; a User Access Key that may not use the appKey 4010007. Also declared as
+                 *     the `userAccessKeyToken` security scheme.
+                 * @example Bearer 7Zx2p5R0bq1YQm9dZk4uJw3sVtNcLeHa8iOgKfPyBrE
+                 */
+                "X-NHN-Authorization": components["parameters"]["XNhnAuthorization"];
+                /**
+                 * @description The `result.version` string of the public key that wrapped `Symmetric-Key`
+                 *     (guide, [Request Header]). Missing answers 4000005; a version never issued for this
+                 *     appKey and service answers 4000301.
+                 * @example 0
+                 */
+                "X-Key-Version": components["parameters"]["XKeyVersion"];
+                /**
+                 * @description Base64 of the 32-byte random symmetric key wrapped with `RSA/ECB/PKCS1Padding` under
+                 *     the public key (guide, [Request Header] and the notes under it). Missing answers
+                 *     4000005; one that does not unwrap to exactly 32 bytes answers 4000302.
+                 * @example UpkpWAJh6tJxdPPdRDbrJKKjs63rB23H5X0Bvah3E9qun+KMpKWURME3BsJR650Gcgsj3QoiHPQO0FX99gvQxwOvjgvCabW5RthAQK2jloO7u2IO+O8HpIRlWW64qGaBByWmyLRmJySQ+yZanxxQvQ4sxRCQ+7PwIefruVQCoZSYrXIWwvlZmga3FOXePw2cFo/rPPilOM79UkzKVXSYnUR2uOvFLQi3TLAtWbIoLfJTuinzPcuiQHoFiWE+nBPmYcNkGPspUb6dPy+lyuzgLskEHVOScxBm9/EMriNIEUbOF3YUaWKj16mnCvrRyAlPUz3nAjyUfoqf2h6ee+Hzjw==
+                 */
+                "Symmetric-Key": components["parameters"]["SymmetricKey"];
+            };
+            path: {
+                /**
+                 * @description Integrated Appkey or Service Appkey (guide, every [Path Variable] table).
+                 * @example emulator-appkey
+                 */
+                appKey: components["parameters"]["AppKey"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Recognise an ID card (stand-alone) (v2.1)
+         * @description As the v2.0 operation, authenticated with a User Access Key token instead of the secret
+         *     key (en/document-ocr-api-guide-v2.1.md, "Changes from v2.0").
+         *
+         *     The same recognition as `/id-card` at a lower fee, but without a `Request-Key`, so its
+         *     results cannot be checked for authenticity (guide, "ID Card Analysis API (Stand alone)
+         *     > Differences from the existing ID analysis API").
+         */
+        post: operations["analyzeIdCardStandAloneV21"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2.1/appkeys/{appKey}/id-card/authenticity": {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description v2.1: `Bearer {User Access Key token}` (en/document-ocr-api-guide-v2.1.md, [Request
+                 *     Header]). Missing, or not `Bearer x`, answers 4000005; an unknown, expired or revoked
+                 *     token 4010006; a User Access Key that may not use the appKey 4010007. Also declared as
+                 *     the `userAccessKeyToken` security scheme.
+                 * @example Bearer 7Zx2p5R0bq1YQm9dZk4uJw3sVtNcLeHa8iOgKfPyBrE
+                 */
+                "X-NHN-Authorization": components["parameters"]["XNhnAuthorization"];
+                /**
+                 * @description The `result.version` string of the public key that wrapped `Symmetric-Key`
+                 *     (guide, [Request Header]). Missing answers 4000005; a version never issued for this
+                 *     appKey and service answers 4000301.
+                 * @example 0
+                 */
+                "X-Key-Version": components["parameters"]["XKeyVersion"];
+                /**
+                 * @description Base64 of the 32-byte random symmetric key wrapped with `RSA/ECB/PKCS1Padding` under
+                 *     the public key (guide, [Request Header] and the notes under it). Missing answers
+                 *     4000005; one that does not unwrap to exactly 32 bytes answers 4000302.
+                 * @example UpkpWAJh6tJxdPPdRDbrJKKjs63rB23H5X0Bvah3E9qun+KMpKWURME3BsJR650Gcgsj3QoiHPQO0FX99gvQxwOvjgvCabW5RthAQK2jloO7u2IO+O8HpIRlWW64qGaBByWmyLRmJySQ+yZanxxQvQ4sxRCQ+7PwIefruVQCoZSYrXIWwvlZmga3FOXePw2cFo/rPPilOM79UkzKVXSYnUR2uOvFLQi3TLAtWbIoLfJTuinzPcuiQHoFiWE+nBPmYcNkGPspUb6dPy+lyuzgLskEHVOScxBm9/EMriNIEUbOF3YUaWKj16mnCvrRyAlPUz3nAjyUfoqf2h6ee+Hzjw==
+                 */
+                "Symmetric-Key": components["parameters"]["SymmetricKey"];
+                /**
+                 * @description The `Request-Key` response header of an earlier `/id-card` call (guide, "Verify
+                 *     Authenticity API > [Request Header]"). Missing answers 4000005; unknown, expired,
+                 *     already used or issued to another appKey answers 4000122.
+                 * @example 3f9c2b7e-5d41-4a8e-9c1f-6b2d8e7a0c53
+                 */
+                "Request-Key": components["parameters"]["RequestKey"];
+            };
+            path: {
+                /**
+                 * @description Integrated Appkey or Service Appkey (guide, every [Path Variable] table).
+                 * @example emulator-appkey
+                 */
+                appKey: components["parameters"]["AppKey"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify an ID card's authenticity (v2.1)
+         * @description As the v2.0 operation, authenticated with a User Access Key token instead of the secret
+         *     key (en/document-ocr-api-guide-v2.1.md, "Changes from v2.0").
+         *
+         *     Checks the ID card read by an earlier `/id-card` call (named by its `Request-Key`)
+         *     against the issuing authority (guide, "Verify Authenticity API"). The fields are
+         *     encrypted with the symmetric key except `idType` and the passport's `expirationDate`
+         *     (guide, [Field] table, "Whether encrypted or not").
+         *
+         *     A `Request-Key` is valid for 1 hour from issue and cannot be used again once an
+         *     authenticity call with it got a normal (successful) answer (guide, "ID Card Analysis
+         *     API > Response > [Response Header]"); otherwise the answer is 4000122. Five wrong issue
+         *     dates for one resident registration card lock it: 4000123.
+         *
+         *     `isAuthenticity: false` is a successful answer (resultCode 0): the call worked and the
+         *     card did not verify.
+         */
+        post: operations["verifyIdCardAuthenticityV21"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/token/create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a User Access Key token (v2.1)
+         * @description Issues an opaque Bearer token for the User Access Key named by the Basic credentials
+         *     (NHN Cloud public API, "User Access Key token"; RFC 6749 section 4.4). Send it on v2.1
+         *     calls as `X-NHN-Authorization: Bearer {access_token}` and renew it before `expires_in`
+         *     seconds have passed. The page's table calls `expires_in` a String, its example shows a
+         *     number: the example is what clients parse.
+         */
+        post: operations["createToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/token/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a User Access Key token (v2.1)
+         * @description Ends a token before it expires (RFC 7009). Answers HTTP 200 with an empty body, also for
+         *     a token that is unknown or already revoked (RFC 7009 section 2.2); v2.1 calls with a
+         *     revoked token answer 4010006.
+         */
+        post: operations["revokeToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -314,7 +657,7 @@ export interface components {
             resultMessage: string;
         };
         /**
-         * @description The failure codes the error-code page documents for the v2.0 envelope APIs
+         * @description The failure codes the error-code page documents for the v2.0 and v2.1 envelope APIs
          *     (`x-enum-varnames` holds each code's resultKey, `x-enum-descriptions` its message):
          *
          *     | resultCode | resultKey | resultMessage |
@@ -334,6 +677,8 @@ export interface components {
          *     | 4000302 | INVALID_SYMMETRIC_KEY | Invalid symmetric key. |
          *     | 4000303 | INVALID_ENCRYPTED_DATA | Invalid encrypted data. |
          *     | 4010001 | INVALID_APPKEY_SECRETKEY | Invalid appKey or secretKey. |
+         *     | 4010006 | INVALID_TOKEN | Invalid token. |
+         *     | 4010007 | PERMISSION_DENIED | Permission denied. |
          *     | 4041007 | URL_NOT_FOUND | URL Not Found |
          *     | 4131000 | MAX_UPLOAD_SIZE_EXCEEDED | Request size is larger than permissible limit. |
          *     | 5000006 | DECRYPT_FAIL | Decrypt fail. |
@@ -343,10 +688,26 @@ export interface components {
          *     | 5003023 | OCR_DOCUMENT_ID_CARD_RECOGNITION_FAIL | Document(id card) OCR failed to recognize the document. |
          *
          *     The page's other rows concern other products (business registration, console
-         *     operations) and the v2.1 token authentication.
+         *     operations). 4010006 and 4010007 are v2.1's (en/document-ocr-api-guide-v2.1.md,
+         *     "Error Codes > Common").
          * @enum {integer}
          */
-        FailureResultCode: -1 | 4000001 | 4000002 | 4000003 | 4000004 | 4000005 | 4000006 | 4000111 | 4000121 | 4000122 | 4000123 | 4000301 | 4000302 | 4000303 | 4010001 | 4041007 | 4131000 | 5000006 | 5000007 | 5000503 | 5003013 | 5003023;
+        FailureResultCode: -1 | 4000001 | 4000002 | 4000003 | 4000004 | 4000005 | 4000006 | 4000111 | 4000121 | 4000122 | 4000123 | 4000301 | 4000302 | 4000303 | 4010001 | 4010006 | 4010007 | 4041007 | 4131000 | 5000006 | 5000007 | 5000503 | 5003013 | 5003023;
+        /** @description A User Access Key token (NHN Cloud public API, "User Access Key token"). */
+        TokenAnswer: {
+            /** @description Opaque; send it as `X-NHN-Authorization: Bearer {access_token}`. */
+            access_token: string;
+            /** @constant */
+            token_type: "Bearer";
+            /** @description Seconds of validity, set per User Access Key in the console (60..86,400, default 86,400). */
+            expires_in: number;
+        };
+        /** @description An RFC 6749 section 5.2 error. */
+        OAuthError: {
+            /** @enum {string} */
+            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope";
+            error_description?: string;
+        };
         /** @description A failure answer (HTTP 200) with a `header` and no `result`. */
         FailureResponseBody: {
             header: components["schemas"]["FailureHeader"];
@@ -606,6 +967,43 @@ export interface components {
                 "application/json": components["schemas"]["AuthenticityResponseBody"];
             };
         };
+        /**
+         * @description A request the token issuer cannot take (RFC 6749 section 5.2): `invalid_request` (a
+         *     missing `grant_type` or `token`, a parameter given twice, a body that is not a form) or
+         *     `unsupported_grant_type` (any grant but `client_credentials`).
+         */
+        OAuthBadRequest: {
+            headers: {
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "unsupported_grant_type",
+                 *       "error_description": "the only grant type is client_credentials"
+                 *     }
+                 */
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /** @description Client authentication failed (RFC 6749 section 5.2, `invalid_client`). */
+        OAuthInvalidClient: {
+            headers: {
+                "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "invalid_client",
+                 *       "error_description": "unknown User Access Key ID or wrong Secret Access Key"
+                 *     }
+                 */
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
     };
     parameters: {
         /**
@@ -629,6 +1027,14 @@ export interface components {
          * @example emulator-secretkey
          */
         Authorization: string;
+        /**
+         * @description v2.1: `Bearer {User Access Key token}` (en/document-ocr-api-guide-v2.1.md, [Request
+         *     Header]). Missing, or not `Bearer x`, answers 4000005; an unknown, expired or revoked
+         *     token 4010006; a User Access Key that may not use the appKey 4010007. Also declared as
+         *     the `userAccessKeyToken` security scheme.
+         * @example Bearer 7Zx2p5R0bq1YQm9dZk4uJw3sVtNcLeHa8iOgKfPyBrE
+         */
+        XNhnAuthorization: string;
         /**
          * @description The `result.version` string of the public key that wrapped `Symmetric-Key`
          *     (guide, [Request Header]). Missing answers 4000005; a version never issued for this
@@ -673,6 +1079,10 @@ export interface components {
          * @example 3f9c2b7e-5d41-4a8e-9c1f-6b2d8e7a0c53
          */
         RequestKey: components["schemas"]["RequestKey"];
+        /** @description Token answers are never cached (RFC 6749 section 5.1). */
+        NoStore: "no-store";
+        /** @description The scheme the client must authenticate with (RFC 6749 section 5.2). */
+        WwwAuthenticate: string;
     };
     pathItems: never;
 }
@@ -890,6 +1300,288 @@ export interface operations {
         };
         responses: {
             200: components["responses"]["AuthenticityAnswer"];
+        };
+    };
+    getPublicKeyV21: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description v2.1: `Bearer {User Access Key token}` (en/document-ocr-api-guide-v2.1.md, [Request
+                 *     Header]). Missing, or not `Bearer x`, answers 4000005; an unknown, expired or revoked
+                 *     token 4010006; a User Access Key that may not use the appKey 4010007. Also declared as
+                 *     the `userAccessKeyToken` security scheme.
+                 * @example Bearer 7Zx2p5R0bq1YQm9dZk4uJw3sVtNcLeHa8iOgKfPyBrE
+                 */
+                "X-NHN-Authorization": components["parameters"]["XNhnAuthorization"];
+            };
+            path: {
+                /**
+                 * @description Integrated Appkey or Service Appkey (guide, every [Path Variable] table).
+                 * @example emulator-appkey
+                 */
+                appKey: components["parameters"]["AppKey"];
+                /**
+                 * @description Which service's public key: `credit-card` for the Credit Card API, `id-card` for the
+                 *     ID card APIs (guide, "Issue Public Key > [Path Variable]"). Any other value answers
+                 *     4000001.
+                 * @example credit-card
+                 */
+                serviceName: components["parameters"]["ServiceName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["PublicKeyAnswer"];
+        };
+    };
+    analyzeCreditCardV21: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description v2.1: `Bearer {User Access Key token}` (en/document-ocr-api-guide-v2.1.md, [Request
+                 *     Header]). Missing, or not `Bearer x`, answers 4000005; an unknown, expired or revoked
+                 *     token 4010006; a User Access Key that may not use the appKey 4010007. Also declared as
+                 *     the `userAccessKeyToken` security scheme.
+                 * @example Bearer 7Zx2p5R0bq1YQm9dZk4uJw3sVtNcLeHa8iOgKfPyBrE
+                 */
+                "X-NHN-Authorization": components["parameters"]["XNhnAuthorization"];
+                /**
+                 * @description The `result.version` string of the public key that wrapped `Symmetric-Key`
+                 *     (guide, [Request Header]). Missing answers 4000005; a version never issued for this
+                 *     appKey and service answers 4000301.
+                 * @example 0
+                 */
+                "X-Key-Version": components["parameters"]["XKeyVersion"];
+                /**
+                 * @description Base64 of the 32-byte random symmetric key wrapped with `RSA/ECB/PKCS1Padding` under
+                 *     the public key (guide, [Request Header] and the notes under it). Missing answers
+                 *     4000005; one that does not unwrap to exactly 32 bytes answers 4000302.
+                 * @example UpkpWAJh6tJxdPPdRDbrJKKjs63rB23H5X0Bvah3E9qun+KMpKWURME3BsJR650Gcgsj3QoiHPQO0FX99gvQxwOvjgvCabW5RthAQK2jloO7u2IO+O8HpIRlWW64qGaBByWmyLRmJySQ+yZanxxQvQ4sxRCQ+7PwIefruVQCoZSYrXIWwvlZmga3FOXePw2cFo/rPPilOM79UkzKVXSYnUR2uOvFLQi3TLAtWbIoLfJTuinzPcuiQHoFiWE+nBPmYcNkGPspUb6dPy+lyuzgLskEHVOScxBm9/EMriNIEUbOF3YUaWKj16mnCvrRyAlPUz3nAjyUfoqf2h6ee+Hzjw==
+                 */
+                "Symmetric-Key": components["parameters"]["SymmetricKey"];
+            };
+            path: {
+                /**
+                 * @description Integrated Appkey or Service Appkey (guide, every [Path Variable] table).
+                 * @example emulator-appkey
+                 */
+                appKey: components["parameters"]["AppKey"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["EncryptedImage"];
+        responses: {
+            200: components["responses"]["CreditCardAnswer"];
+        };
+    };
+    analyzeIdCardV21: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description v2.1: `Bearer {User Access Key token}` (en/document-ocr-api-guide-v2.1.md, [Request
+                 *     Header]). Missing, or not `Bearer x`, answers 4000005; an unknown, expired or revoked
+                 *     token 4010006; a User Access Key that may not use the appKey 4010007. Also declared as
+                 *     the `userAccessKeyToken` security scheme.
+                 * @example Bearer 7Zx2p5R0bq1YQm9dZk4uJw3sVtNcLeHa8iOgKfPyBrE
+                 */
+                "X-NHN-Authorization": components["parameters"]["XNhnAuthorization"];
+                /**
+                 * @description The `result.version` string of the public key that wrapped `Symmetric-Key`
+                 *     (guide, [Request Header]). Missing answers 4000005; a version never issued for this
+                 *     appKey and service answers 4000301.
+                 * @example 0
+                 */
+                "X-Key-Version": components["parameters"]["XKeyVersion"];
+                /**
+                 * @description Base64 of the 32-byte random symmetric key wrapped with `RSA/ECB/PKCS1Padding` under
+                 *     the public key (guide, [Request Header] and the notes under it). Missing answers
+                 *     4000005; one that does not unwrap to exactly 32 bytes answers 4000302.
+                 * @example UpkpWAJh6tJxdPPdRDbrJKKjs63rB23H5X0Bvah3E9qun+KMpKWURME3BsJR650Gcgsj3QoiHPQO0FX99gvQxwOvjgvCabW5RthAQK2jloO7u2IO+O8HpIRlWW64qGaBByWmyLRmJySQ+yZanxxQvQ4sxRCQ+7PwIefruVQCoZSYrXIWwvlZmga3FOXePw2cFo/rPPilOM79UkzKVXSYnUR2uOvFLQi3TLAtWbIoLfJTuinzPcuiQHoFiWE+nBPmYcNkGPspUb6dPy+lyuzgLskEHVOScxBm9/EMriNIEUbOF3YUaWKj16mnCvrRyAlPUz3nAjyUfoqf2h6ee+Hzjw==
+                 */
+                "Symmetric-Key": components["parameters"]["SymmetricKey"];
+            };
+            path: {
+                /**
+                 * @description Integrated Appkey or Service Appkey (guide, every [Path Variable] table).
+                 * @example emulator-appkey
+                 */
+                appKey: components["parameters"]["AppKey"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["EncryptedImage"];
+        responses: {
+            200: components["responses"]["IdCardAnswer"];
+        };
+    };
+    analyzeIdCardStandAloneV21: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description v2.1: `Bearer {User Access Key token}` (en/document-ocr-api-guide-v2.1.md, [Request
+                 *     Header]). Missing, or not `Bearer x`, answers 4000005; an unknown, expired or revoked
+                 *     token 4010006; a User Access Key that may not use the appKey 4010007. Also declared as
+                 *     the `userAccessKeyToken` security scheme.
+                 * @example Bearer 7Zx2p5R0bq1YQm9dZk4uJw3sVtNcLeHa8iOgKfPyBrE
+                 */
+                "X-NHN-Authorization": components["parameters"]["XNhnAuthorization"];
+                /**
+                 * @description The `result.version` string of the public key that wrapped `Symmetric-Key`
+                 *     (guide, [Request Header]). Missing answers 4000005; a version never issued for this
+                 *     appKey and service answers 4000301.
+                 * @example 0
+                 */
+                "X-Key-Version": components["parameters"]["XKeyVersion"];
+                /**
+                 * @description Base64 of the 32-byte random symmetric key wrapped with `RSA/ECB/PKCS1Padding` under
+                 *     the public key (guide, [Request Header] and the notes under it). Missing answers
+                 *     4000005; one that does not unwrap to exactly 32 bytes answers 4000302.
+                 * @example UpkpWAJh6tJxdPPdRDbrJKKjs63rB23H5X0Bvah3E9qun+KMpKWURME3BsJR650Gcgsj3QoiHPQO0FX99gvQxwOvjgvCabW5RthAQK2jloO7u2IO+O8HpIRlWW64qGaBByWmyLRmJySQ+yZanxxQvQ4sxRCQ+7PwIefruVQCoZSYrXIWwvlZmga3FOXePw2cFo/rPPilOM79UkzKVXSYnUR2uOvFLQi3TLAtWbIoLfJTuinzPcuiQHoFiWE+nBPmYcNkGPspUb6dPy+lyuzgLskEHVOScxBm9/EMriNIEUbOF3YUaWKj16mnCvrRyAlPUz3nAjyUfoqf2h6ee+Hzjw==
+                 */
+                "Symmetric-Key": components["parameters"]["SymmetricKey"];
+            };
+            path: {
+                /**
+                 * @description Integrated Appkey or Service Appkey (guide, every [Path Variable] table).
+                 * @example emulator-appkey
+                 */
+                appKey: components["parameters"]["AppKey"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["EncryptedImage"];
+        responses: {
+            200: components["responses"]["IdCardStandAloneAnswer"];
+        };
+    };
+    verifyIdCardAuthenticityV21: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description v2.1: `Bearer {User Access Key token}` (en/document-ocr-api-guide-v2.1.md, [Request
+                 *     Header]). Missing, or not `Bearer x`, answers 4000005; an unknown, expired or revoked
+                 *     token 4010006; a User Access Key that may not use the appKey 4010007. Also declared as
+                 *     the `userAccessKeyToken` security scheme.
+                 * @example Bearer 7Zx2p5R0bq1YQm9dZk4uJw3sVtNcLeHa8iOgKfPyBrE
+                 */
+                "X-NHN-Authorization": components["parameters"]["XNhnAuthorization"];
+                /**
+                 * @description The `result.version` string of the public key that wrapped `Symmetric-Key`
+                 *     (guide, [Request Header]). Missing answers 4000005; a version never issued for this
+                 *     appKey and service answers 4000301.
+                 * @example 0
+                 */
+                "X-Key-Version": components["parameters"]["XKeyVersion"];
+                /**
+                 * @description Base64 of the 32-byte random symmetric key wrapped with `RSA/ECB/PKCS1Padding` under
+                 *     the public key (guide, [Request Header] and the notes under it). Missing answers
+                 *     4000005; one that does not unwrap to exactly 32 bytes answers 4000302.
+                 * @example UpkpWAJh6tJxdPPdRDbrJKKjs63rB23H5X0Bvah3E9qun+KMpKWURME3BsJR650Gcgsj3QoiHPQO0FX99gvQxwOvjgvCabW5RthAQK2jloO7u2IO+O8HpIRlWW64qGaBByWmyLRmJySQ+yZanxxQvQ4sxRCQ+7PwIefruVQCoZSYrXIWwvlZmga3FOXePw2cFo/rPPilOM79UkzKVXSYnUR2uOvFLQi3TLAtWbIoLfJTuinzPcuiQHoFiWE+nBPmYcNkGPspUb6dPy+lyuzgLskEHVOScxBm9/EMriNIEUbOF3YUaWKj16mnCvrRyAlPUz3nAjyUfoqf2h6ee+Hzjw==
+                 */
+                "Symmetric-Key": components["parameters"]["SymmetricKey"];
+                /**
+                 * @description The `Request-Key` response header of an earlier `/id-card` call (guide, "Verify
+                 *     Authenticity API > [Request Header]"). Missing answers 4000005; unknown, expired,
+                 *     already used or issued to another appKey answers 4000122.
+                 * @example 3f9c2b7e-5d41-4a8e-9c1f-6b2d8e7a0c53
+                 */
+                "Request-Key": components["parameters"]["RequestKey"];
+            };
+            path: {
+                /**
+                 * @description Integrated Appkey or Service Appkey (guide, every [Path Variable] table).
+                 * @example emulator-appkey
+                 */
+                appKey: components["parameters"]["AppKey"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthenticityRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["AuthenticityAnswer"];
+        };
+    };
+    createToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "grant_type": "client_credentials"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": {
+                    /** @constant */
+                    grant_type: "client_credentials";
+                };
+            };
+        };
+        responses: {
+            /** @description The token. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "access_token": "7Zx2p5R0bq1YQm9dZk4uJw3sVtNcLeHa8iOgKfPyBrE",
+                     *       "token_type": "Bearer",
+                     *       "expires_in": 86400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TokenAnswer"];
+                };
+            };
+            400: components["responses"]["OAuthBadRequest"];
+            401: components["responses"]["OAuthInvalidClient"];
+        };
+    };
+    revokeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "7Zx2p5R0bq1YQm9dZk4uJw3sVtNcLeHa8iOgKfPyBrE"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": {
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Revoked (or was not a live token of this User Access Key); no body. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["OAuthBadRequest"];
+            401: components["responses"]["OAuthInvalidClient"];
         };
     };
 }

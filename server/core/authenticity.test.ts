@@ -20,6 +20,7 @@ describe('readAuthenticityBody', () => {
     const passport = readAuthenticityBody(
       { idType: 'passport', name: enc('HONG GILDONG'), passportNumber: enc('M123A4567'), issueDate: enc('20200115'), birthDate: enc('19900101'), expirationDate: '20300115' },
       key,
+      { passport: true, serialNumRequired: false },
     );
     expect(passport).toEqual({
       idType: 'passport',
@@ -34,6 +35,15 @@ describe('readAuthenticityBody', () => {
     expect(code(() => readAuthenticityBody({ idType: 'resident', name: 'garbage', residentNumber: enc('1'), issueDate: 5 }, key))).toBe(4000001);
     expect(code(() => readAuthenticityBody({ idType: 'resident', name: 'garbage', residentNumber: enc('1'), issueDate: enc('2') }, key))).toBe(4000303);
     expect(code(() => readAuthenticityBody({ idType: 'driver', name: enc('a'), residentNumber: enc('9001011'), driverLicenseNumber: enc('111234567890') }, key))).toBe(0);
+  });
+
+  it('follows the emulated date: passports refused since 2026-05-27, serialNum required before 2024-04-09', () => {
+    const passport = { idType: 'passport', name: enc('A'), passportNumber: enc('M1'), issueDate: enc('1'), birthDate: enc('2'), expirationDate: '3' };
+    expect(code(() => readAuthenticityBody(passport, key))).toBe(4000001);
+    expect(code(() => readAuthenticityBody(passport, key, { passport: true, serialNumRequired: true }))).toBe(0);
+    const driver = { idType: 'driver', name: enc('a'), residentNumber: enc('9001011'), driverLicenseNumber: enc('111234567890') };
+    expect(code(() => readAuthenticityBody(driver, key, { passport: true, serialNumRequired: true }))).toBe(4000001);
+    expect(code(() => readAuthenticityBody({ ...driver, serialNum: enc('1A2B34') }, key, { passport: true, serialNumRequired: true }))).toBe(0);
   });
 
   it('is not fooled by __proto__ keys', () => {

@@ -40,29 +40,44 @@ export interface AuthenticityRequest {
   fields: Record<string, string>;
 }
 
+/** What the service accepts on the emulated date (api-date.ts). */
+export interface AuthenticityRules {
+  /** Passport authenticity (withdrawn 2026-05-27: 4000001 since). */
+  passport: boolean;
+  /** Driver `serialNum` required (until 2024-04-09). */
+  serialNumRequired: boolean;
+}
+
+/** Today's service: resident and driver only, `serialNum` optional. */
+const TODAY: AuthenticityRules = { passport: false, serialNumRequired: false };
+
 /**
  * Checks shape (4000001) then decrypts the encrypted fields (4000303), in that order, as the
  * condition table has it.
  * @example readAuthenticityBody(JSON.parse(text), symmetricKey) // {idType: 'resident', fields: {name: '홍길동', ...}}
  */
-export function readAuthenticityBody(body: unknown, symmetricKey: Buffer): AuthenticityRequest {
+export function readAuthenticityBody(body: unknown, symmetricKey: Buffer, rules: AuthenticityRules = TODAY): AuthenticityRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new OcrError('INVALID_PARAMETER', 'authenticity body is not a JSON object');
   }
   const record = body as Record<string, unknown>;
   const idType = record['idType'];
   if (!isIdType(idType)) throw new OcrError('INVALID_PARAMETER', `idType ${describeValue(idType)} is not resident, driver or passport`);
-  const rules = AUTHENTICITY_FIELDS[idType];
-  for (const [name, rule] of Object.entries(rules)) {
+  if (idType === 'passport' && !rules.passport) {
+    throw new OcrError('INVALID_PARAMETER', 'passport authenticity was withdrawn on 2026-05-27 (release notes); set EMULATOR_API_DATE before that date to use it');
+  }
+  const fieldRules = AUTHENTICITY_FIELDS[idType];
+  for (const [name, rule] of Object.entries(fieldRules)) {
     const value = Object.hasOwn(record, name) ? record[name] : undefined;
+    const required = rule.required || (name === 'serialNum' && rules.serialNumRequired);
     if (value === undefined || value === null || value === '') {
-      if (rule.required) throw new OcrError('INVALID_PARAMETER', `${idType} authenticity needs field "${name}"`);
+      if (required) throw new OcrError('INVALID_PARAMETER', `${idType} authenticity needs field "${name}"`);
     } else if (typeof value !== 'string') {
       throw new OcrError('INVALID_PARAMETER', `field "${name}" must be a string, got ${typeof value}`);
     }
   }
   const fields: Record<string, string> = {};
-  for (const [name, rule] of Object.entries(rules)) {
+  for (const [name, rule] of Object.entries(fieldRules)) {
     const value = record[name];
     if (typeof value !== 'string' || value === '') continue;
     fields[name] = rule.encrypted ? decryptValue(symmetricKey, value, `field "${name}"`) : value;

@@ -5,6 +5,8 @@
  * applies answers. Scripted outcomes (scenarios) apply only once a request has passed every
  * check, so a broken client always sees its own mistake first.
  */
+import { behaviourOn, type Behaviour } from './api-date.js';
+import { secretKeyAuth, tokenAuth, type ApiVersion, type AuthHeaders, type Authenticator } from './auth.js';
 import { readAuthenticityBody, digitsOnly, mismatchedFields, ResidentLock } from './authenticity.js';
 import { AdjustableClock } from './clock.js';
 import { creditCardResult } from './credit-card.js';
@@ -21,15 +23,22 @@ import { RequestKeyLedger } from './request-key-ledger.js';
 import { DEFAULT_RSA_WORKERS, sharedRsaPool, type RsaPool } from './rsa-pool.js';
 import { ScenarioBook, type Selection } from './scenarios/book.js';
 import type { Endpoint, Outcome } from './scenarios/schema.js';
+import { TokenIssuer, type TokenAnswer, type TokenForm, type UserAccessKey } from './token-issuer.js';
 
 /** Request headers the engine reads, by lower-case name. */
-export interface EnvelopeHeaders {
-  authorization?: string | undefined;
+export interface EnvelopeHeaders extends AuthHeaders {
   'x-key-version'?: string | undefined;
   'symmetric-key'?: string | undefined;
   'request-key'?: string | undefined;
   /** The emulator's own header: which scenario to play. */
   'x-emulator-scenario'?: string | undefined;
+}
+
+/** Who calls which version of the API: the path's appKey and the request's headers. */
+export interface ApiCall {
+  api: ApiVersion;
+  appKey: string;
+  headers: EnvelopeHeaders;
 }
 
 /** An opened envelope: the caller's symmetric key and the key version that unwrapped it. */
@@ -48,7 +57,10 @@ export interface Upload {
 
 /** What the adapter sends back. */
 export interface Reply {
+  /** JSON to send; `undefined` sends an empty body. */
   body: unknown;
+  /** HTTP status; every OCR API answer is 200, only the token issuer's may differ. */
+  status?: number;
   headers?: Record<string, string>;
   /** Wait this long before answering (scripted latency). */
   delayMs?: number;
@@ -57,7 +69,7 @@ export interface Reply {
 }
 
 /** What a request left for the journal; the engine fills it in as it goes. */
-export type Trace = Partial<Pick<JournalEntry, 'endpoint' | 'appKey' | 'scenario' | 'diagnosis' | 'requestKey'>> & {
+export type Trace = Partial<Pick<JournalEntry, 'api' | 'endpoint' | 'appKey' | 'scenario' | 'diagnosis' | 'requestKey'>> & {
   envelope?: EnvelopeFacts;
 };
 
@@ -66,13 +78,6 @@ export interface PublicKeyResult {
   key: string;
   version: string;
 }
-
-/**
- * Passport authenticity as the v2.0 guide documents it (`guide`), or as the live service has
- * answered since 2026-05-27 (`withdrawn`: no Request-Key for passports, passport authenticity
- * rejected with 4000001).
- */
-export type PassportAuthenticity = 'guide' | 'withdrawn';
 
 /** What the engine needs from its surroundings. */
 export interface EngineOptions {
@@ -83,7 +88,12 @@ export interface EngineOptions {
   random?: RandomSource;
   /** Request-Key validity in seconds (the guide: one hour). */
   requestKeyTtlSeconds?: number;
-  passportAuthenticity?: PassportAuthenticity;
+  /** The service as of this date, `YYYY-MM-DD` (default: today's service; api-date.ts). */
+  apiDate?: string | undefined;
+  /** User Access Keys of the v2.1 token issuer, by ID. */
+  userAccessKeys?: ReadonlyMap<string, UserAccessKey>;
+  /** Validity of issued tokens in seconds (default 86,400). */
+  tokenTtlSeconds?: number;
   /** Keep authenticity values in the journal instead of masking them. */
   journalValues?: boolean;
   scenarios?: ScenarioBook;
@@ -97,7 +107,8 @@ export interface EngineOptions {
  * The emulated OCR service.
  * @example
  * const engine = new OcrEngine({ credentials: new Map([['emulator-appkey', 'emulator-secretkey']]) });
- * const reply = await engine.publicKey({}, 'emulator-appkey', { authorization: 'emulator-secretkey' }, 'credit-card');
+ * const call = { api: 'v2.0', appKey: 'emulator-appkey', headers: { authorization: 'emulator-secretkey' } } as const;
+ * const reply = await engine.publicKey({}, call, 'credit-card');
  */
 export class OcrEngine {
   readonly keys: KeyStore;
@@ -107,12 +118,16 @@ export class OcrEngine {
   readonly ledger: RequestKeyLedger;
   readonly residentLock = new ResidentLock();
   readonly scenarios: ScenarioBook;
-  readonly passportAuthenticity: PassportAuthenticity;
+  /** What the service does on the emulated date (api-date.ts). */
+  readonly behaviour: Behaviour;
+  /** The v2.1 token issuer. */
+  readonly tokens: TokenIssuer;
   readonly journalValues: boolean;
   /** Unwrapped symmetric keys by header: a reused key costs no RSA operation. */
   readonly keyCache: SymmetricKeyCache;
   /** Where the RSA private operations run (shared by the engines of a process). */
   readonly rsa: RsaPool;
+  readonly #auth: Record<ApiVersion, Authenticator>;
 
   constructor(options: EngineOptions) {
     this.credentials = options.credentials;
@@ -121,26 +136,55 @@ export class OcrEngine {
     this.keys = new KeyStore(options.keyFactory ?? rsa2048Factory, () => this.clock.now());
     this.ledger = new RequestKeyLedger({ clock: this.clock, random: this.random, ttlSeconds: options.requestKeyTtlSeconds ?? 3600 });
     this.scenarios = options.scenarios ?? new ScenarioBook();
-    this.passportAuthenticity = options.passportAuthenticity ?? 'guide';
+    this.behaviour = behaviourOn(options.apiDate);
+    this.tokens = new TokenIssuer({
+      keys: options.userAccessKeys ?? new Map(),
+      appKeys: this.credentials,
+      random: this.random,
+      clock: this.clock,
+      ttlSeconds: options.tokenTtlSeconds ?? 86_400,
+    });
+    this.#auth = { 'v2.0': secretKeyAuth(this.credentials), 'v2.1': tokenAuth(this.tokens, this.credentials) };
     this.journalValues = options.journalValues ?? false;
     this.keyCache = new SymmetricKeyCache(options.keyCacheEntries ?? DEFAULT_KEY_CACHE_ENTRIES);
     this.rsa = sharedRsaPool(options.rsaWorkers ?? DEFAULT_RSA_WORKERS);
   }
 
-  /** 4000005 without `Authorization`, 4010001 for an unknown app key or a wrong secret key. */
-  authenticate(appKey: string, authorization: string | undefined): void {
-    if (!authorization) throw new OcrError('MISSING_REQUIRED_HEADER', 'Authorization header is missing');
-    const secret = this.credentials.get(appKey);
-    if (secret === undefined) throw new OcrError('INVALID_APPKEY_SECRETKEY', `appKey "${appKey}" is not known to this emulator`);
-    if (secret !== authorization) {
-      throw new OcrError('INVALID_APPKEY_SECRETKEY', `Authorization is not the secret key of appKey "${appKey}"`);
+  /**
+   * The checks every call starts with: the version exists on the emulated date (4041007 before
+   * v2.1's release), then the version's authentication (auth.ts).
+   */
+  authenticate(trace: Trace, endpoint: Endpoint, call: ApiCall): void {
+    Object.assign(trace, { api: call.api, endpoint, appKey: call.appKey });
+    this.assertServed(call.api);
+    this.#auth[call.api].authenticate(call.appKey, call.headers, this.clock.now());
+  }
+
+  /** 4041007 for a version or the token issuer before it existed (api-date.ts). */
+  assertServed(api: ApiVersion): void {
+    if (api === 'v2.1' && !this.behaviour.v21) {
+      throw new OcrError('URL_NOT_FOUND', `v2.1 and the token issuer were released on 2026-03-10; EMULATOR_API_DATE is ${this.behaviour.date}`);
     }
   }
 
-  /** `GET /v2.0/appkeys/{appKey}/public-keys/{serviceName}`. */
-  async publicKey(trace: Trace, appKey: string, headers: EnvelopeHeaders, serviceName: string): Promise<Reply> {
-    Object.assign(trace, { endpoint: 'public-key', appKey });
-    this.authenticate(appKey, headers.authorization);
+  /** `POST /oauth2/token/create`: a token for a User Access Key (or an OAuthError). */
+  createToken(trace: Trace, authorization: string | undefined, form: TokenForm): TokenAnswer {
+    trace.endpoint = 'token/create';
+    this.assertServed('v2.1');
+    return this.tokens.create(authorization, form);
+  }
+
+  /** `POST /oauth2/token/revoke`. */
+  revokeToken(trace: Trace, authorization: string | undefined, form: TokenForm): void {
+    trace.endpoint = 'token/revoke';
+    this.assertServed('v2.1');
+    this.tokens.revoke(authorization, form);
+  }
+
+  /** `GET /v2.x/appkeys/{appKey}/public-keys/{serviceName}`. */
+  async publicKey(trace: Trace, call: ApiCall, serviceName: string): Promise<Reply> {
+    const { appKey, headers } = call;
+    this.authenticate(trace, 'public-key', call);
     if (!isServiceName(serviceName)) {
       throw new OcrError('INVALID_PARAMETER', `serviceName "${serviceName}" is neither credit-card nor id-card`);
     }
@@ -155,15 +199,10 @@ export class OcrEngine {
    * is read (a body that is too large answers only after these). The version is checked before
    * the key cache is asked, so a revoked version answers 4000301 even when its keys are cached.
    */
-  async openEnvelope(
-    trace: Trace,
-    endpoint: Endpoint,
-    appKey: string,
-    headers: EnvelopeHeaders,
-  ): Promise<Envelope> {
-    Object.assign(trace, { endpoint, appKey });
+  async openEnvelope(trace: Trace, endpoint: Endpoint, call: ApiCall): Promise<Envelope> {
+    const { appKey, headers } = call;
     const service: ServiceName = endpoint === 'credit-card' ? 'credit-card' : 'id-card';
-    this.authenticate(appKey, headers.authorization);
+    this.authenticate(trace, endpoint, call);
     const required = endpoint === 'id-card/authenticity' ? (['x-key-version', 'symmetric-key', 'request-key'] as const) : (['x-key-version', 'symmetric-key'] as const);
     for (const name of required) {
       if (!headers[name]) throw new OcrError('MISSING_REQUIRED_HEADER', `${HEADER_LABELS[name]} header is missing`);
@@ -215,7 +254,8 @@ export class OcrEngine {
     const scripted = this.#select(trace, { endpoint, appKey: envelope.appKey, header: envelope.scenarioHeader, imageSha256: info.sha256 });
     if (scripted?.outcome.error) return this.#scriptedFailure(trace, scripted);
     const reading = idCardReadingFor(info, this.clock.now(), scripted?.outcome.idCard);
-    const reply = withTiming(scripted, { body: successBody(idCardResult(reading, info, (v) => encryptValue(envelope.symmetricKey, v))) });
+    const result = idCardResult(reading, info, (v) => encryptValue(envelope.symmetricKey, v), { bbox: this.behaviour.keyValueBbox });
+    const reply = withTiming(scripted, { body: successBody(result) });
     if (!standAlone && this.#issuesRequestKey(reading.idType, scripted?.outcome)) {
       const values = Object.fromEntries(reading.keyValues.map((kv) => [kv.key, kv.value]));
       const verdict = scripted?.outcome.authenticity;
@@ -234,7 +274,10 @@ export class OcrEngine {
     } catch {
       throw new OcrError('INVALID_PARAMETER', 'authenticity body is not valid JSON');
     }
-    const request = readAuthenticityBody(parsed, envelope.symmetricKey);
+    const request = readAuthenticityBody(parsed, envelope.symmetricKey, {
+      passport: this.behaviour.passportAuthenticity,
+      serialNumRequired: !this.behaviour.serialNumOptional,
+    });
     trace.envelope = {
       ...trace.envelope,
       authenticity: {
@@ -242,18 +285,16 @@ export class OcrEngine {
         fields: Object.fromEntries(Object.entries(request.fields).map(([k, v]) => [k, this.journalValues ? v : mask(v)])),
       },
     };
-    if (request.idType === 'passport' && this.passportAuthenticity === 'withdrawn') {
-      throw new OcrError('INVALID_PARAMETER', 'passport authenticity was withdrawn on 2026-05-27 (EMULATOR_PASSPORT_AUTHENTICITY=withdrawn)');
-    }
     const entry = this.ledger.check(requestKey, envelope.appKey);
     const scripted = this.#select(trace, { endpoint: 'id-card/authenticity', appKey: envelope.appKey, header: envelope.scenarioHeader });
     if (scripted?.outcome.error) return this.#scriptedFailure(trace, scripted);
     const card = `${envelope.appKey}\u0000${digitsOnly(request.fields['residentNumber'])}`;
-    if (request.idType === 'resident') this.residentLock.assertOpen(card);
+    const locking = request.idType === 'resident' && this.behaviour.residentLock;
+    if (locking) this.residentLock.assertOpen(card);
     const mismatches = mismatchedFields(request, entry.idType, entry.values);
     const forced = scripted?.outcome.authenticity;
     const isAuthenticity = typeof forced === 'boolean' ? forced : (entry.verdict ?? mismatches.length === 0);
-    if (request.idType === 'resident' && typeof forced !== 'boolean' && entry.verdict === undefined) {
+    if (locking && typeof forced !== 'boolean' && entry.verdict === undefined) {
       this.residentLock.record(card, mismatches);
     }
     if (!isAuthenticity) trace.diagnosis = mismatches.length ? `not authentic: ${mismatches.join(', ')} ${mismatches.length === 1 ? 'differs' : 'differ'} from the recognised value${mismatches.length === 1 ? '' : 's'}` : 'not authentic: scripted';
@@ -263,9 +304,10 @@ export class OcrEngine {
     return withTiming(scripted, { body: successBody({ isAuthenticity }) });
   }
 
-  /** Forgets keys, Request-Keys, locks, queue, defaults, sequences and clock offset. */
+  /** Forgets keys, Request-Keys, tokens, locks, queue, defaults, sequences and clock offset. */
   reset(): void {
     this.keys.reset();
+    this.tokens.reset();
     this.keyCache.clear();
     this.ledger.reset();
     this.residentLock.reset();
@@ -275,7 +317,7 @@ export class OcrEngine {
 
   #issuesRequestKey(idType: IdType, outcome: Outcome | undefined): boolean {
     if (outcome?.requestKey === false) return false;
-    return idType !== 'passport' || this.passportAuthenticity === 'guide';
+    return idType !== 'passport' || this.behaviour.passportAuthenticity;
   }
 
   #select(trace: Trace, input: Parameters<ScenarioBook['select']>[0]): Selection | undefined {

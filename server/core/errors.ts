@@ -5,7 +5,7 @@
  * ../shared/reference/ocr-v2-api-facts.md, "Error codes".
  */
 
-/** Every result code of the v2.0 envelope APIs, keyed by its documented name. */
+/** Every result code of the v2.0 and v2.1 envelope APIs, keyed by its documented name. */
 export const ERROR_CATALOGUE = {
   FAIL: { code: -1, message: 'Unknown error.' },
   INVALID_PARAMETER: { code: 4000001, message: 'Invalid parameter.' },
@@ -28,6 +28,10 @@ export const ERROR_CATALOGUE = {
   INVALID_SYMMETRIC_KEY: { code: 4000302, message: 'Invalid symmetric key.' },
   INVALID_ENCRYPTED_DATA: { code: 4000303, message: 'Invalid encrypted data.' },
   INVALID_APPKEY_SECRETKEY: { code: 4010001, message: 'Invalid appKey or secretKey.' },
+  /** v2.1 only (en/document-ocr-api-guide-v2.1.md, "Error Codes > Common"). */
+  INVALID_TOKEN: { code: 4010006, message: 'Invalid token.' },
+  /** v2.1 only (en/document-ocr-api-guide-v2.1.md, "Error Codes > Common"). */
+  PERMISSION_DENIED: { code: 4010007, message: 'Permission denied.' },
   URL_NOT_FOUND: { code: 4041007, message: 'URL Not Found' },
   MAX_UPLOAD_SIZE_EXCEEDED: { code: 4131000, message: 'Request size is larger than permissible limit.' },
   DECRYPT_FAIL: { code: 5000006, message: 'Decrypt fail.' },
@@ -117,4 +121,46 @@ export function failureBody(key: ErrorKey): FailureBody {
  */
 export function successBody<T>(result: T): SuccessBody<T> {
   return { header: { isSuccessful: true, resultCode: 0, resultMessage: 'SUCCESS' }, result };
+}
+
+/**
+ * The token issuer's errors (NHN Cloud "User Access Key token" page; RFC 6749 section 5.2): an
+ * HTTP status and an `error` code, unlike the OCR API's HTTP 200 result codes.
+ */
+export const OAUTH_ERRORS = {
+  invalid_client: { status: 401 },
+  invalid_request: { status: 400 },
+  unsupported_grant_type: { status: 400 },
+} as const satisfies Record<string, { status: number }>;
+
+/** An RFC 6749 `error` code the token issuer answers. */
+export type OAuthErrorCode = keyof typeof OAUTH_ERRORS;
+
+/** The body of a token-issuer error (RFC 6749 section 5.2). */
+export interface OAuthErrorBody {
+  error: OAuthErrorCode;
+  error_description: string;
+}
+
+/**
+ * A refusal of the token issuer. `description` goes on the wire as `error_description` (RFC
+ * 6749 allows a human-readable text there), so it never holds a secret.
+ * @example throw new OAuthError('unsupported_grant_type', 'only grant_type=client_credentials is supported')
+ */
+export class OAuthError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: OAuthErrorCode,
+    readonly description: string,
+  ) {
+    super(`${code}: ${description}`);
+    this.name = 'OAuthError';
+    this.status = OAUTH_ERRORS[code].status;
+  }
+
+  /** The JSON body. */
+  body(): OAuthErrorBody {
+    return { error: this.code, error_description: this.description };
+  }
 }

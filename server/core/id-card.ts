@@ -51,6 +51,9 @@ export interface IdCardResult extends IdCardReading {
   resolution: Resolution;
 }
 
+/** The wire result before 2024-03-12: no `bbox` on the key values. */
+export type IdCardResultWithoutBbox = Omit<IdCardResult, 'keyValues'> & { keyValues: Omit<IdKeyValue, 'bbox'>[] };
+
 const NAMES = [
   ['홍길동', 'HONG', 'GILDONG'], ['김민준', 'KIM', 'MINJUN'], ['이서연', 'LEE', 'SEOYEON'], ['박지훈', 'PARK', 'JIHUN'],
   ['최수아', 'CHOI', 'SUA'], ['정우진', 'JEONG', 'WOOJIN'], ['강하은', 'KANG', 'HAEUN'], ['윤도현', 'YOON', 'DOHYEON'],
@@ -206,19 +209,21 @@ export function idCardReading(
 }
 
 /**
- * The wire result: every `keyValues[].value` passes through `encrypt`.
+ * The wire result: every `keyValues[].value` passes through `encrypt`. `bbox` on each key value
+ * since 2024-03-12 (release notes, "March 12, 2024"); `{ bbox: false }` leaves it out.
  * @example idCardResult(reading, imageInfo, (v) => encryptValue(key, v))
  */
 export function idCardResult(
   reading: IdCardReading,
   image: Pick<ImageInfo, 'fileType' | 'resolution'>,
   encrypt: (plaintext: string) => string,
-): IdCardResult {
+  { bbox = true }: { bbox?: boolean } = {},
+): IdCardResult | IdCardResultWithoutBbox {
   return {
     fileType: image.fileType,
     resolution: image.resolution,
     idType: reading.idType,
-    keyValues: reading.keyValues.map((kv) => ({ key: kv.key, value: encrypt(kv.value), conf: kv.conf, bbox: kv.bbox })),
+    keyValues: reading.keyValues.map((kv) => ({ key: kv.key, value: encrypt(kv.value), conf: kv.conf, ...(bbox ? { bbox: kv.bbox } : {}) })),
     boxes: reading.boxes,
   };
 }

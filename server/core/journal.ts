@@ -18,10 +18,15 @@ export interface JournalEntry {
   time: string;
   method: string;
   path: string;
+  /** `v2.0` or `v2.1` for the OCR API; absent for the token issuer and unknown paths. */
+  api?: string | undefined;
+  /** `public-key`, `credit-card`, ..., or `token/create`, `token/revoke`. */
   endpoint?: string | undefined;
   appKey?: string | undefined;
   scenario?: { name: string; reason: string; call: number } | undefined;
   resultCode?: number | undefined;
+  /** The HTTP status (200 for every OCR API answer; the token issuer's 400 and 401 differ). */
+  status?: number | undefined;
   /** Why the request failed, in words a developer can act on. */
   diagnosis?: string | undefined;
   durationMs?: number | undefined;

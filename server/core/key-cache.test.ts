@@ -106,7 +106,7 @@ describe('OcrEngine.openEnvelope with the key cache', () => {
     const issued = await engine.keys.current(appKey, 'credit-card');
     const symmetricKey = randomBytes(32);
     const headers = { authorization: secret, 'x-key-version': issued.version, 'symmetric-key': wrapSymmetricKey(issued.publicKeyBase64, symmetricKey) };
-    const open = (h = headers) => engine.openEnvelope({} as Trace, 'credit-card', appKey, h);
+    const open = (h = headers) => engine.openEnvelope({} as Trace, 'credit-card', { api: 'v2.0', appKey, headers: h });
     return { engine, issued, symmetricKey, headers, open };
   }
 

@@ -125,7 +125,7 @@ describe('OcrEngine with RSA workers', () => {
       const answers = await Promise.all(
         engines.map(async (engine) => {
           try {
-            const envelope = await engine.openEnvelope({} as Trace, 'credit-card', appKey, { authorization: secret, 'x-key-version': '0', 'symmetric-key': header });
+            const envelope = await engine.openEnvelope({} as Trace, 'credit-card', { api: 'v2.0', appKey, headers: { authorization: secret, 'x-key-version': '0', 'symmetric-key': header } });
             return { key: envelope.symmetricKey.toString('hex') };
           } catch (error) {
             return { code: (error as OcrError).code, diagnosis: (error as OcrError).diagnosis };

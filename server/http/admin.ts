@@ -90,7 +90,8 @@ export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
   const { journal } = options;
 
   router.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
+    const { date, pinned } = engine.behaviour;
+    res.json({ status: 'ok', apiDate: date, apiDatePinned: pinned });
   });
 
   router.use((req, _res, next) => {

@@ -1,13 +1,15 @@
 /**
  * The HTTP adapter: routes translate requests into engine calls and replies into answers, and
  * record each request in the journal; nothing more. Paths and methods from TOAST-DOCS/OCR
- * en/document-ocr-api-guide-v2.0.md; any other path or method answers 4041007 URL_NOT_FOUND on
- * HTTP 200.
+ * en/document-ocr-api-guide-v2.0.md and -v2.1.md (the same five operations under `/v2.0/` and
+ * `/v2.1/`), plus the v2.1 token issuer (token-routes.ts); any other path or method answers
+ * 4041007 URL_NOT_FOUND on HTTP 200.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { EnvelopeHeaders, OcrEngine, Reply, Trace } from '../core/engine.js';
-import { OcrError } from '../core/errors.js';
+import { API_VERSIONS, type ApiVersion } from '../core/auth.js';
+import type { ApiCall, EnvelopeHeaders, OcrEngine, Reply, Trace } from '../core/engine.js';
+import { OAuthError, OcrError } from '../core/errors.js';
 import type { Journal } from '../core/journal.js';
 import { ScenarioError } from '../core/scenarios/book.js';
 import { adminRouter, type AdminOptions } from './admin.js';
@@ -15,6 +17,7 @@ import { drainBody, readBodyText } from './body.js';
 import { boundedEntry } from './journal-bounds.js';
 import { imageReader } from './multipart.js';
 import { failureFor } from './render.js';
+import { tokenRoutes } from './token-routes.js';
 
 /** Options of the HTTP adapter. */
 export interface AppOptions extends Omit<AdminOptions, 'journal'> {
@@ -27,12 +30,14 @@ export interface AppOptions extends Omit<AdminOptions, 'journal'> {
   onRequest?: (entry: ReturnType<Journal['add']>) => void;
 }
 
-const API = '/v2.0/appkeys/:appKey';
 /** The longest an answer waits for the rest of a body it did not need. */
 const DRAIN_MS = 5_000;
 
+/** RFC 6749 section 5.1: the token issuer's refusals are never cached either. */
+const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
+
 /** An API handler: gets the request and the trace to fill in, returns a reply. */
-type Handler = (req: Request, res: Response, trace: Trace) => Promise<Reply> | Reply;
+export type Handler = (req: Request, res: Response, trace: Trace) => Promise<Reply> | Reply;
 
 /** What a request is answered with: JSON with a status (and headers), or a dropped connection. */
 interface Answer {
@@ -46,7 +51,7 @@ interface Answer {
  * The public-key call as the fast lane takes it: a plain path (no query, no percent-escapes), so
  * that what the lane reads is exactly what express's router would have decoded.
  */
-const PUBLIC_KEY_PATH = /^\/v2\.0\/appkeys\/([A-Za-z0-9._~-]+)\/public-keys\/([A-Za-z0-9._~-]+)$/;
+const PUBLIC_KEY_PATH = /^\/(v2\.[01])\/appkeys\/([A-Za-z0-9._~-]+)\/public-keys\/([A-Za-z0-9._~-]+)$/;
 
 /**
  * Builds the HTTP handler around an engine: a Node request listener, for `http.createServer`,
@@ -74,7 +79,7 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
   const { journal } = options;
 
   /** Journals a finished request and tells the logger. */
-  const record = (method: string, path: string, trace: Trace, resultCode: number | undefined, started: number): void => {
+  const record = (method: string, path: string, trace: Trace, resultCode: number | undefined, status: number, started: number): void => {
     // Clipped: client-derived texts must not make a bounded journal unbounded in bytes.
     const entry = journal.add(
       boundedEntry({
@@ -83,6 +88,7 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
         path,
         ...trace,
         resultCode,
+        status,
         durationMs: Math.round((performance.now() - started) * 100) / 100,
       }),
     );
@@ -105,8 +111,17 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
         // The emulator's own refusal of X-Emulator-Scenario (HTTP 4xx, no result code): journaled
         // all the same, since the journal is where a developer looks first.
         trace.diagnosis = `HTTP ${error.status}: ${error.message}`;
-        record(method, path, trace, undefined, started);
+        record(method, path, trace, undefined, error.status, started);
         return { status: error.status, body: { error: 'scenario', message: error.message } };
+      }
+      if (error instanceof OAuthError) {
+        // The token issuer answers RFC 6749 errors with their HTTP status, not a result code.
+        trace.diagnosis = `HTTP ${error.status} ${error.code}: ${error.description}`;
+        record(method, path, trace, undefined, error.status, started);
+        const headers: Record<string, string> = { ...NO_STORE };
+        // RFC 6749 section 5.2: a 401 names the authentication scheme the client must use.
+        if (error.status === 401) headers['WWW-Authenticate'] = 'Basic realm="nhn-ocr-emulator token issuer"';
+        return { status: error.status, body: error.body(), headers };
       }
       if (error instanceof OcrError) trace.diagnosis = error.diagnosis;
       else {
@@ -116,9 +131,10 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
       reply = { body: failureFor(error) };
     }
     if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
-    record(method, path, trace, (reply.body as { header?: { resultCode?: number } }).header?.resultCode, started);
+    const status = reply.status ?? 200;
+    record(method, path, trace, (reply.body as { header?: { resultCode?: number } } | undefined)?.header?.resultCode, status, started);
     if (reply.fault === 'drop-connection') return { status: 0, body: undefined, drop: true };
-    return { status: 200, body: reply.body, ...(reply.headers ? { headers: reply.headers } : {}) };
+    return { status, body: reply.body, ...(reply.headers ? { headers: reply.headers } : {}) };
   };
 
   /** An express route around a handler: settles it, then writes the answer. */
@@ -136,49 +152,20 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
       // the client loses the answer (RFC 9112 section 9.6).
       if (!req.complete) await drainBody(req, DRAIN_MS);
       if (answer.headers) res.set(answer.headers);
-      res.status(answer.status).json(answer.body);
+      if (answer.body === undefined) res.status(answer.status).end();
+      else res.status(answer.status).json(answer.body);
     };
 
   app.use('/__emulator', adminRouter(engine, { ...options, journal }));
 
   // Express answers HEAD with the GET handler; HEAD is not one of the guide's five operations.
   const notFound = route((req) => {
-    throw new OcrError('URL_NOT_FOUND', `${req.method} ${req.path} is not an API of the v2.0 guide`);
+    throw new OcrError('URL_NOT_FOUND', `${req.method} ${req.path} is an operation of neither the v2.0 nor the v2.1 guide`);
   });
   app.use((req, res, next) => (req.method === 'HEAD' ? notFound(req, res) : next()));
 
-  app.get(
-    `${API}/public-keys/:serviceName`,
-    route((req, _res, trace) => engine.publicKey(trace, param(req, 'appKey'), envelopeHeaders(req), param(req, 'serviceName'))),
-  );
-
-  app.post(
-    `${API}/credit-card`,
-    route(async (req, res, trace) => {
-      const envelope = await engine.openEnvelope(trace, 'credit-card', param(req, 'appKey'), envelopeHeaders(req));
-      return engine.analyzeCreditCard(trace, envelope, await readImage(req, res));
-    }),
-  );
-
-  for (const [path, standAlone] of [['id-card', false], ['id-card/stand-alone', true]] as const) {
-    app.post(
-      `${API}/${path}`,
-      route(async (req, res, trace) => {
-        const envelope = await engine.openEnvelope(trace, path, param(req, 'appKey'), envelopeHeaders(req));
-        return engine.analyzeIdCard(trace, envelope, await readImage(req, res), standAlone);
-      }),
-    );
-  }
-
-  app.post(
-    `${API}/id-card/authenticity`,
-    route(async (req, res, trace) => {
-      const headers = envelopeHeaders(req);
-      const envelope = await engine.openEnvelope(trace, 'id-card/authenticity', param(req, 'appKey'), headers);
-      const text = await readBodyText(req, res, options.maxUploadBytes);
-      return engine.authenticity(trace, envelope, text, headers['request-key']!);
-    }),
-  );
+  for (const api of API_VERSIONS) apiRoutes(app, api, route, engine, readImage, options.maxUploadBytes);
+  tokenRoutes(app, route, engine);
 
   app.use(notFound);
 
@@ -206,7 +193,8 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
     if (req.method !== 'GET' || req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0') return false;
     const match = PUBLIC_KEY_PATH.exec(req.url ?? '');
     if (!match) return false;
-    settle('GET', match[0], (trace) => engine.publicKey(trace, match[1]!, envelopeHeaders(req), match[2]!))
+    const call: ApiCall = { api: match[1] as ApiVersion, appKey: match[2]!, headers: envelopeHeaders(req) };
+    settle('GET', match[0], (trace) => engine.publicKey(trace, call, match[3]!))
       .then((answer) => {
         if (answer.drop) {
           req.socket.destroy();
@@ -229,6 +217,42 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
   };
 }
 
+/** The API's five operations under one version's prefix (`/v2.0/appkeys/:appKey/...`). */
+function apiRoutes(app: express.Express, api: ApiVersion, route: (handler: Handler) => express.RequestHandler, engine: OcrEngine, readImage: ReturnType<typeof imageReader>, maxUploadBytes: number): void {
+  const base = `/${api}/appkeys/:appKey`;
+  const call = (req: Request): ApiCall => ({ api, appKey: param(req, 'appKey'), headers: envelopeHeaders(req) });
+
+  app.get(`${base}/public-keys/:serviceName`, route((req, _res, trace) => engine.publicKey(trace, call(req), param(req, 'serviceName'))));
+
+  app.post(
+    `${base}/credit-card`,
+    route(async (req, res, trace) => {
+      const envelope = await engine.openEnvelope(trace, 'credit-card', call(req));
+      return engine.analyzeCreditCard(trace, envelope, await readImage(req, res));
+    }),
+  );
+
+  for (const [path, standAlone] of [['id-card', false], ['id-card/stand-alone', true]] as const) {
+    app.post(
+      `${base}/${path}`,
+      route(async (req, res, trace) => {
+        const envelope = await engine.openEnvelope(trace, path, call(req));
+        return engine.analyzeIdCard(trace, envelope, await readImage(req, res), standAlone);
+      }),
+    );
+  }
+
+  app.post(
+    `${base}/id-card/authenticity`,
+    route(async (req, res, trace) => {
+      const request = call(req);
+      const envelope = await engine.openEnvelope(trace, 'id-card/authenticity', request);
+      const text = await readBodyText(req, res, maxUploadBytes);
+      return engine.authenticity(trace, envelope, text, request.headers['request-key']!);
+    }),
+  );
+}
+
 function param(req: Request, name: string): string {
   return String(req.params[name] ?? '');
 }
@@ -241,6 +265,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
 function envelopeHeaders(req: IncomingMessage): EnvelopeHeaders {
   return {
     authorization: header(req, 'authorization'),
+    'x-nhn-authorization': header(req, 'x-nhn-authorization'),
     'x-key-version': header(req, 'x-key-version'),
     'symmetric-key': header(req, 'symmetric-key'),
     'request-key': header(req, 'request-key'),

@@ -14,7 +14,7 @@ async function recognised(scenario?: string) {
 }
 
 describe('POST /id-card/authenticity', () => {
-  it.each(['id-card/resident', 'id-card/driver', 'id-card/passport'])('is true for the values %s recognised', async (scenario) => {
+  it.each(['id-card/resident', 'id-card/driver'])('is true for the values %s recognised', async (scenario) => {
     const { requestKey, fields } = await recognised(scenario);
     const answer = await h.client.authenticity(requestKey, fields);
     expect(answer.body).toEqual({ header: { isSuccessful: true, resultCode: 0, resultMessage: 'SUCCESS' }, result: { isAuthenticity: true } });
@@ -143,8 +143,18 @@ describe('Request-Key TTL setting', () => {
   });
 });
 
-describe('passport authenticity withdrawn (the live service since 2026-05-27)', () => {
-  const live = useEmulator({ passportAuthenticity: 'withdrawn' });
+describe('passport authenticity before 2026-05-27 (EMULATOR_API_DATE=2026-05-26)', () => {
+  const dated = useEmulator({ apiDate: '2026-05-26' });
+  it('issues a Request-Key for a passport and verifies it', async () => {
+    const passport = await dated.client.idCard(image, { scenario: 'id-card/passport' });
+    expect(passport.requestKey).toBeDefined();
+    const answer = await dated.client.authenticity(passport.requestKey!, authenticityFieldsFor(passport.result!));
+    expect(answer.body).toEqual({ header: { isSuccessful: true, resultCode: 0, resultMessage: 'SUCCESS' }, result: { isAuthenticity: true } });
+  });
+});
+
+describe('passport authenticity withdrawn (the default: the live service since 2026-05-27)', () => {
+  const live = useEmulator();
   it('sends no Request-Key for passports and rejects passport authenticity with 4000001', async () => {
     const passport = await live.client.idCard(image, { scenario: 'id-card/passport' });
     expect(passport.resultCode).toBe(0);

@@ -146,10 +146,12 @@ describe('what an entry holds', () => {
       time: expect.any(String),
       method: 'POST',
       path: `/v2.0/appkeys/${APP.appKey}/credit-card`,
+      api: 'v2.0',
       endpoint: 'credit-card',
       appKey: APP.appKey,
       scenario: { name: 'credit-card/ok', reason: 'built-in-default', call: 0 },
       resultCode: 0,
+      status: 200,
       durationMs: expect.any(Number),
       envelope: {
         keyVersion: '0',

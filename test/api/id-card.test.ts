@@ -55,9 +55,11 @@ describe('POST /id-card and /id-card/stand-alone', () => {
     }
   });
 
-  it('answers a Request-Key for driver and (per the v2.0 guide) passport results', async () => {
+  it('answers a Request-Key for driver results, not for passports (withdrawn 2026-05-27)', async () => {
     expect((await h.client.idCard(resident, { scenario: 'id-card/driver' })).requestKey).toBeDefined();
-    expect((await h.client.idCard(resident, { scenario: 'id-card/passport' })).requestKey).toBeDefined();
+    const passport = await h.client.idCard(resident, { scenario: 'id-card/passport' });
+    expect(passport.resultCode).toBe(0);
+    expect(passport.requestKey).toBeUndefined();
   });
 
   it('sends no Request-Key with a failure', async () => {

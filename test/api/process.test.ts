@@ -10,10 +10,10 @@ describe('the emulator process', () => {
   it('prints one ready line with URL and credentials, serves health, stops cleanly on SIGTERM', async () => {
     const emu = await spawnEmulator();
     try {
-      expect(emu.readyLine).toMatch(/^nhn-ocr-emulator ready at http:\/\/127\.0\.0\.1:\d+ \(appKey=emulator-appkey secretKey=emulator-secretkey\)$/);
+      expect(emu.readyLine).toMatch(/^nhn-ocr-emulator ready at http:\/\/127\.0\.0\.1:\d+ \(appKey=emulator-appkey secretKey=emulator-secretkey userAccessKeyId=emulator-user-access-key secretAccessKey=emulator-secret-access-key\)$/);
       const health = await fetch(`${emu.url}/__emulator/health`);
       expect(health.status).toBe(200);
-      expect(await health.json()).toEqual({ status: 'ok' });
+      expect(await health.json()).toMatchObject({ status: 'ok', apiDatePinned: false });
     } finally {
       expect(await emu.stop('SIGTERM')).toBe(0);
     }
@@ -28,7 +28,7 @@ describe('the emulator process', () => {
   it('takes its credentials from EMULATOR_APPKEY / EMULATOR_SECRETKEY', async () => {
     const emu = await spawnEmulator({ EMULATOR_APPKEY: 'ci-app', EMULATOR_SECRETKEY: 'ci-secret' });
     try {
-      expect(emu.readyLine).toContain('(appKey=ci-app secretKey=ci-secret)');
+      expect(emu.readyLine).toContain('(appKey=ci-app secretKey=ci-secret userAccessKeyId=emulator-user-access-key secretAccessKey=emulator-secret-access-key)');
       const ok = await fetch(`${emu.url}/v2.0/appkeys/ci-app/public-keys/id-card`, { headers: { Authorization: 'ci-secret' } });
       expect(((await ok.json()) as { header: { resultCode: number } }).header.resultCode).toBe(0);
       const old = await fetch(`${emu.url}/v2.0/appkeys/emulator-appkey/public-keys/id-card`, { headers: { Authorization: 'emulator-secretkey' } });

@@ -14,6 +14,7 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const here = fileURLToPath(new URL('./', import.meta.url));
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const shellClient = `${here}curl-openssl-client.sh`;
+const shellClientV21 = `${here}curl-openssl-client-v21.sh`;
 const javaClient = `${here}JdkClient.java`;
 const serverMain = `${repoRoot}dist/server/main.js`;
 
@@ -43,6 +44,8 @@ interface Emulator {
   baseUrl: string;
   appKey: string;
   secretKey: string;
+  userAccessKeyId: string;
+  secretAccessKey: string;
 }
 
 /** Starts `node dist/server/main.js` on a free port and waits for its ready line. */
@@ -63,10 +66,11 @@ function startEmulator(): Promise<Emulator> {
     }, 20_000);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString('utf8');
-      const ready = /ready at (http:\/\/\S+) \(appKey=(\S+) secretKey=(\S+)\)/.exec(output);
-      if (ready?.[1] !== undefined && ready[2] !== undefined && ready[3] !== undefined) {
+      const ready = /ready at (http:\/\/\S+) \(appKey=(\S+) secretKey=(\S+) userAccessKeyId=(\S+) secretAccessKey=([^\s)]+)\)/.exec(output);
+      if (ready) {
         clearTimeout(timer);
-        resolve({ process: child, baseUrl: ready[1], appKey: ready[2], secretKey: ready[3] });
+        const [, baseUrl, appKey, secretKey, userAccessKeyId, secretAccessKey] = ready as unknown as string[];
+        resolve({ process: child, baseUrl: baseUrl!, appKey: appKey!, secretKey: secretKey!, userAccessKeyId: userAccessKeyId!, secretAccessKey: secretAccessKey! });
       }
     };
     child.stdout.on('data', onData);
@@ -164,6 +168,41 @@ describe.skipIf(missingTools.length > 0)(suiteTitle, () => {
       TIMEOUT_MS,
     );
   }
+
+  it(
+    'curl+openssl v2.1 client: token, credit card, ID card, authenticity; revoked and garbage tokens 4010006; bad client 401',
+    async () => {
+      const { baseUrl, appKey, userAccessKeyId, secretAccessKey } = emulator!;
+      const out = await runClient('bash', [
+        shellClientV21,
+        baseUrl,
+        baseUrl, // the emulator serves the token issuer on its own port
+        appKey,
+        userAccessKeyId,
+        secretAccessKey,
+        fixture('card-856x540.jpg'),
+        fixture('id-resident-900x570.jpg'),
+      ]);
+      expect(Object.fromEntries(out)).toMatchObject({
+        'token.type': 'Bearer',
+        'token.expiresIn': '86400',
+        'creditCard.resultCode': '0',
+        'idCard.resultCode': '0',
+        'authenticity.resultCode': '0',
+        'authenticity.isAuthenticity': 'true',
+        'revoke.status': '200',
+        'revoked.status': '200',
+        'revoked.resultCode': '4010006',
+        'garbage.resultCode': '4010006',
+        'badClient.status': '401',
+        'badClient.error': 'invalid_client',
+        'badClient.wwwAuthenticate': 'Basic',
+      });
+      expect(luhnValid(out.get('creditCard.totalCardNum') ?? '')).toBe(true);
+      expect(out.get('idCard.requestKey')).toMatch(/^[0-9a-f-]{36}$/);
+    },
+    TIMEOUT_MS,
+  );
 
   it(
     'JDK client: id-card, authenticity twice with one Request-Key, stand-alone',

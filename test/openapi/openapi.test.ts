@@ -119,7 +119,7 @@ const answer = (method: string, path: string, body: unknown, headers: Record<str
 });
 
 describe('openapi.yaml', () => {
-  it('is OpenAPI 3.1.0 with the five v2.0 operations on both live hosts', () => {
+  it('is OpenAPI 3.1.0 with the five operations as v2.0 and v2.1 on both live hosts, and the token issuer', () => {
     expect(document.openapi).toBe('3.1.0');
     expect(document.servers?.map((s) => s.url)).toEqual([
       'https://ocr.api.nhncloudservice.com',
@@ -130,19 +130,32 @@ describe('openapi.yaml', () => {
     );
     expect(operations.sort()).toEqual([
       'GET /v2.0/appkeys/{appKey}/public-keys/{serviceName} getPublicKey',
+      'GET /v2.1/appkeys/{appKey}/public-keys/{serviceName} getPublicKeyV21',
+      'POST /oauth2/token/create createToken',
+      'POST /oauth2/token/revoke revokeToken',
       'POST /v2.0/appkeys/{appKey}/credit-card analyzeCreditCard',
       'POST /v2.0/appkeys/{appKey}/id-card analyzeIdCard',
       'POST /v2.0/appkeys/{appKey}/id-card/authenticity verifyIdCardAuthenticity',
       'POST /v2.0/appkeys/{appKey}/id-card/stand-alone analyzeIdCardStandAlone',
-    ]);
+      'POST /v2.1/appkeys/{appKey}/credit-card analyzeCreditCardV21',
+      'POST /v2.1/appkeys/{appKey}/id-card analyzeIdCardV21',
+      'POST /v2.1/appkeys/{appKey}/id-card/authenticity verifyIdCardAuthenticityV21',
+      'POST /v2.1/appkeys/{appKey}/id-card/stand-alone analyzeIdCardStandAloneV21',
+    ].sort());
     expect(document.components?.securitySchemes?.secretKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'Authorization' });
+    expect(document.components?.securitySchemes?.userAccessKeyToken).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-NHN-Authorization' });
+    expect(document.components?.securitySchemes?.userAccessKey).toMatchObject({ type: 'http', scheme: 'basic' });
+    // The token issuer lives on its own host.
+    for (const path of ['/oauth2/token/create', '/oauth2/token/revoke']) {
+      expect(document.paths?.[path]?.servers?.map((s) => s.url)).toEqual(['https://oauth.api.nhncloudservice.com']);
+    }
     expect(JSON.stringify(document)).not.toContain('__emulator');
   });
 
-  it('declares only HTTP 200 answers, each a success or a failure', () => {
-    for (const item of Object.values(document.paths ?? {})) {
+  it('declares only HTTP 200 answers for the OCR operations, each a success or a failure; the token issuer 200, 400, 401', () => {
+    for (const [path, item] of Object.entries(document.paths ?? {})) {
       for (const operation of [item?.get, item?.post].filter(Boolean)) {
-        expect(Object.keys(operation!.responses ?? {})).toEqual(['200']);
+        expect(Object.keys(operation!.responses ?? {})).toEqual(path.startsWith('/oauth2/') ? ['200', '400', '401'] : ['200']);
       }
     }
   });
@@ -155,16 +168,13 @@ describe('openapi.yaml', () => {
       for (const header of headers) expect(header.required && header.description.length > 0, header.name).toBe(true);
       return headers.map((p) => p.name);
     };
-    expect(headersOf('/v2.0/appkeys/{appKey}/public-keys/{serviceName}')).toEqual(['Authorization']);
-    for (const path of ['credit-card', 'id-card', 'id-card/stand-alone']) {
-      expect(headersOf(`/v2.0/appkeys/{appKey}/${path}`)).toEqual(['Authorization', 'X-Key-Version', 'Symmetric-Key']);
+    for (const [version, auth] of [['v2.0', 'Authorization'], ['v2.1', 'X-NHN-Authorization']] as const) {
+      expect(headersOf(`/${version}/appkeys/{appKey}/public-keys/{serviceName}`)).toEqual([auth]);
+      for (const path of ['credit-card', 'id-card', 'id-card/stand-alone']) {
+        expect(headersOf(`/${version}/appkeys/{appKey}/${path}`)).toEqual([auth, 'X-Key-Version', 'Symmetric-Key']);
+      }
+      expect(headersOf(`/${version}/appkeys/{appKey}/id-card/authenticity`)).toEqual([auth, 'X-Key-Version', 'Symmetric-Key', 'Request-Key']);
     }
-    expect(headersOf('/v2.0/appkeys/{appKey}/id-card/authenticity')).toEqual([
-      'Authorization',
-      'X-Key-Version',
-      'Symmetric-Key',
-      'Request-Key',
-    ]);
   });
 
   it('lists the same failure codes, keys and messages as the emulator catalogue', () => {
@@ -188,7 +198,8 @@ describe('openapi.yaml', () => {
     for (const name of ['PublicKeyAnswer', 'CreditCardAnswer', 'IdCardAnswer', 'IdCardStandAloneAnswer', 'AuthenticityAnswer']) {
       expect(examples.some((e) => e.where.startsWith(`/components/responses/${name}/`))).toBe(true);
     }
-    expect(examples.filter((e) => e.where.includes('authenticity/post/requestBody'))).toHaveLength(3);
+    // v2.0 and v2.1 authenticity: resident, driver, passport each.
+    expect(examples.filter((e) => e.where.includes('authenticity/post/requestBody'))).toHaveLength(6);
   });
 
   it.each(examples.map((e) => [e.where, e] as const))('example %s validates against its schema', (_where, example) => {

@@ -1,0 +1,185 @@
+/**
+ * The User Access Key token issuer that v2.1 clients call before the OCR API (NHN Cloud public
+ * API "User Access Key token"; ../shared/reference/ocr-v2-api-facts.md, "The token issuer"):
+ * `POST /oauth2/token/create` with HTTP Basic client credentials and
+ * `grant_type=client_credentials` answers an opaque Bearer token valid `expires_in` seconds;
+ * `POST /oauth2/token/revoke` ends one early. Refusals follow RFC 6749 section 5.2. Plain
+ * TypeScript: the HTTP adapter hands in the `Authorization` header and the parsed form.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { Clock } from './clock.js';
+import { OAuthError, OcrError } from './errors.js';
+import type { RandomSource } from './random.js';
+
+/** A User Access Key: its ID, its secret, and the appKeys it may use (all when undefined). */
+export interface UserAccessKey {
+  id: string;
+  secret: string;
+  appKeys?: ReadonlySet<string> | undefined;
+}
+
+/** The answer of `POST /oauth2/token/create` (the page's example: `expires_in` a number). */
+export interface TokenAnswer {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+}
+
+/** A form body as the adapter parsed it; `undefined` when the body was not a form. */
+export type TokenForm = Readonly<Record<string, string | undefined>> | undefined;
+
+/** Settings of the issuer. */
+export interface TokenIssuerOptions {
+  /** User Access Keys by ID. */
+  keys: ReadonlyMap<string, UserAccessKey>;
+  /** Every appKey the emulator serves: a key without a restriction may use each of them. */
+  appKeys: { has(appKey: string): boolean };
+  random: RandomSource;
+  /** Clock of token expiry; `POST /__emulator/clock` moves it. */
+  clock: Clock;
+  /** Validity of a new token: 60..86,400 s in the console, 86,400 by default. */
+  ttlSeconds: number;
+  /** Most tokens held; past it the oldest are forgotten (and then answer 4010006). */
+  maxTokens?: number;
+}
+
+interface TokenEntry {
+  keyId: string;
+  expiresAt: number;
+  revoked: boolean;
+}
+
+/** The default bound of the token store. */
+export const DEFAULT_MAX_TOKENS = 100_000;
+
+/**
+ * Issues, checks and revokes tokens.
+ * @example
+ * const issuer = new TokenIssuer({ keys, appKeys: credentials, random: cryptoRandom, clock, ttlSeconds: 86400 });
+ * const { access_token } = issuer.create(`Basic ${btoa('id:secret')}`, { grant_type: 'client_credentials' });
+ * issuer.verify(access_token, 'emulator-appkey'); // throws 4010006 / 4010007 when it may not
+ */
+export class TokenIssuer {
+  #tokens = new Map<string, TokenEntry>();
+  #lastPurge = 0;
+  readonly maxTokens: number;
+
+  constructor(private readonly options: TokenIssuerOptions) {
+    this.maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
+  }
+
+  /** `POST /oauth2/token/create`. */
+  create(authorization: string | undefined, form: TokenForm): TokenAnswer {
+    const key = this.#client(authorization);
+    const grant = requireForm(form)['grant_type'];
+    if (!grant) throw new OAuthError('invalid_request', 'the form body needs grant_type=client_credentials');
+    if (grant !== 'client_credentials') {
+      throw new OAuthError('unsupported_grant_type', 'the only grant type is client_credentials');
+    }
+    this.#purge();
+    const token = this.options.random.bytes(32).toString('base64url');
+    const expiresIn = this.options.ttlSeconds;
+    this.#tokens.set(token, { keyId: key.id, expiresAt: this.options.clock.now() + expiresIn * 1000, revoked: false });
+    while (this.#tokens.size > this.maxTokens) this.#tokens.delete(this.#tokens.keys().next().value!);
+    return { access_token: token, token_type: 'Bearer', expires_in: expiresIn };
+  }
+
+  /**
+   * `POST /oauth2/token/revoke`. A token that is unknown, or another key's, is answered the
+   * same as a revoked one (RFC 7009 section 2.2: "invalid tokens do not cause an error").
+   */
+  revoke(authorization: string | undefined, form: TokenForm): void {
+    const key = this.#client(authorization);
+    const token = requireForm(form)['token'];
+    if (!token) throw new OAuthError('invalid_request', 'the form body needs token=<access_token>');
+    const entry = this.#tokens.get(token);
+    if (entry && entry.keyId === key.id) entry.revoked = true;
+  }
+
+  /**
+   * Checks a Bearer token for a call to `appKey`: 4010006 unless it is a live token of this
+   * issuer, 4010007 when its User Access Key may not use the appKey.
+   */
+  verify(token: string, appKey: string, now = this.options.clock.now()): void {
+    const entry = this.#tokens.get(token);
+    if (!entry) throw new OcrError('INVALID_TOKEN', unknownTokenDiagnosis(token));
+    if (entry.revoked) throw new OcrError('INVALID_TOKEN', 'token was revoked (POST /oauth2/token/revoke)');
+    if (now >= entry.expiresAt) {
+      throw new OcrError('INVALID_TOKEN', `token expired ${Math.round((now - entry.expiresAt) / 1000)} s ago (tokens live ${this.options.ttlSeconds} s; renew before expires_in runs out)`);
+    }
+    const key = this.options.keys.get(entry.keyId);
+    if (!key) throw new OcrError('INVALID_TOKEN', 'token belongs to a User Access Key this emulator no longer has');
+    if (!this.options.appKeys.has(appKey)) {
+      throw new OcrError('PERMISSION_DENIED', `appKey "${appKey}" is not known to this emulator, so no User Access Key may use it`);
+    }
+    if (key.appKeys && !key.appKeys.has(appKey)) {
+      throw new OcrError('PERMISSION_DENIED', `User Access Key "${key.id}" may use only appKey ${[...key.appKeys].map((k) => `"${k}"`).join(', ')}, not "${appKey}"`);
+    }
+  }
+
+  /** Tokens held (revoked and expired ones included until purged). */
+  get size(): number {
+    return this.#tokens.size;
+  }
+
+  /** Forgets every token. */
+  reset(): void {
+    this.#tokens.clear();
+  }
+
+  /** The User Access Key of a Basic `Authorization` header; 401 `invalid_client` otherwise. */
+  #client(authorization: string | undefined): UserAccessKey {
+    const credentials = basicCredentials(authorization);
+    if (!credentials) {
+      throw new OAuthError('invalid_client', 'client authentication needs Authorization: Basic base64(UserAccessKeyID:SecretAccessKey)');
+    }
+    const key = this.options.keys.get(credentials.id);
+    if (!key || !sameSecret(key.secret, credentials.secret)) {
+      throw new OAuthError('invalid_client', 'unknown User Access Key ID or wrong Secret Access Key');
+    }
+    return key;
+  }
+
+  /** Drops expired tokens, oldest first, at most once a second. */
+  #purge(): void {
+    const now = this.options.clock.now();
+    if (now - this.#lastPurge < 1000) return;
+    this.#lastPurge = now;
+    for (const [token, entry] of this.#tokens) {
+      if (entry.expiresAt > now) break;
+      this.#tokens.delete(token);
+    }
+  }
+}
+
+/**
+ * The ID and secret of an HTTP Basic header (RFC 7617: the ID ends at the first colon).
+ * @example basicCredentials('Basic aWQ6c2VjcmV0') // { id: 'id', secret: 'secret' }
+ */
+export function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
+  const match = /^basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(header ?? '');
+  if (!match) return undefined;
+  const text = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = text.indexOf(':');
+  if (colon <= 0) return undefined;
+  return { id: text.slice(0, colon), secret: text.slice(colon + 1) };
+}
+
+function requireForm(form: TokenForm): Readonly<Record<string, string | undefined>> {
+  if (!form) throw new OAuthError('invalid_request', 'the body must be application/x-www-form-urlencoded');
+  return form;
+}
+
+function sameSecret(expected: string, given: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Why a token is unknown, where the mistake is recognisable. */
+function unknownTokenDiagnosis(token: string): string {
+  if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) {
+    return 'token is a JWT: not one this issuer made (get one from POST /oauth2/token/create of the emulator, or point OAuth at the emulator)';
+  }
+  return 'token was never issued by this emulator, or has been forgotten (POST /oauth2/token/create; tokens do not survive a restart)';
+}
