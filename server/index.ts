@@ -19,6 +19,7 @@ import { OcrEngine } from './core/engine.js';
 import { Journal, type JournalEntry } from './core/journal.js';
 import type { KeyFactory } from './core/key-store.js';
 import type { RandomSource } from './core/random.js';
+import { MAX_REGISTERED_APPKEYS, memoryStores } from './core/stores/memory.js';
 import type { UserAccessKey } from './core/token-issuer.js';
 import { ScenarioBook } from './core/scenarios/book.js';
 import { isLoopbackName } from './http/admin.js';
@@ -50,6 +51,11 @@ export interface StartOptions extends Partial<EmulatorConfig> {
   onFault?: (error: unknown) => void;
   /** Where log lines go (request lines with `log: 'requests'`, reload reports); defaults to stdout. */
   logger?: (line: string) => void;
+  /**
+   * Make the key pairs of every configured appKey in the background once listening (default
+   * true), so the first call does not wait for RSA key generation.
+   */
+  prepareKeys?: boolean;
 }
 
 /** A running emulator. */
@@ -61,6 +67,15 @@ export interface RunningEmulator {
   engine: OcrEngine;
   journal: Journal;
   server: Server;
+  /** Resolves once the background key generation started at listen time is done. */
+  keysReady: Promise<void>;
+  /**
+   * Registers an appKey at run time, e.g. one per parallel test worker (the admin API's
+   * `POST /__emulator/appkeys`); resolves `created` or `unchanged`, rejects on another secret.
+   */
+  registerAppKey(appKey: string, secretKey: string): Promise<'created' | 'unchanged'>;
+  /** Removes a registered appKey and its state; false if it was not registered. */
+  removeAppKey(appKey: string): Promise<boolean>;
   /** Stops accepting connections, ends idle ones and resolves when the server has closed. */
   close(): Promise<void>;
 }
@@ -76,7 +91,13 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   const host = options.host ?? DEFAULTS.host;
   const log = options.logger ?? ((line: string) => console.log(line));
   const scenarioDirs = [BUILT_IN_SCENARIOS_DIR, ...(options.scenarioDirs ?? [])];
-  const book = new ScenarioBook();
+  const stores = memoryStores({
+    keyFactory: options.keyFactory,
+    random: options.random,
+    requestKeyTtlSeconds: options.requestKeyTtlSeconds ?? DEFAULTS.requestKeyTtlSeconds,
+    tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds,
+  });
+  const book = new ScenarioBook(stores.scenarios);
   let problems: ScenarioProblem[] = [];
   const reload = (): ScenarioProblem[] => {
     const loaded = loadScenarioDirs(scenarioDirs);
@@ -98,9 +119,9 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     userAccessKeys: options.userAccessKeys ?? defaultUserAccessKeys(),
     tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds,
     journalValues: options.journalValues ?? false,
+    stores,
     scenarios: book,
     ...(options.rsaWorkers !== undefined ? { rsaWorkers: options.rsaWorkers } : {}),
-    ...(options.keyFactory ? { keyFactory: options.keyFactory } : {}),
     ...(options.random ? { random: options.random } : {}),
   });
   const journal = new Journal(options.journalSize ?? DEFAULTS.journalSize);
@@ -136,6 +157,10 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
         });
   const { port } = server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  // Right after listening (the command prints its ready line now): the key pairs the first calls
+  // will ask for. A call that comes earlier shares the generation under way.
+  let closing = false;
+  const keysReady = options.prepareKeys === false ? Promise.resolve() : engine.prepareKeys().catch((error: unknown) => (closing ? undefined : onFault(error)));
   return {
     url: `http://${urlHost}:${port}`,
     host,
@@ -143,13 +168,27 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     engine,
     journal,
     server,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        stopWatching();
+    keysReady,
+    registerAppKey: (appKey, secretKey) => registerAppKey(engine, appKey, secretKey),
+    removeAppKey: async (appKey) => (await engine.removeAppKey(appKey)) === 'removed',
+    close: async () => {
+      closing = true;
+      stopWatching();
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeIdleConnections();
-      }),
+      });
+      await engine.close();
+    },
   };
+}
+
+/** {@link RunningEmulator.registerAppKey}: the admin API's rules, as a promise. */
+async function registerAppKey(engine: OcrEngine, appKey: string, secretKey: string): Promise<'created' | 'unchanged'> {
+  const outcome = await engine.registerAppKey(appKey, secretKey);
+  if (outcome === 'conflict') throw new Error(`appKey "${appKey}" exists with another secret key`);
+  if (outcome === 'full') throw new Error(`${MAX_REGISTERED_APPKEYS} appKeys are registered already: remove some first`);
+  return outcome;
 }
 
 /** The engine, with a date it cannot play reported as the setting's fault. */

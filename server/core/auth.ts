@@ -7,6 +7,7 @@
  * "Which condition gets which code" and "v2.1".
  */
 import { OcrError } from './errors.js';
+import type { AppContext } from './stores/types.js';
 import type { TokenIssuer } from './token-issuer.js';
 
 /** The API versions the emulator serves. */
@@ -20,24 +21,37 @@ export interface AuthHeaders {
   'x-nhn-authorization'?: string | undefined;
 }
 
-/** One API version's authentication: throws the documented code, or returns when the call may go on. */
+/**
+ * One API version's authentication: throws (or rejects with) the documented code, or returns
+ * when the call may go on. `app` is the request's context: its clock, and the secret of an
+ * appKey registered at run time.
+ */
 export interface Authenticator {
-  authenticate(appKey: string, headers: AuthHeaders, now: number): void;
+  authenticate(app: AppContext, headers: AuthHeaders): void | Promise<void>;
+}
+
+/**
+ * The secret key of an appKey: configured, or registered at run time.
+ * @example secretOf(new Map([['app', 'secret']]), context) // 'secret'
+ */
+export function secretOf(credentials: ReadonlyMap<string, string>, app: Pick<AppContext, 'appKey' | 'registeredSecret'>): string | undefined {
+  return credentials.get(app.appKey) ?? app.registeredSecret;
 }
 
 /**
  * v2.0: 4000005 without `Authorization`, 4010001 for an unknown appKey or a wrong secret key.
- * @example secretKeyAuth(new Map([['app', 'secret']])).authenticate('app', { authorization: 'secret' }, Date.now())
+ * @example secretKeyAuth(new Map([['app', 'secret']])).authenticate(context, { authorization: 'secret' })
  */
 export function secretKeyAuth(credentials: ReadonlyMap<string, string>): Authenticator {
   return {
-    authenticate(appKey, headers) {
+    authenticate(app, headers) {
+      const { appKey } = app;
       const given = headers.authorization;
       if (!given) {
         const hint = headers['x-nhn-authorization'] ? ' (X-NHN-Authorization is the v2.1 header: on /v2.0/ send the secret key as Authorization, or call /v2.1/)' : '';
         throw new OcrError('MISSING_REQUIRED_HEADER', `Authorization header is missing${hint}`);
       }
-      const secret = credentials.get(appKey);
+      const secret = secretOf(credentials, app);
       if (secret === undefined) throw new OcrError('INVALID_APPKEY_SECRETKEY', `appKey "${appKey}" is not known to this emulator`);
       if (secret !== given) {
         const hint = /^bearer /i.test(given) ? ': it holds a Bearer token, but v2.0 takes the secret key itself (tokens are for /v2.1/ in X-NHN-Authorization)' : '';
@@ -50,11 +64,12 @@ export function secretKeyAuth(credentials: ReadonlyMap<string, string>): Authent
 /**
  * v2.1: 4000005 without `X-NHN-Authorization: Bearer <token>`, 4010006 for a token the issuer
  * does not vouch for, 4010007 when its User Access Key may not use the appKey.
- * @example tokenAuth(issuer, credentials).authenticate('app', { 'x-nhn-authorization': `Bearer ${token}` }, clock.now())
+ * @example await tokenAuth(issuer, credentials).authenticate(context, { 'x-nhn-authorization': `Bearer ${token}` })
  */
 export function tokenAuth(issuer: TokenIssuer, credentials: ReadonlyMap<string, string>): Authenticator {
   return {
-    authenticate(appKey, headers, now) {
+    authenticate(app, headers) {
+      const { appKey } = app;
       const given = headers['x-nhn-authorization'];
       if (!given) {
         const hint = headers.authorization ? ' (Authorization is the v2.0 header and is ignored on /v2.1/)' : '';
@@ -64,10 +79,11 @@ export function tokenAuth(issuer: TokenIssuer, credentials: ReadonlyMap<string, 
       const match = /^bearer +(\S+) *$/i.exec(given);
       if (!match) throw new OcrError('MISSING_REQUIRED_HEADER', 'X-NHN-Authorization must be "Bearer <User Access Key token>"');
       const token = match[1]!;
-      if (credentials.get(appKey) === token) {
+      const secret = secretOf(credentials, app);
+      if (secret === token) {
         throw new OcrError('INVALID_TOKEN', `the Bearer value is the v2.0 secret key of appKey "${appKey}": v2.1 takes a token from POST /oauth2/token/create`);
       }
-      issuer.verify(token, appKey, now);
+      return issuer.verify(token, appKey, app.now, secret !== undefined);
     },
   };
 }

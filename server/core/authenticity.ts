@@ -175,7 +175,9 @@ export class ResidentLock {
     }
   }
 
-  reset(): void {
-    this.#wrong.clear();
+  /** Forgets every card, or those whose key starts with `prefix` (one appKey's). */
+  reset(prefix?: string): void {
+    if (prefix === undefined) this.#wrong.clear();
+    else for (const card of this.#wrong.keys()) if (card.startsWith(prefix)) this.#wrong.delete(card);
   }
 }

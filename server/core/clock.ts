@@ -1,7 +1,10 @@
 /**
- * Time comes in through this interface so that Request-Key expiry and validity dates are tested
- * by moving a clock, never by waiting.
+ * Time comes in through these interfaces so that Request-Key and token expiry and validity
+ * dates are tested by moving a clock, never by waiting. The emulator clock of an appKey is the
+ * wall clock plus a global offset plus the appKey's own offset; offsets only grow
+ * (`POST /__emulator/clock`), and a reset sets them back to 0.
  */
+import type { ClockStore } from './stores/types.js';
 
 /** A source of the current time in epoch milliseconds. */
 export interface Clock {
@@ -9,30 +12,62 @@ export interface Clock {
 }
 
 /**
- * The wall clock plus an offset that only grows; `POST /__emulator/clock` advances it.
- * @example const clock = new AdjustableClock(); clock.advance(3600_000); clock.now() // an hour ahead
+ * The system clock.
+ * @example systemClock.now() // Date.now()
  */
-export class AdjustableClock implements Clock {
-  #offsetMs = 0;
+export const systemClock: Clock = { now: () => Date.now() };
 
-  constructor(private readonly base: () => number = Date.now) {}
+/**
+ * 400-style refusal of an offset the clock cannot take (negative, not finite).
+ * @example assertForward(-1) // throws RangeError
+ */
+export function assertForward(ms: number): void {
+  if (!Number.isFinite(ms) || ms < 0) throw new RangeError('the clock only moves forward');
+}
 
-  now(): number {
-    return this.base() + this.#offsetMs;
+/**
+ * Clock offsets in memory: one global, one per appKey.
+ * @example const offsets = new ClockOffsets(); await offsets.advance(3600_000, 'app'); (await offsets.offsets('app')).appMs // 3600000
+ */
+export class ClockOffsets implements ClockStore {
+  #globalMs = 0;
+  #apps = new Map<string, number>();
+
+  /** The global offset, read without waiting (memory only). */
+  get globalMs(): number {
+    return this.#globalMs;
   }
 
-  /** Moves time forward (never back: expiry must not be undone). */
-  advance(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError('the clock only moves forward');
-    this.#offsetMs += ms;
+  /** An appKey's own offset, read without waiting (memory only). */
+  appMs(appKey: string): number {
+    return this.#apps.get(appKey) ?? 0;
   }
 
-  /** How far ahead of the base clock this one runs. */
-  get offsetMs(): number {
-    return this.#offsetMs;
+  async offsets(appKey?: string): Promise<{ globalMs: number; appMs: number }> {
+    return { globalMs: this.#globalMs, appMs: appKey === undefined ? 0 : this.appMs(appKey) };
   }
 
-  reset(): void {
-    this.#offsetMs = 0;
+  async advance(ms: number, appKey?: string): Promise<void> {
+    assertForward(ms);
+    if (appKey === undefined) this.#globalMs += ms;
+    else this.#apps.set(appKey, this.appMs(appKey) + ms);
   }
+
+  /** Sets one appKey's offset, or every offset, back to 0. */
+  reset(appKey?: string): void {
+    if (appKey !== undefined) {
+      this.#apps.delete(appKey);
+      return;
+    }
+    this.#globalMs = 0;
+    this.#apps.clear();
+  }
+}
+
+/**
+ * A clock that reads the wall clock and a global offset: what the memory stores purge by.
+ * @example const clock = offsetClock(systemClock, () => offsets.globalMs)
+ */
+export function offsetClock(wall: Clock, offsetMs: () => number): Clock {
+  return { now: () => wall.now() + offsetMs() };
 }

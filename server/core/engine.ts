@@ -7,22 +7,24 @@
  */
 import { behaviourOn, type Behaviour } from './api-date.js';
 import { secretKeyAuth, tokenAuth, type ApiVersion, type AuthHeaders, type Authenticator } from './auth.js';
-import { readAuthenticityBody, digitsOnly, mismatchedFields, ResidentLock } from './authenticity.js';
-import { AdjustableClock } from './clock.js';
+import { readAuthenticityBody, digitsOnly, mismatchedFields, type AuthenticityRequest } from './authenticity.js';
+import type { Clock } from './clock.js';
 import { creditCardResult } from './credit-card.js';
 import { aesDecrypt, decodeWrappedKey, encryptValue, symmetricKeyFromBlock } from './envelope.js';
 import { failureBody, OcrError, successBody, type ErrorKey } from './errors.js';
 import { idCardResult, type IdType } from './id-card.js';
 import { inspectImage, type ImageInfo } from './image-info.js';
-import { DEFAULT_KEY_CACHE_ENTRIES, SymmetricKeyCache } from './key-cache.js';
+import { DEFAULT_KEY_CACHE_ENTRIES, SymmetricKeyCache, type CacheStats } from './key-cache.js';
 import type { EnvelopeFacts, JournalEntry } from './journal.js';
-import { isServiceName, KeyStore, rsa2048Factory, type IssuedKey, type KeyFactory, type ServiceName } from './key-store.js';
+import { isServiceName, SERVICES, type IssuedKey, type KeyFactory, type ServiceName } from './key-store.js';
 import { cryptoRandom, type RandomSource } from './random.js';
 import { creditCardReadingFor, idCardReadingFor } from './readings.js';
-import { RequestKeyLedger } from './request-key-ledger.js';
 import { DEFAULT_RSA_WORKERS, sharedRsaPool, type RsaPool } from './rsa-pool.js';
-import { ScenarioBook, type Selection } from './scenarios/book.js';
-import type { Endpoint, Outcome } from './scenarios/schema.js';
+import { ScenarioBook, type QueueEntry, type Selection, type SelectionInput } from './scenarios/book.js';
+import { MemoryScenarioState } from './scenarios/memory-state.js';
+import type { Endpoint, Outcome, Scenario } from './scenarios/schema.js';
+import { memoryStores } from './stores/memory.js';
+import type { AppContext, ClaimedRequestKey, RequestKeyStats, StateStores } from './stores/types.js';
 import { TokenIssuer, type TokenAnswer, type TokenForm, type UserAccessKey } from './token-issuer.js';
 
 /** Request headers the engine reads, by lower-case name. */
@@ -43,7 +45,8 @@ export interface ApiCall {
 
 /** An opened envelope: the caller's symmetric key and the key version that unwrapped it. */
 export interface Envelope {
-  appKey: string;
+  /** The request's context: its appKey, its clock, its state's generation. */
+  app: AppContext;
   service: ServiceName;
   symmetricKey: Buffer;
   key: IssuedKey;
@@ -81,10 +84,13 @@ export interface PublicKeyResult {
 
 /** What the engine needs from its surroundings. */
 export interface EngineOptions {
-  /** Accepted app keys and their secret keys. */
+  /** Configured app keys and their secret keys (more may be registered at run time). */
   credentials: ReadonlyMap<string, string>;
+  /** Where the state lives (default: in memory, made from the options below). */
+  stores?: StateStores;
   keyFactory?: KeyFactory;
-  clock?: AdjustableClock;
+  /** The wall clock the emulator clock runs ahead of (tests pass a fixed one). */
+  wall?: Clock;
   random?: RandomSource;
   /** Request-Key validity in seconds (the guide: one hour). */
   requestKeyTtlSeconds?: number;
@@ -96,11 +102,35 @@ export interface EngineOptions {
   tokenTtlSeconds?: number;
   /** Keep authenticity values in the journal instead of masking them. */
   journalValues?: boolean;
+  /** The loaded scenarios; its state store must be `stores.scenarios` when both are given. */
   scenarios?: ScenarioBook;
   /** Worker threads for the RSA private operation; 0 runs it inline (EMULATOR_RSA_WORKERS). */
   rsaWorkers?: number;
   /** Bound of the unwrapped-symmetric-key cache; 0 disables it. */
   keyCacheEntries?: number;
+}
+
+/** The emulator clock as the admin API shows it. */
+export interface ClockState {
+  now: number;
+  /** Total offset of `now` from the wall clock. */
+  offsetMs: number;
+  /** With an appKey: that appKey's own part of the offset. */
+  appKeyOffsetMs?: number;
+}
+
+/** An appKey the engine serves, and where it comes from. */
+export interface AppKeyListing {
+  appKey: string;
+  source: 'configured' | 'registered';
+}
+
+/** What `stats()` reports of the state and the caches. */
+export interface EngineStats {
+  store: StateStores['kind'];
+  /** Absent with Redis: shared keys are counted nowhere. */
+  requestKeys: RequestKeyStats | undefined;
+  keyCache: CacheStats;
 }
 
 /**
@@ -111,53 +141,58 @@ export interface EngineOptions {
  * const reply = await engine.publicKey({}, call, 'credit-card');
  */
 export class OcrEngine {
-  readonly keys: KeyStore;
-  readonly clock: AdjustableClock;
-  readonly random: RandomSource;
   readonly credentials: ReadonlyMap<string, string>;
-  readonly ledger: RequestKeyLedger;
-  readonly residentLock = new ResidentLock();
-  readonly scenarios: ScenarioBook;
   /** What the service does on the emulated date (api-date.ts). */
   readonly behaviour: Behaviour;
-  /** The v2.1 token issuer. */
-  readonly tokens: TokenIssuer;
   readonly journalValues: boolean;
   /** Unwrapped symmetric keys by header: a reused key costs no RSA operation. */
   readonly keyCache: SymmetricKeyCache;
   /** Where the RSA private operations run (shared by the engines of a process). */
   readonly rsa: RsaPool;
+  readonly #stores: StateStores;
+  readonly #book: ScenarioBook;
+  readonly #tokens: TokenIssuer;
   readonly #auth: Record<ApiVersion, Authenticator>;
+  /** The global clock offset as last read: journal times go by it without a round trip. */
+  #globalOffsetMs = 0;
 
   constructor(options: EngineOptions) {
     this.credentials = options.credentials;
-    this.clock = options.clock ?? new AdjustableClock();
-    this.random = options.random ?? cryptoRandom;
-    this.keys = new KeyStore(options.keyFactory ?? rsa2048Factory, () => this.clock.now());
-    this.ledger = new RequestKeyLedger({ clock: this.clock, random: this.random, ttlSeconds: options.requestKeyTtlSeconds ?? 3600 });
-    this.scenarios = options.scenarios ?? new ScenarioBook();
+    this.#stores = options.stores ?? defaultStores(options);
+    if (options.scenarios && options.scenarios.state !== this.#stores.scenarios) {
+      throw new Error('the ScenarioBook must keep its state in the engine\'s stores: new ScenarioBook(stores.scenarios)');
+    }
+    this.#book = options.scenarios ?? new ScenarioBook(this.#stores.scenarios);
     this.behaviour = behaviourOn(options.apiDate);
-    this.tokens = new TokenIssuer({
+    this.#tokens = new TokenIssuer({
       keys: options.userAccessKeys ?? new Map(),
-      appKeys: this.credentials,
-      random: this.random,
-      clock: this.clock,
+      store: this.#stores.tokens,
+      random: options.random ?? cryptoRandom,
       ttlSeconds: options.tokenTtlSeconds ?? 86_400,
     });
-    this.#auth = { 'v2.0': secretKeyAuth(this.credentials), 'v2.1': tokenAuth(this.tokens, this.credentials) };
+    this.#auth = { 'v2.0': secretKeyAuth(this.credentials), 'v2.1': tokenAuth(this.#tokens, this.credentials) };
     this.journalValues = options.journalValues ?? false;
     this.keyCache = new SymmetricKeyCache(options.keyCacheEntries ?? DEFAULT_KEY_CACHE_ENTRIES);
     this.rsa = sharedRsaPool(options.rsaWorkers ?? DEFAULT_RSA_WORKERS);
   }
 
+  /** Which kind of store holds the state. */
+  get storeKind(): StateStores['kind'] {
+    return this.#stores.kind;
+  }
+
   /**
    * The checks every call starts with: the version exists on the emulated date (4041007 before
-   * v2.1's release), then the version's authentication (auth.ts).
+   * v2.1's release), then the appKey's context is read (once, for the whole request), then the
+   * version's authentication (auth.ts).
    */
-  authenticate(trace: Trace, endpoint: Endpoint, call: ApiCall): void {
+  async authenticate(trace: Trace, endpoint: Endpoint, call: ApiCall): Promise<AppContext> {
     Object.assign(trace, { api: call.api, endpoint, appKey: call.appKey });
     this.assertServed(call.api);
-    this.#auth[call.api].authenticate(call.appKey, call.headers, this.clock.now());
+    const app = await this.#context(call.appKey);
+    const checked = this.#auth[call.api].authenticate(app, call.headers);
+    if (checked) await checked;
+    return app;
   }
 
   /** 4041007 for a version or the token issuer before it existed (api-date.ts). */
@@ -168,29 +203,29 @@ export class OcrEngine {
   }
 
   /** `POST /oauth2/token/create`: a token for a User Access Key (or an OAuthError). */
-  createToken(trace: Trace, authorization: string | undefined, form: TokenForm): TokenAnswer {
+  async createToken(trace: Trace, authorization: string | undefined, form: TokenForm): Promise<TokenAnswer> {
     trace.endpoint = 'token/create';
     this.assertServed('v2.1');
-    return this.tokens.create(authorization, form);
+    const { globalMs } = await this.#stores.clock.offsets();
+    return this.#tokens.create(authorization, form, this.#stores.wall.now() + globalMs);
   }
 
   /** `POST /oauth2/token/revoke`. */
-  revokeToken(trace: Trace, authorization: string | undefined, form: TokenForm): void {
+  async revokeToken(trace: Trace, authorization: string | undefined, form: TokenForm): Promise<void> {
     trace.endpoint = 'token/revoke';
     this.assertServed('v2.1');
-    this.tokens.revoke(authorization, form);
+    await this.#tokens.revoke(authorization, form);
   }
 
   /** `GET /v2.x/appkeys/{appKey}/public-keys/{serviceName}`. */
   async publicKey(trace: Trace, call: ApiCall, serviceName: string): Promise<Reply> {
-    const { appKey, headers } = call;
-    this.authenticate(trace, 'public-key', call);
+    const app = await this.authenticate(trace, 'public-key', call);
     if (!isServiceName(serviceName)) {
       throw new OcrError('INVALID_PARAMETER', `serviceName "${serviceName}" is neither credit-card nor id-card`);
     }
-    const scripted = this.#select(trace, { endpoint: 'public-key', appKey, header: headers['x-emulator-scenario'] });
+    const scripted = await this.#select(trace, { endpoint: 'public-key', header: call.headers['x-emulator-scenario'] }, app);
     if (scripted?.outcome.error) return this.#scriptedFailure(trace, scripted);
-    const key = await this.keys.current(appKey, serviceName);
+    const key = await this.#stores.keys.current(app, serviceName);
     return withTiming(scripted, { body: successBody({ key: key.publicKeyBase64, version: key.version }) });
   }
 
@@ -200,22 +235,16 @@ export class OcrEngine {
    * the key cache is asked, so a revoked version answers 4000301 even when its keys are cached.
    */
   async openEnvelope(trace: Trace, endpoint: Endpoint, call: ApiCall): Promise<Envelope> {
-    const { appKey, headers } = call;
+    const { headers } = call;
     const service: ServiceName = endpoint === 'credit-card' ? 'credit-card' : 'id-card';
-    this.authenticate(trace, endpoint, call);
+    const app = await this.authenticate(trace, endpoint, call);
     const required = endpoint === 'id-card/authenticity' ? (['x-key-version', 'symmetric-key', 'request-key'] as const) : (['x-key-version', 'symmetric-key'] as const);
     for (const name of required) {
       if (!headers[name]) throw new OcrError('MISSING_REQUIRED_HEADER', `${HEADER_LABELS[name]} header is missing`);
     }
     const version = headers['x-key-version']!;
     trace.envelope = { keyVersion: version };
-    const key = this.keys.find(appKey, service, version);
-    if (!key) {
-      const issued = this.keys.list(appKey, service).map((k) => k.version);
-      const hint = issued.length ? `issued: ${issued.join(', ')}` : `no ${service} key was issued yet: GET the public key first`;
-      throw new OcrError('INVALID_KEY_VERSION', `X-Key-Version ${version} was never issued for ${service} of appKey "${appKey}" (${hint})`);
-    }
-    if (key.revoked) throw new OcrError('INVALID_KEY_VERSION', `X-Key-Version ${version} was revoked`);
+    const key = await this.#issuedVersion(app, service, version);
     const header = headers['symmetric-key']!;
     let symmetricKey = this.keyCache.get(header, key);
     if (!symmetricKey) {
@@ -225,7 +254,19 @@ export class OcrEngine {
       if (key.revoked) throw new OcrError('INVALID_KEY_VERSION', `X-Key-Version ${version} was revoked`);
     }
     trace.envelope.symmetricKeyBytes = symmetricKey.length;
-    return { appKey, service, symmetricKey, key, scenarioHeader: headers['x-emulator-scenario'] };
+    return { app, service, symmetricKey, key, scenarioHeader: headers['x-emulator-scenario'] };
+  }
+
+  /** The key version a request names: 4000301 when it was never issued or was revoked. */
+  async #issuedVersion(app: AppContext, service: ServiceName, version: string): Promise<IssuedKey> {
+    const key = await this.#stores.keys.find(app, service, version);
+    if (!key) {
+      const issued = (await this.#stores.keys.list(app, service)).map((k) => k.version);
+      const hint = issued.length ? `issued: ${issued.join(', ')}` : `no ${service} key was issued yet: GET the public key first`;
+      throw new OcrError('INVALID_KEY_VERSION', `X-Key-Version ${version} was never issued for ${service} of appKey "${app.appKey}" (${hint})`);
+    }
+    if (key.revoked) throw new OcrError('INVALID_KEY_VERSION', `X-Key-Version ${version} was revoked`);
+    return key;
   }
 
   /** Decrypts and inspects the `image` upload: 4000001 missing, 4000004 empty, 4000303, 4000003. */
@@ -239,35 +280,58 @@ export class OcrEngine {
   }
 
   /** `POST /v2.0/appkeys/{appKey}/credit-card` after the envelope is open. */
-  analyzeCreditCard(trace: Trace, envelope: Envelope, upload: Upload | undefined): Reply {
+  async analyzeCreditCard(trace: Trace, envelope: Envelope, upload: Upload | undefined): Promise<Reply> {
     const info = this.openImage(trace, envelope, upload);
-    const scripted = this.#select(trace, { endpoint: 'credit-card', appKey: envelope.appKey, header: envelope.scenarioHeader, imageSha256: info.sha256 });
+    const scripted = await this.#select(trace, { endpoint: 'credit-card', header: envelope.scenarioHeader, imageSha256: info.sha256 }, envelope.app);
     if (scripted?.outcome.error) return this.#scriptedFailure(trace, scripted);
-    const reading = creditCardReadingFor(info, this.clock.now(), scripted?.outcome.creditCard);
+    const reading = creditCardReadingFor(info, envelope.app.now, scripted?.outcome.creditCard);
     return withTiming(scripted, { body: successBody(creditCardResult(reading, info, (v) => encryptValue(envelope.symmetricKey, v))) });
   }
 
   /** `POST .../id-card` (with a Request-Key) and `.../id-card/stand-alone` (never one). */
-  analyzeIdCard(trace: Trace, envelope: Envelope, upload: Upload | undefined, standAlone: boolean): Reply {
+  async analyzeIdCard(trace: Trace, envelope: Envelope, upload: Upload | undefined, standAlone: boolean): Promise<Reply> {
     const endpoint = standAlone ? 'id-card/stand-alone' : 'id-card';
     const info = this.openImage(trace, envelope, upload);
-    const scripted = this.#select(trace, { endpoint, appKey: envelope.appKey, header: envelope.scenarioHeader, imageSha256: info.sha256 });
+    const scripted = await this.#select(trace, { endpoint, header: envelope.scenarioHeader, imageSha256: info.sha256 }, envelope.app);
     if (scripted?.outcome.error) return this.#scriptedFailure(trace, scripted);
-    const reading = idCardReadingFor(info, this.clock.now(), scripted?.outcome.idCard);
+    const reading = idCardReadingFor(info, envelope.app.now, scripted?.outcome.idCard);
     const result = idCardResult(reading, info, (v) => encryptValue(envelope.symmetricKey, v), { bbox: this.behaviour.keyValueBbox });
     const reply = withTiming(scripted, { body: successBody(result) });
     if (!standAlone && this.#issuesRequestKey(reading.idType, scripted?.outcome)) {
       const values = Object.fromEntries(reading.keyValues.map((kv) => [kv.key, kv.value]));
       const verdict = scripted?.outcome.authenticity;
-      const requestKey = this.ledger.issue(envelope.appKey, reading.idType, values, typeof verdict === 'boolean' ? verdict : undefined);
+      const requestKey = await this.#stores.requestKeys.issue(envelope.app, { idType: reading.idType, values, verdict: typeof verdict === 'boolean' ? verdict : undefined });
       reply.headers = { 'Request-Key': requestKey };
       trace.requestKey = { issued: true };
     }
     return reply;
   }
 
-  /** `POST .../id-card/authenticity` after the envelope is open; `bodyText` is the raw JSON. */
-  authenticity(trace: Trace, envelope: Envelope, bodyText: string, requestKey: string): Reply {
+  /**
+   * `POST .../id-card/authenticity` after the envelope is open; `bodyText` is the raw JSON. The
+   * Request-Key is claimed once the body has been read, then consumed if the call succeeds or
+   * released if it fails: a call that fails leaves the key usable (the guide: "get a normal
+   * response"), and of concurrent calls with one key exactly one can succeed.
+   */
+  async authenticity(trace: Trace, envelope: Envelope, bodyText: string, requestKey: string): Promise<Reply> {
+    const request = this.#readAuthenticity(trace, envelope, bodyText);
+    const claimed = await this.#stores.requestKeys.claim(envelope.app, requestKey);
+    let used = false;
+    try {
+      const { reply, succeeded } = await this.#verdict(trace, envelope, request, claimed);
+      if (succeeded) {
+        await this.#stores.requestKeys.consume(claimed);
+        used = true;
+        trace.requestKey = { used: true };
+      }
+      return reply;
+    } finally {
+      if (!used) await this.#stores.requestKeys.release(claimed);
+    }
+  }
+
+  /** The authenticity body: 4000001 for what is not JSON or lacks a field, 4000303 for what does not decrypt. */
+  #readAuthenticity(trace: Trace, envelope: Envelope, bodyText: string): AuthenticityRequest {
     let parsed: unknown;
     try {
       parsed = JSON.parse(bodyText);
@@ -278,41 +342,187 @@ export class OcrEngine {
       passport: this.behaviour.passportAuthenticity,
       serialNumRequired: !this.behaviour.serialNumOptional,
     });
-    trace.envelope = {
-      ...trace.envelope,
-      authenticity: {
-        idType: request.idType,
-        fields: Object.fromEntries(Object.entries(request.fields).map(([k, v]) => [k, this.journalValues ? v : mask(v)])),
-      },
-    };
-    const entry = this.ledger.check(requestKey, envelope.appKey);
-    const scripted = this.#select(trace, { endpoint: 'id-card/authenticity', appKey: envelope.appKey, header: envelope.scenarioHeader });
-    if (scripted?.outcome.error) return this.#scriptedFailure(trace, scripted);
-    const card = `${envelope.appKey}\u0000${digitsOnly(request.fields['residentNumber'])}`;
+    const fields = Object.fromEntries(Object.entries(request.fields).map(([k, v]) => [k, this.journalValues ? v : mask(v)]));
+    trace.envelope = { ...trace.envelope, authenticity: { idType: request.idType, fields } };
+    return request;
+  }
+
+  /** The verdict for a claimed key: scripted, or the submitted values against the recognised ones, with the resident lock. */
+  async #verdict(trace: Trace, envelope: Envelope, request: AuthenticityRequest, entry: ClaimedRequestKey): Promise<{ reply: Reply; succeeded: boolean }> {
+    const { app } = envelope;
+    const scripted = await this.#select(trace, { endpoint: 'id-card/authenticity', header: envelope.scenarioHeader }, app);
+    if (scripted?.outcome.error) return { reply: this.#scriptedFailure(trace, scripted), succeeded: false };
+    const card = digitsOnly(request.fields['residentNumber']);
     const locking = request.idType === 'resident' && this.behaviour.residentLock;
-    if (locking) this.residentLock.assertOpen(card);
+    if (locking) await this.#stores.locks.assertOpen(app, card);
     const mismatches = mismatchedFields(request, entry.idType, entry.values);
     const forced = scripted?.outcome.authenticity;
     const isAuthenticity = typeof forced === 'boolean' ? forced : (entry.verdict ?? mismatches.length === 0);
-    if (locking && typeof forced !== 'boolean' && entry.verdict === undefined) {
-      this.residentLock.record(card, mismatches);
-    }
-    if (!isAuthenticity) trace.diagnosis = mismatches.length ? `not authentic: ${mismatches.join(', ')} ${mismatches.length === 1 ? 'differs' : 'differ'} from the recognised value${mismatches.length === 1 ? '' : 's'}` : 'not authentic: scripted';
-    // Consumed only now: a call that fails above leaves the key usable (the guide: "get a normal response").
-    this.ledger.consume(entry);
-    trace.requestKey = { used: true };
-    return withTiming(scripted, { body: successBody({ isAuthenticity }) });
+    if (locking && typeof forced !== 'boolean' && entry.verdict === undefined) await this.#stores.locks.record(app, card, mismatches);
+    if (!isAuthenticity) trace.diagnosis = notAuthentic(mismatches);
+    return { reply: withTiming(scripted, { body: successBody({ isAuthenticity }) }), succeeded: true };
   }
 
-  /** Forgets keys, Request-Keys, tokens, locks, queue, defaults, sequences and clock offset. */
-  reset(): void {
-    this.keys.reset();
-    this.tokens.reset();
-    this.keyCache.clear();
-    this.ledger.reset();
-    this.residentLock.reset();
-    this.scenarios.reset();
-    this.clock.reset();
+  // ---- State, for the admin API and the embedding program ----
+
+  /**
+   * The emulator time without any appKey's own offset, as last read (journal times).
+   * @example engine.now() // Date.now() + the global offset
+   */
+  now(): number {
+    return this.#stores.wall.now() + this.#globalOffsetMs;
+  }
+
+  /** The emulator clock: global, or as one appKey sees it. */
+  async clockState(appKey?: string): Promise<ClockState> {
+    const { globalMs, appMs } = await this.#stores.clock.offsets(appKey);
+    this.#globalOffsetMs = globalMs;
+    const offsetMs = globalMs + appMs;
+    return { now: this.#stores.wall.now() + offsetMs, offsetMs, ...(appKey === undefined ? {} : { appKeyOffsetMs: appMs }) };
+  }
+
+  /** Moves the clock of one appKey forward, or without one the clock of every appKey. */
+  async advanceClock(seconds: number, appKey?: string): Promise<ClockState> {
+    await this.#stores.clock.advance(seconds * 1000, appKey);
+    return this.clockState(appKey);
+  }
+
+  /**
+   * Forgets one appKey's state (key pairs, Request-Keys, locks, its queue entries, defaults,
+   * call counters, clock offset), or without one all state but registered appKeys, tokens
+   * included. The journal is the adapter's to clear.
+   */
+  async reset(appKey?: string): Promise<void> {
+    await this.#stores.reset(appKey);
+    if (appKey === undefined) {
+      this.keyCache.clear();
+      this.#globalOffsetMs = 0;
+    }
+  }
+
+  /** The loaded scenarios, sorted by name. */
+  listScenarios(): Scenario[] {
+    return this.#book.list();
+  }
+
+  /** One scenario by name (a ScenarioError when unknown). */
+  scenario(name: string): Scenario {
+    return this.#book.require(name);
+  }
+
+  queue(): Promise<QueueEntry[]> {
+    return this.#book.queue();
+  }
+
+  enqueue(name: string, times: number, appKey?: string): Promise<QueueEntry> {
+    return this.#book.enqueue(name, times, appKey);
+  }
+
+  clearQueue(): Promise<void> {
+    return this.#book.clearQueue();
+  }
+
+  defaults(): Promise<Record<string, string[]>> {
+    return this.#book.defaults();
+  }
+
+  setDefaults(appKey: string, names: readonly string[]): Promise<void> {
+    return this.#book.setDefaults(appKey, names);
+  }
+
+  /** The current key of a service, made now if there is none yet. */
+  async currentKey(appKey: string, service: ServiceName): Promise<IssuedKey> {
+    return this.#stores.keys.current(await this.#context(appKey), service);
+  }
+
+  /** Every issued version of a service, oldest first. */
+  async keyVersions(appKey: string, service: ServiceName): Promise<IssuedKey[]> {
+    return this.#stores.keys.list(await this.#context(appKey), service);
+  }
+
+  /** Issues a new current version; older ones keep working until revoked. */
+  async rotateKey(appKey: string, service: ServiceName): Promise<IssuedKey> {
+    const app = await this.#context(appKey);
+    await this.#stores.keys.current(app, service);
+    return this.#stores.keys.rotate(app, service);
+  }
+
+  /**
+   * Revokes a version (false if it was never issued). Revoking the current version issues a new
+   * one first: otherwise the public-key call would keep handing out a revoked key and no client
+   * could recover by fetching it again. Resolves with the current version after it.
+   */
+  async revokeKey(appKey: string, service: ServiceName, version: string): Promise<IssuedKey | undefined> {
+    const app = await this.#context(appKey);
+    const issued = await this.#stores.keys.list(app, service);
+    if (!issued.some((k) => k.version === version)) return undefined;
+    let current = await this.#stores.keys.current(app, service);
+    if (current.version === version) current = await this.#stores.keys.rotate(app, service);
+    await this.#stores.keys.revoke(app, service, version);
+    return current;
+  }
+
+  /**
+   * Makes (or, kept in a keys dir or Redis, loads) the key pairs of both services for the given
+   * appKeys, two at a time, first appKey first: started right after the ready line, so the
+   * first call finds its key made. A request that comes earlier waits for the same generation.
+   */
+  async prepareKeys(appKeys: readonly string[] = [...this.credentials.keys()]): Promise<void> {
+    const jobs = appKeys.flatMap((appKey) => SERVICES.map((service) => () => this.currentKey(appKey, service)));
+    const run = async (): Promise<void> => {
+      for (let job = jobs.shift(); job; job = jobs.shift()) await job();
+    };
+    await Promise.all([run(), run()]);
+  }
+
+  /** Whether the emulator serves an appKey (configured or registered). */
+  async isKnownAppKey(appKey: string): Promise<boolean> {
+    if (this.credentials.has(appKey)) return true;
+    return (await this.#context(appKey)).registeredSecret !== undefined;
+  }
+
+  /** Every appKey served: the configured ones first. */
+  async appKeys(): Promise<AppKeyListing[]> {
+    const registered = (await this.#stores.appKeys.list()).filter((k) => !this.credentials.has(k)).sort();
+    return [
+      ...[...this.credentials.keys()].map((appKey) => ({ appKey, source: 'configured' as const })),
+      ...registered.map((appKey) => ({ appKey, source: 'registered' as const })),
+    ];
+  }
+
+  /**
+   * Registers an appKey at run time (a test worker's own): `created`, `unchanged` when it exists
+   * with this secret, `conflict` with another secret (a configured one included), `full` past
+   * the bound.
+   */
+  async registerAppKey(appKey: string, secretKey: string): Promise<'created' | 'unchanged' | 'conflict' | 'full'> {
+    const configured = this.credentials.get(appKey);
+    if (configured !== undefined) return configured === secretKey ? 'unchanged' : 'conflict';
+    return this.#stores.appKeys.register(appKey, secretKey);
+  }
+
+  /** Removes a registered appKey and its state: `removed`, `configured` (refused) or `unknown`. */
+  async removeAppKey(appKey: string): Promise<'removed' | 'configured' | 'unknown'> {
+    if (this.credentials.has(appKey)) return 'configured';
+    if (!(await this.#stores.appKeys.remove(appKey))) return 'unknown';
+    await this.#stores.reset(appKey);
+    return 'removed';
+  }
+
+  /** How full the bounded stores are. */
+  async stats(): Promise<EngineStats> {
+    return { store: this.#stores.kind, requestKeys: await this.#stores.requestKeys.stats(), keyCache: this.keyCache.stats };
+  }
+
+  /** Releases the state's connections (Redis) and timers. */
+  close(): Promise<void> {
+    return this.#stores.close();
+  }
+
+  async #context(appKey: string): Promise<AppContext> {
+    const app = await this.#stores.context(appKey);
+    this.#globalOffsetMs = app.globalOffsetMs;
+    return app;
   }
 
   #issuesRequestKey(idType: IdType, outcome: Outcome | undefined): boolean {
@@ -320,8 +530,8 @@ export class OcrEngine {
     return idType !== 'passport' || this.behaviour.passportAuthenticity;
   }
 
-  #select(trace: Trace, input: Parameters<ScenarioBook['select']>[0]): Selection | undefined {
-    const selection = this.scenarios.select(input);
+  async #select(trace: Trace, input: SelectionInput, app: AppContext): Promise<Selection | undefined> {
+    const selection = await this.#book.select(input, app);
     if (selection) trace.scenario = { name: selection.scenario.name, reason: selection.reason, call: selection.call };
     return selection;
   }
@@ -331,6 +541,32 @@ export class OcrEngine {
     trace.diagnosis = `scripted by scenario "${selection.scenario.name}" (call ${selection.call + 1})`;
     return withTiming(selection, { body: failureBody(key) });
   }
+}
+
+/** The memory stores an engine makes when it is given none. */
+function defaultStores(options: EngineOptions): StateStores {
+  return memoryStores({
+    keyFactory: options.keyFactory,
+    random: options.random,
+    wall: options.wall,
+    requestKeyTtlSeconds: options.requestKeyTtlSeconds ?? 3600,
+    tokenTtlSeconds: options.tokenTtlSeconds ?? 86_400,
+    scenarioState: bookState(options.scenarios),
+  });
+}
+
+/** The memory state of a book handed in without stores (a book on Redis state needs the Redis stores). */
+function bookState(book: ScenarioBook | undefined): MemoryScenarioState | undefined {
+  if (!book) return undefined;
+  if (book.state instanceof MemoryScenarioState) return book.state;
+  throw new Error('a ScenarioBook whose state is not in memory needs the stores it lives in (EngineOptions.stores)');
+}
+
+/** The journal's diagnosis of a verdict of not authentic. */
+function notAuthentic(mismatches: readonly string[]): string {
+  if (!mismatches.length) return 'not authentic: scripted';
+  const one = mismatches.length === 1;
+  return `not authentic: ${mismatches.join(', ')} ${one ? 'differs' : 'differ'} from the recognised value${one ? '' : 's'}`;
 }
 
 const HEADER_LABELS = { 'x-key-version': 'X-Key-Version', 'symmetric-key': 'Symmetric-Key', 'request-key': 'Request-Key' } as const;

@@ -69,7 +69,8 @@ export class Journal {
     return this.#entries.length;
   }
 
-  reset(): void {
-    this.#entries = [];
+  /** Empties the journal, or drops the entries of one appKey. */
+  reset(appKey?: string): void {
+    this.#entries = appKey === undefined ? [] : this.#entries.filter((e) => e.appKey !== appKey);
   }
 }

@@ -103,7 +103,7 @@ describe('OcrEngine.openEnvelope with the key cache', () => {
 
   async function setup(rsaWorkers = 0) {
     const engine = new OcrEngine({ credentials: new Map([[appKey, secret]]), keyFactory: fixedKeyFactory(), rsaWorkers });
-    const issued = await engine.keys.current(appKey, 'credit-card');
+    const issued = await engine.currentKey(appKey, 'credit-card');
     const symmetricKey = randomBytes(32);
     const headers = { authorization: secret, 'x-key-version': issued.version, 'symmetric-key': wrapSymmetricKey(issued.publicKeyBase64, symmetricKey) };
     const open = (h = headers) => engine.openEnvelope({} as Trace, 'credit-card', { api: 'v2.0', appKey, headers: h });
@@ -143,14 +143,14 @@ describe('OcrEngine.openEnvelope with the key cache', () => {
     await open();
     await open();
     expect(engine.keyCache.stats.hits).toBe(1);
-    engine.keys.revoke(appKey, 'credit-card', issued.version);
+    await engine.revokeKey(appKey, 'credit-card', issued.version);
     expect(await failure(open())).toEqual({ code: 4000301, diagnosis: `X-Key-Version ${issued.version} was revoked` });
   });
 
   it('a version revoked while its RSA operation runs answers 4000301', async () => {
     const { engine, issued, open } = await setup();
     vi.spyOn(engine.rsa, 'decrypt').mockImplementationOnce(async (wrapped, privateKey) => {
-      engine.keys.revoke(appKey, 'credit-card', issued.version);
+      await engine.revokeKey(appKey, 'credit-card', issued.version);
       const { rsaRawDecrypt } = await import('./envelope.js');
       return rsaRawDecrypt(wrapped, privateKey);
     });
@@ -169,8 +169,8 @@ describe('OcrEngine.openEnvelope with the key cache', () => {
   it('after a reset the same version string is a new key pair: the old entry is not used', async () => {
     const { engine, headers, open } = await setup();
     await open();
-    engine.reset();
-    const reissued = await engine.keys.current(appKey, 'credit-card');
+    await engine.reset();
+    const reissued = await engine.currentKey(appKey, 'credit-card');
     expect(reissued.version).toBe(headers['x-key-version']);
     const rsa = vi.spyOn(engine.rsa, 'decrypt');
     // Wrapped under the first pair, opened under the second (fixedKeyFactory alternates): 4000302, not a stale hit.

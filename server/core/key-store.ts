@@ -2,13 +2,17 @@
  * RSA key pairs per (app key, service), each with a string version, as issued by
  * `GET /v2.0/appkeys/{appKey}/public-keys/{serviceName}` (TOAST-DOCS/OCR
  * en/document-ocr-api-guide-v2.0.md, "Issue Public Key": `result.key` base64, `result.version`
- * a string, "0" in the guide's example).
+ * a string, "0" in the guide's example). This is the in-memory store (stores/types.ts,
+ * `KeyPairStore`); the Redis one is stores/redis-key-pairs.ts.
  *
- * Keys are made on first request, never at start-up: an RSA-2048 key pair costs tens of
- * milliseconds and most runs use one service only. Rotation adds a version; older versions keep
- * working until revoked, the way a client holding a cached public key expects.
+ * A key is made on first request for it, or in the background right after start
+ * (`OcrEngine.prepareKeys`): an RSA-2048 key pair costs tens of milliseconds. Rotation adds a
+ * version; older versions keep working until revoked, the way a client holding a cached public
+ * key expects. With a keys dir (keys-dir.ts) every change is written to disk and read back at
+ * start, so a cached public key keeps working after a restart.
  */
 import { generateKeyPair, type KeyObject } from 'node:crypto';
+import type { AppScope, KeyPairStore } from './stores/types.js';
 
 /** The services that have keys of their own. */
 export const SERVICES = ['credit-card', 'id-card'] as const;
@@ -56,93 +60,129 @@ export const rsa2048Factory: KeyFactory = () =>
     });
   });
 
-interface Ring {
+/**
+ * An issued key from its material.
+ * @example issuedKey('0', await rsa2048Factory(), Date.now())
+ */
+export function issuedKey(version: string, material: KeyMaterial, issuedAt: number, revoked = false): IssuedKey {
+  return {
+    version,
+    privateKey: material.privateKey,
+    publicKeyBase64: material.publicKeyDer.toString('base64'),
+    modulusBytes: (material.privateKey.asymmetricKeyDetails?.modulusLength ?? 2048) / 8,
+    revoked,
+    issuedAt,
+  };
+}
+
+/** Every version of one (app key, service) and which is current. */
+export interface KeyRing {
   keys: Map<string, IssuedKey>;
   current: string;
 }
 
+/** Where a key store keeps its rings between runs (keys-dir.ts). */
+export interface KeyPersistence {
+  /** Every ring saved before, read at start. */
+  load(): { appKey: string; service: ServiceName; ring: KeyRing }[];
+  /** Writes one ring after a change. */
+  save(appKey: string, service: ServiceName, ring: KeyRing): void;
+  /** Deletes the rings of one appKey, or of all. */
+  remove(appKey?: string): void;
+}
+
+/** Settings of the in-memory key store. */
+export interface KeyStoreOptions {
+  /** The first version issued for each (app key, service); the guide's example shows "0". */
+  firstVersion?: number;
+  persistence?: KeyPersistence | undefined;
+}
+
 /**
- * Holds the key pairs.
+ * Holds the key pairs in memory.
  * @example
- * const store = new KeyStore(rsa2048Factory, () => Date.now());
- * const key = await store.current('my-appkey', 'credit-card'); // generated on first use
- * store.find('my-appkey', 'credit-card', key.version) === key // true
+ * const store = new KeyStore(rsa2048Factory);
+ * const app = { appKey: 'my-appkey', generation: '', now: Date.now() };
+ * const key = await store.current(app, 'credit-card'); // generated on first use
+ * (await store.find(app, 'credit-card', key.version)) === key // true
  */
-export class KeyStore {
-  #rings = new Map<string, Ring>();
+export class KeyStore implements KeyPairStore {
+  #rings = new Map<string, KeyRing>();
   #pending = new Map<string, Promise<IssuedKey>>();
-  #generation = 0;
+  /** Bumped by every reset of an appKey (or of all): a generation that ran across one is discarded. */
+  #resets = new Map<string, number>();
+  #allResets = 0;
+  readonly #firstVersion: number;
+  readonly #persistence: KeyPersistence | undefined;
 
   constructor(
     private readonly factory: KeyFactory,
-    private readonly now: () => number,
-    /** The first version issued for each (app key, service); the guide's example shows "0". */
-    private readonly firstVersion = 0,
-  ) {}
+    options: KeyStoreOptions = {},
+  ) {
+    this.#firstVersion = options.firstVersion ?? 0;
+    this.#persistence = options.persistence;
+    for (const { appKey, service, ring } of this.#persistence?.load() ?? []) this.#rings.set(slot(appKey, service), ring);
+  }
 
   /** The current key of a service, made on first use. Concurrent first calls share one generation. */
-  async current(appKey: string, service: ServiceName): Promise<IssuedKey> {
-    const ring = this.#rings.get(slot(appKey, service));
+  async current(app: AppScope, service: ServiceName): Promise<IssuedKey> {
+    const ring = this.#rings.get(slot(app.appKey, service));
     if (ring) return ring.keys.get(ring.current)!;
-    return this.#issue(appKey, service);
+    return this.#issue(app, service);
   }
 
-  /** A version issued for (app key, service), revoked or not; `undefined` if never issued. */
-  find(appKey: string, service: ServiceName, version: string): IssuedKey | undefined {
-    return this.#rings.get(slot(appKey, service))?.keys.get(version);
+  async find(app: AppScope, service: ServiceName, version: string): Promise<IssuedKey | undefined> {
+    return this.#rings.get(slot(app.appKey, service))?.keys.get(version);
   }
 
-  /** Issues a new current version; the old ones stay valid until revoked. */
-  async rotate(appKey: string, service: ServiceName): Promise<IssuedKey> {
-    await this.current(appKey, service);
-    return this.#issue(appKey, service);
+  async list(app: AppScope, service: ServiceName): Promise<IssuedKey[]> {
+    return [...(this.#rings.get(slot(app.appKey, service))?.keys.values() ?? [])];
   }
 
-  /** Revokes a version; returns false if it was never issued. */
-  revoke(appKey: string, service: ServiceName, version: string): boolean {
-    const key = this.find(appKey, service, version);
-    if (!key) return false;
+  async rotate(app: AppScope, service: ServiceName): Promise<IssuedKey> {
+    await this.current(app, service);
+    return this.#issue(app, service);
+  }
+
+  async revoke(app: AppScope, service: ServiceName, version: string): Promise<boolean> {
+    const ring = this.#rings.get(slot(app.appKey, service));
+    const key = ring?.keys.get(version);
+    if (!ring || !key) return false;
     key.revoked = true;
+    this.#persistence?.save(app.appKey, service, ring);
     return true;
   }
 
-  /** Every issued version of a service, oldest first. */
-  list(appKey: string, service: ServiceName): IssuedKey[] {
-    return [...(this.#rings.get(slot(appKey, service))?.keys.values() ?? [])];
+  /** Forgets one appKey's keys, or every key; generations still running for them are discarded. */
+  reset(appKey?: string): void {
+    if (appKey === undefined) {
+      this.#rings.clear();
+      this.#pending.clear();
+      this.#allResets++;
+    } else {
+      for (const service of SERVICES) {
+        this.#rings.delete(slot(appKey, service));
+        this.#pending.delete(slot(appKey, service));
+      }
+      this.#resets.set(appKey, (this.#resets.get(appKey) ?? 0) + 1);
+    }
+    this.#persistence?.remove(appKey);
   }
 
-  /** Forgets every key; generations still running are discarded. */
-  reset(): void {
-    this.#rings.clear();
-    this.#pending.clear();
-    this.#generation++;
+  #resetsOf(appKey: string): string {
+    return `${this.#allResets}.${this.#resets.get(appKey) ?? 0}`;
   }
 
-  #issue(appKey: string, service: ServiceName): Promise<IssuedKey> {
-    const id = slot(appKey, service);
+  #issue(app: AppScope, service: ServiceName): Promise<IssuedKey> {
+    const id = slot(app.appKey, service);
     const pending = this.#pending.get(id);
     if (pending) return pending;
-    const generation = this.#generation;
+    const resets = this.#resetsOf(app.appKey);
     const made = this.factory()
       .then((material) => {
-        if (generation !== this.#generation) return this.#issueAfterReset(appKey, service);
-        const ring = this.#rings.get(id);
-        const version = String(ring ? Math.max(...[...ring.keys.keys()].map(Number)) + 1 : this.firstVersion);
-        const issued: IssuedKey = {
-          version,
-          privateKey: material.privateKey,
-          publicKeyBase64: material.publicKeyDer.toString('base64'),
-          modulusBytes: (material.privateKey.asymmetricKeyDetails?.modulusLength ?? 2048) / 8,
-          revoked: false,
-          issuedAt: this.now(),
-        };
-        if (ring) {
-          ring.keys.set(version, issued);
-          ring.current = version;
-        } else {
-          this.#rings.set(id, { keys: new Map([[version, issued]]), current: version });
-        }
-        return issued;
+        // Reset while generating: start over, as if asked after the reset.
+        if (resets !== this.#resetsOf(app.appKey)) return this.current(app, service);
+        return this.#add(app, service, material);
       })
       .finally(() => {
         if (this.#pending.get(id) === made) this.#pending.delete(id);
@@ -151,8 +191,16 @@ export class KeyStore {
     return made;
   }
 
-  #issueAfterReset(appKey: string, service: ServiceName): Promise<IssuedKey> {
-    return this.current(appKey, service);
+  #add(app: AppScope, service: ServiceName, material: KeyMaterial): IssuedKey {
+    const id = slot(app.appKey, service);
+    const ring = this.#rings.get(id) ?? { keys: new Map<string, IssuedKey>(), current: '' };
+    const version = String(ring.keys.size ? Math.max(...[...ring.keys.keys()].map(Number)) + 1 : this.#firstVersion);
+    const issued = issuedKey(version, material, app.now);
+    ring.keys.set(version, issued);
+    ring.current = version;
+    this.#rings.set(id, ring);
+    this.#persistence?.save(app.appKey, service, ring);
+    return issued;
   }
 }
 

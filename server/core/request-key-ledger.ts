@@ -1,15 +1,20 @@
 /**
- * The Request-Key ledger. The v2.0 guide (TOAST-DOCS/OCR en/document-ocr-api-guide-v2.0.md,
- * "ID Card Analysis API", Response Header): "If you use the Request-Key to make a Authenticity
- * API call and get a normal response, the Request-Key used cannot be reused" and "Request-Key is
- * valid for 1 hour after issuance". A key is bound to the app key that got it and to what was
- * recognised. Node runs this synchronously, so `take` is atomic: of many concurrent calls with
- * one key, exactly one can consume it.
+ * The Request-Key ledger, in memory (stores/types.ts, `RequestKeyStore`; the Redis one is
+ * stores/redis-request-keys.ts). The v2.0 guide (TOAST-DOCS/OCR
+ * en/document-ocr-api-guide-v2.0.md, "ID Card Analysis API", Response Header): "If you use the
+ * Request-Key to make a Authenticity API call and get a normal response, the Request-Key used
+ * cannot be reused" and "Request-Key is valid for 1 hour after issuance". A key is bound to the
+ * app key that got it and to what was recognised.
+ *
+ * Single use is a claim: an authenticity call claims the key (fresh -> in use) before it does
+ * anything that may wait, then consumes it on success or releases it on failure. Of many
+ * concurrent calls with one key exactly one holds it; a call that fails leaves it usable.
  */
 import type { Clock } from './clock.js';
 import { OcrError } from './errors.js';
 import type { IdType } from './id-card.js';
 import { randomUuid, type RandomSource } from './random.js';
+import type { AppScope, ClaimedRequestKey, Recognised, RequestKeyStats, RequestKeyStore } from './stores/types.js';
 
 /** What the ledger remembers of one issued key. */
 export interface LedgerEntry {
@@ -22,11 +27,12 @@ export interface LedgerEntry {
   verdict?: boolean | undefined;
   issuedAt: number;
   expiresAt: number;
-  consumed: boolean;
+  state: 'fresh' | 'claimed' | 'consumed';
 }
 
 /** Ledger settings. */
 export interface LedgerOptions {
+  /** The clock without any appKey's own offset: what purging goes by (no appKey's clock is behind it). */
   clock: Clock;
   random: RandomSource;
   /** Validity in seconds; the guide says one hour. */
@@ -35,24 +41,57 @@ export interface LedgerOptions {
   maxEntries?: number;
 }
 
+/** The default bound of the ledger. */
+export const DEFAULT_MAX_REQUEST_KEYS = 100_000;
+
 /**
- * Issues, checks and consumes Request-Keys.
+ * The diagnosis of a key that cannot be used, as both stores word it.
+ * @example unusableRequestKey('consumed').diagnosis // 'Request-Key was already used by an authenticity call that succeeded'
+ */
+export function unusableRequestKey(why: 'unknown' | 'consumed' | 'claimed', detail?: string): OcrError {
+  const text = {
+    unknown: 'Request-Key was never issued (or was purged after expiry, or forgotten by a reset)',
+    consumed: 'Request-Key was already used by an authenticity call that succeeded',
+    claimed: 'Request-Key is held by another authenticity call right now (a key serves one call; it stays usable if that call fails)',
+  }[why];
+  return new OcrError('AUTHENTICITY_REQUEST_KEY_INVALID', detail ?? text);
+}
+
+/**
+ * 4000122 for a key issued to another appKey.
+ * @example foreignRequestKey('other-appkey')
+ */
+export function foreignRequestKey(owner: string): OcrError {
+  return new OcrError('AUTHENTICITY_REQUEST_KEY_INVALID', `Request-Key was issued to another appKey ("${owner}")`);
+}
+
+/**
+ * 4000122 for an expired key.
+ * @example expiredRequestKey(now, entry.expiresAt, 3600)
+ */
+export function expiredRequestKey(now: number, expiresAt: number, ttlSeconds: number): OcrError {
+  const ago = Math.round((now - expiresAt) / 1000);
+  return new OcrError('AUTHENTICITY_REQUEST_KEY_INVALID', `Request-Key expired ${ago} s ago (valid ${ttlSeconds} s from issue)`);
+}
+
+/**
+ * Issues, claims and consumes Request-Keys in memory.
  * @example
  * const ledger = new RequestKeyLedger({ clock, random: cryptoRandom, ttlSeconds: 3600 });
- * const key = ledger.issue('appkey', 'resident', { name: '홍길동' });
- * const entry = ledger.check(key, 'appkey'); // throws 4000122 when unusable
- * ledger.consume(entry);
+ * const app = { appKey: 'appkey', generation: '', now: clock.now() };
+ * const key = await ledger.issue(app, { idType: 'resident', values: { name: '홍길동' } });
+ * const claimed = await ledger.claim(app, key); // throws 4000122 when unusable
+ * await ledger.consume(claimed);
  */
-export class RequestKeyLedger {
-  // A Map keeps insertion order, which is issue order: the oldest entries come first, and (the TTL
-  // being one setting and the clock never going back) the first to expire.
+export class RequestKeyLedger implements RequestKeyStore {
+  // A Map keeps insertion order, which is issue order: the oldest entries come first.
   #entries = new Map<string, LedgerEntry>();
   #lastPurge = 0;
   #consumed = 0;
   readonly maxEntries: number;
 
   constructor(private readonly options: LedgerOptions) {
-    this.maxEntries = options.maxEntries ?? 100_000;
+    this.maxEntries = options.maxEntries ?? DEFAULT_MAX_REQUEST_KEYS;
   }
 
   get ttlSeconds(): number {
@@ -60,47 +99,50 @@ export class RequestKeyLedger {
   }
 
   /** Issues a key for a recognised card. */
-  issue(appKey: string, idType: IdType, values: Record<string, string>, verdict?: boolean): string {
+  async issue(app: AppScope, recognised: Recognised): Promise<string> {
     this.#purge();
-    const now = this.options.clock.now();
     const requestKey = randomUuid(this.options.random);
+    const { idType, values, verdict } = recognised;
     this.#entries.set(requestKey, {
-      requestKey, appKey, idType, values, verdict, issuedAt: now, expiresAt: now + this.options.ttlSeconds * 1000, consumed: false,
+      requestKey, appKey: app.appKey, idType, values, verdict, issuedAt: app.now, expiresAt: app.now + this.options.ttlSeconds * 1000, state: 'fresh',
     });
     while (this.#entries.size > this.maxEntries) this.#delete(this.#entries.values().next().value!);
     return requestKey;
   }
 
-  /** The entry for a usable key; 4000122 for unknown, expired, consumed or foreign keys. */
-  check(requestKey: string, appKey: string): LedgerEntry {
+  /** Holds a usable key for the caller; 4000122 for unknown, foreign, consumed, held or expired keys. */
+  async claim(app: AppScope, requestKey: string): Promise<ClaimedRequestKey> {
     const entry = this.#entries.get(requestKey);
-    if (!entry) throw new OcrError('AUTHENTICITY_REQUEST_KEY_INVALID', 'Request-Key was never issued (or was purged after expiry)');
-    if (entry.appKey !== appKey) {
-      throw new OcrError('AUTHENTICITY_REQUEST_KEY_INVALID', `Request-Key was issued to another appKey ("${entry.appKey}")`);
-    }
-    if (entry.consumed) {
-      throw new OcrError('AUTHENTICITY_REQUEST_KEY_INVALID', 'Request-Key was already used by an authenticity call that succeeded');
-    }
-    const now = this.options.clock.now();
-    if (now >= entry.expiresAt) {
-      const ago = Math.round((now - entry.expiresAt) / 1000);
-      throw new OcrError('AUTHENTICITY_REQUEST_KEY_INVALID', `Request-Key expired ${ago} s ago (valid ${this.options.ttlSeconds} s from issue)`);
-    }
-    return entry;
+    if (!entry) throw unusableRequestKey('unknown');
+    if (entry.appKey !== app.appKey) throw foreignRequestKey(entry.appKey);
+    if (entry.state !== 'fresh') throw unusableRequestKey(entry.state);
+    if (app.now >= entry.expiresAt) throw expiredRequestKey(app.now, entry.expiresAt, this.options.ttlSeconds);
+    entry.state = 'claimed';
+    return { requestKey, appKey: entry.appKey, idType: entry.idType, values: entry.values, verdict: entry.verdict };
   }
 
   /**
-   * Marks a key used: call only when the authenticity answer is a success. The entry stays, as a
-   * tombstone without the recognised values, until it expires: a second call then hears that the
-   * key was already used rather than that it was never issued, while the values, most of an
-   * entry's weight, are freed at once.
+   * Marks a held key used. The entry stays, as a tombstone without the recognised values, until
+   * it expires: a second call then hears that the key was already used rather than that it was
+   * never issued, while the values, most of an entry's weight, are freed at once.
    */
-  consume(entry: LedgerEntry): void {
-    if (entry.consumed) return;
-    entry.consumed = true;
+  async consume(claimed: ClaimedRequestKey): Promise<void> {
+    const entry = this.#entries.get(claimed.requestKey);
+    if (!entry || entry.state !== 'claimed') return;
+    entry.state = 'consumed';
     entry.values = CONSUMED;
     entry.verdict = undefined;
     this.#consumed++;
+  }
+
+  /** Hands a held key back: the call failed, the key stays usable. */
+  async release(claimed: ClaimedRequestKey): Promise<void> {
+    const entry = this.#entries.get(claimed.requestKey);
+    if (entry?.state === 'claimed') entry.state = 'fresh';
+  }
+
+  async stats(): Promise<RequestKeyStats> {
+    return { held: this.#entries.size, consumed: this.#consumed, max: this.maxEntries };
   }
 
   /** Number of entries held. */
@@ -113,15 +155,19 @@ export class RequestKeyLedger {
     return this.#consumed;
   }
 
-  /** Forgets every key. */
-  reset(): void {
-    this.#entries.clear();
-    this.#consumed = 0;
+  /** Forgets the keys of one appKey, or every key. */
+  reset(appKey?: string): void {
+    if (appKey === undefined) {
+      this.#entries.clear();
+      this.#consumed = 0;
+      return;
+    }
+    for (const entry of this.#entries.values()) if (entry.appKey === appKey) this.#delete(entry);
   }
 
   #delete(entry: LedgerEntry): void {
     this.#entries.delete(entry.requestKey);
-    if (entry.consumed) this.#consumed--;
+    if (entry.state === 'consumed') this.#consumed--;
   }
 
   /** Drops expired entries, at most once a second (cheap enough to call on every issue). */
@@ -129,8 +175,9 @@ export class RequestKeyLedger {
     const now = this.options.clock.now();
     if (now - this.#lastPurge < 1000) return;
     this.#lastPurge = now;
-    // Oldest first: stop at the first entry still valid. A system clock stepped back can leave a
-    // few expired entries behind it for a while; check() refuses those anyway.
+    // Oldest first: stop at the first entry still valid. An entry issued on an appKey's clock
+    // that runs ahead expires later here than for its calls (they refuse it anyway); a system
+    // clock stepped back can leave a few expired entries behind for a while.
     for (const entry of this.#entries.values()) {
       if (entry.expiresAt > now) break;
       this.#delete(entry);

@@ -118,7 +118,7 @@ describe('OcrEngine with RSA workers', () => {
     const secret = 'emulator-secretkey';
     const engines = [0, 1].map((rsaWorkers) => new OcrEngine({ credentials: new Map([[appKey, secret]]), keyFactory: fixedKeyFactory(), rsaWorkers }));
     for (const engine of engines) {
-      await engine.keys.current(appKey, 'credit-card');
+      await engine.currentKey(appKey, 'credit-card');
       await engine.rsa.ready();
     }
     for (const [name, header] of Object.entries(headers())) {

@@ -7,9 +7,9 @@
  * TypeScript: the HTTP adapter hands in the `Authorization` header and the parsed form.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { Clock } from './clock.js';
 import { OAuthError, OcrError } from './errors.js';
 import type { RandomSource } from './random.js';
+import type { TokenRecord, TokenStore } from './stores/types.js';
 
 /** A User Access Key: its ID, its secret, and the appKeys it may use (all when undefined). */
 export interface UserAccessKey {
@@ -32,55 +32,82 @@ export type TokenForm = Readonly<Record<string, string | undefined>> | undefined
 export interface TokenIssuerOptions {
   /** User Access Keys by ID. */
   keys: ReadonlyMap<string, UserAccessKey>;
-  /** Every appKey the emulator serves: a key without a restriction may use each of them. */
-  appKeys: { has(appKey: string): boolean };
+  /** Where tokens are kept (memory: {@link MemoryTokenStore}; Redis: stores/redis-tokens.ts). */
+  store: TokenStore;
   random: RandomSource;
-  /** Clock of token expiry; `POST /__emulator/clock` moves it. */
-  clock: Clock;
   /** Validity of a new token: 60..86,400 s in the console, 86,400 by default. */
   ttlSeconds: number;
-  /** Most tokens held; past it the oldest are forgotten (and then answer 4010006). */
-  maxTokens?: number;
 }
 
-interface TokenEntry {
-  keyId: string;
-  expiresAt: number;
-  revoked: boolean;
-}
-
-/** The default bound of the token store. */
+/** The default bound of the in-memory token store. */
 export const DEFAULT_MAX_TOKENS = 100_000;
+
+/**
+ * Tokens in memory, bounded: past `maxTokens` the oldest are forgotten (and then answer 4010006).
+ * @example const store = new MemoryTokenStore(); await store.put(token, { keyId, expiresAt, revoked: false }, Date.now())
+ */
+export class MemoryTokenStore implements TokenStore {
+  #tokens = new Map<string, TokenRecord>();
+  #lastPurge = 0;
+
+  constructor(readonly maxTokens = DEFAULT_MAX_TOKENS) {}
+
+  async put(token: string, record: TokenRecord, now: number): Promise<void> {
+    this.#purge(now);
+    this.#tokens.set(token, record);
+    while (this.#tokens.size > this.maxTokens) this.#tokens.delete(this.#tokens.keys().next().value!);
+  }
+
+  async get(token: string): Promise<TokenRecord | undefined> {
+    return this.#tokens.get(token);
+  }
+
+  async revoke(token: string, keyId: string): Promise<void> {
+    const record = this.#tokens.get(token);
+    if (record && record.keyId === keyId) record.revoked = true;
+  }
+
+  async size(): Promise<number> {
+    return this.#tokens.size;
+  }
+
+  /** Forgets every token. */
+  reset(): void {
+    this.#tokens.clear();
+  }
+
+  /** Drops expired tokens, oldest first, at most once a second. */
+  #purge(now: number): void {
+    if (now - this.#lastPurge < 1000) return;
+    this.#lastPurge = now;
+    for (const [token, record] of this.#tokens) {
+      if (record.expiresAt > now) break;
+      this.#tokens.delete(token);
+    }
+  }
+}
 
 /**
  * Issues, checks and revokes tokens.
  * @example
- * const issuer = new TokenIssuer({ keys, appKeys: credentials, random: cryptoRandom, clock, ttlSeconds: 86400 });
- * const { access_token } = issuer.create(`Basic ${btoa('id:secret')}`, { grant_type: 'client_credentials' });
- * issuer.verify(access_token, 'emulator-appkey'); // throws 4010006 / 4010007 when it may not
+ * const issuer = new TokenIssuer({ keys, store: new MemoryTokenStore(), random: cryptoRandom, ttlSeconds: 86400 });
+ * const { access_token } = await issuer.create(`Basic ${btoa('id:secret')}`, { grant_type: 'client_credentials' }, Date.now());
+ * await issuer.verify(access_token, 'emulator-appkey', Date.now(), true); // throws 4010006 / 4010007 when it may not
  */
 export class TokenIssuer {
-  #tokens = new Map<string, TokenEntry>();
-  #lastPurge = 0;
-  readonly maxTokens: number;
+  constructor(private readonly options: TokenIssuerOptions) {}
 
-  constructor(private readonly options: TokenIssuerOptions) {
-    this.maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
-  }
-
-  /** `POST /oauth2/token/create`. */
-  create(authorization: string | undefined, form: TokenForm): TokenAnswer {
+  /** `POST /oauth2/token/create`; `now` is the emulator clock without any appKey's offset. */
+  async create(authorization: string | undefined, form: TokenForm, now: number): Promise<TokenAnswer> {
     const key = this.#client(authorization);
     const grant = requireForm(form)['grant_type'];
     if (!grant) throw new OAuthError('invalid_request', 'the form body needs grant_type=client_credentials');
     if (grant !== 'client_credentials') {
       throw new OAuthError('unsupported_grant_type', 'the only grant type is client_credentials');
     }
-    this.#purge();
     const token = this.options.random.bytes(32).toString('base64url');
     const expiresIn = this.options.ttlSeconds;
-    this.#tokens.set(token, { keyId: key.id, expiresAt: this.options.clock.now() + expiresIn * 1000, revoked: false });
-    while (this.#tokens.size > this.maxTokens) this.#tokens.delete(this.#tokens.keys().next().value!);
+    await this.options.store.put(token, { keyId: key.id, expiresAt: now + expiresIn * 1000, revoked: false }, now);
     return { access_token: token, token_type: 'Bearer', expires_in: expiresIn };
   }
 
@@ -88,20 +115,20 @@ export class TokenIssuer {
    * `POST /oauth2/token/revoke`. A token that is unknown, or another key's, is answered the
    * same as a revoked one (RFC 7009 section 2.2: "invalid tokens do not cause an error").
    */
-  revoke(authorization: string | undefined, form: TokenForm): void {
+  async revoke(authorization: string | undefined, form: TokenForm): Promise<void> {
     const key = this.#client(authorization);
     const token = requireForm(form)['token'];
     if (!token) throw new OAuthError('invalid_request', 'the form body needs token=<access_token>');
-    const entry = this.#tokens.get(token);
-    if (entry && entry.keyId === key.id) entry.revoked = true;
+    await this.options.store.revoke(token, key.id);
   }
 
   /**
-   * Checks a Bearer token for a call to `appKey`: 4010006 unless it is a live token of this
-   * issuer, 4010007 when its User Access Key may not use the appKey.
+   * Checks a Bearer token for a call to `appKey` at `now` (that appKey's clock): 4010006 unless
+   * it is a live token of this issuer, 4010007 when its User Access Key may not use the appKey
+   * (`known`: whether the emulator serves the appKey at all).
    */
-  verify(token: string, appKey: string, now = this.options.clock.now()): void {
-    const entry = this.#tokens.get(token);
+  async verify(token: string, appKey: string, now: number, known: boolean): Promise<void> {
+    const entry = await this.options.store.get(token);
     if (!entry) throw new OcrError('INVALID_TOKEN', unknownTokenDiagnosis(token));
     if (entry.revoked) throw new OcrError('INVALID_TOKEN', 'token was revoked (POST /oauth2/token/revoke)');
     if (now >= entry.expiresAt) {
@@ -109,22 +136,12 @@ export class TokenIssuer {
     }
     const key = this.options.keys.get(entry.keyId);
     if (!key) throw new OcrError('INVALID_TOKEN', 'token belongs to a User Access Key this emulator no longer has');
-    if (!this.options.appKeys.has(appKey)) {
+    if (!known) {
       throw new OcrError('PERMISSION_DENIED', `appKey "${appKey}" is not known to this emulator, so no User Access Key may use it`);
     }
     if (key.appKeys && !key.appKeys.has(appKey)) {
       throw new OcrError('PERMISSION_DENIED', `User Access Key "${key.id}" may use only appKey ${[...key.appKeys].map((k) => `"${k}"`).join(', ')}, not "${appKey}"`);
     }
-  }
-
-  /** Tokens held (revoked and expired ones included until purged). */
-  get size(): number {
-    return this.#tokens.size;
-  }
-
-  /** Forgets every token. */
-  reset(): void {
-    this.#tokens.clear();
   }
 
   /** The User Access Key of a Basic `Authorization` header; 401 `invalid_client` otherwise. */
@@ -138,17 +155,6 @@ export class TokenIssuer {
       throw new OAuthError('invalid_client', 'unknown User Access Key ID or wrong Secret Access Key');
     }
     return key;
-  }
-
-  /** Drops expired tokens, oldest first, at most once a second. */
-  #purge(): void {
-    const now = this.options.clock.now();
-    if (now - this.#lastPurge < 1000) return;
-    this.#lastPurge = now;
-    for (const [token, entry] of this.#tokens) {
-      if (entry.expiresAt > now) break;
-      this.#tokens.delete(token);
-    }
   }
 }
 

@@ -5,10 +5,12 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type { OcrEngine } from '../core/engine.js';
+import type { ClockState, OcrEngine } from '../core/engine.js';
 import type { Journal } from '../core/journal.js';
 import { isServiceName, SERVICES } from '../core/key-store.js';
 import { ScenarioError } from '../core/scenarios/book.js';
+import { MAX_REGISTERED_APPKEYS } from '../core/stores/memory.js';
+import { isStoreUnavailable } from '../core/stores/unavailable.js';
 
 /** What the admin API needs besides the engine. */
 export interface AdminOptions {
@@ -27,6 +29,11 @@ export interface AdminOptions {
 
 /** The latest the emulator clock may show (POST /__emulator/clock). */
 const LATEST_CLOCK_MS = Date.UTC(9000, 0, 1);
+
+/** A registered appKey goes in URL paths: unreserved characters only (RFC 3986 section 2.3). */
+const APPKEY_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
+/** A registered secret key goes in the `Authorization` header: visible ASCII, no spaces. */
+const SECRET_PATTERN = /^[\x21-\x7e]{1,256}$/;
 
 class AdminError extends Error {
   constructor(
@@ -81,149 +88,208 @@ function clip(text: string): string {
   return text.length > 100 ? `${text.slice(0, 100)}...` : text;
 }
 
+/** An admin route group: adds its routes to the router. */
+type RouteGroup = (router: Router, engine: OcrEngine, options: AdminOptions) => void;
+
 /**
- * Builds the admin router.
+ * Builds the admin router: health, the access guard, then one small group of routes per kind
+ * of state.
  * @example app.use('/__emulator', adminRouter(engine, { journal }))
  */
 export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
   const router = express.Router();
-  const { journal } = options;
-
   router.get('/health', (_req, res) => {
     const { date, pinned } = engine.behaviour;
     res.json({ status: 'ok', apiDate: date, apiDatePinned: pinned });
   });
+  router.use(accessGuard(options));
+  router.use(express.json({ limit: '1mb', strict: true }));
+  const groups: RouteGroup[] = [descriptionRoutes, scenarioRoutes, queueRoutes, defaultsRoutes, stateRoutes, keyRoutes, appKeyRoutes, journalRoutes];
+  for (const group of groups) group(router, engine, options);
+  router.use((req, _res, next) => next(new AdminError(404, 'not_found', `no admin endpoint ${req.method} ${req.baseUrl}${req.path}`)));
+  router.use(renderAdminError);
+  return router;
+}
 
-  router.use((req, _res, next) => {
+/** Off, token, or loopback without web pages (README, "Who may use it"). */
+function accessGuard(options: AdminOptions) {
+  return (req: Request, _res: Response, next: NextFunction) => {
     if (options.adminEnabled === false) throw new AdminError(403, 'admin_disabled', 'the admin API is off: bound to a non-loopback address without EMULATOR_ADMIN_TOKEN');
     if (options.adminToken && !tokenMatches(req.headers.authorization, options.adminToken)) {
       throw new AdminError(401, 'unauthorized', 'the admin API needs Authorization: Bearer <EMULATOR_ADMIN_TOKEN>');
     }
     if (!options.adminToken) refuseWebPages(req);
     next();
-  });
-  router.use(express.json({ limit: '1mb', strict: true }));
+  };
+}
 
+/** `GET /openapi.yaml`: this API's own description. */
+const descriptionRoutes: RouteGroup = (router, _engine, options) => {
   router.get('/openapi.yaml', (_req, res) => {
     if (!options.adminDescription) throw new AdminError(404, 'not_found', 'no admin description available');
     res.type('application/yaml').send(options.adminDescription());
   });
+};
 
+/** The loaded scenarios: list, reload, one in full. */
+const scenarioRoutes: RouteGroup = (router, engine, options) => {
   router.get('/scenarios', (_req, res) => {
     res.json({
-      scenarios: engine.scenarios.list().map(({ name, description, endpoints, source }) => ({ name, description, endpoints, source })),
+      scenarios: engine.listScenarios().map(({ name, description, endpoints, source }) => ({ name, description, endpoints, source })),
       problems: options.scenarioProblems?.() ?? [],
     });
   });
   router.post('/scenarios/reload', (_req, res) => {
     const problems = options.reloadScenarios?.() ?? [];
-    res.status(problems.length ? 422 : 200).json({ reloaded: problems.length === 0, problems, count: engine.scenarios.list().length });
+    res.status(problems.length ? 422 : 200).json({ reloaded: problems.length === 0, problems, count: engine.listScenarios().length });
   });
   router.get('/scenarios/*name', (req, res) => {
     const name = ([] as string[]).concat((req.params as { name: string | string[] }).name).join('/');
-    res.json(engine.scenarios.require(name));
+    res.json(engine.scenario(name));
   });
+};
 
-  router.get('/queue', (_req, res) => {
-    res.json({ queue: engine.scenarios.queue() });
+/** The queue of next outcomes. */
+const queueRoutes: RouteGroup = (router, engine) => {
+  router.get('/queue', async (_req, res) => {
+    res.json({ queue: await engine.queue() });
   });
-  router.post('/queue', (req, res) => {
+  router.post('/queue', async (req, res) => {
     const { scenario, times, appKey } = body(req);
     if (typeof scenario !== 'string') throw new AdminError(400, 'bad_request', 'body needs "scenario": a scenario name');
-    if (appKey !== undefined && typeof appKey !== 'string') throw new AdminError(400, 'bad_request', '"appKey" must be a string');
     // A shot for an app key the emulator does not accept would wait in the queue forever.
-    if (appKey !== undefined) configuredAppKey(engine, appKey);
-    const entry = engine.scenarios.enqueue(scenario, times === undefined ? 1 : Number(times), appKey as string | undefined);
-    res.status(201).json({ queued: entry, queue: engine.scenarios.queue() });
+    const target = appKey === undefined ? undefined : await knownAppKey(engine, optionalAppKey(appKey));
+    const entry = await engine.enqueue(scenario, times === undefined ? 1 : Number(times), target);
+    res.status(201).json({ queued: entry, queue: await engine.queue() });
   });
-  router.delete('/queue', (_req, res) => {
-    engine.scenarios.clearQueue();
+  router.delete('/queue', async (_req, res) => {
+    await engine.clearQueue();
     res.json({ queue: [] });
   });
+};
 
-  router.get('/defaults', (_req, res) => {
-    res.json({ defaults: engine.scenarios.defaults() });
+/** Per-appKey default scenarios. */
+const defaultsRoutes: RouteGroup = (router, engine) => {
+  router.get('/defaults', async (_req, res) => {
+    res.json({ defaults: await engine.defaults() });
   });
-  router.put('/defaults/:appKey', (req, res) => {
+  router.put('/defaults/:appKey', async (req, res) => {
     const { scenarios } = body(req);
     if (!Array.isArray(scenarios) || !scenarios.every((s) => typeof s === 'string')) {
       throw new AdminError(400, 'bad_request', 'body needs "scenarios": an array of scenario names');
     }
-    engine.scenarios.setDefaults(configuredAppKey(engine, String(req.params['appKey'])), scenarios);
-    res.json({ defaults: engine.scenarios.defaults() });
+    await engine.setDefaults(await knownAppKey(engine, String(req.params['appKey'])), scenarios);
+    res.json({ defaults: await engine.defaults() });
   });
-  router.delete('/defaults/:appKey', (req, res) => {
-    engine.scenarios.setDefaults(String(req.params['appKey']), []);
-    res.json({ defaults: engine.scenarios.defaults() });
+  router.delete('/defaults/:appKey', async (req, res) => {
+    await engine.setDefaults(String(req.params['appKey']), []);
+    res.json({ defaults: await engine.defaults() });
   });
+};
 
-  router.post('/reset', (_req, res) => {
-    engine.reset();
-    journal.reset();
-    res.json({ reset: true });
+/** Reset and the clock, of every appKey or of one. */
+const stateRoutes: RouteGroup = (router, engine, options) => {
+  router.post('/reset', async (req, res) => {
+    const requested = body(req)['appKey'];
+    const appKey = requested === undefined ? undefined : await knownAppKey(engine, optionalAppKey(requested));
+    await engine.reset(appKey);
+    options.journal.reset(appKey);
+    res.json({ reset: true, ...(appKey === undefined ? {} : { appKey }) });
   });
-
-  router.get('/clock', (_req, res) => {
-    res.json(clockState(engine));
+  router.get('/clock', async (req, res) => {
+    const requested = req.query['appKey'];
+    const appKey = requested === undefined ? undefined : await knownAppKey(engine, optionalAppKey(requested));
+    res.json(clockAnswer(await engine.clockState(appKey), appKey));
   });
-  router.post('/clock', (req, res) => {
-    const { advanceSeconds } = body(req);
+  router.post('/clock', async (req, res) => {
+    const { advanceSeconds, appKey: requested } = body(req);
     if (typeof advanceSeconds !== 'number' || !Number.isFinite(advanceSeconds) || advanceSeconds < 0) {
       throw new AdminError(400, 'bad_request', 'body needs "advanceSeconds": a number >= 0 (the clock only moves forward)');
     }
+    const appKey = requested === undefined ? undefined : await knownAppKey(engine, optionalAppKey(requested));
     // Dates must stay printable (toISOString throws past year 275760) and four-digit: the
     // journal, key listings and card validity dates are all derived from this clock.
-    if (engine.clock.now() + advanceSeconds * 1000 > LATEST_CLOCK_MS) {
+    if ((await engine.clockState(appKey)).now + advanceSeconds * 1000 > LATEST_CLOCK_MS) {
       throw new AdminError(400, 'bad_request', 'the emulator clock cannot go past the year 9000');
     }
-    engine.clock.advance(advanceSeconds * 1000);
-    res.json(clockState(engine));
+    res.json(clockAnswer(await engine.advanceClock(advanceSeconds, appKey), appKey));
   });
+};
 
-  router.get('/keys', (_req, res) => {
-    const keys = [...engine.credentials.keys()].flatMap((appKey) =>
-      SERVICES.map((service) => ({
-        appKey,
-        service,
-        versions: engine.keys.list(appKey, service).map(({ version, revoked, issuedAt }) => ({ version, revoked, issuedAt: new Date(issuedAt).toISOString() })),
-      })),
-    );
+/** Key versions: list, rotate, revoke. */
+const keyRoutes: RouteGroup = (router, engine) => {
+  router.get('/keys', async (req, res) => {
+    const requested = req.query['appKey'];
+    const appKeys = requested === undefined ? (await engine.appKeys()).map((k) => k.appKey) : [await knownAppKey(engine, optionalAppKey(requested))];
+    const keys = [];
+    for (const appKey of appKeys) {
+      for (const service of SERVICES) {
+        const versions = (await engine.keyVersions(appKey, service)).map(({ version, revoked, issuedAt }) => ({ version, revoked, issuedAt: new Date(issuedAt).toISOString() }));
+        keys.push({ appKey, service, versions });
+      }
+    }
     res.json({ keys });
   });
   router.post('/keys/:service/rotate', async (req, res) => {
-    const { service, appKey } = keyTarget(req, engine);
-    const key = await engine.keys.rotate(appKey, service);
-    res.json({ appKey, service, version: key.version, versions: engine.keys.list(appKey, service).map((k) => ({ version: k.version, revoked: k.revoked })) });
+    const { service, appKey } = await keyTarget(req, engine);
+    const key = await engine.rotateKey(appKey, service);
+    const versions = (await engine.keyVersions(appKey, service)).map((k) => ({ version: k.version, revoked: k.revoked }));
+    res.json({ appKey, service, version: key.version, versions });
   });
   router.post('/keys/:service/revoke', async (req, res) => {
-    const { service, appKey } = keyTarget(req, engine);
+    const { service, appKey } = await keyTarget(req, engine);
     const { version } = body(req);
     if (typeof version !== 'string') throw new AdminError(400, 'bad_request', 'body needs "version": the key version string to revoke');
-    const issued = engine.keys.list(appKey, service);
-    if (!issued.some((k) => k.version === version)) {
-      throw new AdminError(404, 'not_found', `version ${version} was never issued for ${service} of appKey "${appKey}"`);
-    }
-    // Revoking the current version issues a new one first: otherwise the public-key call would
-    // keep handing out a revoked key and no client could recover by fetching it again.
-    let current = await engine.keys.current(appKey, service);
-    if (current.version === version) current = await engine.keys.rotate(appKey, service);
-    engine.keys.revoke(appKey, service, version);
+    const current = await engine.revokeKey(appKey, service, version);
+    if (!current) throw new AdminError(404, 'not_found', `version ${version} was never issued for ${service} of appKey "${appKey}"`);
     res.json({ appKey, service, revoked: version, current: current.version });
   });
+};
 
+/** AppKeys registered at run time: one per parallel test worker. */
+const appKeyRoutes: RouteGroup = (router, engine) => {
+  router.get('/appkeys', async (_req, res) => {
+    const appKeys = await engine.appKeys();
+    res.json({ appKeys, registered: appKeys.filter((k) => k.source === 'registered').length, max: MAX_REGISTERED_APPKEYS });
+  });
+  router.post('/appkeys', async (req, res) => {
+    const { appKey, secretKey } = body(req);
+    if (typeof appKey !== 'string' || !APPKEY_PATTERN.test(appKey)) {
+      throw new AdminError(400, 'bad_request', 'body needs "appKey": 1 to 128 characters of A-Z a-z 0-9 . _ ~ - (it goes in URL paths)');
+    }
+    if (typeof secretKey !== 'string' || !SECRET_PATTERN.test(secretKey)) {
+      throw new AdminError(400, 'bad_request', 'body needs "secretKey": 1 to 256 visible ASCII characters, no spaces (it goes in a header)');
+    }
+    const outcome = await engine.registerAppKey(appKey, secretKey);
+    if (outcome === 'conflict') throw new AdminError(409, 'conflict', `appKey "${appKey}" exists with another secret key`);
+    if (outcome === 'full') throw new AdminError(507, 'full', `${MAX_REGISTERED_APPKEYS} appKeys are registered already: DELETE /__emulator/appkeys/{appKey} the ones you are done with`);
+    res.status(outcome === 'created' ? 201 : 200).json({ appKey, source: engine.credentials.has(appKey) ? 'configured' : 'registered' });
+  });
+  router.delete('/appkeys/:appKey', async (req, res) => {
+    const appKey = String(req.params['appKey']);
+    const outcome = await engine.removeAppKey(appKey);
+    if (outcome === 'configured') throw new AdminError(409, 'conflict', `appKey "${appKey}" is configured (EMULATOR_APPKEY, EMULATOR_EXTRA_CREDENTIALS), not registered: it stays`);
+    if (outcome === 'unknown') throw new AdminError(404, 'not_found', `appKey "${appKey}" is not registered`);
+    res.json({ removed: appKey });
+  });
+};
+
+/** The journal and the figures of the bounded stores. */
+const journalRoutes: RouteGroup = (router, engine, { journal }) => {
   // What the emulator holds right now, every store with its bound: to tell a leak from a full
   // cache when memory grows under load.
-  router.get('/stats', (_req, res) => {
+  router.get('/stats', async (_req, res) => {
     const memory = process.memoryUsage();
+    const { store, requestKeys, keyCache } = await engine.stats();
     res.json({
       uptimeSeconds: Math.round(process.uptime()),
       memory: { rss: memory.rss, heapTotal: memory.heapTotal, heapUsed: memory.heapUsed, external: memory.external, arrayBuffers: memory.arrayBuffers },
-      requestKeys: { held: engine.ledger.size, consumed: engine.ledger.consumedCount, max: engine.ledger.maxEntries },
-      keyCache: engine.keyCache.stats,
+      store,
+      ...(requestKeys ? { requestKeys } : {}),
+      keyCache,
       journal: { held: journal.size, capacity: journal.capacity },
     });
   });
-
   router.get('/requests', (req, res) => {
     const limit = req.query['limit'] === undefined ? undefined : Number(req.query['limit']);
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new AdminError(400, 'bad_request', 'limit must be a whole number');
@@ -241,20 +307,20 @@ export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
     journal.reset();
     res.json({ requests: [] });
   });
+};
 
-  router.use((req, _res, next) => next(new AdminError(404, 'not_found', `no admin endpoint ${req.method} ${req.baseUrl}${req.path}`)));
-  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (error instanceof AdminError) res.status(error.status).json({ error: error.code, message: error.message });
-    else if (error instanceof ScenarioError) res.status(error.status).json({ error: 'scenario', message: error.message });
-    else if ((error as { type?: string }).type === 'entity.parse.failed') res.status(400).json({ error: 'bad_request', message: 'body is not valid JSON' });
-    else if ((error as { status?: number }).status === 413) res.status(413).json({ error: 'too_large', message: 'body is larger than 1 MB' });
-    // Whatever else body-parser or the router refuses as the client's fault (a charset or
-    // Content-Encoding it cannot read, a path that does not decode, a body cut off) keeps its
-    // 4xx: a 500 is for the emulator's own faults only.
-    else if (clientErrorStatus(error)) res.status(clientErrorStatus(error)!).json({ error: 'bad_request', message: clientErrorMessage(error) });
-    else res.status(500).json({ error: 'internal', message: 'internal error' });
-  });
-  return router;
+/** Every admin error, as `{"error", "message"}` with its HTTP status. */
+function renderAdminError(error: unknown, _req: Request, res: Response, _next: NextFunction): void {
+  if (error instanceof AdminError) res.status(error.status).json({ error: error.code, message: error.message });
+  else if (error instanceof ScenarioError) res.status(error.status).json({ error: 'scenario', message: error.message });
+  else if ((error as { type?: string }).type === 'entity.parse.failed') res.status(400).json({ error: 'bad_request', message: 'body is not valid JSON' });
+  else if ((error as { status?: number }).status === 413) res.status(413).json({ error: 'too_large', message: 'body is larger than 1 MB' });
+  // Whatever else body-parser or the router refuses as the client's fault (a charset or
+  // Content-Encoding it cannot read, a path that does not decode, a body cut off) keeps its
+  // 4xx: a 500 is for the emulator's own faults only.
+  else if (clientErrorStatus(error)) res.status(clientErrorStatus(error)!).json({ error: 'bad_request', message: clientErrorMessage(error) });
+  else if (isStoreUnavailable(error)) res.status(503).json({ error: 'unavailable', message: 'the shared state (Redis) does not answer; try again when it is back' });
+  else res.status(500).json({ error: 'internal', message: 'internal error' });
 }
 
 /** The 4xx status of an http-errors error (body-parser, router), if it is one. */
@@ -273,21 +339,32 @@ function body(req: Request): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-function keyTarget(req: Request, engine: OcrEngine) {
+async function keyTarget(req: Request, engine: OcrEngine) {
   const service = String(req.params['service']);
   if (!isServiceName(service)) throw new AdminError(404, 'not_found', `service must be ${SERVICES.join(' or ')}`);
   const requested = body(req)['appKey'];
   const appKey = typeof requested === 'string' ? requested : [...engine.credentials.keys()][0]!;
-  return { service, appKey: configuredAppKey(engine, appKey) };
+  return { service, appKey: await knownAppKey(engine, appKey) };
 }
 
-function configuredAppKey(engine: OcrEngine, appKey: string): string {
-  if (!engine.credentials.has(appKey)) throw new AdminError(404, 'not_found', `appKey "${appKey}" is not configured`);
+/** An `appKey` given in a body or query: a string, or 400. */
+function optionalAppKey(value: unknown): string {
+  if (typeof value !== 'string') throw new AdminError(400, 'bad_request', '"appKey" must be a string');
+  return value;
+}
+
+/** The appKey if the emulator serves it (configured or registered), else 404. */
+async function knownAppKey(engine: OcrEngine, appKey: string): Promise<string> {
+  if (!(await engine.isKnownAppKey(appKey))) throw new AdminError(404, 'not_found', `appKey "${appKey}" is neither configured nor registered`);
   return appKey;
 }
 
-function clockState(engine: OcrEngine) {
-  return { now: new Date(engine.clock.now()).toISOString(), offsetSeconds: engine.clock.offsetMs / 1000 };
+function clockAnswer(state: ClockState, appKey: string | undefined) {
+  return {
+    now: new Date(state.now).toISOString(),
+    offsetSeconds: state.offsetMs / 1000,
+    ...(appKey === undefined ? {} : { appKey, appKeyOffsetSeconds: (state.appKeyOffsetMs ?? 0) / 1000 }),
+  };
 }
 
 function tokenMatches(header: string | undefined, token: string): boolean {

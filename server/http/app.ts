@@ -83,7 +83,7 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
     // Clipped: client-derived texts must not make a bounded journal unbounded in bytes.
     const entry = journal.add(
       boundedEntry({
-        time: new Date(engine.clock.now()).toISOString(),
+        time: new Date(engine.now()).toISOString(),
         method,
         path,
         ...trace,

@@ -29,7 +29,7 @@ export function tokenRoutes(app: express.Express, route: (handler: Handler) => R
     route(async (req, res, trace): Promise<Reply> => {
       trace.endpoint = 'token/create';
       const form = await readForm(req, res);
-      const answer = engine.createToken(trace, header(req, 'authorization'), form);
+      const answer = await engine.createToken(trace, header(req, 'authorization'), form);
       return { body: answer, headers: NO_STORE };
     }),
   );
@@ -38,7 +38,7 @@ export function tokenRoutes(app: express.Express, route: (handler: Handler) => R
     route(async (req, res, trace): Promise<Reply> => {
       trace.endpoint = 'token/revoke';
       const form = await readForm(req, res);
-      engine.revokeToken(trace, header(req, 'authorization'), form);
+      await engine.revokeToken(trace, header(req, 'authorization'), form);
       return { body: undefined };
     }),
   );

@@ -88,7 +88,7 @@ describe('keys', () => {
     await admin().post('/__emulator/keys/credit-card/revoke').send({}).expect(400);
     await admin().post('/__emulator/keys/passport/rotate').expect(404);
     const stranger = await admin().post('/__emulator/keys/credit-card/rotate').send({ appKey: 'nobody' }).expect(404);
-    expect(stranger.body).toEqual({ error: 'not_found', message: 'appKey "nobody" is not configured' });
+    expect(stranger.body).toEqual({ error: 'not_found', message: 'appKey "nobody" is neither configured nor registered' });
   });
 });
 

@@ -294,7 +294,7 @@ describe('POST /__emulator/queue', () => {
     await admin().post('/__emulator/queue').send({ scenario: 'credit-card/not-found', times: 'two' }).expect(400);
     await admin().post('/__emulator/queue').send({}).expect(400);
     const stranger = await admin().post('/__emulator/queue').send({ scenario: 'credit-card/not-found', appKey: 'nobody' }).expect(404);
-    expect(stranger.body).toEqual({ error: 'not_found', message: 'appKey "nobody" is not configured' });
+    expect(stranger.body).toEqual({ error: 'not_found', message: 'appKey "nobody" is neither configured nor registered' });
     await admin().post('/__emulator/queue').send({ scenario: 'credit-card/not-found', times: 5 }).expect(201);
     expect((await admin().delete('/__emulator/queue').expect(200)).body).toEqual({ queue: [] });
     expect((await client.creditCard(card)).resultCode).toBe(0);

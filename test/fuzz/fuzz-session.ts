@@ -63,8 +63,8 @@ async function startTarget(admin: boolean): Promise<FuzzTarget> {
     ...(admin ? { adminToken: ADMIN_TOKEN } : {}),
   });
   const client = createOcrClient({ baseUrl: emulator.url, ...APP });
-  const scenarios = emulator.engine.scenarios
-    .list()
+  const scenarios = emulator.engine
+    .listScenarios()
     .filter((s) => ![s.outcome ?? {}, ...(s.sequence ?? [])].some((o) => o.fault || o.delayMs))
     .map((s) => s.name);
   const ctx = await buildFuzzContext(emulator.url, {

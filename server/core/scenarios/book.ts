@@ -3,6 +3,8 @@
  * match wins: the `X-Emulator-Scenario` header, then the admin queue, then image match rules,
  * then the app key's defaults, then the built-in default for the endpoint.
  */
+import type { AppContext, ScenarioState } from '../stores/types.js';
+import { MemoryScenarioState } from './memory-state.js';
 import type { Endpoint, Outcome, Scenario } from './schema.js';
 import { serves } from './schema.js';
 
@@ -18,7 +20,7 @@ export interface Selection {
   outcome: Outcome;
 }
 
-/** A queued shot. */
+/** A queued shot, as the admin API shows it. */
 export interface QueueEntry {
   scenario: string;
   remaining: number;
@@ -28,7 +30,6 @@ export interface QueueEntry {
 /** A request to select for. */
 export interface SelectionInput {
   endpoint: Endpoint;
-  appKey: string;
   header?: string | undefined;
   imageSha256?: string | undefined;
 }
@@ -52,19 +53,20 @@ export class ScenarioError extends Error {
 }
 
 /**
- * Holds scenarios and selection state.
+ * Holds the loaded scenarios (per process) and picks one for a request; the selection state
+ * (queue, per-appKey defaults, call counters) is kept by a {@link ScenarioState} store, in
+ * memory or on Redis.
  * @example
  * const book = new ScenarioBook(); book.replaceAll(loaded);
- * book.enqueue('credit-card/not-found', 2);
- * book.select({ endpoint: 'credit-card', appKey: 'a' })?.scenario.name // 'credit-card/not-found'
+ * await book.enqueue('credit-card/not-found', 2);
+ * (await book.select({ endpoint: 'credit-card' }, await stores.context('a')))?.scenario.name // 'credit-card/not-found'
  */
 export class ScenarioBook {
   #scenarios = new Map<string, Scenario>();
   /** Digest to scenarios, in load order: one image may select a card scenario and an ID scenario. */
   #byImage = new Map<string, Scenario[]>();
-  #queue: QueueEntry[] = [];
-  #defaults = new Map<string, string[]>();
-  #calls = new Map<string, number>();
+
+  constructor(readonly state: ScenarioState = new MemoryScenarioState()) {}
 
   /** Swaps in a whole new set at once: never half a set. */
   replaceAll(scenarios: readonly Scenario[]): void {
@@ -98,64 +100,48 @@ export class ScenarioBook {
   }
 
   /** Queues a scenario for the next `times` requests it serves (optionally of one app key). */
-  enqueue(name: string, times = 1, appKey?: string): QueueEntry {
-    this.require(name);
+  async enqueue(name: string, times = 1, appKey?: string): Promise<QueueEntry> {
+    const scenario = this.require(name);
     if (!Number.isInteger(times) || times < 1) throw new ScenarioError('times must be a whole number of at least 1');
-    const entry = { scenario: name, remaining: times, appKey };
-    this.#queue.push(entry);
-    return entry;
+    await this.state.enqueue({ scenario: name, remaining: times, appKey, endpoints: scenario.endpoints });
+    return { scenario: name, remaining: times, appKey };
   }
 
-  queue(): readonly QueueEntry[] {
-    return this.#queue;
+  async queue(): Promise<QueueEntry[]> {
+    return (await this.state.queue()).map(({ scenario, remaining, appKey }) => ({ scenario, remaining, appKey }));
   }
 
-  clearQueue(): void {
-    this.#queue = [];
+  clearQueue(): Promise<void> {
+    return this.state.clearQueue();
   }
 
   /** Sets an app key's default scenarios (one per endpoint family is typical). */
-  setDefaults(appKey: string, names: readonly string[]): void {
+  async setDefaults(appKey: string, names: readonly string[]): Promise<void> {
     for (const name of names) this.require(name);
-    if (names.length === 0) this.#defaults.delete(appKey);
-    else this.#defaults.set(appKey, [...names]);
+    await this.state.setDefaults(appKey, names);
   }
 
-  defaults(): Record<string, string[]> {
-    return Object.fromEntries(this.#defaults);
+  defaults(): Promise<Record<string, string[]>> {
+    return this.state.defaults();
   }
 
   /** Picks the scenario for a request and advances its sequence; undefined when none applies. */
-  select(input: SelectionInput): Selection | undefined {
-    const picked = this.#pick(input);
+  async select(input: SelectionInput, app: AppContext): Promise<Selection | undefined> {
+    const picked = await this.#pick(input, app);
     if (!picked) return undefined;
-    const counterKey = `${picked.scenario.name}\u0000${input.appKey}`;
-    const call = this.#calls.get(counterKey) ?? 0;
-    this.#calls.set(counterKey, call + 1);
+    const call = await this.state.nextCall(app, picked.scenario.name);
     return { ...picked, call, outcome: outcomeAt(picked.scenario, call) };
   }
 
-  /** Forgets queue, defaults and sequence positions (scenarios stay loaded). */
-  reset(): void {
-    this.#queue = [];
-    this.#defaults.clear();
-    this.#calls.clear();
-  }
-
-  #pick({ endpoint, appKey, header, imageSha256 }: SelectionInput): Omit<Selection, 'call' | 'outcome'> | undefined {
+  async #pick({ endpoint, header, imageSha256 }: SelectionInput, app: AppContext): Promise<Omit<Selection, 'call' | 'outcome'> | undefined> {
     if (header) return { scenario: this.require(header, endpoint), reason: 'header' };
-    const shot = this.#queue.findIndex(
-      (q) => (q.appKey === undefined || q.appKey === appKey) && serves(this.#scenarios.get(q.scenario) ?? { endpoints: [] }, endpoint),
-    );
-    if (shot >= 0) {
-      const entry = this.#queue[shot]!;
-      entry.remaining -= 1;
-      if (entry.remaining <= 0) this.#queue.splice(shot, 1);
-      return { scenario: this.#scenarios.get(entry.scenario)!, reason: 'queue' };
-    }
+    // A shot of a scenario a reload has removed since is used up without effect.
+    const shot = app.queued ? await this.state.takeShot(app.appKey, endpoint) : undefined;
+    const queued = shot === undefined ? undefined : this.#scenarios.get(shot);
+    if (queued) return { scenario: queued, reason: 'queue' };
     const matched = imageSha256 ? this.#byImage.get(imageSha256.toLowerCase())?.find((s) => serves(s, endpoint)) : undefined;
     if (matched) return { scenario: matched, reason: 'image-match' };
-    for (const name of this.#defaults.get(appKey) ?? []) {
+    for (const name of app.defaults) {
       const scenario = this.#scenarios.get(name);
       if (scenario && serves(scenario, endpoint)) return { scenario, reason: 'app-default' };
     }

@@ -1,0 +1,145 @@
+/**
+ * Every store in memory: the default, and the fastest (a request reads its context without
+ * waiting for anything). State lives as long as the process, except key pairs with a keys dir
+ * (keys-dir.ts).
+ */
+import { ResidentLock } from '../authenticity.js';
+import { ClockOffsets, offsetClock, systemClock, type Clock } from '../clock.js';
+import { KeyStore, rsa2048Factory, type KeyFactory, type KeyPersistence } from '../key-store.js';
+import { cryptoRandom, type RandomSource } from '../random.js';
+import { RequestKeyLedger } from '../request-key-ledger.js';
+import { MemoryScenarioState } from '../scenarios/memory-state.js';
+import { MemoryTokenStore } from '../token-issuer.js';
+import type { AppContext, AppKeyRegistry, AppScope, LockStore, StateStores } from './types.js';
+
+/** The most appKeys that may be registered at run time (`POST /__emulator/appkeys`). */
+export const MAX_REGISTERED_APPKEYS = 10_000;
+
+/** Settings shared by the memory and Redis stores. */
+export interface StoreOptions {
+  keyFactory?: KeyFactory | undefined;
+  random?: RandomSource | undefined;
+  /** The wall clock the offsets apply to (tests pass a fixed one). */
+  wall?: Clock | undefined;
+  /** Request-Key validity in seconds. */
+  requestKeyTtlSeconds: number;
+  /** Validity of tokens in seconds (how long a store keeps them). */
+  tokenTtlSeconds: number;
+}
+
+/** Settings of the memory stores. */
+export interface MemoryStoreOptions extends StoreOptions {
+  /** Where key pairs are kept between runs (EMULATOR_KEYS_DIR). */
+  keyPersistence?: KeyPersistence | undefined;
+  maxRequestKeys?: number | undefined;
+  maxTokens?: number | undefined;
+  /** The scenario state to use (a ScenarioBook's own), instead of a new one. */
+  scenarioState?: MemoryScenarioState | undefined;
+}
+
+/**
+ * AppKeys registered at run time, in memory.
+ * @example const registry = new MemoryAppKeys(); await registry.register('worker-1', 'secret-1') // 'created'
+ */
+export class MemoryAppKeys implements AppKeyRegistry {
+  #secrets = new Map<string, string>();
+
+  constructor(readonly max = MAX_REGISTERED_APPKEYS) {}
+
+  async register(appKey: string, secretKey: string): Promise<'created' | 'unchanged' | 'conflict' | 'full'> {
+    const known = this.#secrets.get(appKey);
+    if (known !== undefined) return known === secretKey ? 'unchanged' : 'conflict';
+    if (this.#secrets.size >= this.max) return 'full';
+    this.#secrets.set(appKey, secretKey);
+    return 'created';
+  }
+
+  async remove(appKey: string): Promise<boolean> {
+    return this.#secrets.delete(appKey);
+  }
+
+  async list(): Promise<string[]> {
+    return [...this.#secrets.keys()];
+  }
+
+  /** A registered appKey's secret, read without waiting. */
+  secretOf(appKey: string): string | undefined {
+    return this.#secrets.get(appKey);
+  }
+}
+
+/**
+ * Resident-card locks in memory: one bounded map, cards keyed by appKey and number.
+ * @example await new MemoryLocks().assertOpen(app, '9001011234567')
+ */
+export class MemoryLocks implements LockStore {
+  readonly #lock = new ResidentLock();
+
+  async assertOpen(app: AppScope, card: string): Promise<void> {
+    this.#lock.assertOpen(cardKey(app.appKey, card));
+  }
+
+  async record(app: AppScope, card: string, mismatches: readonly string[]): Promise<void> {
+    this.#lock.record(cardKey(app.appKey, card), mismatches);
+  }
+
+  reset(appKey?: string): void {
+    this.#lock.reset(appKey === undefined ? undefined : cardKey(appKey, ''));
+  }
+}
+
+function cardKey(appKey: string, card: string): string {
+  return `${appKey}\u0000${card}`;
+}
+
+/**
+ * Every store in memory.
+ * @example const stores = memoryStores({ requestKeyTtlSeconds: 3600, tokenTtlSeconds: 86400 }); await stores.context('emulator-appkey')
+ */
+export function memoryStores(options: MemoryStoreOptions): StateStores & { readonly requestKeys: RequestKeyLedger } {
+  const wall = options.wall ?? systemClock;
+  const clock = new ClockOffsets();
+  const global = offsetClock(wall, () => clock.globalMs);
+  const appKeys = new MemoryAppKeys();
+  const keys = new KeyStore(options.keyFactory ?? rsa2048Factory, { persistence: options.keyPersistence });
+  const requestKeys = new RequestKeyLedger({
+    clock: global,
+    random: options.random ?? cryptoRandom,
+    ttlSeconds: options.requestKeyTtlSeconds,
+    ...(options.maxRequestKeys ? { maxEntries: options.maxRequestKeys } : {}),
+  });
+  const locks = new MemoryLocks();
+  const scenarios = options.scenarioState ?? new MemoryScenarioState();
+  const tokens = new MemoryTokenStore(options.maxTokens);
+  return {
+    kind: 'memory',
+    wall,
+    clock,
+    appKeys,
+    keys,
+    requestKeys,
+    locks,
+    scenarios,
+    tokens,
+    async context(appKey: string): Promise<AppContext> {
+      return {
+        appKey,
+        now: global.now() + clock.appMs(appKey),
+        globalOffsetMs: clock.globalMs,
+        generation: '',
+        registeredSecret: appKeys.secretOf(appKey),
+        defaults: scenarios.defaultsOf(appKey),
+        queued: scenarios.queued,
+      };
+    },
+    async reset(appKey?: string): Promise<void> {
+      keys.reset(appKey);
+      requestKeys.reset(appKey);
+      locks.reset(appKey);
+      scenarios.reset(appKey);
+      clock.reset(appKey);
+      if (appKey === undefined) tokens.reset();
+    },
+    async close(): Promise<void> {},
+  };
+}
