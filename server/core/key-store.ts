@@ -131,6 +131,11 @@ export class KeyStore implements KeyPairStore {
     return this.#issue(app, service);
   }
 
+  currentNow(app: AppScope, service: ServiceName): IssuedKey | undefined {
+    const ring = this.#rings.get(slot(app.appKey, service));
+    return ring?.keys.get(ring.current);
+  }
+
   async find(app: AppScope, service: ServiceName, version: string): Promise<IssuedKey | undefined> {
     return this.#rings.get(slot(app.appKey, service))?.keys.get(version);
   }

@@ -125,6 +125,13 @@ export class ScenarioBook {
     return this.state.defaults();
   }
 
+  /** Whether any rule could pick a scenario for the request: when not, `select` need not be asked. */
+  mayPick({ endpoint, header, imageSha256 }: SelectionInput, app: AppContext): boolean {
+    if (header || app.queued || BUILT_IN_DEFAULTS[endpoint] !== undefined) return true;
+    if (imageSha256 && this.#byImage.has(imageSha256.toLowerCase())) return true;
+    return app.defaults.some((name) => this.#scenarios.get(name) !== undefined);
+  }
+
   /** Picks the scenario for a request and advances its sequence; undefined when none applies. */
   async select(input: SelectionInput, app: AppContext): Promise<Selection | undefined> {
     const picked = await this.#pick(input, app);

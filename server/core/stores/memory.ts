@@ -111,6 +111,15 @@ export function memoryStores(options: MemoryStoreOptions): StateStores & { reado
   const locks = new MemoryLocks();
   const scenarios = options.scenarioState ?? new MemoryScenarioState();
   const tokens = new MemoryTokenStore(options.maxTokens);
+  const contextNow = (appKey: string): AppContext => ({
+    appKey,
+    now: global.now() + clock.appMs(appKey),
+    globalOffsetMs: clock.globalMs,
+    generation: '',
+    registeredSecret: appKeys.secretOf(appKey),
+    defaults: scenarios.defaultsOf(appKey),
+    queued: scenarios.queued,
+  });
   return {
     kind: 'memory',
     wall,
@@ -121,16 +130,9 @@ export function memoryStores(options: MemoryStoreOptions): StateStores & { reado
     locks,
     scenarios,
     tokens,
+    contextNow,
     async context(appKey: string): Promise<AppContext> {
-      return {
-        appKey,
-        now: global.now() + clock.appMs(appKey),
-        globalOffsetMs: clock.globalMs,
-        generation: '',
-        registeredSecret: appKeys.secretOf(appKey),
-        defaults: scenarios.defaultsOf(appKey),
-        queued: scenarios.queued,
-      };
+      return contextNow(appKey);
     },
     async reset(appKey?: string): Promise<void> {
       keys.reset(appKey);

@@ -59,6 +59,8 @@ export interface AppKeyRegistry {
 export interface KeyPairStore {
   /** The current key, made on first use: one key even when asked at once (by several processes, with Redis). */
   current(app: AppScope, service: ServiceName): Promise<IssuedKey>;
+  /** The current key without waiting, if the store holds it at hand (memory); never makes one. */
+  currentNow?(app: AppScope, service: ServiceName): IssuedKey | undefined;
   /** A version as issued, its revoked flag as of now; `undefined` if never issued. */
   find(app: AppScope, service: ServiceName, version: string): Promise<IssuedKey | undefined>;
   /** Every version, oldest first. */
@@ -167,6 +169,8 @@ export interface StateStores {
   readonly tokens: TokenStore;
   /** The context a request to `appKey` starts with. */
   context(appKey: string): Promise<AppContext>;
+  /** The same without waiting, where the store can (memory): the hot paths skip an await. */
+  contextNow?(appKey: string): AppContext;
   /**
    * Forgets one appKey's state (key pairs, Request-Keys, locks, its queue entries, defaults,
    * call counters, clock offset), or without one everything but registrations: tokens and the
