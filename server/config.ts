@@ -39,6 +39,16 @@ export interface EmulatorConfig {
   requestTimeoutMs: number;
   /** How long an idle keep-alive connection stays open. */
   keepAliveTimeoutMs: number;
+  /** Keep key pairs in this directory, so they survive a restart (README, "Keys that survive a restart"). */
+  keysDir: string | undefined;
+  /** Share the state with other emulator processes through this Redis (README, "Several emulators as one"). */
+  redisUrl: string | undefined;
+  /** Secret the private keys are encrypted with in Redis; required with `redisUrl`. */
+  redisSecret: string | undefined;
+  /** Prefix of every Redis key, so several teams share one Redis. */
+  redisPrefix: string;
+  /** Worker processes serving one port; more than one needs `redisUrl`. */
+  workers: number;
 }
 
 /** Defaults: loopback, port 8080, one app key, 20 MiB uploads. */
@@ -56,6 +66,8 @@ export const DEFAULTS = {
   headersTimeoutMs: 20_000,
   requestTimeoutMs: 120_000,
   keepAliveTimeoutMs: 5_000,
+  redisPrefix: 'nhn-ocr-emulator:',
+  workers: 1,
 } as const;
 
 /** A setting that cannot be used as given. */
@@ -101,7 +113,28 @@ export function loadConfig(env: Record<string, string | undefined>): EmulatorCon
     headersTimeoutMs: integer(env, 'EMULATOR_HEADERS_TIMEOUT_MS', DEFAULTS.headersTimeoutMs, 0, 3_600_000),
     requestTimeoutMs: integer(env, 'EMULATOR_REQUEST_TIMEOUT_MS', DEFAULTS.requestTimeoutMs, 0, 3_600_000),
     keepAliveTimeoutMs: integer(env, 'EMULATOR_KEEP_ALIVE_TIMEOUT_MS', DEFAULTS.keepAliveTimeoutMs, 1, 3_600_000),
+    ...sharedState(env),
   };
+}
+
+/**
+ * Where the state lives: a keys dir, Redis (with its secret and prefix), and how many worker
+ * processes share it. Combinations that cannot work are refused with one line naming them.
+ */
+function sharedState(env: Record<string, string | undefined>): Pick<EmulatorConfig, 'keysDir' | 'redisUrl' | 'redisSecret' | 'redisPrefix' | 'workers'> {
+  const keysDir = env['EMULATOR_KEYS_DIR'] || undefined;
+  const redisUrl = env['EMULATOR_REDIS_URL'] || undefined;
+  const redisSecret = env['EMULATOR_REDIS_SECRET'] || undefined;
+  const workers = integer(env, 'EMULATOR_WORKERS', DEFAULTS.workers, 1, 64);
+  if (redisUrl && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) throw new ConfigError(`EMULATOR_REDIS_URL="${redisUrl}" must be redis://[user:password@]host[:port][/db] or rediss://...`);
+  if (redisUrl && (!redisSecret || redisSecret.length < 16)) {
+    throw new ConfigError('EMULATOR_REDIS_SECRET must be set (16 characters or more) with EMULATOR_REDIS_URL: private keys are encrypted with it in Redis');
+  }
+  if (redisUrl && keysDir) throw new ConfigError('EMULATOR_KEYS_DIR and EMULATOR_REDIS_URL: key pairs live in Redis then; set only one of them');
+  if (workers > 1 && !redisUrl) throw new ConfigError(`EMULATOR_WORKERS=${workers} needs EMULATOR_REDIS_URL: worker processes share their state through Redis`);
+  const redisPrefix = env['EMULATOR_REDIS_PREFIX'] ?? DEFAULTS.redisPrefix;
+  if (redisPrefix.length > 100 || /[\s{}]/.test(redisPrefix)) throw new ConfigError(`EMULATOR_REDIS_PREFIX="${redisPrefix}" must be at most 100 characters, without spaces or braces`);
+  return { keysDir, redisUrl, redisSecret, redisPrefix, workers };
 }
 
 function apiDate(env: Record<string, string | undefined>): string | undefined {

@@ -20,9 +20,11 @@ import { Journal, type JournalEntry } from './core/journal.js';
 import type { KeyFactory } from './core/key-store.js';
 import type { RandomSource } from './core/random.js';
 import { MAX_REGISTERED_APPKEYS, memoryStores } from './core/stores/memory.js';
+import type { StateStores } from './core/stores/types.js';
 import type { UserAccessKey } from './core/token-issuer.js';
 import { ScenarioBook } from './core/scenarios/book.js';
 import { isLoopbackName } from './http/admin.js';
+import { KeysDir } from './keys-dir.js';
 import { createApp } from './http/app.js';
 import { answerClientError } from './http/client-error.js';
 import { packageRoot } from './package-root.js';
@@ -91,12 +93,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   const host = options.host ?? DEFAULTS.host;
   const log = options.logger ?? ((line: string) => console.log(line));
   const scenarioDirs = [BUILT_IN_SCENARIOS_DIR, ...(options.scenarioDirs ?? [])];
-  const stores = memoryStores({
-    keyFactory: options.keyFactory,
-    random: options.random,
-    requestKeyTtlSeconds: options.requestKeyTtlSeconds ?? DEFAULTS.requestKeyTtlSeconds,
-    tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds,
-  });
+  const stores = await stateStores(options);
   const book = new ScenarioBook(stores.scenarios);
   let problems: ScenarioProblem[] = [];
   const reload = (): ScenarioProblem[] => {
@@ -189,6 +186,20 @@ async function registerAppKey(engine: OcrEngine, appKey: string, secretKey: stri
   if (outcome === 'conflict') throw new Error(`appKey "${appKey}" exists with another secret key`);
   if (outcome === 'full') throw new Error(`${MAX_REGISTERED_APPKEYS} appKeys are registered already: remove some first`);
   return outcome;
+}
+
+/**
+ * The stores the options ask for: in memory (key pairs in `keysDir` when set), or on Redis.
+ * @example const stores = await stateStores({ keysDir: '/tmp/keys' })
+ */
+async function stateStores(options: StartOptions): Promise<StateStores> {
+  const shared = {
+    keyFactory: options.keyFactory,
+    random: options.random,
+    requestKeyTtlSeconds: options.requestKeyTtlSeconds ?? DEFAULTS.requestKeyTtlSeconds,
+    tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds,
+  };
+  return memoryStores({ ...shared, keyPersistence: options.keysDir ? new KeysDir(options.keysDir) : undefined });
 }
 
 /** The engine, with a date it cannot play reported as the setting's fault. */
