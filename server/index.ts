@@ -20,6 +20,8 @@ import { Journal, type JournalEntry } from './core/journal.js';
 import type { KeyFactory } from './core/key-store.js';
 import type { RandomSource } from './core/random.js';
 import { MAX_REGISTERED_APPKEYS, memoryStores } from './core/stores/memory.js';
+import { redisStores } from './core/stores/redis.js';
+import { RedisConnectError } from './core/stores/redis-link.js';
 import type { StateStores } from './core/stores/types.js';
 import type { UserAccessKey } from './core/token-issuer.js';
 import { ScenarioBook } from './core/scenarios/book.js';
@@ -90,10 +92,20 @@ const ADMIN_DESCRIPTION = join(packageRoot(), 'server', 'admin-openapi.yaml');
  * @example const { url, close } = await startEmulator({ port: 0 })
  */
 export async function startEmulator(options: StartOptions = {}): Promise<RunningEmulator> {
+  const stores = await stateStores(options);
+  try {
+    return await serve(options, stores);
+  } catch (error) {
+    await stores.close(); // a Redis connection would keep the process alive
+    throw error;
+  }
+}
+
+/** The rest of {@link startEmulator}, once the stores are open. */
+async function serve(options: StartOptions, stores: StateStores): Promise<RunningEmulator> {
   const host = options.host ?? DEFAULTS.host;
   const log = options.logger ?? ((line: string) => console.log(line));
   const scenarioDirs = [BUILT_IN_SCENARIOS_DIR, ...(options.scenarioDirs ?? [])];
-  const stores = await stateStores(options);
   const book = new ScenarioBook(stores.scenarios);
   let problems: ScenarioProblem[] = [];
   const reload = (): ScenarioProblem[] => {
@@ -199,7 +211,14 @@ async function stateStores(options: StartOptions): Promise<StateStores> {
     requestKeyTtlSeconds: options.requestKeyTtlSeconds ?? DEFAULTS.requestKeyTtlSeconds,
     tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds,
   };
-  return memoryStores({ ...shared, keyPersistence: options.keysDir ? new KeysDir(options.keysDir) : undefined });
+  if (!options.redisUrl) return memoryStores({ ...shared, keyPersistence: options.keysDir ? new KeysDir(options.keysDir) : undefined });
+  if (!options.redisSecret) throw new ConfigError('redisSecret (EMULATOR_REDIS_SECRET) must be set with redisUrl: private keys are encrypted with it in Redis');
+  try {
+    return await redisStores({ ...shared, url: options.redisUrl, secret: options.redisSecret, prefix: options.redisPrefix ?? DEFAULTS.redisPrefix });
+  } catch (error) {
+    if (error instanceof RedisConnectError) throw new ConfigError(`EMULATOR_REDIS_URL: ${error.message}`);
+    throw error;
+  }
 }
 
 /** The engine, with a date it cannot play reported as the setting's fault. */

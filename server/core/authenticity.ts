@@ -146,6 +146,27 @@ export function mismatchedFields(request: AuthenticityRequest, recognisedType: I
   return wrong;
 }
 
+/** Wrong issue dates in a row that lock a resident card (4000123, release notes 2024-08-13). */
+export const RESIDENT_LOCK_THRESHOLD = 5;
+
+/**
+ * The 4000123 of a locked card, as every lock store words it.
+ * @example throw residentCardLocked()
+ */
+export function residentCardLocked(threshold = RESIDENT_LOCK_THRESHOLD): OcrError {
+  return new OcrError('REGISTRATION_CARD_AUTHENTICATION_LOCKED', `resident card was locked after ${threshold} wrong issue dates in a row`);
+}
+
+/**
+ * What a verdict does to a card's count: a wrong issue date alone counts up, a right answer
+ * clears it, anything else leaves it.
+ * @example lockEffect(['issueDate']) // 'count'
+ */
+export function lockEffect(mismatches: readonly string[]): 'count' | 'clear' | 'keep' {
+  if (mismatches.length === 1 && mismatches[0] === 'issueDate') return 'count';
+  return mismatches.length === 0 ? 'clear' : 'keep';
+}
+
 /**
  * Counts wrong issue dates in a row per resident card; five lock it (4000123, release notes
  * 2024-08-13). A right answer resets the count.
@@ -154,23 +175,22 @@ export function mismatchedFields(request: AuthenticityRequest, recognisedType: I
 export class ResidentLock {
   #wrong = new Map<string, number>();
 
-  constructor(readonly threshold = 5, private readonly maxCards = 100_000) {}
+  constructor(readonly threshold = RESIDENT_LOCK_THRESHOLD, private readonly maxCards = 100_000) {}
 
   /** 4000123 when the card is locked. */
   assertOpen(card: string): void {
-    if ((this.#wrong.get(card) ?? 0) >= this.threshold) {
-      throw new OcrError('REGISTRATION_CARD_AUTHENTICATION_LOCKED', `resident card was locked after ${this.threshold} wrong issue dates in a row`);
-    }
+    if ((this.#wrong.get(card) ?? 0) >= this.threshold) throw residentCardLocked(this.threshold);
   }
 
   /** Records a verdict's mismatches for a card. */
   record(card: string, mismatches: readonly string[]): void {
-    if (mismatches.length === 1 && mismatches[0] === 'issueDate') {
+    const effect = lockEffect(mismatches);
+    if (effect === 'count') {
       const count = (this.#wrong.get(card) ?? 0) + 1;
       this.#wrong.delete(card); // re-insert: Map order doubles as recency for the bound below
       this.#wrong.set(card, count);
       if (this.#wrong.size > this.maxCards) this.#wrong.delete(this.#wrong.keys().next().value!);
-    } else if (mismatches.length === 0) {
+    } else if (effect === 'clear') {
       this.#wrong.delete(card);
     }
   }

@@ -25,6 +25,8 @@ export interface StoreOptions {
   requestKeyTtlSeconds: number;
   /** Validity of tokens in seconds (how long a store keeps them). */
   tokenTtlSeconds: number;
+  /** Most appKeys registered at run time (default {@link MAX_REGISTERED_APPKEYS}). */
+  maxAppKeys?: number | undefined;
 }
 
 /** Settings of the memory stores. */
@@ -100,7 +102,7 @@ export function memoryStores(options: MemoryStoreOptions): StateStores & { reado
   const wall = options.wall ?? systemClock;
   const clock = new ClockOffsets();
   const global = offsetClock(wall, () => clock.globalMs);
-  const appKeys = new MemoryAppKeys();
+  const appKeys = new MemoryAppKeys(options.maxAppKeys);
   const keys = new KeyStore(options.keyFactory ?? rsa2048Factory, { persistence: options.keyPersistence });
   const requestKeys = new RequestKeyLedger({
     clock: global,

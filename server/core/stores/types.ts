@@ -84,6 +84,8 @@ export interface Recognised {
 export interface ClaimedRequestKey extends Recognised {
   requestKey: string;
   appKey: string;
+  /** Which claim this is, where the store tells claims apart (Redis: a lapsed claim may be taken again). */
+  claim?: string | undefined;
 }
 
 /** Figures of the Request-Key store, where it can count them (not on Redis). */

@@ -1,0 +1,40 @@
+/**
+ * The settings of where the state lives: keys dir, Redis (URL, secret, prefix) and worker
+ * processes, and the combinations refused at start.
+ */
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const REDIS = { EMULATOR_REDIS_URL: 'redis://127.0.0.1:6379', EMULATOR_REDIS_SECRET: 'sixteen characters or more' };
+
+describe('shared-state settings', () => {
+  it('default to memory, one process, the documented prefix', () => {
+    expect(loadConfig({})).toMatchObject({ keysDir: undefined, redisUrl: undefined, redisSecret: undefined, redisPrefix: 'nhn-ocr-emulator:', workers: 1 });
+  });
+
+  it('take a keys dir, or Redis with its secret and prefix, and workers with Redis', () => {
+    expect(loadConfig({ EMULATOR_KEYS_DIR: '/tmp/keys' }).keysDir).toBe('/tmp/keys');
+    expect(loadConfig({ ...REDIS, EMULATOR_REDIS_PREFIX: 'team-a:', EMULATOR_WORKERS: '2' })).toMatchObject({ ...{ redisUrl: REDIS.EMULATOR_REDIS_URL }, redisPrefix: 'team-a:', workers: 2 });
+  });
+
+  it('refuse what cannot work, in one line naming the setting', () => {
+    const refusals: [Record<string, string>, RegExp][] = [
+      [{ EMULATOR_WORKERS: '2' }, /^EMULATOR_WORKERS=2 needs EMULATOR_REDIS_URL/],
+      [{ EMULATOR_REDIS_URL: REDIS.EMULATOR_REDIS_URL }, /^EMULATOR_REDIS_SECRET must be set/],
+      [{ ...REDIS, EMULATOR_REDIS_SECRET: 'short' }, /^EMULATOR_REDIS_SECRET must be set \(16 characters or more\)/],
+      [{ ...REDIS, EMULATOR_REDIS_URL: 'http://cache' }, /^EMULATOR_REDIS_URL="http:\/\/cache" must be redis:\/\//],
+      [{ ...REDIS, EMULATOR_KEYS_DIR: '/tmp/k' }, /^EMULATOR_KEYS_DIR and EMULATOR_REDIS_URL/],
+      [{ ...REDIS, EMULATOR_REDIS_PREFIX: 'a b' }, /^EMULATOR_REDIS_PREFIX="a b"/],
+      [{ ...REDIS, EMULATOR_WORKERS: '0' }, /^EMULATOR_WORKERS="0" must be a whole number from 1 to 64/],
+    ];
+    for (const [env, message] of refusals) {
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env)).toThrow(message);
+      try {
+        loadConfig(env);
+      } catch (error) {
+        expect((error as Error).message).not.toContain('\n');
+      }
+    }
+  });
+});

@@ -1,0 +1,288 @@
+/**
+ * One behavioural suite for every store implementation: the memory stores and the Redis stores
+ * (against a real redis-server, no mocks) must answer alike. What only Redis can do, two
+ * processes sharing one state, is shown with two store bundles on one Redis and prefix.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedKeyFactory } from '../../../test/support/fixtures.js';
+import { NO_REDIS_REASON, REDIS_SERVER, startRedis, type TestRedis } from '../../../test/support/redis-server.js';
+import { OcrError } from '../errors.js';
+import { seededRandom } from '../random.js';
+import { memoryStores } from './memory.js';
+import { redisStores } from './redis.js';
+import type { StateStores } from './types.js';
+
+const T0 = Date.UTC(2026, 11, 1, 9);
+const SECRET = 'a shared secret of the test suite';
+
+/** A store bundle with a clock the test moves. */
+interface Made {
+  stores: StateStores;
+  tick(ms: number): void;
+}
+
+type Maker = (prefix?: string, secret?: string) => Promise<Made>;
+
+let redis: TestRedis | undefined;
+const opened: StateStores[] = [];
+
+beforeAll(async () => {
+  if (REDIS_SERVER) redis = await startRedis();
+});
+afterAll(async () => {
+  for (const stores of opened) await stores.close();
+  await redis?.stop();
+});
+
+function clock() {
+  let t = T0;
+  return { wall: { now: () => t }, tick: (ms: number) => void (t += ms) };
+}
+
+const common = { keyFactory: fixedKeyFactory(), random: seededRandom(`stores-${Math.random()}`), requestKeyTtlSeconds: 3600, tokenTtlSeconds: 86_400 };
+
+const makers: { name: string; make: Maker; skip: string | false }[] = [
+  {
+    name: 'memory',
+    skip: false,
+    make: async () => {
+      const { wall, tick } = clock();
+      return { stores: memoryStores({ ...common, wall, maxAppKeys: 2 }), tick };
+    },
+  },
+  {
+    name: 'redis',
+    skip: REDIS_SERVER ? false : NO_REDIS_REASON,
+    make: async (prefix = `test-${randomBytes(4).toString('hex')}:`, secret = SECRET) => {
+      const { wall, tick } = clock();
+      const stores = await redisStores({ ...common, wall, url: redis!.url, secret, prefix, maxAppKeys: 2 });
+      opened.push(stores);
+      return { stores, tick };
+    },
+  },
+];
+
+async function code(run: () => Promise<unknown>): Promise<number> {
+  try {
+    await run();
+    return 0;
+  } catch (error) {
+    if (error instanceof OcrError) return error.code;
+    throw error;
+  }
+}
+
+describe.each(makers)('$name stores', ({ make, name, skip }) => {
+  it.skipIf(skip)('a context: the clock of an appKey is the wall clock plus the global and its own offsets', async () => {
+    const { stores, tick } = await make();
+    expect(await stores.context('a')).toMatchObject({ appKey: 'a', now: T0, globalOffsetMs: 0, registeredSecret: undefined, defaults: [], queued: false });
+    await stores.clock.advance(60_000, 'a');
+    await stores.clock.advance(1000);
+    tick(5);
+    expect((await stores.context('a')).now).toBe(T0 + 61_005);
+    expect((await stores.context('b')).now).toBe(T0 + 1005);
+    expect(await stores.clock.offsets('a')).toEqual({ globalMs: 1000, appMs: 60_000 });
+    await expect(stores.clock.advance(-1)).rejects.toThrow(RangeError);
+  });
+
+  it.skipIf(skip)('a reset of one appKey starts a new generation of it alone; a full reset of all', async () => {
+    const { stores } = await make();
+    await stores.clock.advance(5000, 'a');
+    await stores.clock.advance(7000);
+    const [a, b] = [await stores.context('a'), await stores.context('b')];
+    await stores.reset('a');
+    expect((await stores.context('a')).now).toBe(T0 + 7000);
+    expect((await stores.context('b')).generation).toBe(b.generation);
+    if (name === 'redis') expect((await stores.context('a')).generation).not.toBe(a.generation);
+    await stores.reset();
+    expect((await stores.context('b')).now).toBe(T0);
+  });
+
+  it.skipIf(skip)('registered appKeys: created, unchanged, conflict, full; their secret in the context', async () => {
+    const { stores } = await make();
+    const registry = stores.appKeys;
+    expect(await registry.register('w1', 's1')).toBe('created');
+    expect(await registry.register('w1', 's1')).toBe('unchanged');
+    expect(await registry.register('w1', 'other')).toBe('conflict');
+    expect((await stores.context('w1')).registeredSecret).toBe('s1');
+    expect((await registry.list()).sort()).toEqual(['w1']);
+    expect(await registry.remove('w1')).toBe(true);
+    expect(await registry.remove('w1')).toBe(false);
+    expect((await stores.context('w1')).registeredSecret).toBeUndefined();
+    await stores.reset();
+    expect(await registry.register('w2', 's2')).toBe('created');
+    expect(await registry.register('w3', 's3')).toBe('created');
+    expect(await registry.register('w4', 's4')).toBe('full');
+    await stores.reset();
+    expect((await registry.list()).sort()).toEqual(['w2', 'w3']);
+  });
+
+  it.skipIf(skip)('key pairs: one first key however many ask at once; rotate, find, revoke, list', async () => {
+    const { stores } = await make();
+    const a = await stores.context('a');
+    const keys = await Promise.all(Array.from({ length: 5 }, () => stores.keys.current(a, 'credit-card')));
+    expect(new Set(keys.map((k) => k.publicKeyBase64)).size).toBe(1);
+    expect(keys[0]!.version).toBe('0');
+    const rotated = await stores.keys.rotate(a, 'credit-card');
+    expect(rotated.version).toBe('1');
+    expect((await stores.keys.current(a, 'credit-card')).publicKeyBase64).toBe(rotated.publicKeyBase64);
+    expect((await stores.keys.find(a, 'credit-card', '0'))?.publicKeyBase64).toBe(keys[0]!.publicKeyBase64);
+    expect(await stores.keys.find(a, 'credit-card', '7')).toBeUndefined();
+    expect(await stores.keys.revoke(a, 'credit-card', '0')).toBe(true);
+    expect(await stores.keys.revoke(a, 'credit-card', '7')).toBe(false);
+    expect((await stores.keys.find(a, 'credit-card', '0'))?.revoked).toBe(true);
+    expect((await stores.keys.list(a, 'credit-card')).map((k) => [k.version, k.revoked])).toEqual([
+      ['0', true],
+      ['1', false],
+    ]);
+    expect(await stores.keys.list(a, 'id-card')).toEqual([]);
+    // The private key opens what the public key wraps.
+    expect(rotated.privateKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
+  });
+
+  it.skipIf(skip)("a reset of one appKey forgets its keys and leaves another's", async () => {
+    const { stores } = await make();
+    const [a, b] = [await stores.context('a'), await stores.context('b')];
+    await stores.keys.rotate(a, 'id-card');
+    const kept = await stores.keys.current(b, 'id-card');
+    await stores.reset('a');
+    const [a2, b2] = [await stores.context('a'), await stores.context('b')];
+    expect(await stores.keys.list(a2, 'id-card')).toEqual([]);
+    expect((await stores.keys.current(b2, 'id-card')).publicKeyBase64).toBe(kept.publicKeyBase64);
+  });
+
+  it.skipIf(skip)('Request-Keys: a claim holds, a release hands back, a consume ends; exactly one of 100 claims holds', async () => {
+    const { stores } = await make();
+    const a = await stores.context('a');
+    const key = await stores.requestKeys.issue(a, { idType: 'resident', values: { name: '홍길동' }, verdict: true });
+    const claimed = await stores.requestKeys.claim(a, key);
+    expect(claimed).toMatchObject({ requestKey: key, appKey: 'a', idType: 'resident', values: { name: '홍길동' }, verdict: true });
+    expect(await code(() => stores.requestKeys.claim(a, key))).toBe(4000122);
+    await stores.requestKeys.release(claimed);
+    const outcomes = await Promise.allSettled(Array.from({ length: 100 }, () => stores.requestKeys.claim(a, key)));
+    const held = outcomes.filter((o): o is PromiseFulfilledResult<Awaited<ReturnType<StateStores['requestKeys']['claim']>>> => o.status === 'fulfilled');
+    expect(held).toHaveLength(1);
+    await stores.requestKeys.consume(held[0]!.value);
+    expect(await code(() => stores.requestKeys.claim(a, key))).toBe(4000122);
+    const b = await stores.context('b');
+    expect(await code(() => stores.requestKeys.claim(b, key))).toBe(4000122);
+    expect(await code(() => stores.requestKeys.claim(a, 'never-issued'))).toBe(4000122);
+  });
+
+  it.skipIf(skip)("Request-Keys expire on their appKey's clock, and a reset of the appKey forgets them", async () => {
+    const { stores } = await make();
+    const a = await stores.context('a');
+    const [first, second] = [await stores.requestKeys.issue(a, { idType: 'driver', values: {} }), await stores.requestKeys.issue(a, { idType: 'driver', values: {} })];
+    const b = await stores.context('b');
+    const third = await stores.requestKeys.issue(b, { idType: 'driver', values: {} });
+    await stores.clock.advance(3600_000, 'a');
+    expect(await code(() => stores.requestKeys.claim({ ...a, now: a.now + 3600_000 }, first))).toBe(4000122);
+    await stores.reset('a');
+    expect(await code(async () => stores.requestKeys.release(await stores.requestKeys.claim(await stores.context('a'), second)))).toBe(4000122);
+    expect((await stores.requestKeys.claim(await stores.context('b'), third)).verdict).toBeUndefined();
+  });
+
+  it.skipIf(skip)('resident-card locks: five wrong issue dates lock a card of one appKey; a right answer clears', async () => {
+    const { stores } = await make();
+    const [a, b] = [await stores.context('a'), await stores.context('b')];
+    for (let i = 0; i < 4; i++) await stores.locks.record(a, '9001011234567', ['issueDate']);
+    await stores.locks.record(a, '9001011234567', []);
+    for (let i = 0; i < 5; i++) await stores.locks.record(a, '9001011234567', ['issueDate']);
+    expect(await code(() => stores.locks.assertOpen(a, '9001011234567'))).toBe(4000123);
+    expect(await code(() => stores.locks.assertOpen(b, '9001011234567'))).toBe(0);
+    await stores.reset('a');
+    expect(await code(async () => stores.locks.assertOpen(await stores.context('a'), '9001011234567'))).toBe(0);
+  });
+
+  it.skipIf(skip)('the queue: first in first out, per appKey, per endpoint, N shots', async () => {
+    const { stores } = await make();
+    const s = stores.scenarios;
+    await s.enqueue({ scenario: 'only-b', remaining: 1, appKey: 'b', endpoints: ['credit-card'] });
+    await s.enqueue({ scenario: 'ids', remaining: 1, endpoints: ['id-card'] });
+    await s.enqueue({ scenario: 'any', remaining: 2, endpoints: ['*'] });
+    expect((await stores.context('a')).queued).toBe(true);
+    expect(await s.takeShot('a', 'credit-card')).toBe('any');
+    expect(await s.takeShot('b', 'credit-card')).toBe('only-b');
+    expect((await s.queue()).map((q) => [q.scenario, q.remaining])).toEqual([
+      ['ids', 1],
+      ['any', 1],
+    ]);
+    expect(await s.takeShot('a', 'id-card')).toBe('ids');
+    expect(await s.takeShot('a', 'public-key')).toBe('any');
+    expect(await s.takeShot('a', 'public-key')).toBeUndefined();
+    await s.enqueue({ scenario: 'x', remaining: 3, endpoints: ['*'] });
+    await s.clearQueue();
+    expect(await s.queue()).toEqual([]);
+  });
+
+  it.skipIf(skip)('defaults and call counters are per appKey; a reset of one forgets its own, queue entries included', async () => {
+    const { stores } = await make();
+    const s = stores.scenarios;
+    await s.setDefaults('a', ['one', 'two']);
+    await s.setDefaults('b', ['three']);
+    expect((await stores.context('a')).defaults).toEqual(['one', 'two']);
+    expect(await s.defaults()).toEqual({ a: ['one', 'two'], b: ['three'] });
+    const [a, b] = [await stores.context('a'), await stores.context('b')];
+    expect([await s.nextCall(a, 'flaky'), await s.nextCall(a, 'flaky'), await s.nextCall(b, 'flaky'), await s.nextCall(a, 'other')]).toEqual([0, 1, 0, 0]);
+    await s.enqueue({ scenario: 'mine', remaining: 1, appKey: 'a', endpoints: ['*'] });
+    await s.enqueue({ scenario: 'theirs', remaining: 1, appKey: 'b', endpoints: ['*'] });
+    await stores.reset('a');
+    expect(await s.defaults()).toEqual({ b: ['three'] });
+    expect((await s.queue()).map((q) => q.scenario)).toEqual(['theirs']);
+    expect(await s.nextCall(await stores.context('a'), 'flaky')).toBe(0);
+    expect(await s.nextCall(await stores.context('b'), 'flaky')).toBe(1);
+    await s.setDefaults('b', []);
+    expect(await s.defaults()).toEqual({});
+  });
+
+  it.skipIf(skip)("tokens: kept, revoked only by their own key, forgotten by a full reset (not by an appKey's)", async () => {
+    const { stores } = await make();
+    await stores.tokens.put('t1', { keyId: 'k', expiresAt: T0 + 60_000, revoked: false }, T0);
+    expect(await stores.tokens.get('t1')).toEqual({ keyId: 'k', expiresAt: T0 + 60_000, revoked: false });
+    await stores.tokens.revoke('t1', 'someone-else');
+    expect((await stores.tokens.get('t1'))?.revoked).toBe(false);
+    await stores.reset('a');
+    await stores.tokens.revoke('t1', 'k');
+    expect((await stores.tokens.get('t1'))?.revoked).toBe(true);
+    await stores.reset();
+    expect(await stores.tokens.get('t1')).toBeUndefined();
+    expect(await stores.tokens.get('never')).toBeUndefined();
+  });
+});
+
+describe.skipIf(!REDIS_SERVER)('two processes on one Redis (two store bundles, one prefix)', () => {
+  const redisMaker = makers[1]!.make;
+
+  it('asked at once for a first key, both end with one key; a rotation by one is current for the other', async () => {
+    const prefix = `twins-${randomBytes(4).toString('hex')}:`;
+    const [one, two] = [(await redisMaker(prefix)).stores, (await redisMaker(prefix)).stores];
+    const [a1, a2] = [await one.context('a'), await two.context('a')];
+    const [k1, k2] = await Promise.all([one.keys.current(a1, 'credit-card'), two.keys.current(a2, 'credit-card')]);
+    expect(k1.publicKeyBase64).toBe(k2.publicKeyBase64);
+    const rotated = await one.keys.rotate(a1, 'credit-card');
+    expect((await two.keys.current(a2, 'credit-card')).publicKeyBase64).toBe(rotated.publicKeyBase64);
+    // A revocation by one is seen by the other, whose parsed key is cached.
+    await one.keys.revoke(a1, 'credit-card', '0');
+    expect((await two.keys.find(a2, 'credit-card', '0'))?.revoked).toBe(true);
+  });
+
+  it('a Request-Key issued by one is claimed by exactly one of 100 claims split across both', async () => {
+    const prefix = `twins-${randomBytes(4).toString('hex')}:`;
+    const [one, two] = [(await redisMaker(prefix)).stores, (await redisMaker(prefix)).stores];
+    const key = await one.requestKeys.issue(await one.context('a'), { idType: 'resident', values: {} });
+    const [a1, a2] = [await one.context('a'), await two.context('a')];
+    const outcomes = await Promise.allSettled(Array.from({ length: 100 }, (_, i) => (i % 2 ? one : two).requestKeys.claim(i % 2 ? a1 : a2, key)));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+  });
+
+  it('a process with another EMULATOR_REDIS_SECRET cannot open the keys, and says why', async () => {
+    const prefix = `twins-${randomBytes(4).toString('hex')}:`;
+    const one = (await redisMaker(prefix)).stores;
+    const other = (await redisMaker(prefix, 'another secret, sixteen+ chars')).stores;
+    await one.keys.current(await one.context('a'), 'id-card');
+    const failure = await other.keys.current(await other.context('a'), 'id-card').catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(OcrError);
+    expect((failure as OcrError).diagnosis).toMatch(/another EMULATOR_REDIS_SECRET/);
+  });
+});
