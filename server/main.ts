@@ -14,8 +14,9 @@
  * (`NODE_OPTIONS` accepts it).
  */
 import { setFlagsFromString } from 'node:v8';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type EmulatorConfig } from './config.js';
 import { startEmulator } from './index.js';
+import { isWorker, runPrimary } from './workers.js';
 
 /** Heap growth of 1.5x instead of V8's up-to-4x, unless node was given its own setting. */
 function boundHeapGrowth(): void {
@@ -23,21 +24,26 @@ function boundHeapGrowth(): void {
   if (!given) setFlagsFromString('--heap-growing-percent=50');
 }
 
-async function main(): Promise<void> {
-  boundHeapGrowth();
-  const config = loadConfig(process.env);
-  const emulator = await startEmulator(config);
+/** The ready line for a base URL. */
+function readyLine(config: EmulatorConfig, url: string): string {
   const [appKey, secretKey] = [...config.credentials][0]!;
   const access = [...config.userAccessKeys.values()][0]!;
   const dated = config.apiDate ? ` as of ${config.apiDate}` : '';
-  console.log(
-    `nhn-ocr-emulator ready at ${emulator.url} (appKey=${appKey} secretKey=${secretKey} userAccessKeyId=${access.id} secretAccessKey=${access.secret})${dated}`,
-  );
+  return `nhn-ocr-emulator ready at ${url} (appKey=${appKey} secretKey=${secretKey} userAccessKeyId=${access.id} secretAccessKey=${access.secret})${dated}`;
+}
+
+async function main(): Promise<void> {
+  boundHeapGrowth();
+  const config = loadConfig(process.env);
+  // EMULATOR_WORKERS > 1: this process forks the workers and speaks for them (workers.ts).
+  if (config.workers > 1 && !isWorker) return runPrimary({ workers: config.workers, host: config.host, readyLine: (url) => readyLine(config, url) });
+  const emulator = await startEmulator(config);
+  if (!isWorker) console.log(readyLine(config, emulator.url));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`nhn-ocr-emulator stopping (${signal})`);
+    if (!isWorker) console.log(`nhn-ocr-emulator stopping (${signal})`);
     const force = setTimeout(() => process.exit(0), 3000);
     force.unref();
     emulator.server.closeAllConnections();

@@ -4,6 +4,7 @@
  * out a Redis outage, answering -1 while it lasts and recovering by itself. Against a real
  * redis-server (skipped, with the reason, only when none is installed).
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOcrClient, type OcrClient } from '../../contracts/client/index.js';
@@ -153,5 +154,40 @@ describe.skipIf(!REDIS_SERVER)('a Redis outage', () => {
       answer = await client.fetchPublicKey('id-card');
     }
     expect(answer.resultCode).toBe(0);
+  });
+});
+
+describe.skipIf(!REDIS_SERVER)('EMULATOR_WORKERS: worker processes on one port', () => {
+  let redis: TestRedis;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('one ready line from the primary once both workers listen; both serve; SIGTERM stops all', async () => {
+    const env = { EMULATOR_WORKERS: '2', EMULATOR_REDIS_URL: redis.url, EMULATOR_REDIS_SECRET: SECRET, EMULATOR_REDIS_PREFIX: `workers-${randomBytes(4).toString('hex')}:` };
+    const emulator = await spawnEmulator(env, 20_000);
+    const children = () => execFileSync('pgrep', ['-P', String(emulator.child.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    try {
+      expect(emulator.readyLine).toMatch(/^nhn-ocr-emulator ready at http:\/\/127\.0\.0\.1:\d+ \(appKey=emulator-appkey .*\) with 2 worker processes$/);
+      expect(children()).toHaveLength(2);
+      const client = createOcrClient({ baseUrl: emulator.url, ...APP });
+      const keys = await Promise.all(Array.from({ length: 8 }, () => client.fetchPublicKey('credit-card')));
+      expect(new Set(keys.map((k) => JSON.stringify(k.result))).size).toBe(1);
+      const read = await client.idCard(idImage);
+      expect((await client.authenticity(read.requestKey!, authenticityFieldsFor(read.result!))).resultCode).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(emulator.output().match(/ready at/g)).toHaveLength(1);
+    } finally {
+      const pids = children();
+      expect(await emulator.stop('SIGTERM')).toBe(0);
+      for (const pid of pids) expect(() => process.kill(Number(pid), 0)).toThrow();
+    }
+  });
+
+  it('is refused without Redis, in one line', async () => {
+    await expect(spawnEmulator({ EMULATOR_WORKERS: '2' })).rejects.toThrow(/exited with 1 before it was ready:\nnhn-ocr-emulator: EMULATOR_WORKERS=2 needs EMULATOR_REDIS_URL: worker processes share their state through Redis\n$/);
   });
 });
