@@ -28,8 +28,8 @@ export interface LoadOptions {
   amount?: number;
   /** Fixed total rate in requests per second (open-ish loop: latency at a given load). */
   overallRate?: number;
-  /** The server's process id, to measure the CPU time it spends (all its threads). */
-  pid?: number;
+  /** The server's process id, to measure the CPU time it spends (all its threads); several for a server of several processes (workers, Redis). */
+  pid?: number | readonly number[];
 }
 
 /** What a run measured. */
@@ -67,10 +67,10 @@ export function machineCpuMs(): { busy: number; total: number } {
 }
 
 /** What a run cost: server, client and everything else, per request and in cores. */
-function costs(pid: number | undefined, before: { server: number; client: NodeJS.CpuUsage; machine: number }, requests: number, seconds: number) {
+function costs(pid: number | readonly number[] | undefined, before: { server: number; client: NodeJS.CpuUsage; machine: number }, requests: number, seconds: number) {
   const client = process.cpuUsage(before.client);
   const clientMs = (client.user + client.system) / 1000;
-  const serverMs = pid ? cpuMs(pid) - before.server : undefined;
+  const serverMs = pid ? cpuOf(pid) - before.server : undefined;
   const machineMs = machineCpuMs().busy - before.machine;
   const n = Math.max(1, requests);
   return {
@@ -79,8 +79,13 @@ function costs(pid: number | undefined, before: { server: number; client: NodeJS
   };
 }
 
-function costsBefore(pid: number | undefined) {
-  return { server: pid ? cpuMs(pid) : 0, client: process.cpuUsage(), machine: machineCpuMs().busy };
+function costsBefore(pid: number | readonly number[] | undefined) {
+  return { server: pid ? cpuOf(pid) : 0, client: process.cpuUsage(), machine: machineCpuMs().busy };
+}
+
+/** CPU time of one process or the sum of several. */
+function cpuOf(pid: number | readonly number[]): number {
+  return (typeof pid === 'number' ? [pid] : pid).reduce((sum, one) => sum + cpuMs(one), 0);
 }
 
 /** CPU time of a process in milliseconds (user + system, all threads), from /proc/<pid>/stat. */
@@ -162,7 +167,7 @@ export async function runLoad(url: string, steps: Step[], options: LoadOptions):
  * bursts at full speed, not a steady half load.
  * @example const r = await runPaced(url, cycle(pool.requests), 400, 10)
  */
-export async function runPaced(url: string, step: Step, rate: number, seconds: number, pid?: number): Promise<LoadResult> {
+export async function runPaced(url: string, step: Step, rate: number, seconds: number, pid?: number | readonly number[]): Promise<LoadResult> {
   const { Agent, request } = await import('node:http');
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const target = new URL(url);

@@ -124,7 +124,8 @@ export function svgChart(report: BenchReport): string {
     const y = top + i * (barHeight + gap);
     const w = Math.max(1, r.result.rps * scale);
     const workers = /EMULATOR_RSA_WORKERS=(\d+)/.exec(r.note ?? '')?.[1];
-    const label = `${r.workload} · ${r.server}${workers === undefined ? '' : `, ${workers} RSA worker${workers === '1' ? '' : 's'}`}${r.perUnit ? ` (${r.perUnit} calls a flow)` : ''}`;
+    const shared = /Redis/.test(r.note ?? '') ? `, ${r.note}` : '';
+    const label = `${r.workload} · ${r.server}${workers === undefined ? '' : `, ${workers} RSA worker${workers === '1' ? '' : 's'}`}${shared}${r.perUnit ? ` (${r.perUnit} calls a flow)` : ''}`;
     parts.push(
       `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${escape(label)}</text>`,
       `<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${COLOURS[r.server] ?? '#57606a'}"/>`,

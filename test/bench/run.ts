@@ -9,14 +9,16 @@
  * - peers: the RSA private-operation ceiling of this machine; a floor server (express + multer,
  *   no crypto); the same envelope with node-forge only; Prism mocking openapi.yaml (installed on
  *   demand outside the repository, skipped with a note if it cannot be);
- * - start-up time to the first answer, ours and Prism's.
+ * - start-up time to the first answer, ours and Prism's;
+ * - shared state (shared-state.ts): W2 on one emulator process on Redis, on two processes on
+ *   one Redis (load split), and with EMULATOR_WORKERS=2, beside the in-memory emulator.
  *
  * All servers run at once and every workload is measured in rounds, each round visiting every
  * server in turn, so slow drifts in other load on the machine hit all of them alike.
  *
  * Writes test/bench/results/latest.{md,json} and chart.svg (`--quick`: quick.* files, about a
  * minute). `--memory` runs only the memory measure on a fresh emulator (extra node flags for it
- * in BENCH_NODE_ARGS, to try V8 settings). `--profile` instead takes a CPU profile of the
+ * in BENCH_NODE_ARGS, to try V8 settings). `--shared` runs only the shared-state comparison. `--profile` instead takes a CPU profile of the
  * emulator under W2 and prints the top self-time functions.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,11 +46,13 @@ import { ensurePrism, prismArgs } from './prism.js';
 import { markdown, svgChart, type BenchReport, type Check, type Machine, type Row } from './report.js';
 import { selfTimeTable, topSelfTime } from './profile.js';
 import { rsaCeiling } from './rsa-ceiling.js';
+import { pidsOf, runSplit, startSharedSetups, type SharedSetups } from './shared-state.js';
 import { emulatorStartupTimes, HEALTH } from './startup.js';
 
 const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
 const memoryOnly = process.argv.includes('--memory');
+const sharedOnly = process.argv.includes('--shared');
 /** `--workers N`: the EMULATOR_RSA_WORKERS of the profiled emulator (default: the emulator's default). */
 const profileWorkers = process.argv.includes('--workers') ? Number(process.argv[process.argv.indexOf('--workers') + 1]) : DEFAULT_RSA_WORKERS;
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
@@ -80,8 +84,8 @@ async function measure(server: BenchServer, steps: Step[], options: LoadOptions 
   return runLoad(server.url, steps, { duration: S.seconds, ...options, pid: server.pid });
 }
 
-function startEmulator(workers: number, extraNodeArgs: string[] = []): Promise<BenchServer> {
-  return startServer('emulator', process.execPath, [...NODE_FLAGS, ...extraNodeArgs, MAIN], HEALTH, { EMULATOR_RSA_WORKERS: String(workers), EMULATOR_LOG: 'off' });
+function startEmulator(workers: number, extraNodeArgs: string[] = [], env: Record<string, string> = {}): Promise<BenchServer> {
+  return startServer('emulator', process.execPath, [...NODE_FLAGS, ...extraNodeArgs, MAIN], HEALTH, { EMULATOR_RSA_WORKERS: String(workers), EMULATOR_LOG: 'off', ...env });
 }
 
 function startTsServer(name: string, file: string): Promise<BenchServer> {
@@ -217,6 +221,87 @@ interface Pair {
   note?: string;
   perUnit?: number;
   rounds: LoadResult[];
+  /** The load split across these servers (one setup of several processes), each with its steps. */
+  split?: { servers: BenchServer[]; steps: Step[][] };
+  /** Every process whose CPU time counts (default: the server's own). */
+  pids?: () => number[][];
+}
+
+/** One round of a pair: its load on its server, or split across its servers. */
+function measurePair(pair: Pair, duration: number, counted = true): Promise<LoadResult> {
+  const pids = counted ? (pair.pids?.() ?? [[pair.server.pid]]) : undefined;
+  if (pair.split) return runSplit(pair.split.servers, pair.split.steps, { duration }, pids ?? pair.split.servers.map(() => []));
+  return runLoad(pair.server.url, pair.steps, { duration, ...(pids ? { pid: pids[0]! } : {}) });
+}
+
+/**
+ * W2 on the shared-state setups, each with its own wrapping of the same uploads (each setup has
+ * its own keys): one process on Redis, two processes on one Redis, EMULATOR_WORKERS=2.
+ */
+async function sharedPairs(shared: SharedSetups, image: Buffer, fresh: UploadPool): Promise<Pair[]> {
+  const w2 = async (server: BenchServer) => [cycle(uploadPool(await fetchTarget(server.url, APP_KEY, SECRET_KEY), 'credit-card', image, S.keys, S.wraps, fresh).requests)];
+  const workload = 'W2 credit card, fresh key';
+  const [a, b] = shared.twins;
+  return [
+    { workload, server: shared.single, serverName: 'emulator', steps: await w2(shared.single), rounds: [], note: 'on Redis, one process', pids: () => [pidsOf(shared.single, shared.redis)] },
+    {
+      workload,
+      server: a,
+      serverName: 'emulator',
+      steps: [],
+      rounds: [],
+      note: 'two processes on one Redis, load split',
+      split: { servers: [a, b], steps: [await w2(a), await w2(b)] },
+      pids: () => [pidsOf(a, shared.redis), pidsOf(b)],
+    },
+    { workload, server: shared.workers, serverName: 'emulator', steps: await w2(shared.workers), rounds: [], note: 'EMULATOR_WORKERS=2 on Redis', pids: () => [pidsOf(shared.workers, shared.redis)] },
+  ];
+}
+
+/** The shared-state checks: ratios of throughput and of CPU a request. */
+function sharedChecks(memory: LoadResult, single: LoadResult, twins: LoadResult, workers: LoadResult, both: (a: LoadResult, b: LoadResult) => string): Check[] {
+  const rps = (r: LoadResult) => `${r.rps.toFixed(0)} req/s`;
+  return [
+    { measure: 'W2 on Redis (one process) vs in memory', ours: rps(single), peer: rps(memory), ratio: both(single, memory), target: '-', met: undefined },
+    { measure: 'W2 two processes on one Redis vs one in memory', ours: rps(twins), peer: rps(memory), ratio: both(twins, memory), target: '-', met: undefined },
+    { measure: 'W2 EMULATOR_WORKERS=2 vs 1 (both on Redis)', ours: rps(workers), peer: rps(single), ratio: both(workers, single), target: '-', met: undefined },
+  ];
+}
+
+/** `--shared`: only the shared-state comparison, beside the in-memory emulator, printed. */
+async function runShared(): Promise<void> {
+  const memory = await startEmulator(DEFAULT_RSA_WORKERS);
+  const shared = await startSharedSetups((env) => startEmulator(DEFAULT_RSA_WORKERS, [], env));
+  if ('skipped' in shared) {
+    log(`shared-state rows skipped: ${shared.skipped}`);
+    return;
+  }
+  try {
+    const { image, fresh, target } = await pools(memory.url);
+    const pairs: Pair[] = [
+      { workload: 'W2 credit card, fresh key', server: memory, serverName: 'emulator', steps: [cycle(fresh.requests)], rounds: [], note: 'in memory' },
+      ...(await sharedPairs(shared, image, fresh)),
+      { workload: 'W1 public key', server: memory, serverName: 'emulator', steps: [cycle([publicKeyRequest(target)])], rounds: [], note: 'in memory' },
+      { workload: 'W1 public key', server: shared.single, serverName: 'emulator', steps: [cycle([publicKeyRequest(target)])], rounds: [], note: 'on Redis, one process', pids: () => [pidsOf(shared.single, shared.redis)] },
+    ];
+    for (let round = 1; round <= S.rounds; round++) {
+      for (const pair of pairs) {
+        if (round === 1) await measurePair(pair, S.warm, false);
+        pair.rounds.push(await measurePair(pair, S.seconds / S.rounds));
+      }
+    }
+    const results = pairs.map((pair) => combine(pair.rounds));
+    for (const [i, pair] of pairs.entries()) {
+      const r = results[i]!;
+      console.log(`${pair.workload} (${pair.note}): ${r.rps.toFixed(0)} req/s, ${r.serverCpuMs?.toFixed(3)} ms CPU a request (rounds ${r.roundRps.map((x) => x.toFixed(0)).join(', ')}), ${r.failures + r.errors} failed`);
+    }
+    const both = (a: LoadResult, b: LoadResult) => `${(a.rps / b.rps).toFixed(2)}x (per CPU-second: ${((b.serverCpuMs ?? 0) / (a.serverCpuMs ?? 1)).toFixed(2)}x)`;
+    for (const check of sharedChecks(results[0]!, results[1]!, results[2]!, results[3]!, both)) console.log(`${check.measure}: ${check.ratio}`);
+    console.log(`W1 on Redis (one process) vs in memory: ${both(results[5]!, results[4]!)}`);
+  } finally {
+    for (const server of [memory, shared.single, ...shared.twins, shared.workers]) await server.stop();
+    await shared.redis.stop();
+  }
 }
 
 /** Rounds of one pair combined: median throughput and percentiles, CPU over all rounds. */
@@ -243,6 +328,7 @@ function combine(rounds: LoadResult[]): LoadResult & { roundRps: number[] } {
 async function main(): Promise<void> {
   if (profile) return runProfile();
   if (memoryOnly) return runMemory();
+  if (sharedOnly) return runShared();
   const started = performance.now();
   const report: BenchReport = {
     quick,
@@ -312,6 +398,9 @@ async function main(): Promise<void> {
   servers.push(floor, forgeServer);
   const prismServer = 'script' in prism ? await startServer('Prism', process.execPath, prismArgs(prism.script, openapi), prismProbe) : undefined;
   if (prismServer) servers.push(prismServer);
+  const shared = await startSharedSetups((env) => startEmulator(DEFAULT_RSA_WORKERS, [], env));
+  if ('skipped' in shared) report.notes.push(`Shared-state rows skipped: ${shared.skipped}`);
+  else servers.push(shared.single, ...shared.twins, shared.workers);
 
   try {
     log('building envelopes...');
@@ -338,12 +427,14 @@ async function main(): Promise<void> {
     const forgePool = uploadPool(forgeTarget, 'credit-card', image, S.forgeKeys, 2, fresh);
     pairs.push({ workload: 'W2 credit card, fresh key', server: forgeServer, serverName: 'node-forge', steps: [cycle(forgePool.requests)], rounds: [] });
     pairs.find((p) => p.server === emulator && p.workload.startsWith('W2'))!.note = `EMULATOR_RSA_WORKERS=${DEFAULT_RSA_WORKERS}, the default`;
+    const sharedSet = 'skipped' in shared ? [] : await sharedPairs(shared, image, fresh);
+    pairs.push(...sharedSet);
 
     for (let round = 1; round <= S.rounds; round++) {
       log(`round ${round} of ${S.rounds}...`);
       for (const pair of pairs) {
-        if (round === 1) await runLoad(pair.server.url, pair.steps, { duration: S.warm });
-        pair.rounds.push(await runLoad(pair.server.url, pair.steps, { duration: S.seconds / S.rounds, pid: pair.server.pid }));
+        if (round === 1) await measurePair(pair, S.warm, false);
+        pair.rounds.push(await measurePair(pair, S.seconds / S.rounds));
       }
     }
     const results = new Map<Pair, ReturnType<typeof combine>>();
@@ -361,6 +452,7 @@ async function main(): Promise<void> {
     const floorResult = of('W2-size upload, no crypto', floor)!;
     const forge = of('W2 credit card, fresh key', forgeServer)!;
     const variants = Object.fromEntries(workerSettings.map((w) => [w, of('W2 credit card, fresh key', emulators.get(w)!)!]));
+    const sharedResults = sharedSet.map((pair) => results.get(pair)!);
 
     // Latency at half of W2's peak, steady (open loop); and autocannon's overallRate for comparison.
     const halfRate = Math.max(1, Math.floor(w2.rps / 2));
@@ -404,6 +496,7 @@ async function main(): Promise<void> {
         met: undefined,
       },
       { measure: 'W4 id card + authenticity', ours: `${(w4.rps / 2).toFixed(0)} flows/s`, peer: '-', ratio: '-', target: '-', met: undefined },
+      ...(sharedResults.length === 3 ? sharedChecks(w2, sharedResults[0]!, sharedResults[1]!, sharedResults[2]!, both) : []),
     );
     const ourStart = report.startup[0]!;
     const prismStart = report.startup[1];
@@ -450,6 +543,7 @@ async function main(): Promise<void> {
     );
   } finally {
     for (const server of servers) await server.stop();
+    if (!('skipped' in shared)) await shared.redis.stop();
   }
 
   mkdirSync(RESULTS, { recursive: true });

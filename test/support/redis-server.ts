@@ -33,6 +33,8 @@ function findRedisServer(): string | undefined {
 export interface TestRedis {
   url: string;
   port: number;
+  /** The process id of the running server (for CPU accounting). */
+  readonly pid: number | undefined;
   /** Stops it for good (its data is gone; nothing is persisted) and removes its directory. */
   stop(): Promise<void>;
   /** Kills it as an outage would (SIGKILL); `start` brings it back on the same port, empty. */
@@ -70,6 +72,9 @@ export async function startRedis(): Promise<TestRedis> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    get pid() {
+      return child?.pid;
+    },
     start,
     kill: stop,
     pause: () => void child?.kill('SIGSTOP'),
