@@ -20,8 +20,6 @@ import { Journal, type JournalEntry } from './core/journal.js';
 import type { KeyFactory } from './core/key-store.js';
 import type { RandomSource } from './core/random.js';
 import { MAX_REGISTERED_APPKEYS, memoryStores } from './core/stores/memory.js';
-import { redisStores } from './core/stores/redis.js';
-import { RedisConnectError } from './core/stores/redis-link.js';
 import type { StateStores } from './core/stores/types.js';
 import type { UserAccessKey } from './core/token-issuer.js';
 import { ScenarioBook } from './core/scenarios/book.js';
@@ -93,20 +91,35 @@ const ADMIN_DESCRIPTION = join(packageRoot(), 'server', 'admin-openapi.yaml');
  */
 export async function startEmulator(options: StartOptions = {}): Promise<RunningEmulator> {
   const stores = await stateStores(options);
+  const life = { closing: false };
   try {
-    return await serve(options, stores);
+    return await serve(options, stores, life);
   } catch (error) {
+    life.closing = true;
     await stores.close(); // a Redis connection would keep the process alive
     throw error;
   }
 }
 
 /** The rest of {@link startEmulator}, once the stores are open. */
-async function serve(options: StartOptions, stores: StateStores): Promise<RunningEmulator> {
+async function serve(options: StartOptions, stores: StateStores, life: { closing: boolean }): Promise<RunningEmulator> {
   const host = options.host ?? DEFAULTS.host;
   const log = options.logger ?? ((line: string) => console.log(line));
   const scenarioDirs = [BUILT_IN_SCENARIOS_DIR, ...(options.scenarioDirs ?? [])];
   const book = new ScenarioBook(stores.scenarios);
+  const engine = newEngine({
+    credentials: options.credentials ?? new Map([[DEFAULTS.appKey, DEFAULTS.secretKey]]),
+    requestKeyTtlSeconds: options.requestKeyTtlSeconds ?? DEFAULTS.requestKeyTtlSeconds,
+    apiDate: options.apiDate,
+    userAccessKeys: options.userAccessKeys ?? defaultUserAccessKeys(),
+    tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds,
+    journalValues: options.journalValues ?? false,
+    stores,
+    scenarios: book,
+    ...(options.rsaWorkers !== undefined ? { rsaWorkers: options.rsaWorkers } : {}),
+    ...(options.random ? { random: options.random } : {}),
+  });
+  const onFault = options.onFault ?? ((error: unknown) => console.error('nhn-ocr-emulator: internal fault:', error));
   let problems: ScenarioProblem[] = [];
   const reload = (): ScenarioProblem[] => {
     const loaded = loadScenarioDirs(scenarioDirs);
@@ -121,20 +134,7 @@ async function serve(options: StartOptions, stores: StateStores): Promise<Runnin
   const initial = reload();
   if (initial.length) throw new ConfigError(`scenario files are invalid:\n${formatScenarioErrors(initial)}`);
 
-  const engine = newEngine({
-    credentials: options.credentials ?? new Map([[DEFAULTS.appKey, DEFAULTS.secretKey]]),
-    requestKeyTtlSeconds: options.requestKeyTtlSeconds ?? DEFAULTS.requestKeyTtlSeconds,
-    apiDate: options.apiDate,
-    userAccessKeys: options.userAccessKeys ?? defaultUserAccessKeys(),
-    tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds,
-    journalValues: options.journalValues ?? false,
-    stores,
-    scenarios: book,
-    ...(options.rsaWorkers !== undefined ? { rsaWorkers: options.rsaWorkers } : {}),
-    ...(options.random ? { random: options.random } : {}),
-  });
   const journal = new Journal(options.journalSize ?? DEFAULTS.journalSize);
-  const onFault = options.onFault ?? ((error: unknown) => console.error('nhn-ocr-emulator: internal fault:', error));
   const app = createApp(engine, {
     // EMULATOR_MAX_UPLOAD_BYTES wins over the emulated date's limit.
     maxUploadBytes: options.maxUploadBytes ?? engine.behaviour.maxUploadBytes,
@@ -164,12 +164,13 @@ async function serve(options: StartOptions, stores: StateStores): Promise<Runnin
           const now = reload();
           log(now.length ? `nhn-ocr-emulator: scenario reload failed, previous set stays in force:\n${formatScenarioErrors(now)}` : `nhn-ocr-emulator: scenarios reloaded (${book.list().length})`);
         });
+  // Right after listening (the command prints its ready line now), the key pairs the first calls
+  // will ask for, made or loaded on libuv's threads: RSA key generation is most of a first
+  // call's time otherwise. Nothing waits for it; a call that comes early shares the generation
+  // under way. (Started before listening, it slowed the start-up itself on two cores.)
+  const keysReady = options.prepareKeys === false ? Promise.resolve() : engine.prepareKeys().catch((error: unknown) => (life.closing ? undefined : onFault(error)));
   const { port } = server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  // Right after listening (the command prints its ready line now): the key pairs the first calls
-  // will ask for. A call that comes earlier shares the generation under way.
-  let closing = false;
-  const keysReady = options.prepareKeys === false ? Promise.resolve() : engine.prepareKeys().catch((error: unknown) => (closing ? undefined : onFault(error)));
   return {
     url: `http://${urlHost}:${port}`,
     host,
@@ -181,7 +182,7 @@ async function serve(options: StartOptions, stores: StateStores): Promise<Runnin
     registerAppKey: (appKey, secretKey) => registerAppKey(engine, appKey, secretKey),
     removeAppKey: async (appKey) => (await engine.removeAppKey(appKey)) === 'removed',
     close: async () => {
-      closing = true;
+      life.closing = true;
       stopWatching();
       await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -213,6 +214,9 @@ async function stateStores(options: StartOptions): Promise<StateStores> {
   };
   if (!options.redisUrl) return memoryStores({ ...shared, keyPersistence: options.keysDir ? new KeysDir(options.keysDir) : undefined });
   if (!options.redisSecret) throw new ConfigError('redisSecret (EMULATOR_REDIS_SECRET) must be set with redisUrl: private keys are encrypted with it in Redis');
+  // Loaded only when used: the Redis client costs start-up time an in-memory emulator need not pay.
+  const { redisStores } = await import('./core/stores/redis.js');
+  const { RedisConnectError } = await import('./core/stores/redis-link.js');
   try {
     return await redisStores({ ...shared, url: options.redisUrl, secret: options.redisSecret, prefix: options.redisPrefix ?? DEFAULTS.redisPrefix });
   } catch (error) {

@@ -13,6 +13,8 @@
  * lacks; the semi-space size cannot change once the heap exists, so it stays a command-line flag
  * (`NODE_OPTIONS` accepts it).
  */
+// First: it starts making a key pair while the rest loads (early-keys.ts).
+import { earlyKeyFactory } from './early-keys.js';
 import { setFlagsFromString } from 'node:v8';
 import { ConfigError, loadConfig, type EmulatorConfig } from './config.js';
 import { startEmulator } from './index.js';
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   // EMULATOR_WORKERS > 1: this process forks the workers and speaks for them (workers.ts).
   if (config.workers > 1 && !isWorker) return runPrimary({ workers: config.workers, host: config.host, readyLine: (url) => readyLine(config, url) });
-  const emulator = await startEmulator(config);
+  const emulator = await startEmulator({ ...config, keyFactory: earlyKeyFactory() });
   if (!isWorker) console.log(readyLine(config, emulator.url));
   let stopping = false;
   const stop = (signal: string) => {

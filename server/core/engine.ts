@@ -480,15 +480,14 @@ export class OcrEngine {
 
   /**
    * Makes (or, kept in a keys dir or Redis, loads) the key pairs of both services for the given
-   * appKeys, two at a time, first appKey first: started right after the ready line, so the
-   * first call finds its key made. A request that comes earlier waits for the same generation.
+   * appKeys, one after another, the first appKey's credit-card key first: started right after
+   * the ready line, so the first call finds its key made or under way. A call that comes
+   * earlier waits for the generation under way for its key, or starts its own at once if its
+   * key's turn has not come (one at a time: two at once on two cores made the first
+   * credit-card call slower, each generation taking the other's core).
    */
   async prepareKeys(appKeys: readonly string[] = [...this.credentials.keys()]): Promise<void> {
-    const jobs = appKeys.flatMap((appKey) => SERVICES.map((service) => () => this.currentKey(appKey, service)));
-    const run = async (): Promise<void> => {
-      for (let job = jobs.shift(); job; job = jobs.shift()) await job();
-    };
-    await Promise.all([run(), run()]);
+    for (const appKey of appKeys) for (const service of SERVICES) await this.currentKey(appKey, service);
   }
 
   /** Whether the emulator serves an appKey (configured or registered). */
