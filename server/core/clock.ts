@@ -18,7 +18,7 @@ export interface Clock {
 export const systemClock: Clock = { now: () => Date.now() };
 
 /**
- * 400-style refusal of an offset the clock cannot take (negative, not finite).
+ * Throws for a step the clock cannot take: negative (it never goes back) or not finite.
  * @example assertForward(-1) // throws RangeError
  */
 export function assertForward(ms: number): void {

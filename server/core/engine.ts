@@ -200,6 +200,7 @@ export class OcrEngine {
     this.assertServed(call.api);
     const app = this.#stores.contextNow?.(call.appKey);
     if (!app) return this.#context(call.appKey).then((read) => this.#authenticated(read, call));
+    this.#globalOffsetMs = app.globalOffsetMs;
     return this.#authenticated(app, call);
   }
 
@@ -508,9 +509,11 @@ export class OcrEngine {
   /**
    * Registers an appKey at run time (a test worker's own): `created`, `unchanged` when it exists
    * with this secret, `conflict` with another secret (a configured one included), `full` past
-   * the bound.
+   * the bound. A RangeError for a name or secret {@link registrationProblem} refuses.
    */
   async registerAppKey(appKey: string, secretKey: string): Promise<'created' | 'unchanged' | 'conflict' | 'full'> {
+    const problem = registrationProblem(appKey, secretKey);
+    if (problem) throw new RangeError(problem);
     const configured = this.credentials.get(appKey);
     if (configured !== undefined) return configured === secretKey ? 'unchanged' : 'conflict';
     return this.#stores.appKeys.register(appKey, secretKey);
@@ -556,6 +559,21 @@ export class OcrEngine {
     trace.diagnosis = `scripted by scenario "${selection.scenario.name}" (call ${selection.call + 1})`;
     return withTiming(selection, { body: failureBody(key) });
   }
+}
+
+/** A registered appKey goes in URL paths: unreserved characters only (RFC 3986 section 2.3). */
+const APPKEY_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
+/** A registered secret key goes in the `Authorization` header: visible ASCII, no spaces. */
+const SECRET_PATTERN = /^[\x21-\x7e]{1,256}$/;
+
+/**
+ * Why an appKey and secret key cannot be registered, or `undefined` when they can.
+ * @example registrationProblem('worker 1', 's') // 'appKey must be 1 to 128 characters of ...'
+ */
+export function registrationProblem(appKey: unknown, secretKey: unknown): string | undefined {
+  if (typeof appKey !== 'string' || !APPKEY_PATTERN.test(appKey)) return 'appKey must be 1 to 128 characters of A-Z a-z 0-9 . _ ~ - (it goes in URL paths)';
+  if (typeof secretKey !== 'string' || !SECRET_PATTERN.test(secretKey)) return 'secretKey must be 1 to 256 visible ASCII characters, no spaces (it goes in a header)';
+  return undefined;
 }
 
 /** The memory stores an engine makes when it is given none. */

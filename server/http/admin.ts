@@ -5,7 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type { ClockState, OcrEngine } from '../core/engine.js';
+import { registrationProblem, type ClockState, type OcrEngine } from '../core/engine.js';
 import type { Journal } from '../core/journal.js';
 import { isServiceName, SERVICES } from '../core/key-store.js';
 import { ScenarioError } from '../core/scenarios/book.js';
@@ -29,11 +29,6 @@ export interface AdminOptions {
 
 /** The latest the emulator clock may show (POST /__emulator/clock). */
 const LATEST_CLOCK_MS = Date.UTC(9000, 0, 1);
-
-/** A registered appKey goes in URL paths: unreserved characters only (RFC 3986 section 2.3). */
-const APPKEY_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
-/** A registered secret key goes in the `Authorization` header: visible ASCII, no spaces. */
-const SECRET_PATTERN = /^[\x21-\x7e]{1,256}$/;
 
 class AdminError extends Error {
   constructor(
@@ -253,14 +248,11 @@ const appKeyRoutes: RouteGroup = (router, engine) => {
     res.json({ appKeys, registered: appKeys.filter((k) => k.source === 'registered').length, max: MAX_REGISTERED_APPKEYS });
   });
   router.post('/appkeys', async (req, res) => {
-    const { appKey, secretKey } = body(req);
-    if (typeof appKey !== 'string' || !APPKEY_PATTERN.test(appKey)) {
-      throw new AdminError(400, 'bad_request', 'body needs "appKey": 1 to 128 characters of A-Z a-z 0-9 . _ ~ - (it goes in URL paths)');
-    }
-    if (typeof secretKey !== 'string' || !SECRET_PATTERN.test(secretKey)) {
-      throw new AdminError(400, 'bad_request', 'body needs "secretKey": 1 to 256 visible ASCII characters, no spaces (it goes in a header)');
-    }
-    const outcome = await engine.registerAppKey(appKey, secretKey);
+    const { appKey: givenAppKey, secretKey } = body(req);
+    const problem = registrationProblem(givenAppKey, secretKey);
+    if (problem) throw new AdminError(400, 'bad_request', `body needs "appKey" and "secretKey": ${problem}`);
+    const appKey = givenAppKey as string;
+    const outcome = await engine.registerAppKey(appKey, secretKey as string);
     if (outcome === 'conflict') throw new AdminError(409, 'conflict', `appKey "${appKey}" exists with another secret key`);
     if (outcome === 'full') throw new AdminError(507, 'full', `${MAX_REGISTERED_APPKEYS} appKeys are registered already: DELETE /__emulator/appkeys/{appKey} the ones you are done with`);
     res.status(outcome === 'created' ? 201 : 200).json({ appKey, source: engine.credentials.has(appKey) ? 'configured' : 'registered' });

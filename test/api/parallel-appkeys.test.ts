@@ -68,6 +68,7 @@ describe('POST /__emulator/appkeys', () => {
     expect(await h.emulator.registerAppKey('in-process', 'in-process-secret')).toBe('created');
     expect(await h.emulator.registerAppKey('in-process', 'in-process-secret')).toBe('unchanged');
     await expect(h.emulator.registerAppKey('in-process', 'another')).rejects.toThrow(/another secret/);
+    await expect(h.emulator.registerAppKey('in process', 'secret')).rejects.toThrow(/appKey must be 1 to 128 characters/);
     expect((await clientOf({ appKey: 'in-process', secretKey: 'in-process-secret' }).fetchPublicKey('id-card')).resultCode).toBe(0);
     expect(await h.emulator.removeAppKey('in-process')).toBe(true);
     expect(await h.emulator.removeAppKey('in-process')).toBe(false);

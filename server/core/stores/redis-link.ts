@@ -31,7 +31,10 @@ export const REDIS_TTL_SECONDS = {
 /** The default bound on every Redis call's wait. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
 
-/** Key names under one prefix. */
+/**
+ * Key names under one prefix.
+ * @example new RedisLayout('nhn-ocr-emulator:').requestKey(key) // 'nhn-ocr-emulator:rk:<key>'
+ */
 export class RedisLayout {
   constructor(readonly prefix: string) {}
   get ctx(): string {
@@ -69,7 +72,10 @@ export interface RedisLinkOptions {
   connectTimeoutMs?: number | undefined;
 }
 
-/** Redis could not be reached at start. */
+/**
+ * Redis could not be reached at start.
+ * @example if (error instanceof RedisConnectError) console.error(error.message)
+ */
 export class RedisConnectError extends Error {
   override name = 'RedisConnectError';
 }

@@ -6,7 +6,10 @@
  */
 import { OcrError } from '../errors.js';
 
-/** A store call that failed because the shared state is out of reach. */
+/**
+ * A store call that failed because the shared state is out of reach.
+ * @example throw new StoreUnavailableError(new Error('Connection is closed.'))
+ */
 export class StoreUnavailableError extends OcrError {
   constructor(cause: unknown) {
     super('FAIL', `the shared state (Redis) does not answer: ${describe(cause)}; the emulator answers again as soon as it is back`);
