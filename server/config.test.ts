@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       journalValues: false,
       adminToken: undefined,
       log: 'off',
+      diagnosisHeader: true,
       headersTimeoutMs: 20_000,
       requestTimeoutMs: 120_000,
       keepAliveTimeoutMs: 5_000,
@@ -37,6 +38,7 @@ describe('loadConfig', () => {
       EMULATOR_JOURNAL_VALUES: 'show',
       EMULATOR_ADMIN_TOKEN: 'tok',
       EMULATOR_LOG: 'requests',
+      EMULATOR_DIAGNOSIS_HEADER: 'off',
       EMULATOR_RSA_WORKERS: '2',
       EMULATOR_HEADERS_TIMEOUT_MS: '1500',
       EMULATOR_REQUEST_TIMEOUT_MS: '0',
@@ -53,6 +55,7 @@ describe('loadConfig', () => {
       journalValues: true,
       adminToken: 'tok',
       log: 'requests',
+      diagnosisHeader: false,
       rsaWorkers: 2,
       headersTimeoutMs: 1500,
       requestTimeoutMs: 0,
@@ -66,6 +69,7 @@ describe('loadConfig', () => {
     ['EMULATOR_HEADERS_TIMEOUT_MS', '-1', /EMULATOR_HEADERS_TIMEOUT_MS="-1" must be a whole number/],
     ['EMULATOR_KEEP_ALIVE_TIMEOUT_MS', '0', /EMULATOR_KEEP_ALIVE_TIMEOUT_MS="0" must be a whole number from 1/],
     ['EMULATOR_LOG', 'all', /EMULATOR_LOG="all" must be one of requests, off/],
+    ['EMULATOR_DIAGNOSIS_HEADER', 'no', /EMULATOR_DIAGNOSIS_HEADER="no" must be one of on, off/],
     ['EMULATOR_EXTRA_CREDENTIALS', 'nocolon', /"nocolon" is not appKey:secretKey/],
   ])('refuses %s=%s with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);

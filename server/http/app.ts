@@ -4,14 +4,16 @@
  * en/document-ocr-api-guide-v2.0.md; any other path or method answers 4041007 URL_NOT_FOUND on
  * HTTP 200.
  */
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { sharpenDiagnosis } from '../core/diagnosis.js';
 import type { EnvelopeHeaders, OcrEngine, Reply, Trace } from '../core/engine.js';
 import { OcrError } from '../core/errors.js';
 import type { Journal } from '../core/journal.js';
 import { ScenarioError } from '../core/scenarios/book.js';
 import { adminRouter, type AdminOptions } from './admin.js';
 import { drainBody, readBodyText } from './body.js';
+import { DIAGNOSIS_HEADER, diagnosisHeaderValue } from './diagnosis-header.js';
 import { boundedEntry } from './journal-bounds.js';
 import { imageReader } from './multipart.js';
 import { failureFor } from './render.js';
@@ -25,6 +27,8 @@ export interface AppOptions extends Omit<AdminOptions, 'journal'> {
   onFault?: (error: unknown) => void;
   /** Told about every finished API request (for logging). */
   onRequest?: (entry: ReturnType<Journal['add']>) => void;
+  /** `false` leaves out `X-Emulator-Diagnosis` (EMULATOR_DIAGNOSIS_HEADER=off); default true. */
+  diagnosisHeader?: boolean;
 }
 
 const API = '/v2.0/appkeys/:appKey';
@@ -70,6 +74,9 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
     next();
   });
   const onFault = options.onFault ?? (() => {});
+  /** The diagnosis header of a failed answer, or nothing (README, "The journal"). */
+  const diagnosisHeaders = (diagnosis: string): Record<string, string> =>
+    options.diagnosisHeader === false ? {} : { [DIAGNOSIS_HEADER]: diagnosisHeaderValue(diagnosis) };
   const readImage = imageReader(options.maxUploadBytes);
   const { journal } = options;
 
@@ -94,7 +101,7 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
    * delay, journaled. Shared by the express routes and the public-key fast lane, which differ
    * only in how they read the request and write the answer.
    */
-  const settle = async (method: string, path: string, run: (trace: Trace) => Promise<Reply> | Reply): Promise<Answer> => {
+  const settle = async (method: string, path: string, headers: IncomingHttpHeaders, run: (trace: Trace) => Promise<Reply> | Reply): Promise<Answer> => {
     const started = performance.now();
     const trace: Trace = {};
     let reply: Reply;
@@ -106,9 +113,9 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
         // all the same, since the journal is where a developer looks first.
         trace.diagnosis = `HTTP ${error.status}: ${error.message}`;
         record(method, path, trace, undefined, started);
-        return { status: error.status, body: { error: 'scenario', message: error.message } };
+        return { status: error.status, body: { error: 'scenario', message: error.message }, headers: diagnosisHeaders(trace.diagnosis) };
       }
-      if (error instanceof OcrError) trace.diagnosis = error.diagnosis;
+      if (error instanceof OcrError) trace.diagnosis = sharpenDiagnosis({ key: error.key, diagnosis: error.diagnosis, method, path, headers });
       else {
         onFault(error);
         trace.diagnosis = 'internal fault (see the emulator log)';
@@ -116,16 +123,18 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
       reply = { body: failureFor(error) };
     }
     if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
-    record(method, path, trace, (reply.body as { header?: { resultCode?: number } }).header?.resultCode, started);
+    const resultCode = (reply.body as { header?: { resultCode?: number } }).header?.resultCode;
+    record(method, path, trace, resultCode, started);
     if (reply.fault === 'drop-connection') return { status: 0, body: undefined, drop: true };
-    return { status: 200, body: reply.body, ...(reply.headers ? { headers: reply.headers } : {}) };
+    const answerHeaders = resultCode === 0 ? reply.headers : { ...reply.headers, ...diagnosisHeaders(trace.diagnosis ?? 'no diagnosis recorded') };
+    return { status: 200, body: reply.body, ...(answerHeaders ? { headers: answerHeaders } : {}) };
   };
 
   /** An express route around a handler: settles it, then writes the answer. */
   const route =
     (handler: Handler) =>
     async (req: Request, res: Response): Promise<void> => {
-      const answer = await settle(req.method, req.path, (trace) => handler(req, res, trace));
+      const answer = await settle(req.method, req.path, req.headers, (trace) => handler(req, res, trace));
       if (answer.drop) {
         req.socket.destroy();
         return;
@@ -192,7 +201,9 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
       return;
     }
     await drainBody(req, DRAIN_MS); // as in `route`: answered before the body, read it first
-    res.status(200).json(failureFor(clientFault ? new OcrError('INVALID_PARAMETER', 'the request could not be parsed') : error));
+    const failure = clientFault ? new OcrError('INVALID_PARAMETER', `the request could not be parsed: ${clientErrorText(error)}`) : error;
+    res.set(diagnosisHeaders(failure instanceof OcrError ? failure.diagnosis : 'internal fault (see the emulator log)'));
+    res.status(200).json(failureFor(failure));
   });
 
   /**
@@ -206,7 +217,7 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
     if (req.method !== 'GET' || req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0') return false;
     const match = PUBLIC_KEY_PATH.exec(req.url ?? '');
     if (!match) return false;
-    settle('GET', match[0], (trace) => engine.publicKey(trace, match[1]!, envelopeHeaders(req), match[2]!))
+    settle('GET', match[0], req.headers, (trace) => engine.publicKey(trace, match[1]!, envelopeHeaders(req), match[2]!))
       .then((answer) => {
         if (answer.drop) {
           req.socket.destroy();
@@ -227,6 +238,12 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
   return (req, res) => {
     if (!fastPublicKey(req, res)) app(req, res);
   };
+}
+
+/** What express or the router said about a request it could not read, if it is meant to be shown. */
+function clientErrorText(error: unknown): string {
+  const { expose, message } = error as { expose?: unknown; message?: unknown };
+  return expose === true && typeof message === 'string' ? message.slice(0, 200) : 'malformed request';
 }
 
 function param(req: Request, name: string): string {

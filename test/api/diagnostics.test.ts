@@ -116,7 +116,9 @@ describe('diagnoses of failed envelopes', () => {
     expect(await last()).toMatchObject({ resultCode: 4000301, diagnosis: 'X-Key-Version 2 was revoked', envelope: { keyVersion: '2' } });
 
     expect((await client.creditCard(png, { keyVersion: '9' })).resultCode).toBe(4000301);
-    expect((await last()).diagnosis).toBe(`X-Key-Version 9 was never issued for credit-card of appKey "${APP.appKey}" (issued: 0, 1, 2, 3)`);
+    expect((await last()).diagnosis).toMatch(
+      new RegExp(`^X-Key-Version 9 was never issued for credit-card of appKey "${APP.appKey}" \\(issued: 0, 1, 2, 3\\); this emulator's keys date from the reset at \\d{4}-`),
+    );
   });
 
   it('a missing header, and a wrong secret key', async () => {
