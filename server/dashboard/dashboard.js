@@ -239,7 +239,7 @@ function renderRequests() {
         el('td', {}, el('button', { type: 'button', class: 'link', 'aria-label': `Details of request ${entry.id}`, onclick: (/** @type {Event} */ e) => { e.stopPropagation(); select(entry.id, true); } }, String(entry.id))),
         el('td', { class: 'time' }, el('time', { dateTime: entry.time, title: entry.time }, clockTime(entry.time))),
         el('td', { class: 'request' }, el('span', { class: 'method' }, entry.method), ' ', request, entry.appKey ? el('div', { class: 'sub' }, entry.appKey) : null),
-        el('td', {}, resultBadge(entry), entry.scenario && entry.scenario.reason !== 'built-in-default' ? el('div', { class: 'sub' }, entry.scenario.name) : null),
+        el('td', { class: 'result' }, resultBadge(entry), entry.scenario && entry.scenario.reason !== 'built-in-default' ? el('div', { class: 'sub' }, entry.scenario.name) : null),
         el('td', { class: 'diagnosis' }, entry.resultCode === 0 && !entry.diagnosis ? '' : entry.diagnosis ?? ''),
       );
       if (entry.id === state.selected) row.setAttribute('aria-current', 'true');
@@ -320,6 +320,9 @@ async function pollState() {
     api('/request-keys?limit=50'),
     api('/stats'),
   ]);
+  // Fewer entries held than rows shown: the journal was emptied or reset elsewhere (or holds
+  // fewer than the page does): show what it holds.
+  if (stats.journal.held < state.rows.length) await pollRequests(true);
   state.clockNow = Date.parse(clock.now);
   state.requestKeys = requestKeys.requestKeys;
   for (const { appKey } of keys.keys) state.appKeys.add(appKey);
