@@ -107,7 +107,15 @@ export interface FailedRequest {
  */
 export type DiagnosisHint = (failure: FailedRequest) => string | undefined;
 
-/** The hints {@link sharpenDiagnosis} asks, in order; the first answer wins. */
+/**
+ * The hints {@link sharpenDiagnosis} asks, in order; the first answer wins. Empty while there is
+ * one way to authenticate.
+ * @example
+ * DIAGNOSIS_HINTS.push(({ key, path, headers }) =>
+ *   key === 'MISSING_REQUIRED_HEADER' && path.startsWith('/v2.0/') && headers['x-nhn-authorization']
+ *     ? 'Authorization header is missing: v2.0 takes the secret key in Authorization; X-NHN-Authorization: Bearer is for /v2.1'
+ *     : undefined);
+ */
 export const DIAGNOSIS_HINTS: DiagnosisHint[] = [];
 
 /**
