@@ -31,6 +31,8 @@ export interface EmulatorConfig {
   adminToken: string | undefined;
   /** `requests`: one log line per API request; `off`: only the ready line and faults. */
   log: 'requests' | 'off';
+  /** Send `X-Emulator-Diagnosis` on failed API answers (`off` for byte-for-byte comparisons). */
+  diagnosisHeader: boolean;
   /** Worker threads for the RSA private operation; 0 runs it on the main thread. */
   rsaWorkers: number;
   /** Time a client has to send the request line and headers; 0 turns the limit off (README, "Security"). */
@@ -97,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined>): EmulatorCon
     journalValues: choice(env, 'EMULATOR_JOURNAL_VALUES', ['mask', 'show'], 'mask') === 'show',
     adminToken: env['EMULATOR_ADMIN_TOKEN'] || undefined,
     log: choice(env, 'EMULATOR_LOG', ['requests', 'off'], 'off'),
+    diagnosisHeader: choice(env, 'EMULATOR_DIAGNOSIS_HEADER', ['on', 'off'], 'on') === 'on',
     rsaWorkers: integer(env, 'EMULATOR_RSA_WORKERS', DEFAULT_RSA_WORKERS, 0, 16),
     headersTimeoutMs: integer(env, 'EMULATOR_HEADERS_TIMEOUT_MS', DEFAULTS.headersTimeoutMs, 0, 3_600_000),
     requestTimeoutMs: integer(env, 'EMULATOR_REQUEST_TIMEOUT_MS', DEFAULTS.requestTimeoutMs, 0, 3_600_000),

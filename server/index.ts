@@ -23,7 +23,7 @@ import type { UserAccessKey } from './core/token-issuer.js';
 import { ScenarioBook } from './core/scenarios/book.js';
 import { isLoopbackName } from './http/admin.js';
 import { createApp } from './http/app.js';
-import { answerClientError } from './http/client-error.js';
+import { answerClientError, answerClientErrorWithDiagnosis } from './http/client-error.js';
 import { packageRoot } from './package-root.js';
 import { BUILT_IN_SCENARIOS_DIR, formatScenarioErrors, loadScenarioDirs, watchScenarioDirs, type ScenarioProblem } from './scenario-files.js';
 
@@ -116,10 +116,11 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     reloadScenarios: reload,
     scenarioProblems: () => problems,
     adminDescription: () => readFileSync(ADMIN_DESCRIPTION, 'utf8'),
+    diagnosisHeader: options.diagnosisHeader ?? true,
     ...(options.log === 'requests' ? { onRequest: (entry: JournalEntry) => log(requestLine(entry)) } : {}),
   });
   const server = createServer(serverTimeouts(options), app);
-  server.on('clientError', answerClientError);
+  server.on('clientError', options.diagnosisHeader === false ? answerClientError : answerClientErrorWithDiagnosis);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? DEFAULTS.port, host, () => {

@@ -112,6 +112,7 @@ export function shapeOf(value: unknown, options: ShapeOptions = {}, path = ''): 
 }
 
 /** Response headers a snapshot records, lower case. */
+// Not X-Emulator-Diagnosis: the emulator's own explanation of a failure, which the live service never sends.
 export const RECORDED_HEADERS = ['content-type', 'request-key'] as const;
 
 /**

@@ -10,6 +10,7 @@ import { secretKeyAuth, tokenAuth, type ApiVersion, type AuthHeaders, type Authe
 import { readAuthenticityBody, digitsOnly, mismatchedFields, ResidentLock } from './authenticity.js';
 import { AdjustableClock } from './clock.js';
 import { creditCardResult } from './credit-card.js';
+import { explainImageFailure, keysSinceHint, type KeysSince } from './diagnosis.js';
 import { aesDecrypt, decodeWrappedKey, encryptValue, symmetricKeyFromBlock } from './envelope.js';
 import { failureBody, OcrError, successBody, type ErrorKey } from './errors.js';
 import { idCardResult, type IdType } from './id-card.js';
@@ -19,7 +20,7 @@ import type { EnvelopeFacts, JournalEntry } from './journal.js';
 import { isServiceName, KeyStore, rsa2048Factory, type IssuedKey, type KeyFactory, type ServiceName } from './key-store.js';
 import { cryptoRandom, type RandomSource } from './random.js';
 import { creditCardReadingFor, idCardReadingFor } from './readings.js';
-import { RequestKeyLedger } from './request-key-ledger.js';
+import { maskRequestKey, RequestKeyLedger } from './request-key-ledger.js';
 import { DEFAULT_RSA_WORKERS, sharedRsaPool, type RsaPool } from './rsa-pool.js';
 import { ScenarioBook, type Selection } from './scenarios/book.js';
 import type { Endpoint, Outcome } from './scenarios/schema.js';
@@ -128,6 +129,8 @@ export class OcrEngine {
   /** Where the RSA private operations run (shared by the engines of a process). */
   readonly rsa: RsaPool;
   readonly #auth: Record<ApiVersion, Authenticator>;
+  /** When the key store was last emptied (start or reset): a diagnosis of unknown key versions names it. */
+  keysSince: KeysSince;
 
   constructor(options: EngineOptions) {
     this.credentials = options.credentials;
@@ -148,6 +151,7 @@ export class OcrEngine {
     this.journalValues = options.journalValues ?? false;
     this.keyCache = new SymmetricKeyCache(options.keyCacheEntries ?? DEFAULT_KEY_CACHE_ENTRIES);
     this.rsa = sharedRsaPool(options.rsaWorkers ?? DEFAULT_RSA_WORKERS);
+    this.keysSince = { at: this.clock.now(), by: 'start' };
   }
 
   /**
@@ -213,14 +217,20 @@ export class OcrEngine {
     if (!key) {
       const issued = this.keys.list(appKey, service).map((k) => k.version);
       const hint = issued.length ? `issued: ${issued.join(', ')}` : `no ${service} key was issued yet: GET the public key first`;
-      throw new OcrError('INVALID_KEY_VERSION', `X-Key-Version ${version} was never issued for ${service} of appKey "${appKey}" (${hint})`);
+      throw new OcrError('INVALID_KEY_VERSION', `X-Key-Version ${version} was never issued for ${service} of appKey "${appKey}" (${hint}); ${keysSinceHint(this.keysSince)}`);
     }
     if (key.revoked) throw new OcrError('INVALID_KEY_VERSION', `X-Key-Version ${version} was revoked`);
     const header = headers['symmetric-key']!;
     let symmetricKey = this.keyCache.get(header, key);
     if (!symmetricKey) {
-      const block = await this.rsa.decrypt(decodeWrappedKey(header, key.modulusBytes), key.privateKey);
-      symmetricKey = this.keyCache.set(header, key, symmetricKeyFromBlock(block));
+      const wrapped = decodeWrappedKey(header, key.modulusBytes);
+      let unwrapped: Buffer;
+      try {
+        unwrapped = symmetricKeyFromBlock(await this.rsa.decrypt(wrapped, key.privateKey));
+      } catch (error) {
+        throw (await this.#wrappedWithAnotherKey(wrapped, appKey, endpoint, key)) ?? error;
+      }
+      symmetricKey = this.keyCache.set(header, key, unwrapped);
       // Revoked while the RSA operation ran elsewhere: answer as if it had been revoked before.
       if (key.revoked) throw new OcrError('INVALID_KEY_VERSION', `X-Key-Version ${version} was revoked`);
     }
@@ -232,7 +242,14 @@ export class OcrEngine {
   openImage(trace: Trace, envelope: Envelope, upload: Upload | undefined): ImageInfo {
     if (!upload) throw new OcrError('INVALID_PARAMETER', 'multipart field "image" is missing');
     if (upload.buffer.length === 0) throw new OcrError('UPLOADED_FILE_IS_EMPTY', 'multipart field "image" is 0 bytes');
-    const info = inspectImage(aesDecrypt(envelope.symmetricKey, upload.buffer, 'image'));
+    let decrypted: Buffer | undefined;
+    let info: ImageInfo;
+    try {
+      decrypted = aesDecrypt(envelope.symmetricKey, upload.buffer, 'image');
+      info = inspectImage(decrypted);
+    } catch (error) {
+      throw explainImageFailure(error, upload.buffer, decrypted, envelope.symmetricKey);
+    }
     const { fileType, width, height, bytes, sha256 } = info;
     trace.envelope = { ...trace.envelope, image: { fileType, width, height, bytes, sha256 } };
     return info;
@@ -261,13 +278,14 @@ export class OcrEngine {
       const verdict = scripted?.outcome.authenticity;
       const requestKey = this.ledger.issue(envelope.appKey, reading.idType, values, typeof verdict === 'boolean' ? verdict : undefined);
       reply.headers = { 'Request-Key': requestKey };
-      trace.requestKey = { issued: true };
+      trace.requestKey = { issued: true, ref: maskRequestKey(requestKey) };
     }
     return reply;
   }
 
   /** `POST .../id-card/authenticity` after the envelope is open; `bodyText` is the raw JSON. */
   authenticity(trace: Trace, envelope: Envelope, bodyText: string, requestKey: string): Reply {
+    trace.requestKey = { ref: maskRequestKey(requestKey) };
     let parsed: unknown;
     try {
       parsed = JSON.parse(bodyText);
@@ -300,7 +318,7 @@ export class OcrEngine {
     if (!isAuthenticity) trace.diagnosis = mismatches.length ? `not authentic: ${mismatches.join(', ')} ${mismatches.length === 1 ? 'differs' : 'differ'} from the recognised value${mismatches.length === 1 ? '' : 's'}` : 'not authentic: scripted';
     // Consumed only now: a call that fails above leaves the key usable (the guide: "get a normal response").
     this.ledger.consume(entry);
-    trace.requestKey = { used: true };
+    trace.requestKey = { ...trace.requestKey, used: true };
     return withTiming(scripted, { body: successBody({ isAuthenticity }) });
   }
 
@@ -313,6 +331,36 @@ export class OcrEngine {
     this.residentLock.reset();
     this.scenarios.reset();
     this.clock.reset();
+    this.keysSince = { at: this.clock.now(), by: 'reset' };
+  }
+
+  /**
+   * A Symmetric-Key that does not unwrap under the key version it names, tried once more under
+   * the other keys a client could have confused it with: the current key of the same service
+   * (it sent a stale X-Key-Version) and the current key of the other service (it fetched the
+   * wrong public key). Only keys already issued, and only after a failure: a good request pays
+   * nothing, a bad one at most two more RSA operations. The answer stays 4000302.
+   */
+  async #wrappedWithAnotherKey(wrapped: Buffer, appKey: string, endpoint: Endpoint, named: IssuedKey): Promise<OcrError | undefined> {
+    const service: ServiceName = endpoint === 'credit-card' ? 'credit-card' : 'id-card';
+    const other: ServiceName = service === 'credit-card' ? 'id-card' : 'credit-card';
+    const candidates: [ServiceName, IssuedKey | undefined][] = [
+      [service, this.keys.peekCurrent(appKey, service)],
+      [other, this.keys.peekCurrent(appKey, other)],
+    ];
+    for (const [owner, candidate] of candidates) {
+      if (!candidate || candidate === named || candidate.modulusBytes !== wrapped.length) continue;
+      try {
+        symmetricKeyFromBlock(await this.rsa.decrypt(wrapped, candidate.privateKey));
+      } catch {
+        continue;
+      }
+      const said = owner === service
+        ? `Symmetric-Key was wrapped with ${service} key version ${candidate.version}, but X-Key-Version says ${named.version}: send the version of the key that wrapped it`
+        : `Symmetric-Key was wrapped with the ${other} public key (version ${candidate.version}); ${endpoint} takes the ${service} key: GET /v2.0/appkeys/{appKey}/public-keys/${service}`;
+      return new OcrError('INVALID_SYMMETRIC_KEY', said);
+    }
+    return undefined;
   }
 
   #issuesRequestKey(idType: IdType, outcome: Outcome | undefined): boolean {

@@ -94,6 +94,22 @@ function describeNonImage(data: Buffer): string {
   if (pngEnd || jpegEnd) {
     return `the first 16 decrypted bytes are garbled but the rest is a ${pngEnd ? 'PNG' : 'JPEG'}: the IV was not the first 16 bytes of the key`;
   }
-  const head = data.subarray(0, 8).toString('hex');
-  return `decrypted ${data.length} bytes are neither JPEG nor PNG (they start with ${head})`;
+  // The kind of file only, never its bytes: a diagnosis travels in a response header.
+  return `decrypted ${data.length} bytes are neither JPEG nor PNG (${knownSignature(data) ?? 'no file signature the emulator knows'})`;
+}
+
+/** File signatures clients send by mistake, by their first bytes. */
+const OTHER_SIGNATURES: readonly [RegExp, string][] = [
+  [/^%PDF-/, 'a PDF'],
+  [/^GIF8[79]a/, 'a GIF'],
+  [/^RIFF[\s\S]{4}WEBP/, 'a WebP'],
+  [/^BM/, 'a BMP'],
+  [/^(II\*\x00|MM\x00\*)/, 'a TIFF'],
+  [/^[\s\S]{4}ftyp(heic|heix|mif1|avif)/, 'a HEIC/AVIF'],
+  [/^PK\x03\x04/, 'a ZIP'],
+];
+
+function knownSignature(data: Buffer): string | undefined {
+  const head = data.subarray(0, 16).toString('latin1');
+  return OTHER_SIGNATURES.find(([pattern]) => pattern.test(head))?.[1];
 }

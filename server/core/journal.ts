@@ -31,7 +31,8 @@ export interface JournalEntry {
   diagnosis?: string | undefined;
   durationMs?: number | undefined;
   envelope?: EnvelopeFacts | undefined;
-  requestKey?: { issued?: boolean; used?: boolean } | undefined;
+  /** `ref`: the Request-Key issued or sent, masked (request-key-ledger.ts, maskRequestKey). */
+  requestKey?: { issued?: boolean; used?: boolean; ref?: string } | undefined;
 }
 
 /**
@@ -52,13 +53,23 @@ export class Journal {
     return stored;
   }
 
-  /** Entries oldest first, optionally filtered; `limit` keeps the newest. */
-  list(filter: { limit?: number; endpoint?: string; appKey?: string; failedOnly?: boolean } = {}): JournalEntry[] {
-    let entries = this.#entries.filter(
+  /**
+   * Entries oldest first, optionally filtered; `limit` keeps the newest, `since` only those with
+   * a greater id (what a live view has not seen yet).
+   */
+  list(filter: { limit?: number; endpoint?: string; appKey?: string; failedOnly?: boolean; since?: number; resultCode?: number } = {}): JournalEntry[] {
+    // Ids only grow: the entries after `since` are a tail, found without scanning the rest.
+    let start = 0;
+    if (filter.since !== undefined) {
+      start = this.#entries.length;
+      while (start > 0 && this.#entries[start - 1]!.id > filter.since) start--;
+    }
+    let entries = this.#entries.slice(start).filter(
       (e) =>
         (!filter.endpoint || e.endpoint === filter.endpoint) &&
         (!filter.appKey || e.appKey === filter.appKey) &&
-        (!filter.failedOnly || (e.resultCode !== undefined && e.resultCode !== 0)),
+        (!filter.failedOnly || (e.resultCode !== undefined && e.resultCode !== 0)) &&
+        (filter.resultCode === undefined || e.resultCode === filter.resultCode),
     );
     // Not slice(-limit): slice(-0) is the whole list, and limit=0 asks for none.
     if (filter.limit !== undefined) entries = entries.slice(Math.max(0, entries.length - filter.limit));
@@ -67,6 +78,11 @@ export class Journal {
 
   get size(): number {
     return this.#entries.length;
+  }
+
+  /** The id of the last entry added (0 before the first); ids are never reused, not even after reset. */
+  get lastId(): number {
+    return this.#next - 1;
   }
 
   reset(): void {

@@ -87,6 +87,12 @@ export class KeyStore {
     return this.#issue(appKey, service);
   }
 
+  /** The current key of a service if one was issued; never makes one. */
+  peekCurrent(appKey: string, service: ServiceName): IssuedKey | undefined {
+    const ring = this.#rings.get(slot(appKey, service));
+    return ring?.keys.get(ring.current);
+  }
+
   /** A version issued for (app key, service), revoked or not; `undefined` if never issued. */
   find(appKey: string, service: ServiceName, version: string): IssuedKey | undefined {
     return this.#rings.get(slot(appKey, service))?.keys.get(version);

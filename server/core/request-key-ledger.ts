@@ -25,6 +25,31 @@ export interface LedgerEntry {
   consumed: boolean;
 }
 
+/** What a listing shows of one key: never the key itself, never the recognised values. */
+export interface RequestKeyView {
+  /** The key masked but for its last four characters (see {@link maskRequestKey}). */
+  requestKey: string;
+  appKey: string;
+  idType: IdType;
+  /** `valid` until used or past `expiresAt` by the emulator clock. */
+  state: 'valid' | 'expired' | 'consumed';
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/**
+ * A Request-Key as the journal and the admin API show it: enough to tell keys apart and to
+ * recognise one's own (the last four characters), not enough to use it. Any text (a client
+ * may send anything as `Request-Key`) comes out at most 36 characters long.
+ * @example maskRequestKey('3f9c2b7e-5d41-4a8e-9c1f-6b2d8e7a0c53') // '********-****-****-****-********0c53'
+ * @example maskRequestKey('short') // '*hort'
+ */
+export function maskRequestKey(requestKey: string): string {
+  const chars = [...requestKey];
+  if (chars.length > 36) return `…${chars.slice(-4).join('')}`;
+  return chars.map((c, i) => (i >= chars.length - 4 || c === '-' ? c : '*')).join('');
+}
+
 /** Ledger settings. */
 export interface LedgerOptions {
   clock: Clock;
@@ -101,6 +126,23 @@ export class RequestKeyLedger {
     entry.values = CONSUMED;
     entry.verdict = undefined;
     this.#consumed++;
+  }
+
+  /**
+   * The newest `limit` keys held, oldest first, with their state by the emulator clock now. An
+   * expired key stays listed (as `expired`) until the next issue purges it.
+   */
+  list(limit = 100): RequestKeyView[] {
+    const now = this.options.clock.now();
+    const entries = [...this.#entries.values()];
+    return entries.slice(Math.max(0, entries.length - limit)).map((entry) => ({
+      requestKey: maskRequestKey(entry.requestKey),
+      appKey: entry.appKey,
+      idType: entry.idType,
+      state: entry.consumed ? 'consumed' : now >= entry.expiresAt ? 'expired' : 'valid',
+      issuedAt: entry.issuedAt,
+      expiresAt: entry.expiresAt,
+    }));
   }
 
   /** Number of entries held. */

@@ -9,6 +9,7 @@ import type { OcrEngine } from '../core/engine.js';
 import type { Journal } from '../core/journal.js';
 import { isServiceName, SERVICES } from '../core/key-store.js';
 import { ScenarioError } from '../core/scenarios/book.js';
+import { dashboardRouter } from './dashboard.js';
 
 /** What the admin API needs besides the engine. */
 export interface AdminOptions {
@@ -93,6 +94,15 @@ export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
     const { date, pinned } = engine.behaviour;
     res.json({ status: 'ok', apiDate: date, apiDatePinned: pinned });
   });
+
+  // The dashboard's files hold no data, so with a token they load without one (a browser cannot
+  // send it on a navigation) and the page asks for the token; its data calls need it as any call.
+  router.use(
+    dashboardRouter((req) => {
+      if (options.adminEnabled === false) throw new AdminError(403, 'admin_disabled', 'the admin API is off: bound to a non-loopback address without EMULATOR_ADMIN_TOKEN');
+      if (!options.adminToken) refuseWebPages(req);
+    }),
+  );
 
   router.use((req, _res, next) => {
     if (options.adminEnabled === false) throw new AdminError(403, 'admin_disabled', 'the admin API is off: bound to a non-loopback address without EMULATOR_ADMIN_TOKEN');
@@ -225,21 +235,40 @@ export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
   });
 
   router.get('/requests', (req, res) => {
-    const limit = req.query['limit'] === undefined ? undefined : Number(req.query['limit']);
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new AdminError(400, 'bad_request', 'limit must be a whole number');
+    const limit = wholeNumber(req, 'limit');
+    const since = wholeNumber(req, 'since');
+    const resultCode = req.query['resultCode'] === undefined ? undefined : Number(req.query['resultCode']);
+    if (resultCode !== undefined && !Number.isInteger(resultCode)) throw new AdminError(400, 'bad_request', 'resultCode must be a whole number');
     res.json({
       requests: journal.list({
         ...(limit !== undefined ? { limit } : {}),
+        ...(since !== undefined ? { since } : {}),
+        ...(resultCode !== undefined ? { resultCode } : {}),
         ...(typeof req.query['endpoint'] === 'string' ? { endpoint: req.query['endpoint'] } : {}),
         ...(typeof req.query['appKey'] === 'string' ? { appKey: req.query['appKey'] } : {}),
         failedOnly: req.query['failed'] === 'true',
       }),
       capacity: journal.capacity,
+      // A live view polls with ?since=<lastId>; a lastId below its own means the journal's ids
+      // started over (another emulator process on the same port).
+      lastId: journal.lastId,
     });
   });
   router.delete('/requests', (_req, res) => {
     journal.reset();
     res.json({ requests: [] });
+  });
+
+  // The Request-Keys held, masked, with their state by the emulator clock: a clock advance shows
+  // as keys turning `expired`.
+  router.get('/request-keys', (req, res) => {
+    const limit = wholeNumber(req, 'limit') ?? 100;
+    res.json({
+      requestKeys: engine.ledger.list(limit).map((view) => ({ ...view, issuedAt: new Date(view.issuedAt).toISOString(), expiresAt: new Date(view.expiresAt).toISOString() })),
+      held: engine.ledger.size,
+      max: engine.ledger.maxEntries,
+      ttlSeconds: engine.ledger.ttlSeconds,
+    });
   });
 
   router.use((req, _res, next) => next(new AdminError(404, 'not_found', `no admin endpoint ${req.method} ${req.baseUrl}${req.path}`)));
@@ -266,6 +295,15 @@ function clientErrorStatus(error: unknown): number | undefined {
 function clientErrorMessage(error: unknown): string {
   const { expose, message } = error as { expose?: unknown; message?: unknown };
   return expose === true && typeof message === 'string' ? message.slice(0, 200) : 'the request could not be read';
+}
+
+/** A query parameter that must be a whole number >= 0, if given. */
+function wholeNumber(req: Request, name: string): number | undefined {
+  const raw = req.query[name];
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (typeof raw !== 'string' || !Number.isInteger(value) || value < 0) throw new AdminError(400, 'bad_request', `${name} must be a whole number`);
+  return value;
 }
 
 function body(req: Request): Record<string, unknown> {

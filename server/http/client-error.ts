@@ -12,6 +12,7 @@
  */
 import type { Socket } from 'node:net';
 import { failureBody } from '../core/errors.js';
+import { DIAGNOSIS_HEADER, diagnosisHeaderValue } from './diagnosis-header.js';
 
 /** Node's own answers when no `clientError` listener is installed (lib/_http_server.js). */
 const NODE_ANSWERS: Record<string, string> = {
@@ -28,6 +29,19 @@ const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([^\s]+) HTTP\/1\.[01]\r?\
  * @example server.on('clientError', answerClientError)
  */
 export function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket): void {
+  answer(error, socket, false);
+}
+
+/**
+ * {@link answerClientError}, with `X-Emulator-Diagnosis` on the 4041007 answer to an unknown
+ * method, as on every failed API answer (README, "The journal").
+ * @example server.on('clientError', answerClientErrorWithDiagnosis)
+ */
+export function answerClientErrorWithDiagnosis(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket): void {
+  answer(error, socket, true);
+}
+
+function answer(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket, diagnosis: boolean): void {
   // The parser reports every later chunk of a connection it gave up on: one answer is enough.
   if (lingering.has(socket)) return;
   // Like Node: answer only when nothing of another answer has gone out on this connection.
@@ -39,7 +53,7 @@ export function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: B
     // and half-close, let what still comes be dropped, and close when the client does or
     // after LINGER_MS.
     lingering.add(socket);
-    socket.end(unknownMethodAnswer(line[1]!, line[2]!));
+    socket.end(unknownMethodAnswer(line[1]!, line[2]!, diagnosis));
     setTimeout(() => socket.destroy(), LINGER_MS).unref();
     return;
   }
@@ -53,11 +67,12 @@ export function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: B
 const LINGER_MS = 2_000;
 const lingering = new WeakSet<Socket>();
 
-function unknownMethodAnswer(method: string, target: string): string {
+function unknownMethodAnswer(method: string, target: string, diagnosis: boolean): string {
   const path = target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').toLowerCase();
   const admin = path === '/__emulator' || path.startsWith('/__emulator/') || path.startsWith('/__emulator?');
   const [status, body] = admin
     ? ['404 Not Found', JSON.stringify({ error: 'not_found', message: `no admin endpoint for method ${method}` })]
     : ['200 OK', JSON.stringify(failureBody('URL_NOT_FOUND'))];
-  return `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+  const explained = diagnosis && !admin ? `${DIAGNOSIS_HEADER}: ${diagnosisHeaderValue(`method ${method} is not one of the API's (methods are case-sensitive: GET, POST)`)}\r\n` : '';
+  return `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${explained}Connection: close\r\n\r\n${body}`;
 }

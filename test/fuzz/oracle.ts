@@ -5,7 +5,7 @@
  *   is in ERROR_CATALOGUE (0 when a generated request happens to be valid), `isSuccessful` true
  *   exactly for 0, the catalogue's message, and no `result` on failure.
  * - Admin paths: a 4xx JSON `{error, message}`, or a 2xx when the generated call happens to be
- *   valid; never a 5xx.
+ *   valid (JSON, the YAML description, or one of the dashboard's files); never a 5xx.
  * - No body carries a stack trace (`at ...` frames) and no error body names a source file. Admin
  *   2xx bodies are exempt from the file-name rule only: GET /__emulator/scenarios lists the
  *   scenario files it loaded on purpose.
@@ -83,6 +83,7 @@ function adminProblem(c: WireCase, answer: WireAnswer, text: string): string | u
   if (c.method === 'HEAD') return undefined;
   const type = answer.headers['content-type'] ?? '';
   if (status < 300 && /^application\/yaml/.test(type)) return undefined; // GET /__emulator/openapi.yaml
+  if (status < 300 && /^(text\/html|text\/javascript|text\/css|image\/svg\+xml)/.test(type)) return undefined; // the dashboard's files
   if (!/^application\/json/.test(type)) return `admin answer ${status} with content-type ${type}: ${text.slice(0, 200)}`;
   let body: unknown;
   try {
