@@ -7,7 +7,10 @@
  * Errors follow RFC 6749 section 5.2.
  */
 
-/** The live token issuer (facts page, "The token issuer"); a second base URL beside the OCR host. */
+/**
+ * The live token issuer (facts page, "The token issuer"); a second base URL beside the OCR host.
+ * @example createOcrClient({ apiVersion: 'v2.1', oauthBaseUrl: LIVE_OAUTH_BASE_URL, baseUrl, appKey, userAccessKeyId, secretAccessKey })
+ */
 export const LIVE_OAUTH_BASE_URL = 'https://oauth.api.nhncloudservice.com';
 
 /** A User Access Key and where its tokens are issued. */
@@ -32,7 +35,11 @@ export interface AccessToken {
   issuedAt: number;
 }
 
-/** The issuer refused (HTTP status other than 200) or answered something that is no token. */
+/**
+ * The issuer refused (HTTP status other than 200) or answered something that is no token.
+ * @example
+ * try { await client.token(); } catch (error) { if (error instanceof TokenError && error.error === 'invalid_client') console.error('check the User Access Key'); }
+ */
 export class TokenError extends Error {
   /**
    * @param status HTTP status of the issuer's answer.
@@ -129,7 +136,10 @@ export async function revokeAccessToken(options: TokenIssuerOptions, accessToken
   if (status !== 200) throw refusal('token/revoke', status, json, text);
 }
 
-/** How long before `expires_in` runs out a token is renewed, unless told otherwise. */
+/**
+ * How long before `expires_in` runs out a token is renewed, unless told otherwise.
+ * @example createOcrClient({ ...options, renewBeforeSeconds: DEFAULT_RENEW_BEFORE_SECONDS * 5 })
+ */
 export const DEFAULT_RENEW_BEFORE_SECONDS = 60;
 
 /**

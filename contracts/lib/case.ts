@@ -127,6 +127,7 @@ export class CaseFailure extends Error {
 /**
  * A `reading` case got another answer than the reading (which the emulator implements): against
  * any other target the run reports a divergence, "what the emulator must learn".
+ * @example throw new Divergence('expected 4000005 ..., got -1 ...', '4000005 Required headers is missing.', '-1 "Unknown error."', 'POST /v2.0/appkeys/{appKey}/credit-card')
  */
 export class Divergence extends CaseFailure {
   /**
@@ -145,7 +146,10 @@ export class Divergence extends CaseFailure {
   }
 }
 
-/** A case found nothing to check on this target; the runner reports it as skipped. */
+/**
+ * A case found nothing to check on this target; the runner reports it as skipped.
+ * @example ctx.skip('the passport image was read as resident: nothing to check') // throws a SkippedCase
+ */
 export class SkippedCase extends Error {
   constructor(message: string) {
     super(message);

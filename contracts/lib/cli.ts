@@ -47,6 +47,20 @@ interface Target {
   stop(): Promise<void>;
 }
 
+/**
+ * The credentials the emulator's ready line names: `(appKey=X secretKey=Y` and, from the build
+ * that serves v2.1 on, ` userAccessKeyId=U secretAccessKey=S)`.
+ * @example readyLineCredentials('nhn-ocr-emulator ready at http://127.0.0.1:8080 (appKey=a secretKey=s)')?.access // undefined
+ */
+export function readyLineCredentials(line: string): { credentials: Required<Credentials>; access: AccessKey | undefined } | undefined {
+  const match = /\(appKey=(\S+) secretKey=(\S+?)(?: userAccessKeyId=(\S+) secretAccessKey=(\S+?))?\)/.exec(line);
+  if (!match) return undefined;
+  return {
+    credentials: { appKey: match[1]!, secretKey: match[2]! },
+    access: match[3] && match[4] ? { userAccessKeyId: match[3], secretAccessKey: match[4] } : undefined,
+  };
+}
+
 async function startEmulator(config: RunConfig): Promise<Target> {
   let emulator: SpawnedEmulator;
   try {
@@ -55,19 +69,19 @@ async function startEmulator(config: RunConfig): Promise<Target> {
     throw new TargetError(`the emulator did not start: ${(error as Error).message}`);
   }
   const stop = async () => void (await emulator.stop());
-  const match = /\(appKey=(\S+) secretKey=(\S+?)(?: userAccessKeyId=(\S+) secretAccessKey=(\S+?))?\)/.exec(emulator.readyLine);
-  if (!match) {
+  const read = readyLineCredentials(emulator.readyLine);
+  if (!read) {
     await stop();
     throw new TargetError(`cannot read the credentials from the ready line: ${emulator.readyLine}`);
   }
-  const access = match[3] && match[4] ? { userAccessKeyId: match[3], secretAccessKey: match[4] } : undefined;
+  const { credentials, access } = read;
   if (config.apis.includes('v2.1') && !access) {
     await stop();
     throw new TargetError(`this emulator build serves no v2.1 (its ready line names no userAccessKeyId): ${emulator.readyLine}`);
   }
   return {
-    info: { kind: 'emulator', baseUrl: emulator.url, appKey: match[1]!, lenient: config.lenient, control: config.control !== false, oauthBaseUrl: config.oauthUrl ?? emulator.url },
-    credentials: { appKey: match[1]!, secretKey: match[2]! },
+    info: { kind: 'emulator', baseUrl: emulator.url, appKey: credentials.appKey, lenient: config.lenient, control: config.control !== false, oauthBaseUrl: config.oauthUrl ?? emulator.url },
+    credentials,
     second: SECOND_APP,
     access: config.access ?? access,
     restrictedAccess: config.restrictedAccess ?? RESTRICTED_KEY,

@@ -88,7 +88,8 @@ export const CONDITION_ROWS: readonly ConditionRow[] = [
 
 /**
  * What the token issuer answers to a wrong request (facts page, "The token issuer": RFC 6749
- * section 5.2). Not ordered: a case sends one mistake at a time.
+ * section 5.2). Not ordered: a case sends one mistake at a time. Cases name the rows they cover.
+ * @example { id: 'token/unsupported-grant', covers: ['issuer-grant'], ... }
  */
 export const ISSUER_ROWS: readonly ConditionRow[] = [
   { id: 'issuer-client', condition: 'Basic credentials missing or garbled, unknown id or wrong secret', codes: ['HTTP 401 invalid_client'] },
