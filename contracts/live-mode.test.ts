@@ -7,9 +7,9 @@
  * on v2.1). --learn records a divergence as a live snapshot and exits 0; the emulator is then
  * held to it. Exit 2 for a target that cannot be reached.
  *
- * The unbroken runs and exit 2 run `contracts/run.ts` as its own process; the breaks and
- * --learn call what it calls (lib/cli.ts, `runContracts`, with the same environment) in this
- * process, which spares a TypeScript start-up per run on two-core machines.
+ * The unbroken runs run `contracts/run.ts` as its own process (its exit status is the
+ * process's); the others call what it calls (lib/cli.ts, `runContracts`, with the same
+ * environment) in this process, which spares a TypeScript start-up per run on two-core machines.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -202,10 +202,10 @@ describe('exit 2', () => {
     'for a target that cannot be reached, and for a bad command line',
     async () => {
       const port = await closedPort();
-      const closed = await contracts([], { OCR_BASE_URL: `http://127.0.0.1:${port}`, OCR_APPKEY: 'a', OCR_SECRETKEY: 's' });
+      const closed = await contractsHere([], { OCR_BASE_URL: `http://127.0.0.1:${port}`, OCR_APPKEY: 'a', OCR_SECRETKEY: 's' });
       expect(closed.status).toBe(2);
       expect(closed.stderr).toContain(`OCR_BASE_URL http://127.0.0.1:${port} cannot be reached: ECONNREFUSED`);
-      const usage = await contracts(['--api', 'v3'], {});
+      const usage = await contractsHere(['--api', 'v3'], {});
       expect(usage.status).toBe(2);
       expect(usage.stderr).toMatch(/--api "v3" is none of v2\.0, v2\.1, both/);
     },
