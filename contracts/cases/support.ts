@@ -257,14 +257,17 @@ export async function issueRequestKey(ctx: CaseContext, type: 'resident' | 'driv
   return { reading, requestKey: requestKey! };
 }
 
-/** Clients whose run already got `isAuthenticity: false` for a resident card on a lenient run. */
+/**
+ * Runs (by their target, which both API versions of a run share) that already got
+ * `isAuthenticity: false` for a resident card on a lenient run.
+ */
 const wrongResidentData = new WeakSet<object>();
 
 /**
  * Sends an authenticity call. On a lenient (live) run, once a resident card was answered
  * `isAuthenticity: false` (likely a misread issue date), no further resident calls are sent in
- * that run: five wrong issue dates lock a real person's card (4000123, facts page,
- * "Authenticity request body").
+ * that run, under either API version: five wrong issue dates lock a real person's card (4000123,
+ * facts page, "Authenticity request body").
  */
 export async function sendAuthenticity(
   ctx: CaseContext,
@@ -273,10 +276,10 @@ export async function sendAuthenticity(
   client = ctx.client,
 ): Promise<OcrResponse<{ isAuthenticity: boolean }>> {
   const resident = fields['idType'] === 'resident';
-  if (ctx.target.lenient && resident && wrongResidentData.has(client)) {
+  if (ctx.target.lenient && resident && wrongResidentData.has(ctx.target)) {
     ctx.accept('not sent: an earlier resident authenticity call of this run answered false, and five wrong issue dates lock the card (4000123)');
   }
   const answer = await client.authenticity(requestKey, fields);
-  if (ctx.target.lenient && resident && answer.result?.isAuthenticity === false) wrongResidentData.add(client);
+  if (ctx.target.lenient && resident && answer.result?.isAuthenticity === false) wrongResidentData.add(ctx.target);
   return answer;
 }
