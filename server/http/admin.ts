@@ -289,8 +289,19 @@ function clockState(engine: OcrEngine) {
   return { now: new Date(engine.clock.now()).toISOString(), offsetSeconds: engine.clock.offsetMs / 1000 };
 }
 
+/**
+ * Whether `Authorization` carries the admin token as `Bearer <token>`: the scheme named, in any
+ * case (RFC 9110 section 11.1: auth-schemes are case-insensitive), one or more spaces (section
+ * 11.4: `auth-scheme 1*SP token68`), then exactly the token. A bare token is refused: the
+ * README promises `Bearer`, and a check looser than documented is a check a client learns to
+ * lean on.
+ * @example tokenMatches('bearer t0ken', 't0ken') // true
+ * @example tokenMatches('t0ken', 't0ken') // false
+ */
 function tokenMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header?.replace(/^Bearer\s+/i, '') ?? '');
+  const credentials = /^Bearer +(.*)$/is.exec(header ?? '');
+  if (!credentials) return false;
+  const given = Buffer.from(credentials[1]!);
   const expected = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
