@@ -21,7 +21,7 @@ import type { RandomSource } from './core/random.js';
 import { ScenarioBook } from './core/scenarios/book.js';
 import { isLoopbackName } from './http/admin.js';
 import { createApp } from './http/app.js';
-import { answerClientError } from './http/client-error.js';
+import { answerClientError, answerConnect } from './http/client-error.js';
 import { packageRoot } from './package-root.js';
 import { BUILT_IN_SCENARIOS_DIR, formatScenarioErrors, loadScenarioDirs, watchScenarioDirs, type ScenarioProblem } from './scenario-files.js';
 
@@ -112,6 +112,12 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   });
   const server = createServer(serverTimeouts(options), app);
   server.on('clientError', answerClientError);
+  server.on('connect', answerConnect);
+  // An Expect other than 100-continue: Node would answer a bare 417 before the app sees the
+  // request. RFC 9110 section 10.1.1 lets a server ignore an expectation it does not know (417
+  // is a MAY), and a request to an API path deserves its own answer on HTTP 200 (README,
+  // "Security"), so it goes to the app as if the header were not there.
+  server.on('checkExpectation', app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? DEFAULTS.port, host, () => {

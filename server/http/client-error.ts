@@ -9,8 +9,13 @@
  * parser refuses (bytes that are not HTTP/1.1, a header section over `--max-http-header-size`,
  * a request that timed out) gets Node's own answer: 400, 431, 413 or 408 with no body.
  * Either way the connection is closed afterwards: the parser cannot resynchronise.
+ *
+ * `CONNECT`, which the parser knows but hands to the server's `connect` event instead of the
+ * app, gets the same 4041007 here (`answerConnect`).
  */
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { failureBody } from '../core/errors.js';
 
 /** Node's own answers when no `clientError` listener is installed (lib/_http_server.js). */
@@ -49,15 +54,36 @@ export function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: B
   socket.destroy(); // as Node does: the write above is already handed to the kernel
 }
 
+/**
+ * The server's `connect` listener: `CONNECT` is not one of the API's methods, so on an API path
+ * it answers 4041007 on HTTP 200 like any other method the API lacks (an admin path: 404 JSON).
+ * Without a listener Node closes the connection with no answer at all. RFC 9110 section 9.3.6
+ * forbids `Content-Length` in a 2xx answer to CONNECT (the client takes it as the start of a
+ * tunnel), so the body runs until the connection closes, which is how HTTP/1.1 delimits a body
+ * without a length (RFC 9112 section 6.3); whatever the client sends after its request is dropped.
+ * @example server.on('connect', answerConnect)
+ */
+export function answerConnect(req: IncomingMessage, socket: Duplex): void {
+  socket.on('error', () => {}); // a client that resets is gone; nothing to report
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(unknownMethodAnswer('CONNECT', req.url ?? '', { delimitByClose: true }));
+  socket.resume(); // read and drop the rest, so closing does not reset the answer away
+  setTimeout(() => socket.destroy(), LINGER_MS).unref();
+}
+
 /** How long a connection answered here stays open for the rest of what the client sends. */
 const LINGER_MS = 2_000;
 const lingering = new WeakSet<Socket>();
 
-function unknownMethodAnswer(method: string, target: string): string {
+function unknownMethodAnswer(method: string, target: string, options: { delimitByClose?: boolean } = {}): string {
   const path = target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').toLowerCase();
   const admin = path === '/__emulator' || path.startsWith('/__emulator/') || path.startsWith('/__emulator?');
   const [status, body] = admin
     ? ['404 Not Found', JSON.stringify({ error: 'not_found', message: `no admin endpoint for method ${method}` })]
     : ['200 OK', JSON.stringify(failureBody('URL_NOT_FOUND'))];
-  return `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+  const length = options.delimitByClose && !admin ? '' : `Content-Length: ${Buffer.byteLength(body)}\r\n`;
+  return `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\n${length}Connection: close\r\n\r\n${body}`;
 }
