@@ -45,6 +45,8 @@ export interface StartOptions extends Partial<EmulatorConfig> {
   onFault?: (error: unknown) => void;
   /** Where log lines go (request lines with `log: 'requests'`, reload reports); defaults to stdout. */
   logger?: (line: string) => void;
+  /** The journal's byte budget (default 64 MiB; see server/core/journal.ts). */
+  journalMaxBytes?: number;
 }
 
 /** A running emulator. */
@@ -96,7 +98,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     ...(options.keyFactory ? { keyFactory: options.keyFactory } : {}),
     ...(options.random ? { random: options.random } : {}),
   });
-  const journal = new Journal(options.journalSize ?? DEFAULTS.journalSize);
+  const journal = new Journal(options.journalSize ?? DEFAULTS.journalSize, options.journalMaxBytes);
   const onFault = options.onFault ?? ((error: unknown) => console.error('nhn-ocr-emulator: internal fault:', error));
   const app = createApp(engine, {
     maxUploadBytes: options.maxUploadBytes ?? DEFAULTS.maxUploadBytes,

@@ -219,7 +219,7 @@ export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
       memory: { rss: memory.rss, heapTotal: memory.heapTotal, heapUsed: memory.heapUsed, external: memory.external, arrayBuffers: memory.arrayBuffers },
       requestKeys: { held: engine.ledger.size, consumed: engine.ledger.consumedCount, max: engine.ledger.maxEntries },
       keyCache: engine.keyCache.stats,
-      journal: { held: journal.size, capacity: journal.capacity },
+      journal: { held: journal.size, capacity: journal.capacity, bytes: journal.bytes, maxBytes: journal.maxBytes },
     });
   });
 

@@ -12,7 +12,6 @@ import type { Journal } from '../core/journal.js';
 import { ScenarioError } from '../core/scenarios/book.js';
 import { adminRouter, type AdminOptions } from './admin.js';
 import { drainBody, readBodyText } from './body.js';
-import { boundedEntry } from './journal-bounds.js';
 import { imageReader } from './multipart.js';
 import { failureFor } from './render.js';
 
@@ -75,17 +74,15 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
 
   /** Journals a finished request and tells the logger. */
   const record = (method: string, path: string, trace: Trace, resultCode: number | undefined, started: number): void => {
-    // Clipped: client-derived texts must not make a bounded journal unbounded in bytes.
-    const entry = journal.add(
-      boundedEntry({
-        time: new Date(engine.clock.now()).toISOString(),
-        method,
-        path,
-        ...trace,
-        resultCode,
-        durationMs: Math.round((performance.now() - started) * 100) / 100,
-      }),
-    );
+    // Journal.add stores a bounded copy: client-derived texts clipped, sharing no memory with the request.
+    const entry = journal.add({
+      time: new Date(engine.clock.now()).toISOString(),
+      method,
+      path,
+      ...trace,
+      resultCode,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+    });
     options.onRequest?.(entry);
   };
 
