@@ -5,7 +5,7 @@
  * applies answers. Scripted outcomes (scenarios) apply only once a request has passed every
  * check, so a broken client always sees its own mistake first.
  */
-import { readAuthenticityBody, digitsOnly, mismatchedFields, ResidentLock } from './authenticity.js';
+import { readAuthenticityBody, digitsOnly, mismatchedFields, parseAuthenticityJson, ResidentLock } from './authenticity.js';
 import { AdjustableClock } from './clock.js';
 import { creditCardResult } from './credit-card.js';
 import { aesDecrypt, decodeWrappedKey, encryptValue, symmetricKeyFromBlock } from './envelope.js';
@@ -228,13 +228,8 @@ export class OcrEngine {
 
   /** `POST .../id-card/authenticity` after the envelope is open; `bodyText` is the raw JSON. */
   authenticity(trace: Trace, envelope: Envelope, bodyText: string, requestKey: string): Reply {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(bodyText);
-    } catch {
-      throw new OcrError('INVALID_PARAMETER', 'authenticity body is not valid JSON');
-    }
-    const request = readAuthenticityBody(parsed, envelope.symmetricKey);
+    // Too large, too deep or not JSON: refused before parsing or decrypting anything (4000001).
+    const request = readAuthenticityBody(parseAuthenticityJson(bodyText), envelope.symmetricKey);
     trace.envelope = {
       ...trace.envelope,
       authenticity: {

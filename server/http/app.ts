@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { AUTHENTICITY_MAX_BODY_BYTES } from '../core/authenticity.js';
 import type { EnvelopeHeaders, OcrEngine, Reply, Trace } from '../core/engine.js';
 import { OcrError } from '../core/errors.js';
 import type { Journal } from '../core/journal.js';
@@ -172,7 +173,7 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
     route(async (req, res, trace) => {
       const headers = envelopeHeaders(req);
       const envelope = await engine.openEnvelope(trace, 'id-card/authenticity', param(req, 'appKey'), headers);
-      const text = await readBodyText(req, res, options.maxUploadBytes);
+      const text = await readBodyText(req, res, options.maxUploadBytes, AUTHENTICITY_MAX_BODY_BYTES);
       return engine.authenticity(trace, envelope, text, headers['request-key']!);
     }),
   );

@@ -29,16 +29,24 @@ export function drainBody(req: Request, maxMs: number): Promise<void> {
 }
 
 /**
- * Resolves with the body text; over `maxBytes` rejects with 4131000 and discards the rest.
- * @example const text = await readBodyText(req, res, 20 * 1024 * 1024)
+ * Resolves with the body text; over `maxBytes` rejects with 4131000 and discards the rest. A body
+ * over `keepBytes` (but within `maxBytes`) is not kept either: it is read to its end and dropped,
+ * then rejected with 4000001, the code for a body that cannot be what the endpoint reads (the
+ * authenticity endpoint's bound, AUTHENTICITY_MAX_BODY_BYTES); 4131000 still wins when the body
+ * turns out to be over the upload limit, as the condition table orders them.
+ * @example const text = await readBodyText(req, res, 20 * 1024 * 1024, 64 * 1024)
  */
-export function readBodyText(req: Request, res: Response, maxBytes: number): Promise<string> {
+export function readBodyText(req: Request, _res: Response, maxBytes: number, keepBytes = maxBytes): Promise<string> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
     // Discarded as it arrives; the connection stays open so the client can finish sending and
     // read the answer (closing under a writing client resets the connection).
     req.resume();
     return Promise.reject(new OcrError('MAX_UPLOAD_SIZE_EXCEEDED', `request body is ${declared} bytes, the limit is ${maxBytes}`));
+  }
+  if (Number.isFinite(declared) && declared > keepBytes) {
+    req.resume();
+    return Promise.reject(tooLarge(declared, keepBytes));
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -53,13 +61,20 @@ export function readBodyText(req: Request, res: Response, maxBytes: number): Pro
         reject(new OcrError('MAX_UPLOAD_SIZE_EXCEEDED', `request body exceeds the ${maxBytes}-byte limit`));
         return;
       }
-      chunks.push(chunk);
+      if (size > keepBytes) chunks.length = 0; // read on, to the end or to the limit, keeping nothing
+      else chunks.push(chunk);
     });
     req.on('end', () => {
-      if (!over) resolve(Buffer.concat(chunks).toString('utf8'));
+      if (over) return;
+      if (size > keepBytes) reject(tooLarge(size, keepBytes));
+      else resolve(Buffer.concat(chunks).toString('utf8'));
     });
     // The client went away mid-body (closed, reset, broken framing, timed out): its fault, not
     // the emulator's, and nobody is left to read the answer.
     req.on('error', (error) => reject(new OcrError('INVALID_PARAMETER', `request body was cut off: ${error.message}`)));
   });
+}
+
+function tooLarge(bytes: number, keepBytes: number): OcrError {
+  return new OcrError('INVALID_PARAMETER', `request body is ${bytes} bytes; this endpoint reads at most ${keepBytes}`);
 }
