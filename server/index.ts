@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { ConfigError, DEFAULTS, type EmulatorConfig } from './config.js';
 import { OcrEngine } from './core/engine.js';
 import { Journal, type JournalEntry } from './core/journal.js';
@@ -23,7 +23,7 @@ import { isLoopbackName } from './http/admin.js';
 import { createApp } from './http/app.js';
 import { answerClientError, answerConnect } from './http/client-error.js';
 import { packageRoot } from './package-root.js';
-import { BUILT_IN_SCENARIOS_DIR, formatScenarioErrors, loadScenarioDirs, watchScenarioDirs, type ScenarioProblem } from './scenario-files.js';
+import { BUILT_IN_SCENARIOS_DIR, formatScenarioErrors, loadScenarioDirs, loadScenarioDirsOffThread, watchScenarioDirs, type LoadResult, type ScenarioProblem } from './scenario-files.js';
 
 export { loadConfig, DEFAULTS, ConfigError, type EmulatorConfig } from './config.js';
 export { OcrEngine, type Reply, type Trace } from './core/engine.js';
@@ -32,7 +32,7 @@ export { Journal, type JournalEntry } from './core/journal.js';
 export { ScenarioBook } from './core/scenarios/book.js';
 export { parseScenario, type Scenario, type ScenarioFile, type Outcome } from './core/scenarios/schema.js';
 export { createApp } from './http/app.js';
-export { BUILT_IN_SCENARIOS_DIR, loadScenarioDirs } from './scenario-files.js';
+export { BUILT_IN_SCENARIOS_DIR, loadScenarioDirs, loadScenarioDirsOffThread } from './scenario-files.js';
 
 /** Options of {@link startEmulator}; everything has a default. */
 export interface StartOptions extends Partial<EmulatorConfig> {
@@ -75,8 +75,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   const scenarioDirs = [BUILT_IN_SCENARIOS_DIR, ...(options.scenarioDirs ?? [])];
   const book = new ScenarioBook();
   let problems: ScenarioProblem[] = [];
-  const reload = (): ScenarioProblem[] => {
-    const loaded = loadScenarioDirs(scenarioDirs);
+  const apply = (loaded: LoadResult): ScenarioProblem[] => {
     if (loaded.ok) {
       book.replaceAll(loaded.scenarios);
       problems = [];
@@ -85,8 +84,19 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     }
     return problems;
   };
-  const initial = reload();
+  // The first load in line: nothing is served yet, and starting a parser thread would cost start-up time.
+  const initial = apply(loadScenarioDirs(scenarioDirs));
   if (initial.length) throw new ConfigError(`scenario files are invalid:\n${formatScenarioErrors(initial)}`);
+  // Reloads while serving parse off the main thread (server/scenario-files.ts), one at a time.
+  let reloading: Promise<ScenarioProblem[]> = Promise.resolve([]);
+  const reload = (): Promise<ScenarioProblem[]> =>
+    (reloading = reloading.then(async () => {
+      try {
+        return apply(await loadScenarioDirsOffThread(scenarioDirs));
+      } catch (error) {
+        return (problems = [{ file: scenarioDirs.join(delimiter), problems: [`reload failed: ${(error as Error).message}`] }]);
+      }
+    }));
 
   const engine = new OcrEngine({
     credentials: options.credentials ?? new Map([[DEFAULTS.appKey, DEFAULTS.secretKey]]),
@@ -131,8 +141,9 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     options.watchScenarios === false
       ? () => {}
       : watchScenarioDirs(scenarioDirs, () => {
-          const now = reload();
-          log(now.length ? `nhn-ocr-emulator: scenario reload failed, previous set stays in force:\n${formatScenarioErrors(now)}` : `nhn-ocr-emulator: scenarios reloaded (${book.list().length})`);
+          void reload().then((now) =>
+            log(now.length ? `nhn-ocr-emulator: scenario reload failed, previous set stays in force:\n${formatScenarioErrors(now)}` : `nhn-ocr-emulator: scenarios reloaded (${book.list().length})`),
+          );
         });
   const { port } = server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host;

@@ -17,8 +17,8 @@ export interface AdminOptions {
   adminToken?: string | undefined;
   /** When false, every admin path but health answers 403. */
   adminEnabled?: boolean;
-  /** Re-reads the scenario files; returns problems (empty when the new set is in force). */
-  reloadScenarios?: () => { file: string; problems: string[] }[];
+  /** Re-reads the scenario files; resolves with problems (empty when the new set is in force). */
+  reloadScenarios?: () => Promise<{ file: string; problems: string[] }[]> | { file: string; problems: string[] }[];
   /** Problems of the last scenario load (the previous good set stays in force). */
   scenarioProblems?: () => { file: string; problems: string[] }[];
   /** The admin API's own OpenAPI description, served as is. */
@@ -114,8 +114,8 @@ export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
       problems: options.scenarioProblems?.() ?? [],
     });
   });
-  router.post('/scenarios/reload', (_req, res) => {
-    const problems = options.reloadScenarios?.() ?? [];
+  router.post('/scenarios/reload', async (_req, res) => {
+    const problems = (await options.reloadScenarios?.()) ?? [];
     res.status(problems.length ? 422 : 200).json({ reloaded: problems.length === 0, problems, count: engine.scenarios.list().length });
   });
   router.get('/scenarios/*name', (req, res) => {
