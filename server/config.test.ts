@@ -8,6 +8,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       port: 8080,
       maxUploadBytes: 20 * 1024 * 1024,
+      maxInflightBytes: 4 * 20 * 1024 * 1024,
       requestKeyTtlSeconds: 3600,
       passportAuthenticity: 'guide',
       scenarioDirs: [],
@@ -30,6 +31,7 @@ describe('loadConfig', () => {
       EMULATOR_SECRETKEY: 'ci-secret',
       EMULATOR_EXTRA_CREDENTIALS: 'a:1, b : 2',
       EMULATOR_MAX_UPLOAD_BYTES: '1024',
+      EMULATOR_MAX_INFLIGHT_BYTES: '512',
       EMULATOR_REQUEST_KEY_TTL_SECONDS: '5',
       EMULATOR_PASSPORT_AUTHENTICITY: 'withdrawn',
       EMULATOR_SCENARIOS_DIR: ['/a', '/b'].join(process.platform === 'win32' ? ';' : ':'),
@@ -46,6 +48,7 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       port: 0,
       maxUploadBytes: 1024,
+      maxInflightBytes: 512,
       requestKeyTtlSeconds: 5,
       passportAuthenticity: 'withdrawn',
       scenarioDirs: ['/a', '/b'],
@@ -61,11 +64,16 @@ describe('loadConfig', () => {
     expect([...config.credentials]).toEqual([['ci', 'ci-secret'], ['a', '1'], ['b', '2']]);
   });
 
+  it('the in-flight budget follows the upload limit unless set', () => {
+    expect(loadConfig({ EMULATOR_MAX_UPLOAD_BYTES: '1000' }).maxInflightBytes).toBe(4000);
+  });
+
   it.each([
     ['PORT', '80.5', /PORT="80.5" must be a whole number from 0 to 65535/],
     ['EMULATOR_HEADERS_TIMEOUT_MS', '-1', /EMULATOR_HEADERS_TIMEOUT_MS="-1" must be a whole number/],
     ['EMULATOR_KEEP_ALIVE_TIMEOUT_MS', '0', /EMULATOR_KEEP_ALIVE_TIMEOUT_MS="0" must be a whole number from 1/],
     ['EMULATOR_LOG', 'all', /EMULATOR_LOG="all" must be one of requests, off/],
+    ['EMULATOR_MAX_INFLIGHT_BYTES', '0', /EMULATOR_MAX_INFLIGHT_BYTES="0" must be a whole number from 1/],
     ['EMULATOR_EXTRA_CREDENTIALS', 'nocolon', /"nocolon" is not appKey:secretKey/],
   ])('refuses %s=%s with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);

@@ -14,6 +14,8 @@ export interface EmulatorConfig {
   credentials: Map<string, string>;
   /** Largest request body in bytes (4131000 above it). 20 MB since 2026-08-11. */
   maxUploadBytes: number;
+  /** Upload bytes held in memory at once, all requests together; past it uploads wait (README, "Security"). */
+  maxInflightBytes: number;
   /** Request-Key validity; the guide says one hour. */
   requestKeyTtlSeconds: number;
   passportAuthenticity: PassportAuthenticity;
@@ -69,11 +71,14 @@ export function loadConfig(env: Record<string, string | undefined>): EmulatorCon
     }
     credentials.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
   }
+  const maxUploadBytes = integer(env, 'EMULATOR_MAX_UPLOAD_BYTES', DEFAULTS.maxUploadBytes, 1, 2 ** 31);
   return {
     host: env['HOST'] || DEFAULTS.host,
     port: integer(env, 'PORT', DEFAULTS.port, 0, 65535),
     credentials,
-    maxUploadBytes: integer(env, 'EMULATOR_MAX_UPLOAD_BYTES', DEFAULTS.maxUploadBytes, 1, 2 ** 31),
+    maxUploadBytes,
+    // Four uploads at the limit by default: enough for parallel clients, bounded for the machine.
+    maxInflightBytes: integer(env, 'EMULATOR_MAX_INFLIGHT_BYTES', 4 * maxUploadBytes, 1, 2 ** 40),
     requestKeyTtlSeconds: integer(env, 'EMULATOR_REQUEST_KEY_TTL_SECONDS', DEFAULTS.requestKeyTtlSeconds, 1, 10 * 365 * 86400),
     passportAuthenticity: choice(env, 'EMULATOR_PASSPORT_AUTHENTICITY', ['guide', 'withdrawn'], 'guide'),
     scenarioDirs: (env['EMULATOR_SCENARIOS_DIR'] ?? '').split(delimiter).filter(Boolean),

@@ -110,8 +110,10 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   });
   const journal = new Journal(options.journalSize ?? DEFAULTS.journalSize, options.journalMaxBytes);
   const onFault = options.onFault ?? ((error: unknown) => console.error('nhn-ocr-emulator: internal fault:', error));
+  const maxUploadBytes = options.maxUploadBytes ?? DEFAULTS.maxUploadBytes;
   const app = createApp(engine, {
-    maxUploadBytes: options.maxUploadBytes ?? DEFAULTS.maxUploadBytes,
+    maxUploadBytes,
+    maxInflightBytes: options.maxInflightBytes ?? 4 * maxUploadBytes,
     journal,
     onFault,
     adminToken: options.adminToken,

@@ -9,6 +9,7 @@ import type { OcrEngine } from '../core/engine.js';
 import type { Journal } from '../core/journal.js';
 import { isServiceName, SERVICES } from '../core/key-store.js';
 import { ScenarioError } from '../core/scenarios/book.js';
+import type { UploadBudgetStats } from './upload-budget.js';
 
 /** What the admin API needs besides the engine. */
 export interface AdminOptions {
@@ -23,6 +24,8 @@ export interface AdminOptions {
   scenarioProblems?: () => { file: string; problems: string[] }[];
   /** The admin API's own OpenAPI description, served as is. */
   adminDescription?: () => string;
+  /** The upload budget's figures (server/http/upload-budget.ts), for GET /__emulator/stats. */
+  uploads?: () => UploadBudgetStats;
 }
 
 /** The latest the emulator clock may show (POST /__emulator/clock). */
@@ -220,6 +223,7 @@ export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
       requestKeys: { held: engine.ledger.size, consumed: engine.ledger.consumedCount, max: engine.ledger.maxEntries },
       keyCache: engine.keyCache.stats,
       journal: { held: journal.size, capacity: journal.capacity, bytes: journal.bytes, maxBytes: journal.maxBytes },
+      ...(options.uploads ? { uploads: options.uploads() } : {}),
     });
   });
 

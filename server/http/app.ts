@@ -14,12 +14,15 @@ import { ScenarioError } from '../core/scenarios/book.js';
 import { adminRouter, type AdminOptions } from './admin.js';
 import { drainBody, readBodyText } from './body.js';
 import { imageReader } from './multipart.js';
+import { UploadBudget } from './upload-budget.js';
 import { failureFor } from './render.js';
 
 /** Options of the HTTP adapter. */
 export interface AppOptions extends Omit<AdminOptions, 'journal'> {
   /** Largest accepted request body in bytes (4131000 above it). */
   maxUploadBytes: number;
+  /** Upload bytes held in memory at once, past which uploads wait (default 4x maxUploadBytes). */
+  maxInflightBytes?: number;
   journal: Journal;
   /** Told about server-side faults (answered -1). */
   onFault?: (error: unknown) => void;
@@ -70,7 +73,8 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
     next();
   });
   const onFault = options.onFault ?? (() => {});
-  const readImage = imageReader(options.maxUploadBytes);
+  const budget = new UploadBudget(options.maxInflightBytes ?? 4 * options.maxUploadBytes);
+  const readImage = imageReader(options.maxUploadBytes, budget);
   const { journal } = options;
 
   /** Journals a finished request and tells the logger. */
@@ -137,7 +141,7 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
       res.status(answer.status).json(answer.body);
     };
 
-  app.use('/__emulator', adminRouter(engine, { ...options, journal }));
+  app.use('/__emulator', adminRouter(engine, { ...options, journal, uploads: () => budget.stats }));
 
   // Express answers HEAD with the GET handler; HEAD is not one of the guide's five operations.
   const notFound = route((req) => {
@@ -173,7 +177,7 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
     route(async (req, res, trace) => {
       const headers = envelopeHeaders(req);
       const envelope = await engine.openEnvelope(trace, 'id-card/authenticity', param(req, 'appKey'), headers);
-      const text = await readBodyText(req, res, options.maxUploadBytes, AUTHENTICITY_MAX_BODY_BYTES);
+      const text = await readBodyText(req, res, options.maxUploadBytes, AUTHENTICITY_MAX_BODY_BYTES, budget);
       return engine.authenticity(trace, envelope, text, headers['request-key']!);
     }),
   );
