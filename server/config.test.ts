@@ -8,6 +8,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       port: 8080,
       maxUploadBytes: undefined,
+      maxInflightBytes: undefined,
       requestKeyTtlSeconds: 3600,
       apiDate: undefined,
       tokenTtlSeconds: 86_400,
@@ -32,6 +33,7 @@ describe('loadConfig', () => {
       EMULATOR_SECRETKEY: 'ci-secret',
       EMULATOR_EXTRA_CREDENTIALS: 'a:1, b : 2',
       EMULATOR_MAX_UPLOAD_BYTES: '1024',
+      EMULATOR_MAX_INFLIGHT_BYTES: '512',
       EMULATOR_REQUEST_KEY_TTL_SECONDS: '5',
       EMULATOR_API_DATE: '2024-01-02',
       EMULATOR_TOKEN_TTL_SECONDS: '60',
@@ -53,6 +55,7 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       port: 0,
       maxUploadBytes: 1024,
+      maxInflightBytes: 512,
       requestKeyTtlSeconds: 5,
       apiDate: '2024-01-02',
       tokenTtlSeconds: 60,
@@ -79,12 +82,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ EMULATOR_PASSPORT_AUTHENTICITY: 'guide' })).toThrow(/EMULATOR_API_DATE/);
   });
 
+  it('leaves the in-flight budget to follow the effective upload limit unless set (startEmulator: 4x)', () => {
+    expect(loadConfig({ EMULATOR_MAX_UPLOAD_BYTES: '1000' }).maxInflightBytes).toBeUndefined();
+    expect(loadConfig({ EMULATOR_MAX_INFLIGHT_BYTES: '1000' }).maxInflightBytes).toBe(1000);
+  });
+
   it.each([
     ['PORT', '80.5', /PORT="80.5" must be a whole number from 0 to 65535/],
     ['EMULATOR_HEADERS_TIMEOUT_MS', '-1', /EMULATOR_HEADERS_TIMEOUT_MS="-1" must be a whole number/],
     ['EMULATOR_KEEP_ALIVE_TIMEOUT_MS', '0', /EMULATOR_KEEP_ALIVE_TIMEOUT_MS="0" must be a whole number from 1/],
     ['EMULATOR_LOG', 'all', /EMULATOR_LOG="all" must be one of requests, off/],
     ['EMULATOR_DIAGNOSIS_HEADER', 'no', /EMULATOR_DIAGNOSIS_HEADER="no" must be one of on, off/],
+    ['EMULATOR_MAX_INFLIGHT_BYTES', '0', /EMULATOR_MAX_INFLIGHT_BYTES="0" must be a whole number from 1/],
     ['EMULATOR_EXTRA_CREDENTIALS', 'nocolon', /"nocolon" is not appKey:secretKey/],
     ['EMULATOR_API_DATE', '2023-08-28', /EMULATOR_API_DATE: 2023-08-28 is before 2023-08-29/],
     ['EMULATOR_API_DATE', '2024-02-30', /EMULATOR_API_DATE: "2024-02-30" is not a date of the form YYYY-MM-DD/],

@@ -15,6 +15,8 @@ export interface EmulatorConfig {
   credentials: Map<string, string>;
   /** Largest request body in bytes (4131000 above it); unset: the emulated date's (20 MB since 2026-08-11, 5 MB before). */
   maxUploadBytes: number | undefined;
+  /** Upload bytes held in memory at once, all requests together; past it uploads wait (README, "Security"). Unset: 4x the upload limit. */
+  maxInflightBytes: number | undefined;
   /** Request-Key validity; the guide says one hour. */
   requestKeyTtlSeconds: number;
   /** The service as of this date, `YYYY-MM-DD`; unset: today's service. */
@@ -90,6 +92,8 @@ export function loadConfig(env: Record<string, string | undefined>): EmulatorCon
     port: integer(env, 'PORT', DEFAULTS.port, 0, 65535),
     credentials,
     maxUploadBytes: env['EMULATOR_MAX_UPLOAD_BYTES'] ? integer(env, 'EMULATOR_MAX_UPLOAD_BYTES', 0, 1, 2 ** 31) : undefined,
+    // Unset: four uploads at the limit (startEmulator), enough for parallel clients, bounded for the machine.
+    maxInflightBytes: env['EMULATOR_MAX_INFLIGHT_BYTES'] ? integer(env, 'EMULATOR_MAX_INFLIGHT_BYTES', 0, 1, 2 ** 40) : undefined,
     requestKeyTtlSeconds: integer(env, 'EMULATOR_REQUEST_KEY_TTL_SECONDS', DEFAULTS.requestKeyTtlSeconds, 1, 10 * 365 * 86400),
     apiDate: apiDate(env),
     userAccessKeys: userAccessKeys(env),

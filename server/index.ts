@@ -10,9 +10,10 @@
  * await emulator.close();
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type Server, type ServerOptions } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerOptions } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { ConfigError, DEFAULTS, type EmulatorConfig } from './config.js';
 import { ApiDateError } from './core/api-date.js';
 import { OcrEngine } from './core/engine.js';
@@ -23,9 +24,9 @@ import type { UserAccessKey } from './core/token-issuer.js';
 import { ScenarioBook } from './core/scenarios/book.js';
 import { isLoopbackName } from './http/admin.js';
 import { createApp } from './http/app.js';
-import { answerClientError, answerClientErrorWithDiagnosis } from './http/client-error.js';
+import { answerClientError, answerClientErrorWithDiagnosis, answerConnect } from './http/client-error.js';
 import { packageRoot } from './package-root.js';
-import { BUILT_IN_SCENARIOS_DIR, formatScenarioErrors, loadScenarioDirs, watchScenarioDirs, type ScenarioProblem } from './scenario-files.js';
+import { BUILT_IN_SCENARIOS_DIR, formatScenarioErrors, loadScenarioDirs, loadScenarioDirsOffThread, watchScenarioDirs, type LoadResult, type ScenarioProblem } from './scenario-files.js';
 
 export { loadConfig, DEFAULTS, ConfigError, type EmulatorConfig } from './config.js';
 export { OcrEngine, type Reply, type Trace } from './core/engine.js';
@@ -37,7 +38,7 @@ export { Journal, type JournalEntry } from './core/journal.js';
 export { ScenarioBook } from './core/scenarios/book.js';
 export { parseScenario, type Scenario, type ScenarioFile, type Outcome } from './core/scenarios/schema.js';
 export { createApp } from './http/app.js';
-export { BUILT_IN_SCENARIOS_DIR, loadScenarioDirs } from './scenario-files.js';
+export { BUILT_IN_SCENARIOS_DIR, loadScenarioDirs, loadScenarioDirsOffThread } from './scenario-files.js';
 
 /** Options of {@link startEmulator}; everything has a default. */
 export interface StartOptions extends Partial<EmulatorConfig> {
@@ -50,6 +51,8 @@ export interface StartOptions extends Partial<EmulatorConfig> {
   onFault?: (error: unknown) => void;
   /** Where log lines go (request lines with `log: 'requests'`, reload reports); defaults to stdout. */
   logger?: (line: string) => void;
+  /** The journal's byte budget (default 64 MiB; see server/core/journal.ts). */
+  journalMaxBytes?: number;
 }
 
 /** A running emulator. */
@@ -78,8 +81,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   const scenarioDirs = [BUILT_IN_SCENARIOS_DIR, ...(options.scenarioDirs ?? [])];
   const book = new ScenarioBook();
   let problems: ScenarioProblem[] = [];
-  const reload = (): ScenarioProblem[] => {
-    const loaded = loadScenarioDirs(scenarioDirs);
+  const apply = (loaded: LoadResult): ScenarioProblem[] => {
     if (loaded.ok) {
       book.replaceAll(loaded.scenarios);
       problems = [];
@@ -88,8 +90,19 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     }
     return problems;
   };
-  const initial = reload();
+  // The first load in line: nothing is served yet, and starting a parser thread would cost start-up time.
+  const initial = apply(loadScenarioDirs(scenarioDirs));
   if (initial.length) throw new ConfigError(`scenario files are invalid:\n${formatScenarioErrors(initial)}`);
+  // Reloads while serving parse off the main thread (server/scenario-files.ts), one at a time.
+  let reloading: Promise<ScenarioProblem[]> = Promise.resolve([]);
+  const reload = (): Promise<ScenarioProblem[]> =>
+    (reloading = reloading.then(async () => {
+      try {
+        return apply(await loadScenarioDirsOffThread(scenarioDirs));
+      } catch (error) {
+        return (problems = [{ file: scenarioDirs.join(delimiter), problems: [`reload failed: ${(error as Error).message}`] }]);
+      }
+    }));
 
   const engine = newEngine({
     credentials: options.credentials ?? new Map([[DEFAULTS.appKey, DEFAULTS.secretKey]]),
@@ -103,11 +116,13 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     ...(options.keyFactory ? { keyFactory: options.keyFactory } : {}),
     ...(options.random ? { random: options.random } : {}),
   });
-  const journal = new Journal(options.journalSize ?? DEFAULTS.journalSize);
+  const journal = new Journal(options.journalSize ?? DEFAULTS.journalSize, options.journalMaxBytes);
   const onFault = options.onFault ?? ((error: unknown) => console.error('nhn-ocr-emulator: internal fault:', error));
+  // EMULATOR_MAX_UPLOAD_BYTES wins over the emulated date's limit.
+  const maxUploadBytes = options.maxUploadBytes ?? engine.behaviour.maxUploadBytes;
   const app = createApp(engine, {
-    // EMULATOR_MAX_UPLOAD_BYTES wins over the emulated date's limit.
-    maxUploadBytes: options.maxUploadBytes ?? engine.behaviour.maxUploadBytes,
+    maxUploadBytes,
+    maxInflightBytes: options.maxInflightBytes ?? 4 * maxUploadBytes,
     journal,
     onFault,
     adminToken: options.adminToken,
@@ -120,7 +135,14 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     ...(options.log === 'requests' ? { onRequest: (entry: JournalEntry) => log(requestLine(entry)) } : {}),
   });
   const server = createServer(serverTimeouts(options), app);
-  server.on('clientError', options.diagnosisHeader === false ? answerClientError : answerClientErrorWithDiagnosis);
+  const withDiagnosis = options.diagnosisHeader !== false;
+  server.on('clientError', withDiagnosis ? answerClientErrorWithDiagnosis : answerClientError);
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => answerConnect(req, socket, withDiagnosis));
+  // An Expect other than 100-continue: Node would answer a bare 417 before the app sees the
+  // request. RFC 9110 section 10.1.1 lets a server ignore an expectation it does not know (417
+  // is a MAY), and a request to an API path deserves its own answer on HTTP 200 (README,
+  // "Security"), so it goes to the app as if the header were not there.
+  server.on('checkExpectation', app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? DEFAULTS.port, host, () => {
@@ -132,8 +154,9 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     options.watchScenarios === false
       ? () => {}
       : watchScenarioDirs(scenarioDirs, () => {
-          const now = reload();
-          log(now.length ? `nhn-ocr-emulator: scenario reload failed, previous set stays in force:\n${formatScenarioErrors(now)}` : `nhn-ocr-emulator: scenarios reloaded (${book.list().length})`);
+          void reload().then((now) =>
+            log(now.length ? `nhn-ocr-emulator: scenario reload failed, previous set stays in force:\n${formatScenarioErrors(now)}` : `nhn-ocr-emulator: scenarios reloaded (${book.list().length})`),
+          );
         });
   const { port } = server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host;

@@ -7,7 +7,7 @@
  */
 import { behaviourOn, type Behaviour } from './api-date.js';
 import { secretKeyAuth, tokenAuth, type ApiVersion, type AuthHeaders, type Authenticator } from './auth.js';
-import { readAuthenticityBody, digitsOnly, mismatchedFields, ResidentLock } from './authenticity.js';
+import { readAuthenticityBody, digitsOnly, mismatchedFields, parseAuthenticityJson, ResidentLock } from './authenticity.js';
 import { AdjustableClock } from './clock.js';
 import { creditCardResult } from './credit-card.js';
 import { explainImageFailure, keysSinceHint, type KeysSince } from './diagnosis.js';
@@ -286,13 +286,8 @@ export class OcrEngine {
   /** `POST .../id-card/authenticity` after the envelope is open; `bodyText` is the raw JSON. */
   authenticity(trace: Trace, envelope: Envelope, bodyText: string, requestKey: string): Reply {
     trace.requestKey = { ref: maskRequestKey(requestKey) };
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(bodyText);
-    } catch {
-      throw new OcrError('INVALID_PARAMETER', 'authenticity body is not valid JSON');
-    }
-    const request = readAuthenticityBody(parsed, envelope.symmetricKey, {
+    // Too large, too deep or not JSON: refused before parsing or decrypting anything (4000001).
+    const request = readAuthenticityBody(parseAuthenticityJson(bodyText), envelope.symmetricKey, {
       passport: this.behaviour.passportAuthenticity,
       serialNumRequired: !this.behaviour.serialNumOptional,
     });

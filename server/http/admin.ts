@@ -10,6 +10,7 @@ import type { Journal } from '../core/journal.js';
 import { isServiceName, SERVICES } from '../core/key-store.js';
 import { ScenarioError } from '../core/scenarios/book.js';
 import { dashboardRouter } from './dashboard.js';
+import type { UploadBudgetStats } from './upload-budget.js';
 
 /** What the admin API needs besides the engine. */
 export interface AdminOptions {
@@ -18,12 +19,14 @@ export interface AdminOptions {
   adminToken?: string | undefined;
   /** When false, every admin path but health answers 403. */
   adminEnabled?: boolean;
-  /** Re-reads the scenario files; returns problems (empty when the new set is in force). */
-  reloadScenarios?: () => { file: string; problems: string[] }[];
+  /** Re-reads the scenario files; resolves with problems (empty when the new set is in force). */
+  reloadScenarios?: () => Promise<{ file: string; problems: string[] }[]> | { file: string; problems: string[] }[];
   /** Problems of the last scenario load (the previous good set stays in force). */
   scenarioProblems?: () => { file: string; problems: string[] }[];
   /** The admin API's own OpenAPI description, served as is. */
   adminDescription?: () => string;
+  /** The upload budget's figures (server/http/upload-budget.ts), for GET /__emulator/stats. */
+  uploads?: () => UploadBudgetStats;
 }
 
 /** The latest the emulator clock may show (POST /__emulator/clock). */
@@ -125,8 +128,8 @@ export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
       problems: options.scenarioProblems?.() ?? [],
     });
   });
-  router.post('/scenarios/reload', (_req, res) => {
-    const problems = options.reloadScenarios?.() ?? [];
+  router.post('/scenarios/reload', async (_req, res) => {
+    const problems = (await options.reloadScenarios?.()) ?? [];
     res.status(problems.length ? 422 : 200).json({ reloaded: problems.length === 0, problems, count: engine.scenarios.list().length });
   });
   router.get('/scenarios/*name', (req, res) => {
@@ -230,7 +233,8 @@ export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
       memory: { rss: memory.rss, heapTotal: memory.heapTotal, heapUsed: memory.heapUsed, external: memory.external, arrayBuffers: memory.arrayBuffers },
       requestKeys: { held: engine.ledger.size, consumed: engine.ledger.consumedCount, max: engine.ledger.maxEntries },
       keyCache: engine.keyCache.stats,
-      journal: { held: journal.size, capacity: journal.capacity },
+      journal: { held: journal.size, capacity: journal.capacity, bytes: journal.bytes, maxBytes: journal.maxBytes },
+      ...(options.uploads ? { uploads: options.uploads() } : {}),
     });
   });
 
@@ -328,8 +332,19 @@ function clockState(engine: OcrEngine) {
   return { now: new Date(engine.clock.now()).toISOString(), offsetSeconds: engine.clock.offsetMs / 1000 };
 }
 
+/**
+ * Whether `Authorization` carries the admin token as `Bearer <token>`: the scheme named, in any
+ * case (RFC 9110 section 11.1: auth-schemes are case-insensitive), one or more spaces (section
+ * 11.4: `auth-scheme 1*SP token68`), then exactly the token. A bare token is refused: the
+ * README promises `Bearer`, and a check looser than documented is a check a client learns to
+ * lean on.
+ * @example tokenMatches('bearer t0ken', 't0ken') // true
+ * @example tokenMatches('t0ken', 't0ken') // false
+ */
 function tokenMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header?.replace(/^Bearer\s+/i, '') ?? '');
+  const credentials = /^Bearer +(.*)$/is.exec(header ?? '');
+  if (!credentials) return false;
+  const given = Buffer.from(credentials[1]!);
   const expected = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -8,6 +8,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { API_VERSIONS, type ApiVersion } from '../core/auth.js';
+import { AUTHENTICITY_MAX_BODY_BYTES } from '../core/authenticity.js';
 import type { ApiCall, EnvelopeHeaders, OcrEngine, Reply, Trace } from '../core/engine.js';
 import { OAuthError, OcrError } from '../core/errors.js';
 import type { Journal } from '../core/journal.js';
@@ -15,8 +16,8 @@ import { ScenarioError } from '../core/scenarios/book.js';
 import { adminRouter, type AdminOptions } from './admin.js';
 import { drainBody, readBodyText } from './body.js';
 import { DIAGNOSIS_HEADER, diagnosisHeaderValue } from './diagnosis-header.js';
-import { boundedEntry } from './journal-bounds.js';
 import { imageReader } from './multipart.js';
+import { UploadBudget } from './upload-budget.js';
 import { failureFor } from './render.js';
 import { tokenRoutes } from './token-routes.js';
 
@@ -24,6 +25,8 @@ import { tokenRoutes } from './token-routes.js';
 export interface AppOptions extends Omit<AdminOptions, 'journal'> {
   /** Largest accepted request body in bytes (4131000 above it). */
   maxUploadBytes: number;
+  /** Upload bytes held in memory at once, past which uploads wait (default 4x maxUploadBytes). */
+  maxInflightBytes?: number;
   journal: Journal;
   /** Told about server-side faults (answered -1). */
   onFault?: (error: unknown) => void;
@@ -81,23 +84,24 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
   /** The diagnosis header of a failed answer, or nothing (README, "The journal"). */
   const diagnosisHeaders = (diagnosis: string): Record<string, string> =>
     options.diagnosisHeader === false ? {} : { [DIAGNOSIS_HEADER]: diagnosisHeaderValue(diagnosis) };
-  const readImage = imageReader(options.maxUploadBytes);
+  const budget = new UploadBudget(options.maxInflightBytes ?? 4 * options.maxUploadBytes);
+  const readImage = imageReader(options.maxUploadBytes, budget);
+  /** The authenticity body: at most the upload limit on the wire, far less kept (authenticity.ts). */
+  const readAuthenticityText = (req: Request, res: Response) => readBodyText(req, res, options.maxUploadBytes, AUTHENTICITY_MAX_BODY_BYTES, budget);
   const { journal } = options;
 
   /** Journals a finished request and tells the logger. */
   const record = (method: string, path: string, trace: Trace, resultCode: number | undefined, status: number, started: number): void => {
-    // Clipped: client-derived texts must not make a bounded journal unbounded in bytes.
-    const entry = journal.add(
-      boundedEntry({
-        time: new Date(engine.clock.now()).toISOString(),
-        method,
-        path,
-        ...trace,
-        resultCode,
-        status,
-        durationMs: Math.round((performance.now() - started) * 100) / 100,
-      }),
-    );
+    // Journal.add stores a bounded copy: client-derived texts clipped, sharing no memory with the request.
+    const entry = journal.add({
+      time: new Date(engine.clock.now()).toISOString(),
+      method,
+      path,
+      ...trace,
+      resultCode,
+      status,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+    });
     options.onRequest?.(entry);
   };
 
@@ -166,7 +170,7 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
       else res.status(answer.status).json(answer.body);
     };
 
-  app.use('/__emulator', adminRouter(engine, { ...options, journal }));
+  app.use('/__emulator', adminRouter(engine, { ...options, journal, uploads: () => budget.stats }));
 
   // Express answers HEAD with the GET handler; HEAD is not one of the guide's five operations.
   const notFound = route((req) => {
@@ -174,7 +178,7 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
   });
   app.use((req, res, next) => (req.method === 'HEAD' ? notFound(req, res) : next()));
 
-  for (const api of API_VERSIONS) apiRoutes(app, api, route, engine, readImage, options.maxUploadBytes);
+  for (const api of API_VERSIONS) apiRoutes(app, api, route, engine, readImage, readAuthenticityText);
   tokenRoutes(app, route, engine);
 
   app.use(notFound);
@@ -236,7 +240,14 @@ function clientErrorText(error: unknown): string {
 }
 
 /** The API's five operations under one version's prefix (`/v2.0/appkeys/:appKey/...`). */
-function apiRoutes(app: express.Express, api: ApiVersion, route: (handler: Handler) => express.RequestHandler, engine: OcrEngine, readImage: ReturnType<typeof imageReader>, maxUploadBytes: number): void {
+function apiRoutes(
+  app: express.Express,
+  api: ApiVersion,
+  route: (handler: Handler) => express.RequestHandler,
+  engine: OcrEngine,
+  readImage: ReturnType<typeof imageReader>,
+  readAuthenticityText: (req: Request, res: Response) => Promise<string>,
+): void {
   const base = `/${api}/appkeys/:appKey`;
   const call = (req: Request): ApiCall => ({ api, appKey: param(req, 'appKey'), headers: envelopeHeaders(req) });
 
@@ -265,7 +276,7 @@ function apiRoutes(app: express.Express, api: ApiVersion, route: (handler: Handl
     route(async (req, res, trace) => {
       const request = call(req);
       const envelope = await engine.openEnvelope(trace, 'id-card/authenticity', request);
-      const text = await readBodyText(req, res, maxUploadBytes);
+      const text = await readAuthenticityText(req, res);
       return engine.authenticity(trace, envelope, text, request.headers['request-key']!);
     }),
   );

@@ -5,7 +5,8 @@
  *   is in ERROR_CATALOGUE (0 when a generated request happens to be valid), `isSuccessful` true
  *   exactly for 0, the catalogue's message, and no `result` on failure.
  * - Admin paths: a 4xx JSON `{error, message}`, or a 2xx when the generated call happens to be
- *   valid (JSON, the YAML description, or one of the dashboard's files); never a 5xx.
+ *   valid (JSON, the YAML description, or one of the dashboard's files); never a 5xx. The admin
+ *   token sent bare gets no 2xx, sent as `bearer <token>` no 401.
  * - No body carries a stack trace (`at ...` frames) and no error body names a source file. Admin
  *   2xx bodies are exempt from the file-name rule only: GET /__emulator/scenarios lists the
  *   scenario files it loaded on purpose.
@@ -80,6 +81,8 @@ function apiProblem(c: WireCase, answer: WireAnswer, text: string): string | und
 function adminProblem(c: WireCase, answer: WireAnswer, text: string): string | undefined {
   const { status } = answer;
   if (!((status >= 200 && status < 300) || (status >= 400 && status < 500))) return `HTTP ${status} on an admin path: ${text.slice(0, 200)}`;
+  if (c.refused && status < 300) return `HTTP ${status} for the admin token without Bearer: ${text.slice(0, 200)}`;
+  if (c.admitted && status === 401) return `HTTP 401 for the admin token as "bearer <token>": ${text.slice(0, 200)}`;
   if (c.method === 'HEAD') return undefined;
   const type = answer.headers['content-type'] ?? '';
   if (status < 300 && /^application\/yaml/.test(type)) return undefined; // GET /__emulator/openapi.yaml

@@ -47,6 +47,10 @@ export interface WireCase {
   framing: Framing;
   /** Result codes the request must get (when the generator knows), else any documented one. */
   expectCodes?: readonly number[];
+  /** Admin: the token was sent without `Bearer`: no 2xx. */
+  refused?: boolean;
+  /** Admin: the token was sent as `bearer <token>`: never 401. */
+  admitted?: boolean;
 }
 
 /** A case ready to write. */
