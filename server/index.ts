@@ -22,6 +22,7 @@ import { ScenarioBook } from './core/scenarios/book.js';
 import { isLoopbackName } from './http/admin.js';
 import { createApp } from './http/app.js';
 import { answerClientError } from './http/client-error.js';
+import { applyHeaderLimits, limitHeaderLines, MAX_HEADER_BYTES } from './http/header-limits.js';
 import { packageRoot } from './package-root.js';
 import { BUILT_IN_SCENARIOS_DIR, formatScenarioErrors, loadScenarioDirs, watchScenarioDirs, type ScenarioProblem } from './scenario-files.js';
 
@@ -110,7 +111,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     adminDescription: () => readFileSync(ADMIN_DESCRIPTION, 'utf8'),
     ...(options.log === 'requests' ? { onRequest: (entry: JournalEntry) => log(requestLine(entry)) } : {}),
   });
-  const server = createServer(serverTimeouts(options), app);
+  const server = applyHeaderLimits(createServer({ ...serverTimeouts(options), maxHeaderSize: MAX_HEADER_BYTES }, limitHeaderLines(app)));
   server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
