@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { ConfigError, DEFAULTS, type EmulatorConfig } from './config.js';
+import { checkOptions, ConfigError, DEFAULTS, type EmulatorConfig, type OptionCheck, type SettingOptions } from './config.js';
 import { OcrEngine } from './core/engine.js';
 import { Journal, type JournalEntry } from './core/journal.js';
 import type { KeyFactory } from './core/key-store.js';
@@ -26,7 +26,7 @@ import { applyHeaderLimits, limitHeaderLines, MAX_HEADER_BYTES } from './http/he
 import { packageRoot } from './package-root.js';
 import { BUILT_IN_SCENARIOS_DIR, formatScenarioErrors, loadScenarioDirs, watchScenarioDirs, type ScenarioProblem } from './scenario-files.js';
 
-export { loadConfig, DEFAULTS, ConfigError, type EmulatorConfig } from './config.js';
+export { loadConfig, DEFAULTS, ConfigError, SETTINGS, type EmulatorConfig, type SettingOptions } from './config.js';
 export { OcrEngine, type Reply, type Trace } from './core/engine.js';
 export { ERROR_CATALOGUE, OcrError, failureBody, successBody, type ErrorKey } from './core/errors.js';
 export { Journal, type JournalEntry } from './core/journal.js';
@@ -35,8 +35,12 @@ export { parseScenario, type Scenario, type ScenarioFile, type Outcome } from '.
 export { createApp } from './http/app.js';
 export { BUILT_IN_SCENARIOS_DIR, loadScenarioDirs } from './scenario-files.js';
 
-/** Options of {@link startEmulator}; everything has a default. */
-export interface StartOptions extends Partial<EmulatorConfig> {
+/**
+ * Options of {@link startEmulator}; everything has a default. The settings (SETTINGS in
+ * server/config.ts) are checked as their environment variables are, and an unknown key is
+ * refused: either throws a one-line ConfigError.
+ */
+export interface StartOptions extends SettingOptions {
   /** Key-pair maker (tests pass fixed keys to skip RSA generation). */
   keyFactory?: KeyFactory;
   random?: RandomSource;
@@ -68,7 +72,9 @@ const ADMIN_DESCRIPTION = join(packageRoot(), 'server', 'admin-openapi.yaml');
  * Built-in scenario files must load; an invalid one stops the start with a message naming it.
  * @example const { url, close } = await startEmulator({ port: 0 })
  */
-export async function startEmulator(options: StartOptions = {}): Promise<RunningEmulator> {
+export async function startEmulator(given: StartOptions = {}): Promise<RunningEmulator> {
+  // Every given setting, checked and normalised (credentials as a Map), and the other options.
+  const options = { ...given, ...checkOptions(given, OTHER_OPTIONS) } as CheckedOptions;
   const host = options.host ?? DEFAULTS.host;
   const log = options.logger ?? ((line: string) => console.log(line));
   const scenarioDirs = [BUILT_IN_SCENARIOS_DIR, ...(options.scenarioDirs ?? [])];
@@ -113,12 +119,15 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   });
   const server = applyHeaderLimits(createServer({ ...serverTimeouts(options), maxHeaderSize: MAX_HEADER_BYTES }, limitHeaderLines(app)));
   server.on('clientError', answerClientError);
+  const port = options.port ?? DEFAULTS.port;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? DEFAULTS.port, host, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });
+  }).catch((error: unknown) => {
+    throw listenError(error as NodeJS.ErrnoException, host, port, given);
   });
   const stopWatching =
     options.watchScenarios === false
@@ -127,12 +136,12 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
           const now = reload();
           log(now.length ? `nhn-ocr-emulator: scenario reload failed, previous set stays in force:\n${formatScenarioErrors(now)}` : `nhn-ocr-emulator: scenarios reloaded (${book.list().length})`);
         });
-  const { port } = server.address() as AddressInfo;
+  const { port: boundPort } = server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
-    url: `http://${urlHost}:${port}`,
+    url: `http://${urlHost}:${boundPort}`,
     host,
-    port,
+    port: boundPort,
     engine,
     journal,
     server,
@@ -145,12 +154,49 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   };
 }
 
+/** The options once checked: settings as the configuration holds them. */
+type CheckedOptions = Partial<EmulatorConfig> & Omit<StartOptions, keyof SettingOptions>;
+
+/** What the options that are no setting must be. */
+const OTHER_OPTIONS: Record<string, OptionCheck> = {
+  keyFactory: { accepts: 'a function resolving to a key pair', test: (value) => typeof value === 'function' },
+  random: { accepts: 'a RandomSource object', test: (value) => typeof value === 'object' && value !== null },
+  watchScenarios: { accepts: 'true or false', test: (value) => typeof value === 'boolean' },
+  onFault: { accepts: 'a function', test: (value) => typeof value === 'function' },
+  logger: { accepts: 'a function', test: (value) => typeof value === 'function' },
+} satisfies Record<Exclude<keyof StartOptions, keyof SettingOptions>, OptionCheck>;
+
+/**
+ * A listen failure as one line naming the setting at fault (the command renames it after the
+ * environment variable or flag it came from).
+ */
+function listenError(error: NodeJS.ErrnoException, host: string, port: number, given: StartOptions): unknown {
+  const named = (key: 'host' | 'port', value: string | number) =>
+    given[key] !== undefined ? `startEmulator option ${key}=${JSON.stringify(value)}` : `${key} ${JSON.stringify(value)} (the default)`;
+  const fail = (key: 'host' | 'port', value: string | number, problem: string) => new ConfigError(`${named(key, value)} ${problem}`, key, problem);
+  switch (error.code) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_FAIL':
+    case 'EAI_NONAME':
+      return fail('host', host, `cannot be resolved (${error.code}); give an IP address or a host name of this machine`);
+    case 'EADDRNOTAVAIL':
+      return fail('host', host, 'is no address of this machine (EADDRNOTAVAIL)');
+    case 'EADDRINUSE':
+      return fail('port', port, 'is in use (EADDRINUSE); give another port (0 picks a free one)');
+    case 'EACCES':
+      return fail('port', port, 'needs privileges this process lacks (EACCES); give a port from 1024 up (0 picks a free one)');
+    default:
+      return error;
+  }
+}
+
 /**
  * Node's slow-client limits: a client that trickles its headers (slowloris) or its body is cut
  * off with 408. Node checks the deadlines every `connectionsCheckingInterval` (30 s by default),
  * so that interval follows the smallest deadline.
  */
-function serverTimeouts(options: StartOptions): ServerOptions {
+function serverTimeouts(options: CheckedOptions): ServerOptions {
   const requestTimeout = options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
   // Node refuses a headers deadline later than the request deadline.
   const headersTimeout = Math.min(options.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs, requestTimeout || Infinity);
