@@ -1,5 +1,6 @@
+#!/usr/bin/env node
 /**
- * `npm run contracts`: runs the contract suite against the emulator (started here from dist/),
+ * `npm run contracts` (`nhn-ocr-contracts` when installed): runs the contract suite against the emulator (started here from dist/),
  * the live service (OCR_BASE_URL) or any server (--target-url). Prints one line per case, a
  * report, and last `N passed, N failed, N skipped`; exits 1 on any failure, 2 on a usage or
  * start-up error. See contracts/README.md.

@@ -10,7 +10,7 @@
  * await emulator.close();
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type Server, type ServerOptions } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { checkOptions, ConfigError, DEFAULTS, type EmulatorConfig, type OptionCheck, type SettingOptions } from './config.js';
@@ -20,7 +20,7 @@ import type { KeyFactory } from './core/key-store.js';
 import type { RandomSource } from './core/random.js';
 import { ScenarioBook } from './core/scenarios/book.js';
 import { isLoopbackName } from './http/admin.js';
-import { createApp } from './http/app.js';
+import { createApp as createHttpApp } from './http/app.js';
 import { answerClientError } from './http/client-error.js';
 import { applyHeaderLimits, limitHeaderLines, MAX_HEADER_BYTES } from './http/header-limits.js';
 import { packageRoot } from './package-root.js';
@@ -32,7 +32,7 @@ export { ERROR_CATALOGUE, OcrError, failureBody, successBody, type ErrorKey } fr
 export { Journal, type JournalEntry } from './core/journal.js';
 export { ScenarioBook } from './core/scenarios/book.js';
 export { parseScenario, type Scenario, type ScenarioFile, type Outcome } from './core/scenarios/schema.js';
-export { createApp } from './http/app.js';
+export type { ScenarioProblem } from './scenario-files.js';
 export { BUILT_IN_SCENARIOS_DIR, loadScenarioDirs } from './scenario-files.js';
 
 /**
@@ -51,6 +51,38 @@ export interface StartOptions extends SettingOptions {
   /** Where log lines go (request lines with `log: 'requests'`, reload reports); defaults to stdout. */
   logger?: (line: string) => void;
 }
+
+/**
+ * Options of {@link createApp}. Written out here rather than taken from server/http/app.ts so
+ * that the package's types need nothing of express (test/package/declarations.test.ts checks
+ * that the two stay the same).
+ */
+export interface AppOptions {
+  /** Largest accepted request body in bytes (4131000 above it). */
+  maxUploadBytes: number;
+  journal: Journal;
+  /** Told about server-side faults (answered -1). */
+  onFault?: (error: unknown) => void;
+  /** Told about every finished API request (for logging). */
+  onRequest?: (entry: JournalEntry) => void;
+  /** When set, every admin call needs `Authorization: Bearer <token>`. */
+  adminToken?: string | undefined;
+  /** When false, every admin path but health answers 403. */
+  adminEnabled?: boolean;
+  /** Re-reads the scenario files; returns problems (empty when the new set is in force). */
+  reloadScenarios?: () => ScenarioProblem[];
+  /** Problems of the last scenario load (the previous good set stays in force). */
+  scenarioProblems?: () => ScenarioProblem[];
+  /** The admin API's own OpenAPI description, served as is. */
+  adminDescription?: () => string;
+}
+
+/**
+ * Builds the HTTP handler around an engine: a Node request listener, for `http.createServer`,
+ * supertest, or mounting in an app of your own.
+ * @example const server = http.createServer(createApp(engine, { maxUploadBytes: 20 * 1024 * 1024, journal: new Journal() }))
+ */
+export const createApp: (engine: OcrEngine, options: AppOptions) => RequestListener = createHttpApp;
 
 /** A running emulator. */
 export interface RunningEmulator {
@@ -105,7 +137,7 @@ export async function startEmulator(given: StartOptions = {}): Promise<RunningEm
   });
   const journal = new Journal(options.journalSize ?? DEFAULTS.journalSize);
   const onFault = options.onFault ?? ((error: unknown) => console.error('nhn-ocr-emulator: internal fault:', error));
-  const app = createApp(engine, {
+  const app = createHttpApp(engine, {
     maxUploadBytes: options.maxUploadBytes ?? DEFAULTS.maxUploadBytes,
     journal,
     onFault,
