@@ -3,10 +3,10 @@
  * and decrypts results. It follows TOAST-DOCS/OCR en/document-ocr-api-guide-v2.0.md and nothing
  * of the emulator, so it works against the live service as well.
  */
+import type { AuthenticityBody } from './authenticity-fields.js';
 import { decryptValue, encryptBytes, encryptValue, newSymmetricKey, wrapSymmetricKey } from './envelope.js';
 import type {
   ApiBody,
-  AuthenticityFields,
   AuthenticityResult,
   CreditCardResult,
   IdCardResult,
@@ -82,7 +82,7 @@ export interface OcrClient {
   idCardStandAlone(image: Buffer, options?: EnvelopeOptions): Promise<OcrResponse<IdCardResult>>;
   authenticity(
     requestKey: string | null,
-    fields: AuthenticityFields | Record<string, unknown>,
+    fields: AuthenticityBody,
     options?: EnvelopeOptions,
   ): Promise<OcrResponse<AuthenticityResult>>;
   /** Sends anything. */
