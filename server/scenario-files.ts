@@ -6,9 +6,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { parseScenario, type Scenario } from './core/scenarios/schema.js';
 import { packageRoot } from './package-root.js';
+import { parseScenarioYaml } from './scenario-cache.js';
 
 /** The scenarios shipped with the emulator (the repository's `scenarios/`). */
 export const BUILT_IN_SCENARIOS_DIR = join(packageRoot(), 'scenarios');
@@ -40,7 +40,7 @@ function loadFile(dir: string, file: string): Scenario | ScenarioProblem {
   try {
     // A byte-order mark (some Windows editors write one) is no part of the JSON or YAML text.
     const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
-    raw = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+    raw = /\.json$/i.test(file) ? JSON.parse(text) : parseScenarioYaml(text);
   } catch (error) {
     return { file, problems: [`cannot parse: ${(error as Error).message.split('\n')[0]}`] };
   }
