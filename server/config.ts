@@ -5,8 +5,9 @@
  * keeps the two in step).
  *
  * Adding a setting is one row: its kind (server/setting-kinds.ts: integer, choice, toggle, text,
- * date, directories...), default, environment variable, optionally a flag, and a one-line
- * description; the configuration type, the option type, the checks and the help follow.
+ * date, url, directories, userAccessKeys, optional(...)), default, environment variable,
+ * optionally a flag, and a one-line description; the configuration type, the option type, the
+ * checks and `--help` follow (README.md's table is kept by hand; a test compares the two).
  *
  * @example
  * // a row

@@ -146,6 +146,62 @@ export function credentialPairs(): Kind<[string, string][]> {
   return { accepts, fromText: check, fromOption: check, show: (value) => (value.length ? value.map((pair) => pair.join(':')).join(',') : '(none)') };
 }
 
+/** One User Access Key of the token issuer, and the app keys it may use (all when absent). */
+export interface UserAccessKey {
+  id: string;
+  secret: string;
+  appKeys?: string[];
+}
+
+/**
+ * User Access Keys separated by commas: `id:secret` (every app key) or
+ * `id:secret:appKey1+appKey2` (only those); as an option, an array of {@link UserAccessKey}.
+ * @example userAccessKeys().fromText('ci:s3cret,narrow:x:app1+app2') // [{ id: 'ci', secret: 's3cret' }, { id: 'narrow', secret: 'x', appKeys: ['app1', 'app2'] }]
+ */
+export function userAccessKeys(): Kind<UserAccessKey[], readonly UserAccessKey[]> {
+  const accepts = 'id:secret or id:secret:appKey1+appKey2 entries separated by commas';
+  const nonEmpty = (value: unknown): value is string => typeof value === 'string' && /^[^\s:,+]+$/.test(value);
+  const check = (key: UserAccessKey): UserAccessKey => {
+    if (!nonEmpty(key.id) || !nonEmpty(key.secret) || (key.appKeys !== undefined && (!key.appKeys.length || !key.appKeys.every(nonEmpty)))) refuse(accepts);
+    return key.appKeys ? { id: key.id, secret: key.secret, appKeys: [...key.appKeys] } : { id: key.id, secret: key.secret };
+  };
+  return {
+    accepts,
+    fromText: (value) =>
+      value
+        .split(',')
+        .filter((entry) => entry.trim() !== '')
+        .map((entry) => {
+          const [id, secret, appKeys, ...rest] = entry.trim().split(':');
+          if (rest.length) refuse(`${accepts} ("${entry.trim()}" has too many colons)`);
+          return check({ id: id!, secret: secret!, ...(appKeys !== undefined ? { appKeys: appKeys.split('+') } : {}) });
+        }),
+    fromOption: (value) => {
+      if (!Array.isArray(value) || !value.every(isPlainObject)) return refuse('an array of { id, secret, appKeys? }');
+      return (value as unknown as UserAccessKey[]).map(check);
+    },
+    show: (value) => (value.length ? value.map((key) => [key.id, key.secret, ...(key.appKeys ? [key.appKeys.join('+')] : [])].join(':')).join(',') : '(none)'),
+  };
+}
+
+/**
+ * An absolute URL with one of the given schemes.
+ * @example url(['redis:', 'rediss:']).fromText('redis://127.0.0.1:6379') // 'redis://127.0.0.1:6379'
+ */
+export function url(protocols: readonly string[]): Kind<string> {
+  const accepts = `a URL starting ${protocols.map((protocol) => `${protocol}//`).join(' or ')}`;
+  const check = (value: unknown): string => {
+    if (typeof value !== 'string') return refuse(accepts);
+    try {
+      if (protocols.includes(new URL(value).protocol)) return value;
+    } catch {
+      // not a URL at all
+    }
+    return refuse(accepts);
+  };
+  return { accepts, fromText: check, fromOption: check, show: (value) => value };
+}
+
 /**
  * App keys and their secret keys: a Map, or a plain object `{ appKey: secretKey }`; at least
  * one, names and secrets non-empty strings. The first is the one the ready line shows.
