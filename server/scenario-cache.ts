@@ -5,15 +5,12 @@
  * text is parsed as YAML. So start-up neither loads the yaml package nor parses the built-in
  * files (together about a fifth of the emulator's start-up; README, "Benchmarks"). A file
  * edited since the build has another digest and is parsed as usual: the store may be stale,
- * never wrong.
- *
- * Run as a script (`node dist/server/scenario-cache.js`) it writes the store.
+ * never wrong. scripts/build.mjs writes the store (writeScenarioStore).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import type { parse as ParseYaml } from 'yaml';
 import { packageRoot } from './package-root.js';
@@ -77,8 +74,4 @@ function yamlFiles(dir: string): string[] {
 
 function digest(text: string): string {
   return createHash('sha256').update(text).digest('base64url');
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  console.log(`scenario-cache: ${writeScenarioStore()} built-in scenario files parsed into ${PARSED_SCENARIOS_FILE}`);
 }
