@@ -10,12 +10,11 @@
  * await emulator.close();
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerOptions } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { delimiter, join } from 'node:path';
-import { ConfigError, DEFAULTS, type EmulatorConfig } from './config.js';
-import { ApiDateError } from './core/api-date.js';
+import type { Duplex } from 'node:stream';
+import { checkOptions, ConfigError, DEFAULTS, SETTINGS, type EmulatorConfig, type OptionCheck, type SettingOptions } from './config.js';
 import { OcrEngine } from './core/engine.js';
 import { Journal, type JournalEntry } from './core/journal.js';
 import type { KeyFactory } from './core/key-store.js';
@@ -23,12 +22,13 @@ import type { RandomSource } from './core/random.js';
 import type { UserAccessKey } from './core/token-issuer.js';
 import { ScenarioBook } from './core/scenarios/book.js';
 import { isLoopbackName } from './http/admin.js';
-import { createApp } from './http/app.js';
+import { createApp as createHttpApp } from './http/app.js';
 import { answerClientError, answerClientErrorWithDiagnosis, answerConnect } from './http/client-error.js';
+import { applyHeaderLimits, limitHeaderLines, MAX_HEADER_BYTES } from './http/header-limits.js';
 import { packageRoot } from './package-root.js';
 import { BUILT_IN_SCENARIOS_DIR, formatScenarioErrors, loadScenarioDirs, loadScenarioDirsOffThread, watchScenarioDirs, type LoadResult, type ScenarioProblem } from './scenario-files.js';
 
-export { loadConfig, DEFAULTS, ConfigError, type EmulatorConfig } from './config.js';
+export { loadConfig, DEFAULTS, ConfigError, SETTINGS, type EmulatorConfig, type SettingOptions } from './config.js';
 export { OcrEngine, type Reply, type Trace } from './core/engine.js';
 export { API_VERSIONS, type ApiVersion } from './core/auth.js';
 export { DATED_CHANGES, EARLIEST_API_DATE, behaviourOn, type Behaviour } from './core/api-date.js';
@@ -37,11 +37,15 @@ export { ERROR_CATALOGUE, OcrError, failureBody, successBody, type ErrorKey } fr
 export { Journal, type JournalEntry } from './core/journal.js';
 export { ScenarioBook } from './core/scenarios/book.js';
 export { parseScenario, type Scenario, type ScenarioFile, type Outcome } from './core/scenarios/schema.js';
-export { createApp } from './http/app.js';
+export type { ScenarioProblem } from './scenario-files.js';
 export { BUILT_IN_SCENARIOS_DIR, loadScenarioDirs, loadScenarioDirsOffThread } from './scenario-files.js';
 
-/** Options of {@link startEmulator}; everything has a default. */
-export interface StartOptions extends Partial<EmulatorConfig> {
+/**
+ * Options of {@link startEmulator}; everything has a default. The settings (SETTINGS in
+ * server/config.ts) are checked as their environment variables are, and an unknown key is
+ * refused: either throws a one-line ConfigError.
+ */
+export interface StartOptions extends SettingOptions {
   /** Key-pair maker (tests pass fixed keys to skip RSA generation). */
   keyFactory?: KeyFactory;
   random?: RandomSource;
@@ -54,6 +58,56 @@ export interface StartOptions extends Partial<EmulatorConfig> {
   /** The journal's byte budget (default 64 MiB; see server/core/journal.ts). */
   journalMaxBytes?: number;
 }
+
+/**
+ * Options of {@link createApp}. Written out here rather than taken from server/http/app.ts so
+ * that the package's types need nothing of express (test/package/declarations.test.ts checks
+ * that the two stay the same).
+ */
+export interface AppOptions {
+  /** Largest accepted request body in bytes (4131000 above it). */
+  maxUploadBytes: number;
+  journal: Journal;
+  /** Told about server-side faults (answered -1). */
+  onFault?: (error: unknown) => void;
+  /** Told about every finished API request (for logging). */
+  onRequest?: (entry: JournalEntry) => void;
+  /** When set, every admin call needs `Authorization: Bearer <token>`. */
+  adminToken?: string | undefined;
+  /** When false, every admin path but health answers 403. */
+  adminEnabled?: boolean;
+  /** Re-reads the scenario files; resolves with problems (empty when the new set is in force). */
+  reloadScenarios?: () => Promise<ScenarioProblem[]> | ScenarioProblem[];
+  /** Problems of the last scenario load (the previous good set stays in force). */
+  scenarioProblems?: () => ScenarioProblem[];
+  /** The admin API's own OpenAPI description, served as is. */
+  adminDescription?: () => string;
+  /** The upload budget's figures, for GET /__emulator/stats. */
+  uploads?: () => UploadBudgetStats;
+  /** Upload bytes held in memory at once, past which uploads wait (default 4x maxUploadBytes). */
+  maxInflightBytes?: number;
+  /** `false` leaves out `X-Emulator-Diagnosis` (EMULATOR_DIAGNOSIS_HEADER=off); default true. */
+  diagnosisHeader?: boolean;
+}
+
+/**
+ * The figures of the upload budget (GET /__emulator/stats, `uploads`).
+ * @example emulator.engine // ... (await fetch(`${url}/__emulator/stats`)).json().uploads.peakBytes
+ */
+export interface UploadBudgetStats {
+  heldBytes: number;
+  peakBytes: number;
+  maxBytes: number;
+  waiting: number;
+  pauses: number;
+}
+
+/**
+ * Builds the HTTP handler around an engine: a Node request listener, for `http.createServer`,
+ * supertest, or mounting in an app of your own.
+ * @example const server = http.createServer(createApp(engine, { maxUploadBytes: 20 * 1024 * 1024, journal: new Journal() }))
+ */
+export const createApp: (engine: OcrEngine, options: AppOptions) => RequestListener = createHttpApp;
 
 /** A running emulator. */
 export interface RunningEmulator {
@@ -75,7 +129,9 @@ const ADMIN_DESCRIPTION = join(packageRoot(), 'server', 'admin-openapi.yaml');
  * Built-in scenario files must load; an invalid one stops the start with a message naming it.
  * @example const { url, close } = await startEmulator({ port: 0 })
  */
-export async function startEmulator(options: StartOptions = {}): Promise<RunningEmulator> {
+export async function startEmulator(given: StartOptions = {}): Promise<RunningEmulator> {
+  // Every given setting, checked and normalised (credentials as a Map), and the other options.
+  const options = { ...given, ...checkOptions(given, OTHER_OPTIONS) } as CheckedOptions;
   const host = options.host ?? DEFAULTS.host;
   const log = options.logger ?? ((line: string) => console.log(line));
   const scenarioDirs = [BUILT_IN_SCENARIOS_DIR, ...(options.scenarioDirs ?? [])];
@@ -104,11 +160,11 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
       }
     }));
 
-  const engine = newEngine({
+  const engine = new OcrEngine({
     credentials: options.credentials ?? new Map([[DEFAULTS.appKey, DEFAULTS.secretKey]]),
     requestKeyTtlSeconds: options.requestKeyTtlSeconds ?? DEFAULTS.requestKeyTtlSeconds,
     apiDate: options.apiDate,
-    userAccessKeys: options.userAccessKeys ?? defaultUserAccessKeys(),
+    userAccessKeys: new Map((options.userAccessKeys ?? SETTINGS.userAccessKeys.default).map((key) => [key.id, key])),
     tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds,
     journalValues: options.journalValues ?? false,
     scenarios: book,
@@ -120,7 +176,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   const onFault = options.onFault ?? ((error: unknown) => console.error('nhn-ocr-emulator: internal fault:', error));
   // EMULATOR_MAX_UPLOAD_BYTES wins over the emulated date's limit.
   const maxUploadBytes = options.maxUploadBytes ?? engine.behaviour.maxUploadBytes;
-  const app = createApp(engine, {
+  const app = createHttpApp(engine, {
     maxUploadBytes,
     maxInflightBytes: options.maxInflightBytes ?? 4 * maxUploadBytes,
     journal,
@@ -134,7 +190,9 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     diagnosisHeader: options.diagnosisHeader ?? true,
     ...(options.log === 'requests' ? { onRequest: (entry: JournalEntry) => log(requestLine(entry)) } : {}),
   });
-  const server = createServer(serverTimeouts(options), app);
+  // One listener for every way a request arrives, so each passes the header-line limit.
+  const listener = limitHeaderLines(app);
+  const server = applyHeaderLimits(createServer({ ...serverTimeouts(options), maxHeaderSize: MAX_HEADER_BYTES }, listener));
   const withDiagnosis = options.diagnosisHeader !== false;
   server.on('clientError', withDiagnosis ? answerClientErrorWithDiagnosis : answerClientError);
   server.on('connect', (req: IncomingMessage, socket: Duplex) => answerConnect(req, socket, withDiagnosis));
@@ -142,13 +200,16 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   // request. RFC 9110 section 10.1.1 lets a server ignore an expectation it does not know (417
   // is a MAY), and a request to an API path deserves its own answer on HTTP 200 (README,
   // "Security"), so it goes to the app as if the header were not there.
-  server.on('checkExpectation', app);
+  server.on('checkExpectation', listener);
+  const port = options.port ?? DEFAULTS.port;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? DEFAULTS.port, host, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });
+  }).catch((error: unknown) => {
+    throw listenError(error as NodeJS.ErrnoException, host, port, given);
   });
   const stopWatching =
     options.watchScenarios === false
@@ -158,12 +219,12 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
             log(now.length ? `nhn-ocr-emulator: scenario reload failed, previous set stays in force:\n${formatScenarioErrors(now)}` : `nhn-ocr-emulator: scenarios reloaded (${book.list().length})`),
           );
         });
-  const { port } = server.address() as AddressInfo;
+  const { port: boundPort } = server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
-    url: `http://${urlHost}:${port}`,
+    url: `http://${urlHost}:${boundPort}`,
     host,
-    port,
+    port: boundPort,
     engine,
     journal,
     server,
@@ -176,27 +237,49 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   };
 }
 
-/** The engine, with a date it cannot play reported as the setting's fault. */
-function newEngine(options: ConstructorParameters<typeof OcrEngine>[0]): OcrEngine {
-  try {
-    return new OcrEngine(options);
-  } catch (error) {
-    if (error instanceof ApiDateError) throw new ConfigError(`apiDate (EMULATOR_API_DATE): ${error.message}`);
-    throw error;
+/** The options once checked: settings as the configuration holds them. */
+type CheckedOptions = Partial<EmulatorConfig> & Omit<StartOptions, keyof SettingOptions>;
+
+/** What the options that are no setting must be. */
+const OTHER_OPTIONS: Record<string, OptionCheck> = {
+  keyFactory: { accepts: 'a function resolving to a key pair', test: (value) => typeof value === 'function' },
+  random: { accepts: 'a RandomSource object', test: (value) => typeof value === 'object' && value !== null },
+  watchScenarios: { accepts: 'true or false', test: (value) => typeof value === 'boolean' },
+  onFault: { accepts: 'a function', test: (value) => typeof value === 'function' },
+  logger: { accepts: 'a function', test: (value) => typeof value === 'function' },
+  journalMaxBytes: { accepts: 'a whole number of bytes, 1 or more', test: (value) => Number.isInteger(value) && (value as number) >= 1 },
+} satisfies Record<Exclude<keyof StartOptions, keyof SettingOptions>, OptionCheck>;
+
+/**
+ * A listen failure as one line naming the setting at fault (the command renames it after the
+ * environment variable or flag it came from).
+ */
+function listenError(error: NodeJS.ErrnoException, host: string, port: number, given: StartOptions): unknown {
+  const named = (key: 'host' | 'port', value: string | number) =>
+    given[key] !== undefined ? `startEmulator option ${key}=${JSON.stringify(value)}` : `${key} ${JSON.stringify(value)} (the default)`;
+  const fail = (key: 'host' | 'port', value: string | number, problem: string) => new ConfigError(`${named(key, value)} ${problem}`, key, problem);
+  switch (error.code) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_FAIL':
+    case 'EAI_NONAME':
+      return fail('host', host, `cannot be resolved (${error.code}); give an IP address or a host name of this machine`);
+    case 'EADDRNOTAVAIL':
+      return fail('host', host, 'is no address of this machine (EADDRNOTAVAIL)');
+    case 'EADDRINUSE':
+      return fail('port', port, 'is in use (EADDRINUSE); give another port (0 picks a free one)');
+    case 'EACCES':
+      return fail('port', port, 'needs privileges this process lacks (EACCES); give a port from 1024 up (0 picks a free one)');
+    default:
+      return error;
   }
 }
-
-/** The default User Access Key, which may use every appKey. */
-function defaultUserAccessKeys(): Map<string, UserAccessKey> {
-  return new Map([[DEFAULTS.userAccessKeyId, { id: DEFAULTS.userAccessKeyId, secret: DEFAULTS.secretAccessKey }]]);
-}
-
 /**
  * Node's slow-client limits: a client that trickles its headers (slowloris) or its body is cut
  * off with 408. Node checks the deadlines every `connectionsCheckingInterval` (30 s by default),
  * so that interval follows the smallest deadline.
  */
-function serverTimeouts(options: StartOptions): ServerOptions {
+function serverTimeouts(options: CheckedOptions): ServerOptions {
   const requestTimeout = options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
   // Node refuses a headers deadline later than the request deadline.
   const headersTimeout = Math.min(options.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs, requestTimeout || Infinity);

@@ -21,9 +21,9 @@ import { open, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { parse as parseYaml } from 'yaml';
 import { parseScenario, type Scenario } from './core/scenarios/schema.js';
 import { packageRoot } from './package-root.js';
+import { parseScenarioYaml } from './scenario-cache.js';
 
 /** The scenarios shipped with the emulator (the repository's `scenarios/`). */
 export const BUILT_IN_SCENARIOS_DIR = join(packageRoot(), 'scenarios');
@@ -237,7 +237,7 @@ function* loading(dirs: readonly string[]): Generator<Ask, LoadResult, Answer> {
 
 function parseText({ json, text }: Source): Parsed {
   try {
-    return { value: json ? JSON.parse(text) : parseYaml(text) };
+    return { value: json ? JSON.parse(text) : parseScenarioYaml(text) };
   } catch (error) {
     return { error: (error as Error).message.split('\n')[0]! };
   }

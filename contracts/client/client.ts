@@ -4,11 +4,11 @@
  * token. It follows TOAST-DOCS/OCR en/document-ocr-api-guide-v2.0.md and -v2.1.md and nothing
  * of the emulator, so it works against the live service as well.
  */
+import type { AuthenticityBody } from './authenticity-fields.js';
 import { decryptValue, encryptBytes, encryptValue, newSymmetricKey, wrapSymmetricKey } from './envelope.js';
 import { LIVE_OAUTH_BASE_URL, TokenKeeper, type AccessToken } from './token.js';
 import type {
   ApiBody,
-  AuthenticityFields,
   AuthenticityResult,
   CreditCardResult,
   IdCardResult,
@@ -156,7 +156,7 @@ export interface OcrClient {
   idCardStandAlone(image: Buffer, options?: EnvelopeOptions): Promise<OcrResponse<IdCardResult>>;
   authenticity(
     requestKey: string | null,
-    fields: AuthenticityFields | Record<string, unknown>,
+    fields: AuthenticityBody,
     options?: EnvelopeOptions,
   ): Promise<OcrResponse<AuthenticityResult>>;
   /** Sends anything, as given: no authentication header is added. */

@@ -1,7 +1,8 @@
 /**
  * The client kit's public API (`nhn-ocr-emulator/client`): a typed client of the v2.0 and v2.1
- * API, the User Access Key token calls of v2.1, and the low-level envelope pieces for building
- * requests, including deliberately broken ones.
+ * API, the User Access Key token calls of v2.1, the low-level envelope pieces for building
+ * requests (including deliberately broken ones), the authenticity body from an ID-card result,
+ * and a typed client of the emulator's admin API.
  *
  * @example
  * import { createOcrClient } from 'nhn-ocr-emulator/client';
@@ -37,3 +38,32 @@ export type { AccessToken, TokenIssuerOptions } from './token.js';
 export { decryptBytes, decryptValue, encryptBytes, encryptValue, newSymmetricKey, wrapSymmetricKey } from './envelope.js';
 export type { WrapPadding } from './envelope.js';
 export type * from './types.js';
+export { authenticityFieldsFrom, MissingIdValueError } from './authenticity-fields.js';
+export type {
+  AuthenticityBody,
+  AuthenticityFieldsOf,
+  AuthenticityIdType,
+  DriverAuthenticityFields,
+  IncompleteAuthenticityFields,
+  PassportAuthenticityFields,
+  ResidentAuthenticityFields,
+} from './authenticity-fields.js';
+export { emulatorControl, EmulatorControlError } from './emulator-control.js';
+export type {
+  EmulatorClock,
+  EmulatorControl,
+  EmulatorControlOptions,
+  EmulatorStats,
+  Journal,
+  JournalEntry,
+  JournalFilter,
+  KeyService,
+  KeyVersions,
+  QueueEntry,
+  ReloadResult,
+  RevokedKey,
+  RotatedKey,
+  ScenarioDefaults,
+  ScenarioDetail,
+  ScenarioList,
+} from './emulator-control.js';

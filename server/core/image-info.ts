@@ -5,8 +5,17 @@
  * (TOAST-DOCS/OCR en/document-ocr-api-guide-v2.0.md, credit card response, `resolution`).
  */
 import { createHash } from 'node:crypto';
-import { imageSize } from 'image-size';
+import { createRequire } from 'node:module';
+import type { imageSize as ImageSize } from 'image-size';
 import { OcrError } from './errors.js';
+
+// Loaded on the first image, not at start-up, which it would slow by tens of milliseconds
+// (README, "Benchmarks": start-up).
+let imageSizeOf: typeof ImageSize | undefined;
+const imageSize: typeof ImageSize = (data) => {
+  imageSizeOf ??= (createRequire(import.meta.url)('image-size') as { imageSize: typeof ImageSize }).imageSize;
+  return imageSizeOf(data);
+};
 
 /** The two file types the service accepts. */
 export type FileType = 'jpg' | 'png';

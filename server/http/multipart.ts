@@ -2,8 +2,9 @@
  * Reads the multipart `image` field with multer (memory storage: images are small and the limit
  * is enforced while streaming, so an oversized upload is never held in memory).
  */
+import { createRequire } from 'node:module';
 import type { Request, Response } from 'express';
-import multer from 'multer';
+import type Multer from 'multer';
 import { OcrError } from '../core/errors.js';
 import type { Upload } from '../core/engine.js';
 import type { UploadBudget } from './upload-budget.js';
@@ -18,10 +19,16 @@ export type ImageReader = (req: Request, res: Response) => Promise<Upload | unde
  * @example const readImage = imageReader(20 * 1024 * 1024); const upload = await readImage(req, res)
  */
 export function imageReader(maxBytes: number, budget?: UploadBudget): ImageReader {
-  const parse = multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: maxBytes, files: 8, fields: 64, fieldSize: 1024 * 1024, headerPairs: 256 },
-  }).any();
+  // Made on the first upload: loading multer at start-up would slow it by tens of milliseconds
+  // (README, "Benchmarks": start-up), and a health check needs none of it.
+  let parser: ReturnType<ReturnType<typeof Multer>['any']> | undefined;
+  const parse: NonNullable<typeof parser> = (req, res, next) => {
+    parser ??= loadMulter()({
+      storage: loadMulter().memoryStorage(),
+      limits: { fileSize: maxBytes, files: 8, fields: 64, fieldSize: 1024 * 1024, headerPairs: 256 },
+    }).any();
+    return parser(req, res, next);
+  };
   return (req, res) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes) {
@@ -77,8 +84,14 @@ export function imageReader(maxBytes: number, budget?: UploadBudget): ImageReade
   };
 }
 
+let multer: typeof Multer | undefined;
+function loadMulter(): typeof Multer {
+  multer ??= createRequire(import.meta.url)('multer') as typeof Multer;
+  return multer;
+}
+
 function translate(error: unknown, maxBytes: number): OcrError {
-  if (error instanceof multer.MulterError) {
+  if (error instanceof loadMulter().MulterError) {
     if (error.code === 'LIMIT_FILE_SIZE') {
       return new OcrError('MAX_UPLOAD_SIZE_EXCEEDED', `image is larger than the ${maxBytes}-byte limit`);
     }

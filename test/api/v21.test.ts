@@ -14,10 +14,10 @@ const ACCESS_KEYS = { userAccessKeyId: ACCESS_KEY.id, secretAccessKey: ACCESS_KE
 
 const RESTRICTED = { id: 'restricted-key', secret: 'restricted-secret' };
 const h = useEmulator({
-  userAccessKeys: new Map([
-    [ACCESS_KEY.id, { id: ACCESS_KEY.id, secret: ACCESS_KEY.secret }],
-    [RESTRICTED.id, { ...RESTRICTED, appKeys: new Set([OTHER_APP.appKey]) }],
-  ]),
+  userAccessKeys: [
+    { id: ACCESS_KEY.id, secret: ACCESS_KEY.secret },
+    { ...RESTRICTED, appKeys: [OTHER_APP.appKey] },
+  ],
 });
 const card = fixture('card-856x540.jpg');
 const resident = fixture('id-resident-900x570.jpg');

@@ -188,6 +188,8 @@ describe.skipIf(missing)(`the dashboard in Chromium${missing ? ` (skipped: ${mis
       expect(await page.evaluate("sessionStorage.getItem('nhn-ocr-emulator.admin-token')")).toBe('let-me-in');
       await page.close();
     } finally {
+      // The page's last poll may still hold a keep-alive connection: close it rather than wait it out.
+      guarded.server.closeAllConnections();
       await guarded.close();
     }
   });

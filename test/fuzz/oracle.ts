@@ -12,12 +12,14 @@
  *   scenario files it loaded on purpose.
  * - Node's own HTTP parser may refuse a request before the emulator sees it (a bare 400, 413
  *   or 431 with no body, or a closed socket). That is accepted only when the bytes are not a
- *   valid HTTP/1.1 request (`serializeCase` says why) or when the header section is at Node's
- *   size limit (`http.maxHeaderSize`, 16 KB: RFC 9110 section 15.5.20 lets a server refuse
- *   large header sections, and 431 is the status for it).
+ *   valid HTTP/1.1 request (`serializeCase` says why) or when the header section is at the
+ *   emulator's size limit (MAX_HEADER_BYTES, 16 KiB: RFC 9110 section 15.5.20 lets a server
+ *   refuse large header sections, and 431 is the status for it). A valid request with more than
+ *   MAX_HEADER_LINES header lines must get exactly that bare 431, on every Node version.
  */
 import { fileURLToPath } from 'node:url';
 import { ERROR_CATALOGUE } from '../../server/core/errors.js';
+import { MAX_HEADER_LINES } from '../../server/http/header-limits.js';
 import type { SerializedCase, WireCase } from './wire-case.js';
 import type { WireAnswer } from '../support/wire-client.js';
 
@@ -41,8 +43,12 @@ export function judge(c: WireCase, sent: SerializedCase, answer: WireAnswer): st
   const parserRefusal =
     answer.closedWithoutAnswer ||
     (PARSER_STATUSES.has(answer.status) && answer.headers['content-type'] === undefined && answer.body.length === 0);
+  if (sent.validHttp && sent.tooManyHeaderLines && !sent.nearHeaderLimit) {
+    // The emulator's own limit (server/http/header-limits.ts): the same answer on every Node version.
+    return parserRefusal && answer.status === 431 ? undefined : `more than ${MAX_HEADER_LINES} header lines got ${answer.status || 'a closed connection'} instead of a bare 431`;
+  }
   if (parserRefusal) {
-    if (!sent.validHttp || sent.nearHeaderLimit) return undefined;
+    if (!sent.validHttp || sent.nearHeaderLimit || sent.tooManyHeaderLines) return undefined;
     return `a valid HTTP/1.1 request got ${answer.closedWithoutAnswer ? 'a closed connection' : `a bare ${answer.status}`} instead of an answer`;
   }
   const text = answer.body.toString('utf8');

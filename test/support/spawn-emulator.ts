@@ -4,12 +4,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join, sep } from 'node:path';
+import { packageRoot } from '../../server/package-root.js';
 
-/** The repository root. */
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The repository root (or the installed package's: the contract runner runs compiled from dist/). */
+export const ROOT = packageRoot() + sep;
 /** The compiled entry point `npm install` builds. */
-export const MAIN = fileURLToPath(new URL('../../dist/server/main.js', import.meta.url));
+export const MAIN = join(ROOT, 'dist', 'server', 'main.js');
 /**
  * The V8 flag `npm start` gives node, for flat resident memory (why: in server/main.ts);
  * test/api/process.test.ts keeps the two in step.
