@@ -25,6 +25,7 @@ import { isLoopbackName } from './http/admin.js';
 import { createApp as createHttpApp } from './http/app.js';
 import { answerClientError, answerClientErrorWithDiagnosis, answerConnect } from './http/client-error.js';
 import { applyHeaderLimits, limitHeaderLines, MAX_HEADER_BYTES } from './http/header-limits.js';
+import type { UploadBudgetStats } from './http/upload-budget.js';
 import { packageRoot } from './package-root.js';
 import { BUILT_IN_SCENARIOS_DIR, formatScenarioErrors, loadScenarioDirs, loadScenarioDirsOffThread, watchScenarioDirs, type LoadResult, type ScenarioProblem } from './scenario-files.js';
 
@@ -38,6 +39,7 @@ export { Journal, type JournalEntry } from './core/journal.js';
 export { ScenarioBook } from './core/scenarios/book.js';
 export { parseScenario, type Scenario, type ScenarioFile, type Outcome } from './core/scenarios/schema.js';
 export type { ScenarioProblem } from './scenario-files.js';
+export type { UploadBudgetStats } from './http/upload-budget.js';
 export { BUILT_IN_SCENARIOS_DIR, loadScenarioDirs, loadScenarioDirsOffThread } from './scenario-files.js';
 
 /**
@@ -90,17 +92,6 @@ export interface AppOptions {
   diagnosisHeader?: boolean;
 }
 
-/**
- * The figures of the upload budget (GET /__emulator/stats, `uploads`).
- * @example emulator.engine // ... (await fetch(`${url}/__emulator/stats`)).json().uploads.peakBytes
- */
-export interface UploadBudgetStats {
-  heldBytes: number;
-  peakBytes: number;
-  maxBytes: number;
-  waiting: number;
-  pauses: number;
-}
 
 /**
  * Builds the HTTP handler around an engine: a Node request listener, for `http.createServer`,
