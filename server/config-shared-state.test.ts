@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
 const REDIS = { EMULATOR_REDIS_URL: 'redis://127.0.0.1:6379', EMULATOR_REDIS_SECRET: 'sixteen characters or more' };
+// (A secret may hold spaces: a passphrase.)
 
 describe('shared-state settings', () => {
   it('default to memory, one process, the documented prefix', () => {
@@ -19,10 +20,10 @@ describe('shared-state settings', () => {
 
   it('refuse what cannot work, in one line naming the setting', () => {
     const refusals: [Record<string, string>, RegExp][] = [
-      [{ EMULATOR_WORKERS: '2' }, /^EMULATOR_WORKERS=2 needs EMULATOR_REDIS_URL/],
-      [{ EMULATOR_REDIS_URL: REDIS.EMULATOR_REDIS_URL }, /^EMULATOR_REDIS_SECRET must be set/],
-      [{ ...REDIS, EMULATOR_REDIS_SECRET: 'short' }, /^EMULATOR_REDIS_SECRET must be set \(16 characters or more\)/],
-      [{ ...REDIS, EMULATOR_REDIS_URL: 'http://cache' }, /^EMULATOR_REDIS_URL="http:\/\/cache" must be redis:\/\//],
+      [{ EMULATOR_WORKERS: '2' }, /^EMULATOR_WORKERS="2" needs EMULATOR_REDIS_URL: worker processes share their state through Redis$/],
+      [{ EMULATOR_REDIS_URL: REDIS.EMULATOR_REDIS_URL }, /^EMULATOR_REDIS_SECRET must be set with EMULATOR_REDIS_URL/],
+      [{ ...REDIS, EMULATOR_REDIS_SECRET: 'short' }, /^EMULATOR_REDIS_SECRET="short" must be 16 or more characters/],
+      [{ ...REDIS, EMULATOR_REDIS_URL: 'http://cache' }, /^EMULATOR_REDIS_URL="http:\/\/cache" must be a URL starting redis:\/\/ or rediss:\/\//],
       [{ ...REDIS, EMULATOR_KEYS_DIR: '/tmp/k' }, /^EMULATOR_KEYS_DIR and EMULATOR_REDIS_URL/],
       [{ ...REDIS, EMULATOR_REDIS_PREFIX: 'a b' }, /^EMULATOR_REDIS_PREFIX="a b"/],
       [{ ...REDIS, EMULATOR_WORKERS: '0' }, /^EMULATOR_WORKERS="0" must be a whole number from 1 to 64/],

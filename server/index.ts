@@ -10,27 +10,30 @@
  * await emulator.close();
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type Server, type ServerOptions } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { ConfigError, DEFAULTS, type EmulatorConfig } from './config.js';
-import { ApiDateError } from './core/api-date.js';
+import { delimiter, join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { checkOptions, checkSharedState, ConfigError, DEFAULTS, SETTINGS, type EmulatorConfig, type OptionCheck, type SettingOptions } from './config.js';
 import { OcrEngine } from './core/engine.js';
 import { Journal, type JournalEntry } from './core/journal.js';
 import type { KeyFactory } from './core/key-store.js';
 import type { RandomSource } from './core/random.js';
 import { MAX_REGISTERED_APPKEYS, memoryStores } from './core/stores/memory.js';
 import type { StateStores } from './core/stores/types.js';
+import { isStoreUnavailable } from './core/stores/unavailable.js';
 import type { UserAccessKey } from './core/token-issuer.js';
 import { ScenarioBook } from './core/scenarios/book.js';
 import { isLoopbackName } from './http/admin.js';
+import { createApp as createHttpApp } from './http/app.js';
+import { answerClientError, answerClientErrorWithDiagnosis, answerConnect } from './http/client-error.js';
+import { applyHeaderLimits, limitHeaderLines, MAX_HEADER_BYTES } from './http/header-limits.js';
 import { KeysDir } from './keys-dir.js';
-import { createApp } from './http/app.js';
-import { answerClientError } from './http/client-error.js';
+import type { UploadBudgetStats } from './http/upload-budget.js';
 import { packageRoot } from './package-root.js';
-import { BUILT_IN_SCENARIOS_DIR, formatScenarioErrors, loadScenarioDirs, watchScenarioDirs, type ScenarioProblem } from './scenario-files.js';
+import { BUILT_IN_SCENARIOS_DIR, formatScenarioErrors, loadScenarioDirs, loadScenarioDirsOffThread, watchScenarioDirs, type LoadResult, type ScenarioProblem } from './scenario-files.js';
 
-export { loadConfig, DEFAULTS, ConfigError, type EmulatorConfig } from './config.js';
+export { loadConfig, DEFAULTS, ConfigError, SETTINGS, type EmulatorConfig, type SettingOptions } from './config.js';
 export { OcrEngine, type Reply, type Trace } from './core/engine.js';
 export { API_VERSIONS, type ApiVersion } from './core/auth.js';
 export { DATED_CHANGES, EARLIEST_API_DATE, behaviourOn, type Behaviour } from './core/api-date.js';
@@ -39,11 +42,16 @@ export { ERROR_CATALOGUE, OcrError, failureBody, successBody, type ErrorKey } fr
 export { Journal, type JournalEntry } from './core/journal.js';
 export { ScenarioBook } from './core/scenarios/book.js';
 export { parseScenario, type Scenario, type ScenarioFile, type Outcome } from './core/scenarios/schema.js';
-export { createApp } from './http/app.js';
-export { BUILT_IN_SCENARIOS_DIR, loadScenarioDirs } from './scenario-files.js';
+export type { ScenarioProblem } from './scenario-files.js';
+export type { UploadBudgetStats } from './http/upload-budget.js';
+export { BUILT_IN_SCENARIOS_DIR, loadScenarioDirs, loadScenarioDirsOffThread } from './scenario-files.js';
 
-/** Options of {@link startEmulator}; everything has a default. */
-export interface StartOptions extends Partial<EmulatorConfig> {
+/**
+ * Options of {@link startEmulator}; everything has a default. The settings (SETTINGS in
+ * server/config.ts) are checked as their environment variables are, and an unknown key is
+ * refused: either throws a one-line ConfigError.
+ */
+export interface StartOptions extends SettingOptions {
   /** Key-pair maker (tests pass fixed keys to skip RSA generation). */
   keyFactory?: KeyFactory;
   random?: RandomSource;
@@ -53,12 +61,53 @@ export interface StartOptions extends Partial<EmulatorConfig> {
   onFault?: (error: unknown) => void;
   /** Where log lines go (request lines with `log: 'requests'`, reload reports); defaults to stdout. */
   logger?: (line: string) => void;
+  /** The journal's byte budget (default 64 MiB; see server/core/journal.ts). */
+  journalMaxBytes?: number;
   /**
    * Make the key pairs of every configured appKey in the background once listening (default
    * true), so the first call does not wait for RSA key generation.
    */
   prepareKeys?: boolean;
 }
+
+/**
+ * Options of {@link createApp}. Written out here rather than taken from server/http/app.ts so
+ * that the package's types need nothing of express (test/package/declarations.test.ts checks
+ * that the two stay the same).
+ */
+export interface AppOptions {
+  /** Largest accepted request body in bytes (4131000 above it). */
+  maxUploadBytes: number;
+  journal: Journal;
+  /** Told about server-side faults (answered -1). */
+  onFault?: (error: unknown) => void;
+  /** Told about every finished API request (for logging). */
+  onRequest?: (entry: JournalEntry) => void;
+  /** When set, every admin call needs `Authorization: Bearer <token>`. */
+  adminToken?: string | undefined;
+  /** When false, every admin path but health answers 403. */
+  adminEnabled?: boolean;
+  /** Re-reads the scenario files; resolves with problems (empty when the new set is in force). */
+  reloadScenarios?: () => Promise<ScenarioProblem[]> | ScenarioProblem[];
+  /** Problems of the last scenario load (the previous good set stays in force). */
+  scenarioProblems?: () => ScenarioProblem[];
+  /** The admin API's own OpenAPI description, served as is. */
+  adminDescription?: () => string;
+  /** The upload budget's figures, for GET /__emulator/stats. */
+  uploads?: () => UploadBudgetStats;
+  /** Upload bytes held in memory at once, past which uploads wait (default 4x maxUploadBytes). */
+  maxInflightBytes?: number;
+  /** `false` leaves out `X-Emulator-Diagnosis` (EMULATOR_DIAGNOSIS_HEADER=off); default true. */
+  diagnosisHeader?: boolean;
+}
+
+
+/**
+ * Builds the HTTP handler around an engine: a Node request listener, for `http.createServer`,
+ * supertest, or mounting in an app of your own.
+ * @example const server = http.createServer(createApp(engine, { maxUploadBytes: 20 * 1024 * 1024, journal: new Journal() }))
+ */
+export const createApp: (engine: OcrEngine, options: AppOptions) => RequestListener = createHttpApp;
 
 /** A running emulator. */
 export interface RunningEmulator {
@@ -89,11 +138,14 @@ const ADMIN_DESCRIPTION = join(packageRoot(), 'server', 'admin-openapi.yaml');
  * Built-in scenario files must load; an invalid one stops the start with a message naming it.
  * @example const { url, close } = await startEmulator({ port: 0 })
  */
-export async function startEmulator(options: StartOptions = {}): Promise<RunningEmulator> {
+export async function startEmulator(given: StartOptions = {}): Promise<RunningEmulator> {
+  // Every given setting, checked and normalised (credentials as a Map), and the other options.
+  const options = { ...given, ...checkOptions(given, OTHER_OPTIONS) } as CheckedOptions;
+  checkSharedState({ keysDir: options.keysDir, redisUrl: options.redisUrl, redisSecret: options.redisSecret, workers: 1 });
   const stores = await stateStores(options);
   const life = { closing: false };
   try {
-    return await serve(options, stores, life);
+    return await serve(options, given, stores, life);
   } catch (error) {
     life.closing = true;
     await stores.close(); // a Redis connection would keep the process alive
@@ -102,27 +154,13 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
 }
 
 /** The rest of {@link startEmulator}, once the stores are open. */
-async function serve(options: StartOptions, stores: StateStores, life: { closing: boolean }): Promise<RunningEmulator> {
+async function serve(options: CheckedOptions, given: StartOptions, stores: StateStores, life: { closing: boolean }): Promise<RunningEmulator> {
   const host = options.host ?? DEFAULTS.host;
   const log = options.logger ?? ((line: string) => console.log(line));
   const scenarioDirs = [BUILT_IN_SCENARIOS_DIR, ...(options.scenarioDirs ?? [])];
   const book = new ScenarioBook(stores.scenarios);
-  const engine = newEngine({
-    credentials: options.credentials ?? new Map([[DEFAULTS.appKey, DEFAULTS.secretKey]]),
-    requestKeyTtlSeconds: options.requestKeyTtlSeconds ?? DEFAULTS.requestKeyTtlSeconds,
-    apiDate: options.apiDate,
-    userAccessKeys: options.userAccessKeys ?? defaultUserAccessKeys(),
-    tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds,
-    journalValues: options.journalValues ?? false,
-    stores,
-    scenarios: book,
-    ...(options.rsaWorkers !== undefined ? { rsaWorkers: options.rsaWorkers } : {}),
-    ...(options.random ? { random: options.random } : {}),
-  });
-  const onFault = options.onFault ?? ((error: unknown) => console.error('nhn-ocr-emulator: internal fault:', error));
   let problems: ScenarioProblem[] = [];
-  const reload = (): ScenarioProblem[] => {
-    const loaded = loadScenarioDirs(scenarioDirs);
+  const apply = (loaded: LoadResult): ScenarioProblem[] => {
     if (loaded.ok) {
       book.replaceAll(loaded.scenarios);
       problems = [];
@@ -131,13 +169,39 @@ async function serve(options: StartOptions, stores: StateStores, life: { closing
     }
     return problems;
   };
-  const initial = reload();
+  // The first load in line: nothing is served yet, and starting a parser thread would cost start-up time.
+  const initial = apply(loadScenarioDirs(scenarioDirs));
   if (initial.length) throw new ConfigError(`scenario files are invalid:\n${formatScenarioErrors(initial)}`);
+  // Reloads while serving parse off the main thread (server/scenario-files.ts), one at a time.
+  let reloading: Promise<ScenarioProblem[]> = Promise.resolve([]);
+  const reload = (): Promise<ScenarioProblem[]> =>
+    (reloading = reloading.then(async () => {
+      try {
+        return apply(await loadScenarioDirsOffThread(scenarioDirs));
+      } catch (error) {
+        return (problems = [{ file: scenarioDirs.join(delimiter), problems: [`reload failed: ${(error as Error).message}`] }]);
+      }
+    }));
 
-  const journal = new Journal(options.journalSize ?? DEFAULTS.journalSize);
-  const app = createApp(engine, {
-    // EMULATOR_MAX_UPLOAD_BYTES wins over the emulated date's limit.
-    maxUploadBytes: options.maxUploadBytes ?? engine.behaviour.maxUploadBytes,
+  const engine = new OcrEngine({
+    credentials: options.credentials ?? new Map([[DEFAULTS.appKey, DEFAULTS.secretKey]]),
+    requestKeyTtlSeconds: options.requestKeyTtlSeconds ?? DEFAULTS.requestKeyTtlSeconds,
+    apiDate: options.apiDate,
+    userAccessKeys: new Map((options.userAccessKeys ?? SETTINGS.userAccessKeys.default).map((key) => [key.id, key])),
+    tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds,
+    journalValues: options.journalValues ?? false,
+    stores,
+    scenarios: book,
+    ...(options.rsaWorkers !== undefined ? { rsaWorkers: options.rsaWorkers } : {}),
+    ...(options.random ? { random: options.random } : {}),
+  });
+  const journal = new Journal(options.journalSize ?? DEFAULTS.journalSize, options.journalMaxBytes);
+  const onFault = options.onFault ?? ((error: unknown) => console.error('nhn-ocr-emulator: internal fault:', error));
+  // EMULATOR_MAX_UPLOAD_BYTES wins over the emulated date's limit.
+  const maxUploadBytes = options.maxUploadBytes ?? engine.behaviour.maxUploadBytes;
+  const app = createHttpApp(engine, {
+    maxUploadBytes,
+    maxInflightBytes: options.maxInflightBytes ?? 4 * maxUploadBytes,
     journal,
     onFault,
     adminToken: options.adminToken,
@@ -146,35 +210,50 @@ async function serve(options: StartOptions, stores: StateStores, life: { closing
     reloadScenarios: reload,
     scenarioProblems: () => problems,
     adminDescription: () => readFileSync(ADMIN_DESCRIPTION, 'utf8'),
+    diagnosisHeader: options.diagnosisHeader ?? true,
     ...(options.log === 'requests' ? { onRequest: (entry: JournalEntry) => log(requestLine(entry)) } : {}),
   });
-  const server = createServer(serverTimeouts(options), app);
-  server.on('clientError', answerClientError);
+  // One listener for every way a request arrives, so each passes the header-line limit.
+  const listener = limitHeaderLines(app);
+  const server = applyHeaderLimits(createServer({ ...serverTimeouts(options), maxHeaderSize: MAX_HEADER_BYTES }, listener));
+  const withDiagnosis = options.diagnosisHeader !== false;
+  server.on('clientError', withDiagnosis ? answerClientErrorWithDiagnosis : answerClientError);
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => answerConnect(req, socket, withDiagnosis));
+  // An Expect other than 100-continue: Node would answer a bare 417 before the app sees the
+  // request. RFC 9110 section 10.1.1 lets a server ignore an expectation it does not know (417
+  // is a MAY), and a request to an API path deserves its own answer on HTTP 200 (README,
+  // "Security"), so it goes to the app as if the header were not there.
+  server.on('checkExpectation', listener);
+  const port = options.port ?? DEFAULTS.port;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? DEFAULTS.port, host, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });
+  }).catch((error: unknown) => {
+    throw listenError(error as NodeJS.ErrnoException, host, port, given);
   });
   const stopWatching =
     options.watchScenarios === false
       ? () => {}
       : watchScenarioDirs(scenarioDirs, () => {
-          const now = reload();
-          log(now.length ? `nhn-ocr-emulator: scenario reload failed, previous set stays in force:\n${formatScenarioErrors(now)}` : `nhn-ocr-emulator: scenarios reloaded (${book.list().length})`);
+          void reload().then((now) =>
+            log(now.length ? `nhn-ocr-emulator: scenario reload failed, previous set stays in force:\n${formatScenarioErrors(now)}` : `nhn-ocr-emulator: scenarios reloaded (${book.list().length})`),
+          );
         });
   // Right after listening (the command prints its ready line now), the key pairs the first calls
   // will ask for, made or loaded on libuv's threads: RSA key generation is most of a first
   // call's time otherwise. Nothing waits for it; a call that comes early shares the generation
   // under way. (Started before listening, it slowed the start-up itself on two cores.)
-  const keysReady = options.prepareKeys === false ? Promise.resolve() : engine.prepareKeys().catch((error: unknown) => (life.closing ? undefined : onFault(error)));
-  const { port } = server.address() as AddressInfo;
+  // Keys not made because Redis is away are made on first use, once it is back: no fault.
+  const keysReady = options.prepareKeys === false ? Promise.resolve() : engine.prepareKeys().catch((error: unknown) => (life.closing || isStoreUnavailable(error) ? undefined : onFault(error)));
+  const { port: boundPort } = server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
-    url: `http://${urlHost}:${port}`,
+    url: `http://${urlHost}:${boundPort}`,
     host,
-    port,
+    port: boundPort,
     engine,
     journal,
     server,
@@ -205,7 +284,7 @@ async function registerAppKey(engine: OcrEngine, appKey: string, secretKey: stri
  * The stores the options ask for: in memory (key pairs in `keysDir` when set), or on Redis.
  * @example const stores = await stateStores({ keysDir: '/tmp/keys' })
  */
-async function stateStores(options: StartOptions): Promise<StateStores> {
+async function stateStores(options: CheckedOptions): Promise<StateStores> {
   const shared = {
     keyFactory: options.keyFactory,
     random: options.random,
@@ -213,39 +292,61 @@ async function stateStores(options: StartOptions): Promise<StateStores> {
     tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds,
   };
   if (!options.redisUrl) return memoryStores({ ...shared, keyPersistence: options.keysDir ? new KeysDir(options.keysDir) : undefined });
-  if (!options.redisSecret) throw new ConfigError('redisSecret (EMULATOR_REDIS_SECRET) must be set with redisUrl: private keys are encrypted with it in Redis');
   // Loaded only when used: the Redis client costs start-up time an in-memory emulator need not pay.
   const { redisStores } = await import('./core/stores/redis.js');
   const { RedisConnectError } = await import('./core/stores/redis-link.js');
   try {
-    return await redisStores({ ...shared, url: options.redisUrl, secret: options.redisSecret, prefix: options.redisPrefix ?? DEFAULTS.redisPrefix });
+    return await redisStores({ ...shared, url: options.redisUrl, secret: options.redisSecret!, prefix: options.redisPrefix ?? SETTINGS.redisPrefix.default });
   } catch (error) {
-    if (error instanceof RedisConnectError) throw new ConfigError(`EMULATOR_REDIS_URL: ${error.message}`);
+    if (error instanceof RedisConnectError) throw new ConfigError(`EMULATOR_REDIS_URL: ${error.message}`, 'redisUrl', error.message);
     throw error;
   }
 }
 
-/** The engine, with a date it cannot play reported as the setting's fault. */
-function newEngine(options: ConstructorParameters<typeof OcrEngine>[0]): OcrEngine {
-  try {
-    return new OcrEngine(options);
-  } catch (error) {
-    if (error instanceof ApiDateError) throw new ConfigError(`apiDate (EMULATOR_API_DATE): ${error.message}`);
-    throw error;
+/** The options once checked: settings as the configuration holds them. */
+type CheckedOptions = Partial<EmulatorConfig> & Omit<StartOptions, keyof SettingOptions>;
+
+/** What the options that are no setting must be. */
+const OTHER_OPTIONS: Record<string, OptionCheck> = {
+  keyFactory: { accepts: 'a function resolving to a key pair', test: (value) => typeof value === 'function' },
+  random: { accepts: 'a RandomSource object', test: (value) => typeof value === 'object' && value !== null },
+  watchScenarios: { accepts: 'true or false', test: (value) => typeof value === 'boolean' },
+  onFault: { accepts: 'a function', test: (value) => typeof value === 'function' },
+  logger: { accepts: 'a function', test: (value) => typeof value === 'function' },
+  journalMaxBytes: { accepts: 'a whole number of bytes, 1 or more', test: (value) => Number.isInteger(value) && (value as number) >= 1 },
+  prepareKeys: { accepts: 'true or false', test: (value) => typeof value === 'boolean' },
+} satisfies Record<Exclude<keyof StartOptions, keyof SettingOptions>, OptionCheck>;
+
+/**
+ * A listen failure as one line naming the setting at fault (the command renames it after the
+ * environment variable or flag it came from).
+ */
+function listenError(error: NodeJS.ErrnoException, host: string, port: number, given: StartOptions): unknown {
+  const named = (key: 'host' | 'port', value: string | number) =>
+    given[key] !== undefined ? `startEmulator option ${key}=${JSON.stringify(value)}` : `${key} ${JSON.stringify(value)} (the default)`;
+  const fail = (key: 'host' | 'port', value: string | number, problem: string) => new ConfigError(`${named(key, value)} ${problem}`, key, problem);
+  switch (error.code) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_FAIL':
+    case 'EAI_NONAME':
+      return fail('host', host, `cannot be resolved (${error.code}); give an IP address or a host name of this machine`);
+    case 'EADDRNOTAVAIL':
+      return fail('host', host, 'is no address of this machine (EADDRNOTAVAIL)');
+    case 'EADDRINUSE':
+      return fail('port', port, 'is in use (EADDRINUSE); give another port (0 picks a free one)');
+    case 'EACCES':
+      return fail('port', port, 'needs privileges this process lacks (EACCES); give a port from 1024 up (0 picks a free one)');
+    default:
+      return error;
   }
 }
-
-/** The default User Access Key, which may use every appKey. */
-function defaultUserAccessKeys(): Map<string, UserAccessKey> {
-  return new Map([[DEFAULTS.userAccessKeyId, { id: DEFAULTS.userAccessKeyId, secret: DEFAULTS.secretAccessKey }]]);
-}
-
 /**
  * Node's slow-client limits: a client that trickles its headers (slowloris) or its body is cut
  * off with 408. Node checks the deadlines every `connectionsCheckingInterval` (30 s by default),
  * so that interval follows the smallest deadline.
  */
-function serverTimeouts(options: StartOptions): ServerOptions {
+function serverTimeouts(options: CheckedOptions): ServerOptions {
   const requestTimeout = options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
   // Node refuses a headers deadline later than the request deadline.
   const headersTimeout = Math.min(options.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs, requestTimeout || Infinity);

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * The `nhn-ocr-emulator` command (`npm start`): reads the environment, starts, prints one ready
- * line, and shuts down cleanly on SIGINT or SIGTERM.
+ * The `nhn-ocr-emulator` command (`npm start`): reads the command line and the environment
+ * (server/command-line.ts), starts, prints one ready line, and shuts down cleanly on SIGINT or
+ * SIGTERM. `--help` and `--version` answer without loading the server.
  *
  * Memory: the emulator keeps little but allocates fast (every request brings an upload of up to
  * 20 MB and its copies). With V8's default heap sizing (young generation up to 3 x 16 MiB, old
@@ -15,9 +16,12 @@
  */
 // First: it starts making a key pair while the rest loads (early-keys.ts).
 import { earlyKeyFactory } from './early-keys.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { ConfigError, loadConfig, type EmulatorConfig } from './config.js';
-import { startEmulator } from './index.js';
+import { helpText, readInvocation, UsageError } from './command-line.js';
+import { checkSharedState, ConfigError, unknownVariables, type EmulatorConfig, type OptionKey } from './config.js';
+import { packageRoot } from './package-root.js';
 import { isWorker, runPrimary } from './workers.js';
 
 /** Heap growth of 1.5x instead of V8's up-to-4x, unless node was given its own setting. */
@@ -26,20 +30,45 @@ function boundHeapGrowth(): void {
   if (!given) setFlagsFromString('--heap-growing-percent=50');
 }
 
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 /** The ready line for a base URL. */
 function readyLine(config: EmulatorConfig, url: string): string {
   const [appKey, secretKey] = [...config.credentials][0]!;
-  const access = [...config.userAccessKeys.values()][0]!;
+  const access = config.userAccessKeys[0]!;
   const dated = config.apiDate ? ` as of ${config.apiDate}` : '';
   return `nhn-ocr-emulator ready at ${url} (appKey=${appKey} secretKey=${secretKey} userAccessKeyId=${access.id} secretAccessKey=${access.secret})${dated}`;
 }
 
-async function main(): Promise<void> {
+/** Resolves with an exit code, or with nothing once the emulator runs. */
+async function main(argv: readonly string[]): Promise<number | undefined> {
+  const invocation = readInvocation(argv, process.env);
+  if (invocation.action === 'help') {
+    console.log(helpText(packageVersion()));
+    return 0;
+  }
+  if (invocation.action === 'version') {
+    console.log(packageVersion());
+    return 0;
+  }
+  const { config, labels } = invocation;
+  checkSharedState(config, labels);
+  if (!isWorker) for (const name of unknownVariables(process.env)) console.error(`nhn-ocr-emulator: ${name} is not a setting and is ignored (see --help)`);
   boundHeapGrowth();
-  const config = loadConfig(process.env);
-  // EMULATOR_WORKERS > 1: this process forks the workers and speaks for them (workers.ts).
-  if (config.workers > 1 && !isWorker) return runPrimary({ workers: config.workers, host: config.host, readyLine: (url) => readyLine(config, url) });
-  const emulator = await startEmulator({ ...config, keyFactory: earlyKeyFactory() });
+  // --workers N > 1: this process forks the workers and speaks for them (workers.ts).
+  if (config.workers > 1 && !isWorker) {
+    runPrimary({ workers: config.workers, host: config.host, readyLine: (url) => readyLine(config, url) });
+    return undefined;
+  }
+  // Loaded only now: --help, --version and a refused setting need nothing of the server.
+  const { startEmulator } = await import('./index.js');
+  const emulator = await startEmulator({ ...config, keyFactory: earlyKeyFactory() }).catch((error: unknown) => {
+    // Name a setting the way it was given (PORT=..., --port ...), not as an option.
+    const label = error instanceof ConfigError && error.setting ? labels[error.setting as OptionKey] : undefined;
+    throw label && error instanceof ConfigError && error.problem ? new ConfigError(`${label} ${error.problem}`, error.setting, error.problem) : error;
+  });
   if (!isWorker) console.log(readyLine(config, emulator.url));
   let stopping = false;
   const stop = (signal: string) => {
@@ -56,12 +85,20 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  return undefined;
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(`nhn-ocr-emulator: ${error.message}`);
-  else if ((error as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
-    console.error(`nhn-ocr-emulator: ${(error as Error).message}; set PORT to another port (0 picks a free one)`);
-  } else console.error('nhn-ocr-emulator: failed to start:', error);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== undefined) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`nhn-ocr-emulator: ${error.message} (see nhn-ocr-emulator --help)`);
+      process.exit(2);
+    }
+    if (error instanceof ConfigError) console.error(`nhn-ocr-emulator: ${error.message}`);
+    else console.error('nhn-ocr-emulator: failed to start:', error);
+    process.exit(1);
+  },
+);

@@ -6,12 +6,11 @@
 import { defineCases } from '../lib/case.js';
 import { apiPath, authenticityFields, DOC, envelopeFor, issueRequestKey, sendAuthenticity, unknownRequestKey, type IdReading } from './support.js';
 import type { CaseContext } from '../lib/case.js';
-import type { IdType } from '../lib/plausible.js';
 
 const BODY_DOC = `${DOC.guide}, Verify Authenticity API [Field]; facts page, "Authenticity request body"`;
 
 /** Reads a card on /id-card, sends what it read, and checks the boolean answer. */
-async function verify(ctx: CaseContext, type: IdType, adjust: (fields: Record<string, string>, reading: IdReading) => Record<string, string> = (f) => f): Promise<void> {
+async function verify(ctx: CaseContext, type: 'resident' | 'driver', adjust: (fields: Record<string, string>, reading: IdReading) => Record<string, string> = (f) => f): Promise<void> {
   const { reading, requestKey } = await issueRequestKey(ctx, type);
   const answer = await sendAuthenticity(ctx, requestKey, adjust(authenticityFields(reading), reading));
   ctx.expectSuccess('authenticity', answer);
@@ -48,10 +47,21 @@ export const AUTHENTICITY_CASES = defineCases([
   },
   {
     id: 'authenticity/passport',
-    title: 'Verifies a passport, where a Request-Key is issued for one',
-    description: `idType passport with name, passportNumber, issueDate, birthDate (encrypted) and expirationDate (in clear) (${BODY_DOC}, as the v2.0 guide documents it). Passport authenticity was withdrawn on 2026-05-27, so a passport result without a Request-Key is accepted.`,
-    basis: 'documented',
-    run: (ctx) => verify(ctx, 'passport'),
+    title: 'Passport authenticity answers 4000001 since 2026-05-27',
+    description: `Passport authenticity was withdrawn on 2026-05-27 ("Since 2026-05-27 idType is resident or driver only": facts page, "Authenticity request body"; ${DOC.dated}; the current ${DOC.guide} lists resident and driver only). A well-formed passport body (as the 2023-08 guide documented it) with an unknown Request-Key answers 4000001 Invalid parameter: an idType the service no longer takes is an invalid parameter, and that row comes before the Request-Key row (${DOC.table}). The code is this project's reading.`,
+    basis: 'reading',
+    covers: ['field-missing'],
+    async run(ctx) {
+      const answer = await ctx.client.authenticity(unknownRequestKey(), {
+        idType: 'passport',
+        name: '홍길동',
+        passportNumber: 'M12345678',
+        issueDate: '20200102',
+        birthDate: '19900101',
+        expirationDate: '20300102',
+      });
+      ctx.expectCode('answer', answer, 4000001);
+    },
   },
   {
     id: 'authenticity/missing-required-field',

@@ -1,6 +1,7 @@
 /**
  * Every contract case, in the order a run takes them: cheap and fundamental first, so a live
- * run that runs out of budget has covered the most.
+ * run that runs out of budget has covered the most. The v2.1 token cases come right after
+ * routing: without a working token nothing else on v2.1 can pass.
  */
 import type { ContractCase } from '../lib/case.js';
 import { AUTHENTICITY_CASES } from './authenticity.js';
@@ -11,6 +12,7 @@ import { PUBLIC_KEY_CASES } from './public-key.js';
 import { REQUEST_KEY_CASES } from './request-key.js';
 import { ROUTING_CASES } from './routing.js';
 import { SCENARIO_CASES } from './scenarios.js';
+import { TOKEN_CASES } from './token.js';
 
 /**
  * All cases.
@@ -19,6 +21,7 @@ import { SCENARIO_CASES } from './scenarios.js';
 export const ALL_CASES: readonly ContractCase[] = [
   ...PUBLIC_KEY_CASES,
   ...ROUTING_CASES,
+  ...TOKEN_CASES,
   ...CREDIT_CARD_CASES,
   ...ENVELOPE_CASES,
   ...ID_CARD_CASES,

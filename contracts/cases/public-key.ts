@@ -49,8 +49,8 @@ export const PUBLIC_KEY_CASES = defineCases([
     async run(ctx) {
       const answer = await ctx.client.raw({
         method: 'GET',
-        path: `/v2.0/appkeys/${encodeURIComponent(ctx.target.appKey)}/public-keys/general`,
-        headers: { Authorization: ctx.client.options.secretKey },
+        path: ctx.client.apiPath('public-keys/general'),
+        headers: await ctx.client.authHeaders(),
       });
       ctx.expectCode('public-key', answer, 4000001);
     },

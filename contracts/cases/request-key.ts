@@ -29,6 +29,17 @@ export const REQUEST_KEY_CASES = defineCases([
     },
   },
   {
+    id: 'request-key/absent-for-passport',
+    title: '/id-card sends no Request-Key with a passport result (since 2026-05-27)',
+    description: `Passport authenticity was withdrawn on 2026-05-27, and with it the passport Request-Key: the current guides issue it for resident and driver results only (facts page, "Responses"; ${DOC.dated}). The passport is still read (id-card/passport). Where the target cannot be told to read a passport and reads another type, there is nothing to check and the case skips.`,
+    basis: 'documented',
+    async run(ctx) {
+      const reading = await readIdCard(ctx, 'passport');
+      if (reading.idType !== 'passport') ctx.skip(`the passport image was read as ${String(reading.idType)}: nothing to check`);
+      ctx.check(reading.answer.requestKey === undefined, `/id-card answered a passport with a Request-Key header ${JSON.stringify(reading.answer.requestKey)} (withdrawn 2026-05-27: ${DOC.dated})`);
+    },
+  },
+  {
     id: 'request-key/absent-on-stand-alone',
     title: 'Stand-alone never sends a Request-Key',
     description: `"It does not contain the Request-Key required for authenticity verification" (${DOC.guide}, ID Card Analysis API (Stand alone), "Differences").`,

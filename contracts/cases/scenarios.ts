@@ -39,7 +39,7 @@ export const SCENARIO_CASES = defineCases([
     async run(ctx) {
       const image = ctx.images.get('card-png-normal');
       const answer = await ctx.client.creditCard(image.bytes, { ...ctx.hint('credit-card/ok'), decrypt: false });
-      ctx.expectSuccess('analysis', answer, { alternatives: CARD_NOT_READ });
+      ctx.expectSuccess('analysis', answer, { alternatives: CARD_NOT_READ, image });
       checkCreditCardResult(ctx, answer, image);
     },
   },

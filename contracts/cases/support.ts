@@ -12,21 +12,26 @@ import { checkIdValue, digitsOf, ID_KEYS, isIdType, isLuhnValid, isPlausibleVali
 /** Doc references used in descriptions and messages. */
 export const DOC = {
   guide: 'TOAST-DOCS/OCR en/document-ocr-api-guide-v2.0.md',
+  guide21: 'TOAST-DOCS/OCR en/document-ocr-api-guide-v2.1.md',
+  issuer: 'facts page, "The token issuer" (NHN Cloud public API, User Access Key token)',
+  v21: 'facts page, "v2.1: the same API behind a User Access Key token"',
+  dated: 'facts page, "Dated behaviour"',
   errors: 'TOAST-DOCS/OCR en/document-ocr-error-code.md',
   facts: 'facts page (shared/reference/ocr-v2-api-facts.md)',
   table: 'facts page, "Which condition gets which code (the reading this project adopts)"',
 } as const;
 
 /**
- * The API path of an operation for the run's app key.
+ * The API path of an operation for the run's API version and app key.
  * @example apiPath(ctx, 'credit-card') // '/v2.0/appkeys/emulator-appkey/credit-card'
  */
 export function apiPath(ctx: CaseContext, operation: string, appKey = ctx.target.appKey): string {
-  return `/v2.0/appkeys/${encodeURIComponent(appKey)}/${operation}`;
+  return ctx.client.apiPath(operation, appKey);
 }
 
 /**
- * A correct envelope's headers for a raw request, and the symmetric key inside.
+ * A correct envelope's headers for a raw request (authentication of the run's version
+ * included), and the symmetric key inside.
  * @example const { headers, key } = await envelopeFor(ctx, 'credit-card');
  */
 export async function envelopeFor(ctx: CaseContext, service: ServiceName): Promise<{ key: Buffer; headers: Record<string, string> }> {
@@ -35,7 +40,7 @@ export async function envelopeFor(ctx: CaseContext, service: ServiceName): Promi
   return {
     key,
     headers: {
-      Authorization: ctx.client.options.secretKey,
+      ...(await ctx.client.authHeaders()),
       'X-Key-Version': publicKey.version,
       'Symmetric-Key': wrapSymmetricKey(publicKey.key, key),
     },
@@ -193,7 +198,7 @@ export async function readIdCard(
   const envelope = { ...ctx.hint(options.scenario ?? scenario), decrypt: false };
   const answer =
     options.endpoint === 'stand-alone' ? await ctx.client.idCardStandAlone(image.bytes, envelope) : await ctx.client.idCard(image.bytes, envelope);
-  ctx.expectSuccess(options.label ?? 'analysis', answer, { alternatives: ID_NOT_READ });
+  ctx.expectSuccess(options.label ?? 'analysis', answer, { alternatives: ID_NOT_READ, image });
   const reading = checkIdCardResult(ctx, answer, image);
   if (reading.idType !== type) {
     if (ctx.target.control) ctx.check(false, `idType ${JSON.stringify(reading.idType)} although scenario ${scenario} asked for ${type}`);
@@ -238,28 +243,31 @@ export function authenticityFields(reading: IdReading, options: { serialNum?: bo
 }
 
 /**
- * Reads an ID card on `/id-card` and returns its Request-Key, ending the case as accepted
- * where the service read no card (lenient runs), and failing where no key came with a resident
- * or driver result.
+ * Reads a resident card or driver's licence on `/id-card` and returns its Request-Key, ending
+ * the case as accepted where the service read no card (lenient runs, synthetic image), and
+ * failing where no key came with the result. (Passports get none since 2026-05-27:
+ * request-key/absent-for-passport.)
  */
-export async function issueRequestKey(ctx: CaseContext, type: IdType = 'resident', scenario?: string): Promise<{ reading: IdReading; requestKey: string }> {
+export async function issueRequestKey(ctx: CaseContext, type: 'resident' | 'driver' = 'resident', scenario?: string): Promise<{ reading: IdReading; requestKey: string }> {
   const reading = await readIdCard(ctx, type, scenario ? { scenario } : {});
   const requestKey = reading.answer.requestKey;
   if (!requestKey) {
-    if (reading.idType === 'passport') ctx.accept('no Request-Key for a passport (passport authenticity withdrawn 2026-05-27; facts page, Responses)');
     ctx.fail(`/id-card answered ${String(reading.idType)} without a Request-Key header (${DOC.guide}, ID Card Analysis API [Response Header])`);
   }
   return { reading, requestKey: requestKey! };
 }
 
-/** Clients whose run already got `isAuthenticity: false` for a resident card on a lenient run. */
+/**
+ * Runs (by their target, which both API versions of a run share) that already got
+ * `isAuthenticity: false` for a resident card on a lenient run.
+ */
 const wrongResidentData = new WeakSet<object>();
 
 /**
  * Sends an authenticity call. On a lenient (live) run, once a resident card was answered
  * `isAuthenticity: false` (likely a misread issue date), no further resident calls are sent in
- * that run: five wrong issue dates lock a real person's card (4000123, facts page,
- * "Authenticity request body").
+ * that run, under either API version: five wrong issue dates lock a real person's card (4000123,
+ * facts page, "Authenticity request body").
  */
 export async function sendAuthenticity(
   ctx: CaseContext,
@@ -268,10 +276,10 @@ export async function sendAuthenticity(
   client = ctx.client,
 ): Promise<OcrResponse<{ isAuthenticity: boolean }>> {
   const resident = fields['idType'] === 'resident';
-  if (ctx.target.lenient && resident && wrongResidentData.has(client)) {
+  if (ctx.target.lenient && resident && wrongResidentData.has(ctx.target)) {
     ctx.accept('not sent: an earlier resident authenticity call of this run answered false, and five wrong issue dates lock the card (4000123)');
   }
   const answer = await client.authenticity(requestKey, fields);
-  if (ctx.target.lenient && resident && answer.result?.isAuthenticity === false) wrongResidentData.add(client);
+  if (ctx.target.lenient && resident && answer.result?.isAuthenticity === false) wrongResidentData.add(ctx.target);
   return answer;
 }

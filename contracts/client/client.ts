@@ -1,12 +1,14 @@
 /**
- * A typed client of the v2.0 API: fetches and caches public keys, builds envelopes, posts,
- * and decrypts results. It follows TOAST-DOCS/OCR en/document-ocr-api-guide-v2.0.md and nothing
+ * A typed client of the v2.0 and v2.1 API: fetches and caches public keys, builds envelopes,
+ * posts, and decrypts results; on v2.1 it also obtains, reuses and renews the User Access Key
+ * token. It follows TOAST-DOCS/OCR en/document-ocr-api-guide-v2.0.md and -v2.1.md and nothing
  * of the emulator, so it works against the live service as well.
  */
+import type { AuthenticityBody } from './authenticity-fields.js';
 import { decryptValue, encryptBytes, encryptValue, newSymmetricKey, wrapSymmetricKey } from './envelope.js';
+import { LIVE_OAUTH_BASE_URL, TokenKeeper, type AccessToken } from './token.js';
 import type {
   ApiBody,
-  AuthenticityFields,
   AuthenticityResult,
   CreditCardResult,
   IdCardResult,
@@ -15,15 +17,56 @@ import type {
   ServiceName,
 } from './types.js';
 
-/** How to reach the service. */
-export interface OcrClientOptions {
-  /** e.g. `http://127.0.0.1:8080` or `https://ocr.api.nhncloudservice.com`. */
+/** `v2.0`: the secret key in `Authorization`. `v2.1`: a User Access Key token in `X-NHN-Authorization`. */
+export type ApiVersion = 'v2.0' | 'v2.1';
+
+/** What both API versions need. */
+interface CommonOptions {
+  /** e.g. `http://127.0.0.1:8080` or `https://api-ocr.nhncloudservice.com`. */
   baseUrl: string;
   appKey: string;
-  secretKey: string;
-  /** Replaces global fetch (for recording, counting or faking calls). */
+  /** Replaces global fetch (for recording, counting or faking calls); token calls use it too. */
   fetch?: typeof fetch;
 }
+
+/**
+ * A v2.0 client: `Authorization: {secretKey}` on every call.
+ * @example const options: OcrClientOptionsV20 = { baseUrl, appKey: 'emulator-appkey', secretKey: 'emulator-secretkey' };
+ */
+export interface OcrClientOptionsV20 extends CommonOptions {
+  /** Default `v2.0`. */
+  apiVersion?: 'v2.0';
+  secretKey: string;
+}
+
+/**
+ * A v2.1 client: `X-NHN-Authorization: Bearer {token}`, the token issued for a User Access Key
+ * (TOAST-DOCS/OCR en/document-ocr-api-guide-v2.1.md; facts page, "The token issuer").
+ * @example
+ * const options: OcrClientOptionsV21 = {
+ *   apiVersion: 'v2.1', baseUrl: 'https://api-ocr.nhncloudservice.com', appKey,
+ *   userAccessKeyId: process.env.OCR_USER_ACCESS_KEY_ID!, secretAccessKey: process.env.OCR_SECRET_ACCESS_KEY!,
+ * };
+ */
+export interface OcrClientOptionsV21 extends CommonOptions {
+  apiVersion: 'v2.1';
+  userAccessKeyId: string;
+  secretAccessKey: string;
+  /** The token issuer; default `https://oauth.api.nhncloudservice.com` (the emulator: its own base URL). */
+  oauthBaseUrl?: string;
+  /** The clock token renewal runs on, in milliseconds (default `Date.now`); tests inject one. */
+  now?: () => number;
+  /** Renew a token this many seconds before `expires_in` runs out (default 60; at most half its lifetime). */
+  renewBeforeSeconds?: number;
+}
+
+/**
+ * How to reach the service: v2.0 with a secret key, or v2.1 with a User Access Key. A v2.1
+ * client without `userAccessKeyId`/`secretAccessKey` does not type-check.
+ * @example createOcrClient({ baseUrl, appKey, secretKey })                                   // v2.0
+ * @example createOcrClient({ apiVersion: 'v2.1', baseUrl, appKey, userAccessKeyId, secretAccessKey }) // v2.1
+ */
+export type OcrClientOptions = OcrClientOptionsV20 | OcrClientOptionsV21;
 
 /** Per-request overrides that build deliberately broken or unusual envelopes. */
 export interface EnvelopeOptions {
@@ -73,6 +116,37 @@ export interface RawResponse {
 /** The client. */
 export interface OcrClient {
   readonly options: Readonly<OcrClientOptions>;
+  /** `v2.0` or `v2.1`, from the options. */
+  readonly apiVersion: ApiVersion;
+  /**
+   * The path of an operation under this client's version and app key (or another app key).
+   * @example client.apiPath('id-card/stand-alone') // '/v2.1/appkeys/emulator-appkey/id-card/stand-alone'
+   */
+  apiPath(operation: string, appKey?: string): string;
+  /**
+   * The authentication header of a call: `{ Authorization: secretKey }` on v2.0,
+   * `{ 'X-NHN-Authorization': 'Bearer …' }` on v2.1 (obtaining or renewing the token first).
+   * @example await client.raw({ method: 'GET', path: client.apiPath('public-keys/id-card'), headers: await client.authHeaders() })
+   */
+  authHeaders(): Promise<Record<string, string>>;
+  /**
+   * v2.1: a token that is not due for renewal (the held one, or a new one from the issuer).
+   * Rejects on a v2.0 client.
+   * @example (await client.token()).expiresIn // 86400
+   */
+  token(): Promise<AccessToken>;
+  /**
+   * v2.1: the token held now, without asking the issuer (undefined before the first call,
+   * after a revoke, and always on v2.0). For tests.
+   * @example client.currentToken()?.accessToken
+   */
+  currentToken(): AccessToken | undefined;
+  /**
+   * v2.1: revokes the held token at the issuer (`/oauth2/token/revoke`) and forgets it; the
+   * next call obtains a new one. Nothing to do without a token, and on v2.0.
+   * @example await client.revokeToken()
+   */
+  revokeToken(): Promise<void>;
   /** The service's public key, cached after the first call unless `refresh`. */
   publicKey(service: ServiceName, refresh?: boolean): Promise<PublicKey>;
   /** The raw public-key answer (not cached). */
@@ -82,28 +156,57 @@ export interface OcrClient {
   idCardStandAlone(image: Buffer, options?: EnvelopeOptions): Promise<OcrResponse<IdCardResult>>;
   authenticity(
     requestKey: string | null,
-    fields: AuthenticityFields | Record<string, unknown>,
+    fields: AuthenticityBody,
     options?: EnvelopeOptions,
   ): Promise<OcrResponse<AuthenticityResult>>;
-  /** Sends anything. */
+  /** Sends anything, as given: no authentication header is added. */
   raw(request: RawRequest): Promise<RawResponse>;
 }
 
 /** Fields of the authenticity body that travel in the clear (facts page, "Authenticity request body"). */
 const PLAIN_AUTHENTICITY_FIELDS = new Set(['idType', 'expirationDate']);
 
+/** The v2.1 answer to a token that is unknown, malformed, expired or revoked (guide v2.1; error-code page). */
+const INVALID_TOKEN = 4010006;
+
+/** The header v2.1 calls authenticate with (case-insensitive, like every HTTP header name). */
+const TOKEN_HEADER = 'X-NHN-Authorization';
+
 /**
- * Creates a client.
+ * Creates a client. On v2.1 it obtains a token from the issuer at the first call, reuses it,
+ * renews it shortly before `expires_in` runs out, and when a call is answered 4010006 (the
+ * token was revoked or expired early) renews it and sends the call once more.
  * @example
  * const client = createOcrClient({ baseUrl: 'http://127.0.0.1:8080', appKey: 'emulator-appkey', secretKey: 'emulator-secretkey' });
  * const { result } = await client.creditCard(await readFile('card.jpg'));
  * result?.totalCardNum // '4111111111111111'
+ * @example
+ * const v21 = createOcrClient({
+ *   apiVersion: 'v2.1', baseUrl: 'http://127.0.0.1:8080', oauthBaseUrl: 'http://127.0.0.1:8080', appKey: 'emulator-appkey',
+ *   userAccessKeyId: 'emulator-user-access-key', secretAccessKey: 'emulator-secret-access-key',
+ * });
+ * (await v21.idCard(photo)).requestKey // a Request-Key, as on v2.0
  */
 export function createOcrClient(options: OcrClientOptions): OcrClient {
   const doFetch = options.fetch ?? fetch;
   const base = options.baseUrl.replace(/\/+$/, '');
-  const apiPath = `/v2.0/appkeys/${encodeURIComponent(options.appKey)}`;
+  const apiVersion: ApiVersion = options.apiVersion ?? 'v2.0';
+  const pathOf = (operation: string, appKey = options.appKey) => `/${apiVersion}/appkeys/${encodeURIComponent(appKey)}/${operation}`;
+  const apiPath = pathOf('').slice(0, -1);
   const cache = new Map<ServiceName, Promise<PublicKey>>();
+  const tokens =
+    options.apiVersion === 'v2.1'
+      ? new TokenKeeper(
+          {
+            oauthBaseUrl: options.oauthBaseUrl ?? LIVE_OAUTH_BASE_URL,
+            userAccessKeyId: options.userAccessKeyId,
+            secretAccessKey: options.secretAccessKey,
+            fetch: doFetch,
+          },
+          options.now,
+          options.renewBeforeSeconds,
+        )
+      : undefined;
 
   async function raw(request: RawRequest): Promise<RawResponse> {
     const headers = new Headers(request.headers);
@@ -132,12 +235,33 @@ export function createOcrClient(options: OcrClientOptions): OcrClient {
     return { status: response.status, headers: response.headers, body: parsed, text };
   }
 
+  async function authHeaders(): Promise<Record<string, string>> {
+    if (options.apiVersion !== 'v2.1') return { Authorization: options.secretKey };
+    return { [TOKEN_HEADER]: `Bearer ${(await tokens!.get()).accessToken}` };
+  }
+
+  /**
+   * Sends a call with the client's authentication; on v2.1, a 4010006 answer to the client's
+   * own token discards it and the call goes once more with a new one. A call whose headers
+   * override the token header is sent as given (a case testing a bad token wants its answer).
+   */
+  async function authenticated(build: (auth: Record<string, string>) => RawRequest): Promise<RawResponse> {
+    const auth = await authHeaders();
+    const request = build(auth);
+    const answer = await raw(request);
+    if (!tokens || answer.body?.header?.resultCode !== INVALID_TOKEN) return answer;
+    const sent = new Headers(request.headers).get(TOKEN_HEADER);
+    if (sent !== auth[TOKEN_HEADER]) return answer;
+    tokens.discard(sent.slice('Bearer '.length));
+    return raw(build(await authHeaders()));
+  }
+
   async function fetchPublicKey(service: ServiceName): Promise<OcrResponse<PublicKey>> {
-    const answer = await raw({
+    const answer = await authenticated((auth) => ({
       method: 'GET',
       path: `${apiPath}/public-keys/${service}`,
-      headers: { Authorization: options.secretKey },
-    });
+      headers: auth,
+    }));
     return toResponse(answer, (result) => result as PublicKey);
   }
 
@@ -154,20 +278,24 @@ export function createOcrClient(options: OcrClientOptions): OcrClient {
     return pending;
   }
 
-  async function envelopeHeaders(service: ServiceName, envelope: EnvelopeOptions, symmetricKey: Buffer): Promise<Record<string, string>> {
+  async function envelopeHeaders(service: ServiceName, envelope: EnvelopeOptions, symmetricKey: Buffer): Promise<(auth: Record<string, string>) => Record<string, string>> {
     const needKey = envelope.symmetricKeyHeader === undefined || envelope.keyVersion === undefined;
     const key = envelope.publicKey ?? (needKey ? await publicKey(service) : undefined);
-    const headers: Record<string, string> = {
-      Authorization: options.secretKey,
-      'X-Key-Version': envelope.keyVersion ?? key!.version,
-      'Symmetric-Key': envelope.symmetricKeyHeader ?? wrapSymmetricKey(key!.key, symmetricKey, envelope.padding),
+    const keyVersion = envelope.keyVersion ?? key!.version;
+    const wrapped = envelope.symmetricKeyHeader ?? wrapSymmetricKey(key!.key, symmetricKey, envelope.padding);
+    return (auth) => {
+      const headers: Record<string, string> = {
+        ...auth,
+        'X-Key-Version': keyVersion,
+        'Symmetric-Key': wrapped,
+      };
+      if (envelope.scenario) headers['X-Emulator-Scenario'] = envelope.scenario;
+      for (const [name, value] of Object.entries(envelope.headers ?? {})) {
+        for (const existing of Object.keys(headers)) if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
+        if (value !== null) headers[name] = value;
+      }
+      return headers;
     };
-    if (envelope.scenario) headers['X-Emulator-Scenario'] = envelope.scenario;
-    for (const [name, value] of Object.entries(envelope.headers ?? {})) {
-      for (const existing of Object.keys(headers)) if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
-      if (value !== null) headers[name] = value;
-    }
-    return headers;
   }
 
   async function postImage<R>(
@@ -178,15 +306,24 @@ export function createOcrClient(options: OcrClientOptions): OcrClient {
     decrypt: (result: R, key: Buffer) => R,
   ): Promise<OcrResponse<R>> {
     const symmetricKey = envelope.symmetricKey ?? newSymmetricKey();
-    const headers = await envelopeHeaders(service, envelope, symmetricKey);
+    const headersWith = await envelopeHeaders(service, envelope, symmetricKey);
     const ciphertext = envelope.imageCiphertext ?? encryptBytes(symmetricKey, image, envelope.iv);
-    const answer = await raw({ method: 'POST', path, headers, multipart: { image: ciphertext } });
+    const answer = await authenticated((auth) => ({ method: 'POST', path, headers: headersWith(auth), multipart: { image: ciphertext } }));
     const decode = envelope.decrypt === false ? (result: unknown) => result as R : (result: unknown) => decrypt(result as R, symmetricKey);
     return { ...toResponse(answer, decode), symmetricKey };
   }
 
   return {
     options,
+    apiVersion,
+    apiPath: pathOf,
+    authHeaders,
+    token() {
+      if (!tokens) return Promise.reject(new Error('token(): a v2.0 client authenticates with its secret key, not a token'));
+      return tokens.get();
+    },
+    currentToken: () => tokens?.current,
+    revokeToken: async () => tokens?.revoke(),
     publicKey,
     fetchPublicKey,
     creditCard: (image, envelope = {}) =>
@@ -196,13 +333,16 @@ export function createOcrClient(options: OcrClientOptions): OcrClient {
       postImage(`${apiPath}/id-card/stand-alone`, 'id-card', image, envelope, decryptIdCard),
     async authenticity(requestKey, fields, envelope = {}) {
       const symmetricKey = envelope.symmetricKey ?? newSymmetricKey();
-      const headers = await envelopeHeaders('id-card', envelope, symmetricKey);
-      if (requestKey !== null) headers['Request-Key'] = requestKey;
+      const headersWith = await envelopeHeaders('id-card', envelope, symmetricKey);
       const json: Record<string, unknown> = {};
       for (const [name, value] of Object.entries(fields)) {
         json[name] = typeof value === 'string' && !PLAIN_AUTHENTICITY_FIELDS.has(name) ? encryptValue(symmetricKey, value) : value;
       }
-      const answer = await raw({ method: 'POST', path: `${apiPath}/id-card/authenticity`, headers, json });
+      const answer = await authenticated((auth) => {
+        const headers = headersWith(auth);
+        if (requestKey !== null) headers['Request-Key'] = requestKey;
+        return { method: 'POST', path: `${apiPath}/id-card/authenticity`, headers, json };
+      });
       return { ...toResponse(answer, (result) => result as AuthenticityResult), symmetricKey };
     },
     raw,

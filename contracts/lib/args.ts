@@ -3,9 +3,13 @@
  * run configuration. Flags win over the environment.
  */
 import { parseArgs } from 'node:util';
+import { LIVE_OAUTH_BASE_URL, type ApiVersion } from '../client/index.js';
 
-/** The default call budget of a live run: a full run makes fewer calls (see contracts/README.md). */
-export const DEFAULT_LIVE_MAX_CALLS = 80;
+/**
+ * The default call budget of a live run per API version (`--api both` adds them up): a full run
+ * makes fewer calls, token calls included (see contracts/README.md, "Call budget").
+ */
+export const DEFAULT_LIVE_MAX_CALLS: Readonly<Record<ApiVersion, number>> = { 'v2.0': 80, 'v2.1': 100 };
 
 /** A bad command line; run.ts prints it with the usage and exits 2. */
 export class UsageError extends Error {
@@ -15,11 +19,20 @@ export class UsageError extends Error {
   }
 }
 
-/** Credentials of an app key. */
+/** Credentials of an app key; `secretKey` is what v2.0 needs (a v2.1-only run can do without). */
 export interface Credentials {
   appKey: string;
-  secretKey: string;
+  secretKey?: string | undefined;
 }
+
+/** A User Access Key (v2.1). */
+export interface AccessKey {
+  userAccessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** `--api`: which versions run, in that order. */
+export type ApiChoice = ApiVersion | 'both';
 
 /** Everything a run needs to know. */
 export interface RunConfig {
@@ -28,13 +41,25 @@ export interface RunConfig {
   baseUrl?: string;
   credentials?: Credentials;
   second?: Credentials;
+  /** The API versions to run, in order (`--api both`: v2.0 then v2.1). */
+  apis: ApiVersion[];
+  /** v2.1: the run's User Access Key (from the ready line when the emulator is spawned). */
+  access?: AccessKey;
+  /** v2.1: a User Access Key that may not use the run's app key. */
+  restrictedAccess?: AccessKey;
+  /** v2.1: the token issuer (the spawned emulator: its own base URL). */
+  oauthUrl?: string;
   /** Call budget; undefined means no cap. */
   maxCalls?: number;
   filters: string[];
   /** Substrings of case ids to skip (reported as skipped). */
   skips: string[];
   junit?: string;
+  /** Markdown summary (fit for $GITHUB_STEP_SUMMARY). */
+  report?: string;
   record: boolean;
+  /** Live runs: record the service's answers, divergences included, as live snapshots; divergences do not fail. */
+  learn: boolean;
   /** `auto`: ask the target (`GET /__emulator/health`). */
   control: boolean | 'auto';
   lenient: boolean;
@@ -49,21 +74,61 @@ export interface RunConfig {
 export const USAGE = `usage: npm run contracts -- [options]
 
 targets (default: start the emulator from dist/ on a free port):
-  OCR_BASE_URL=... OCR_APPKEY=... OCR_SECRETKEY=...   the live service (lenient, budget ${DEFAULT_LIVE_MAX_CALLS} calls)
+  OCR_BASE_URL=... OCR_APPKEY=... OCR_SECRETKEY=...   the live service (lenient, budget ${DEFAULT_LIVE_MAX_CALLS['v2.0']} calls, ${DEFAULT_LIVE_MAX_CALLS['v2.1']} on v2.1)
   --target-url URL --appkey K --secretkey S          any other server (strict)
   --appkey2 K --secretkey2 S (or OCR_APPKEY2, OCR_SECRETKEY2)   a second app key
   OCR_FIXTURES_DIR=dir (or --fixtures-dir dir)       real photos (see contracts/README.md)
 
+API version (default v2.0):
+  --api v2.0|v2.1|both (or OCR_API_VERSION)          both: every case under v2.0, then under v2.1 (ids end in @v2.1)
+  --user-access-key-id ID --secret-access-key S (or OCR_USER_ACCESS_KEY_ID, OCR_SECRET_ACCESS_KEY)
+                                                     v2.1's User Access Key (the spawned emulator's: from its ready line)
+  --oauth-url URL (or OCR_OAUTH_URL)                 the token issuer (default: ${LIVE_OAUTH_BASE_URL} for
+                                                     OCR_BASE_URL, the target itself for --target-url and the emulator)
+  --user-access-key-id2 ID --secret-access-key2 S (or OCR_USER_ACCESS_KEY_ID2, OCR_SECRET_ACCESS_KEY2)
+                                                     a User Access Key that may not use the app key (4010007)
+
 options:
-  --filter S        run cases whose id contains S (repeatable)
+  --filter S        run cases whose id contains S (repeatable; ids of v2.1 runs end in @v2.1)
   --skip S          skip cases whose id contains S (repeatable; reported as skipped)
-  --max-calls N     stop issuing API calls after N; skip the remaining cases
+  --max-calls N     stop issuing calls (token calls included) after N; skip the remaining cases
   --junit FILE      write JUnit XML
+  --report FILE     write a Markdown summary (e.g. "$GITHUB_STEP_SUMMARY")
   --record          write parity snapshots to contracts/snapshots/ (or --snapshots DIR)
+  --learn           live runs: record the service's answers, divergences included, as live
+                    snapshots, list each divergence and exit 0 unless a case failed
   --no-control      skip cases that need emulator control
   --lenient | --strict   accept answers the docs allow besides the expected one (default: live only)
   --parity | --no-parity compare answers with snapshots (default: the spawned emulator only)
-  --list            list the cases and exit`;
+  --list            list the cases and exit
+
+exit status: 0 the target agrees, 1 a case failed or the target diverged from a reading,
+2 a bad command line or a target that cannot be started or reached`;
+
+/**
+ * Reads `--api` / OCR_API_VERSION.
+ * @example apiVersions('both') // ['v2.0', 'v2.1']
+ */
+export function apiVersions(choice: string): ApiVersion[] {
+  switch (choice) {
+    case 'v2.0':
+    case 'v2.1':
+      return [choice];
+    case 'both':
+      return ['v2.0', 'v2.1'];
+    default:
+      throw new UsageError(`--api ${JSON.stringify(choice)} is none of v2.0, v2.1, both`);
+  }
+}
+
+function checkUrl(what: string, url: string): string {
+  try {
+    new URL(url);
+  } catch {
+    throw new UsageError(`${what} ${JSON.stringify(url)} is not a URL`);
+  }
+  return url;
+}
 
 /**
  * Reads the command line and environment.
@@ -83,11 +148,19 @@ export function resolveConfig(argv: readonly string[], env: Readonly<Record<stri
         secretkey: { type: 'string' },
         appkey2: { type: 'string' },
         secretkey2: { type: 'string' },
+        api: { type: 'string' },
+        'user-access-key-id': { type: 'string' },
+        'secret-access-key': { type: 'string' },
+        'user-access-key-id2': { type: 'string' },
+        'secret-access-key2': { type: 'string' },
+        'oauth-url': { type: 'string' },
         'max-calls': { type: 'string' },
         filter: { type: 'string', multiple: true },
         skip: { type: 'string', multiple: true },
         junit: { type: 'string' },
+        report: { type: 'string' },
         record: { type: 'boolean' },
+        learn: { type: 'boolean' },
         'no-control': { type: 'boolean' },
         lenient: { type: 'boolean' },
         strict: { type: 'boolean' },
@@ -106,11 +179,14 @@ export function resolveConfig(argv: readonly string[], env: Readonly<Record<stri
   const targetUrl = values['target-url'];
   const liveUrl = env['OCR_BASE_URL']?.trim() || undefined;
   const mode: RunConfig['mode'] = targetUrl ? 'custom' : liveUrl ? 'live' : 'emulator';
+  const apis = apiVersions(values.api ?? (env['OCR_API_VERSION']?.trim() || 'v2.0'));
   const config: RunConfig = {
     mode,
+    apis,
     filters: values.filter ?? [],
     skips: values.skip ?? [],
-    record: values.record ?? false,
+    record: (values.record ?? false) || (values.learn ?? false),
+    learn: values.learn ?? false,
     control: values['no-control'] ? false : mode === 'live' ? false : mode === 'emulator' ? true : 'auto',
     lenient: mode === 'live',
     parity: mode === 'emulator',
@@ -123,27 +199,40 @@ export function resolveConfig(argv: readonly string[], env: Readonly<Record<stri
   if (values.parity && values['no-parity']) throw new UsageError('--parity and --no-parity exclude each other');
   if (values.parity) config.parity = true;
   if (values['no-parity']) config.parity = false;
+  if (config.learn && mode !== 'live') throw new UsageError('--learn records what the live service answers: it needs OCR_BASE_URL');
   if (values.junit) config.junit = values.junit;
+  if (values.report) config.report = values.report;
   if (values.snapshots) config.snapshotsDir = values.snapshots;
   const fixturesDir = values['fixtures-dir'] ?? (env['OCR_FIXTURES_DIR'] || undefined);
   if (fixturesDir) config.fixturesDir = fixturesDir;
 
+  const v20 = apis.includes('v2.0');
+  const v21 = apis.includes('v2.1');
+  const accessKey = (id: string | undefined, secret: string | undefined): AccessKey | undefined =>
+    id && secret ? { userAccessKeyId: id, secretAccessKey: secret } : undefined;
+  const access = accessKey(values['user-access-key-id'] ?? env['OCR_USER_ACCESS_KEY_ID'], values['secret-access-key'] ?? env['OCR_SECRET_ACCESS_KEY']);
+  const restricted = accessKey(values['user-access-key-id2'] ?? env['OCR_USER_ACCESS_KEY_ID2'], values['secret-access-key2'] ?? env['OCR_SECRET_ACCESS_KEY2']);
+  if (access) config.access = access;
+  if (restricted) config.restrictedAccess = restricted;
+  const oauthUrl = values['oauth-url'] ?? (env['OCR_OAUTH_URL']?.trim() || undefined);
+  if (oauthUrl) config.oauthUrl = checkUrl(values['oauth-url'] ? '--oauth-url' : 'OCR_OAUTH_URL', oauthUrl);
+
   if (mode !== 'emulator') {
-    config.baseUrl = (targetUrl ?? liveUrl)!;
-    try {
-      new URL(config.baseUrl);
-    } catch {
-      throw new UsageError(`${targetUrl ? '--target-url' : 'OCR_BASE_URL'} ${JSON.stringify(config.baseUrl)} is not a URL`);
-    }
+    const what = targetUrl ? '--target-url' : 'OCR_BASE_URL';
+    config.baseUrl = checkUrl(what, (targetUrl ?? liveUrl)!);
     const appKey = values.appkey ?? env['OCR_APPKEY'];
     const secretKey = values.secretkey ?? env['OCR_SECRETKEY'];
-    if (!appKey || !secretKey) {
-      throw new UsageError(`${targetUrl ? '--target-url' : 'OCR_BASE_URL'} needs an app key and secret key (--appkey/--secretkey or OCR_APPKEY/OCR_SECRETKEY)`);
+    if (!appKey || (v20 && !secretKey)) {
+      throw new UsageError(`${what} needs an app key${v20 ? ' and secret key' : ''} (--appkey${v20 ? '/--secretkey' : ''} or OCR_APPKEY${v20 ? '/OCR_SECRETKEY' : ''})`);
     }
-    config.credentials = { appKey, secretKey };
+    if (v21 && !access) {
+      throw new UsageError(`${what} with --api ${values.api ?? env['OCR_API_VERSION']} needs a User Access Key (--user-access-key-id/--secret-access-key or OCR_USER_ACCESS_KEY_ID/OCR_SECRET_ACCESS_KEY)`);
+    }
+    config.credentials = { appKey, ...(secretKey ? { secretKey } : {}) };
     const appKey2 = values.appkey2 ?? env['OCR_APPKEY2'];
     const secretKey2 = values.secretkey2 ?? env['OCR_SECRETKEY2'];
-    if (appKey2 && secretKey2) config.second = { appKey: appKey2, secretKey: secretKey2 };
+    if (appKey2 && (secretKey2 || !v20)) config.second = { appKey: appKey2, ...(secretKey2 ? { secretKey: secretKey2 } : {}) };
+    if (v21 && !config.oauthUrl) config.oauthUrl = mode === 'live' ? LIVE_OAUTH_BASE_URL : config.baseUrl;
   }
 
   const maxCalls = values['max-calls'];
@@ -151,7 +240,7 @@ export function resolveConfig(argv: readonly string[], env: Readonly<Record<stri
     if (!/^\d+$/.test(maxCalls)) throw new UsageError(`--max-calls ${JSON.stringify(maxCalls)} is not a whole number`);
     config.maxCalls = Number(maxCalls);
   } else if (mode === 'live') {
-    config.maxCalls = DEFAULT_LIVE_MAX_CALLS;
+    config.maxCalls = apis.reduce((sum, api) => sum + DEFAULT_LIVE_MAX_CALLS[api], 0);
   }
   return config;
 }

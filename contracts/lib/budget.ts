@@ -13,23 +13,37 @@ export class BudgetExhausted extends Error {
 
 /**
  * Names the endpoint a request goes to, with the app key replaced: the unit of the call summary.
+ * v2.1 calls are named with their version, token-issuer calls by their path.
  * @example classifyEndpoint('POST', 'https://host/v2.0/appkeys/abc/id-card/stand-alone') // 'POST id-card/stand-alone'
  * @example classifyEndpoint('GET', 'http://h/v2.0/appkeys/abc/public-keys/credit-card') // 'GET public-keys/credit-card'
+ * @example classifyEndpoint('POST', 'http://h/v2.1/appkeys/abc/credit-card') // 'POST v2.1 credit-card'
+ * @example classifyEndpoint('POST', 'https://oauth.api.nhncloudservice.com/oauth2/token/create') // 'POST oauth2/token/create'
  */
 export function classifyEndpoint(method: string, url: string): string {
   const path = new URL(url, 'http://x').pathname;
-  const match = /^\/v2\.0\/appkeys\/[^/]+\/(.+)$/.exec(path);
+  const verb = method.toUpperCase();
+  if (/^\/oauth2\/token\/(create|revoke)$/.test(path)) return `${verb} ${path.slice(1)}`;
+  const match = /^\/v2\.([01])\/appkeys\/[^/]+\/(.+)$/.exec(path);
   const known = ['public-keys/credit-card', 'public-keys/id-card', 'credit-card', 'id-card', 'id-card/stand-alone', 'id-card/authenticity'];
-  if (match && known.includes(match[1]!)) return `${method.toUpperCase()} ${match[1]}`;
-  return `${method.toUpperCase()} (other path)`;
+  if (match && known.includes(match[2]!)) return `${verb} ${match[1] === '1' ? 'v2.1 ' : ''}${match[2]}`;
+  return `${verb} (other path)`;
+}
+
+/**
+ * Whether a URL is one of the token issuer's (not an OCR call: no envelope, no openapi.yaml).
+ * @example isIssuerCall('https://oauth.api.nhncloudservice.com/oauth2/token/create') // true
+ */
+export function isIssuerCall(url: string): boolean {
+  return new URL(url, 'http://x').pathname.startsWith('/oauth2/');
 }
 
 /**
  * The request line a snapshot records: the app key replaced by `{appKey}`.
  * @example requestLine('GET', 'http://h:1/v2.0/appkeys/abc/public-keys/id-card') // 'GET /v2.0/appkeys/{appKey}/public-keys/id-card'
+ * @example requestLine('POST', 'http://h:1/v2.1/appkeys/abc/credit-card') // 'POST /v2.1/appkeys/{appKey}/credit-card'
  */
 export function requestLine(method: string, url: string): string {
-  const path = new URL(url, 'http://x').pathname.replace(/^\/v2\.0\/appkeys\/[^/]+/, '/v2.0/appkeys/{appKey}');
+  const path = new URL(url, 'http://x').pathname.replace(/^\/(v2\.[01])\/appkeys\/[^/]+/, '/$1/appkeys/{appKey}');
   return `${method.toUpperCase()} ${path}`;
 }
 

@@ -2,9 +2,9 @@
  * What a contract case is. A case is target-agnostic: it runs unchanged against the emulator,
  * the live service or any other server, and says on what it rests (`basis`) and what it needs.
  */
-import type { EnvelopeOptions, OcrClient } from '../client/index.js';
+import type { ApiVersion, EnvelopeOptions, OcrClient, TokenIssuerOptions } from '../client/index.js';
 import type { EmulatorControl } from './control.js';
-import type { ImageSet } from './images.js';
+import type { CaseImage, ImageSet } from './images.js';
 
 /**
  * `documented`: asserts what the official guide, error-code page or release notes state.
@@ -16,8 +16,9 @@ export type Basis = 'documented' | 'reading';
 /**
  * `emulator-control`: scenarios (`X-Emulator-Scenario`) and the `/__emulator/*` admin API,
  * which only the emulator has. `second-appkey`: another app key's credentials.
+ * `restricted-key` (v2.1): a User Access Key that may not use the run's app key.
  */
-export type Need = 'emulator-control' | 'second-appkey';
+export type Need = 'emulator-control' | 'second-appkey' | 'restricted-key';
 
 /** One contract case. */
 export interface ContractCase {
@@ -28,7 +29,12 @@ export interface ContractCase {
   description: string;
   basis: Basis;
   needs?: readonly Need[];
-  /** Ids of the condition-to-code rows it exercises (result-codes.ts, CONDITION_ROWS). */
+  /**
+   * The API versions the case runs under (default both): `v2.0` for the secret-key checks,
+   * `v2.1` for the token and its issuer. A run leaves out the cases of other versions.
+   */
+  apis?: readonly ApiVersion[];
+  /** Ids of the condition-to-code rows it exercises (result-codes.ts, CONDITION_ROWS, ISSUER_ROWS). */
   covers?: readonly string[];
   run(ctx: CaseContext): Promise<void>;
 }
@@ -43,6 +49,8 @@ export interface TargetInfo {
   lenient: boolean;
   /** Scenarios and the admin API are available. */
   control: boolean;
+  /** The token issuer of v2.1 runs (the emulator's own base URL, or the live issuer). */
+  oauthBaseUrl?: string | undefined;
 }
 
 /** An answer as cases see it: the client's responses and raw responses both fit. */
@@ -56,6 +64,14 @@ export interface Answer {
 export interface CaseContext {
   readonly target: TargetInfo;
   readonly basis: Basis;
+  /** The API version this run of the case uses; `client` speaks it. */
+  readonly api: ApiVersion;
+  /** The run's fetch: every call is counted against the budget and recorded (token calls too). */
+  readonly fetch: typeof fetch;
+  /** v2.1: the run's User Access Key and its issuer, for calls to the issuer itself. */
+  readonly issuer: TokenIssuerOptions | undefined;
+  /** v2.1: a client on the run's app key whose User Access Key may not use it (`needs: ['restricted-key']`). */
+  readonly restrictedClient: OcrClient | undefined;
   /** A client for the run's credentials; every call is counted, recorded and validated. */
   readonly client: OcrClient;
   /** A client for a second app key (cases that declare `needs: ['second-appkey']`). */
@@ -78,13 +94,17 @@ export interface CaseContext {
   expectCode(label: string, answer: Answer, code: number): void;
   /**
    * Asserts a success answer (HTTP 200, code 0, "SUCCESS", a `result`); in lenient runs the
-   * codes in `alternatives` (e.g. 4000111 for an image without a card) are accepted instead.
+   * codes in `alternatives` (e.g. 4000111 for an image without a card) are accepted instead
+   * when the `image` sent is synthetic (of a real photo they fail the case). `-1` is never
+   * accepted.
    */
-  expectSuccess(label: string, answer: Answer, options?: { alternatives?: readonly number[] }): void;
+  expectSuccess(label: string, answer: Answer, options?: { alternatives?: readonly number[]; image?: CaseImage }): void;
   /** Records a difference and carries on; the case fails at the end if any were recorded. */
   check(ok: boolean, difference: string): void;
   /** Fails the case now. */
   fail(difference: string): never;
+  /** Ends the case as skipped: the target gave nothing this case can check (e.g. the image read as another type). */
+  skip(reason: string): never;
   /** Ends the case as passed with an accepted answer the documentation allows. */
   accept(reason: string, options?: { record?: boolean }): never;
   /** Adds a note to the case's report. */
@@ -101,6 +121,39 @@ export class CaseFailure extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'CaseFailure';
+  }
+}
+
+/**
+ * A `reading` case got another answer than the reading (which the emulator implements): against
+ * any other target the run reports a divergence, "what the emulator must learn".
+ * @example throw new Divergence('expected 4000005 ..., got -1 ...', '4000005 Required headers is missing.', '-1 "Unknown error."', 'POST /v2.0/appkeys/{appKey}/credit-card')
+ */
+export class Divergence extends CaseFailure {
+  /**
+   * @param expected What the reading (and the emulator) answers, e.g. `4000005 Required headers is missing.`
+   * @param actual What the target answered.
+   * @param request The request line, `POST /v2.0/appkeys/{appKey}/credit-card`.
+   */
+  constructor(
+    message: string,
+    readonly expected: string,
+    readonly actual: string,
+    readonly request: string | undefined,
+  ) {
+    super(message);
+    this.name = 'Divergence';
+  }
+}
+
+/**
+ * A case found nothing to check on this target; the runner reports it as skipped.
+ * @example ctx.skip('the passport image was read as resident: nothing to check') // throws a SkippedCase
+ */
+export class SkippedCase extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SkippedCase';
   }
 }
 

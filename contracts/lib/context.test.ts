@@ -1,10 +1,10 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { OcrClient } from '../client/index.js';
-import { AcceptedAnswer, CaseFailure, type Basis, type TargetInfo } from './case.js';
+import { AcceptedAnswer, CaseFailure, Divergence, SkippedCase, type Basis, type TargetInfo } from './case.js';
 import { createCaseContext } from './context.js';
 import { emulatorControl } from './control.js';
-import { loadImages } from './images.js';
+import { loadImages, type CaseImage } from './images.js';
 
 const TARGET: TargetInfo = { kind: 'emulator', baseUrl: 'http://h', appKey: 'k', lenient: false, control: true };
 
@@ -52,14 +52,17 @@ describe('expectCode', () => {
     expect(String(thrown(() => ctx.expectCode('a', failure(4000302, 'Invalid symmetric key.', 400), 4000302)))).toMatch(/HTTP 400/);
   });
 
-  it('in a lenient run accepts transient codes, and a reading the service answers otherwise', () => {
-    const { ctx } = make({ lenient: true }, 'reading');
+  it('in a lenient run accepts transient codes, and reports another answer to a reading as a divergence', () => {
+    const { ctx } = make({ lenient: true, kind: 'live' }, 'reading');
     const transient = thrown(() => ctx.expectCode('a', failure(4000006, 'x'), 4000302));
     expect(transient).toBeInstanceOf(AcceptedAnswer);
     expect((transient as AcceptedAnswer).record).toBe(false);
     const differs = thrown(() => ctx.expectCode('a', failure(4000303, 'Invalid encrypted data.'), 4000302));
-    expect((differs as AcceptedAnswer).record).toBe(true);
-    expect(String(differs)).toMatch(/reading differs/);
+    expect(differs).toBeInstanceOf(Divergence);
+    expect(differs).toMatchObject({ expected: '4000302 Invalid symmetric key.', actual: '4000303 "Invalid encrypted data."' });
+    const unknown = thrown(() => ctx.expectCode('a', failure(-1, 'Unknown error.'), 4000005));
+    expect(unknown).toMatchObject({ expected: '4000005 Required headers is missing.', actual: '-1 "Unknown error."' });
+    expect(thrown(() => ctx.expectSuccess('a', failure(4000122, 'Request Key is invalid or expired.')))).toBeInstanceOf(Divergence);
   });
 
   it('does not accept another code for a documented case, even in a lenient run', () => {
@@ -75,9 +78,20 @@ describe('expectSuccess', () => {
     expect(thrown(() => ctx.expectSuccess('b', failure(4000111, 'Credit card info not found.'), { alternatives: [4000111] }))).toBeInstanceOf(CaseFailure);
   });
 
-  it('accepts a documented alternative in a lenient run only', () => {
+  it('accepts a documented alternative in a lenient run only, for a synthetic image only, and never -1', () => {
     const { ctx } = make({ lenient: true });
+    const image = (source: CaseImage['source']) => ({ ...loadImages().get('card-jpg-normal'), source });
     expect(thrown(() => ctx.expectSuccess('a', failure(4000111, 'Credit card info not found.'), { alternatives: [4000111] }))).toBeInstanceOf(AcceptedAnswer);
+    expect(thrown(() => ctx.expectSuccess('a', failure(4000111, 'Credit card info not found.'), { alternatives: [4000111], image: image('synthetic') }))).toBeInstanceOf(AcceptedAnswer);
+    const real = thrown(() => ctx.expectSuccess('a', failure(4000111, 'Credit card info not found.'), { alternatives: [4000111], image: image('real') }));
+    expect(real).toBeInstanceOf(CaseFailure);
+    expect(String(real)).toMatch(/did not read the real photo/);
+    expect(thrown(() => ctx.expectSuccess('a', failure(-1, 'Unknown error.'), { alternatives: [-1] }))).not.toBeInstanceOf(AcceptedAnswer);
+  });
+
+  it('ends a case as skipped on request', () => {
+    const { ctx } = make();
+    expect(thrown(() => ctx.skip('nothing to check'))).toBeInstanceOf(SkippedCase);
   });
 
   it('labels repeated observations apart', () => {

@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { imageSize } from 'image-size';
+import { packageRoot } from '../../server/package-root.js';
 
 /** What an image is used for. */
 export type ImageRole =
@@ -58,7 +58,8 @@ export const REAL_FILE_STEMS: Record<ImageRole, string> = {
   'id-passport': 'id-passport',
 };
 
-const FIXTURES = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
+// From the package root: this module also runs compiled, from dist/.
+const FIXTURES = join(packageRoot(), 'test', 'fixtures');
 
 /**
  * `jpg`, `png` or `other`, from the first bytes.

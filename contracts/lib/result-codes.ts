@@ -5,7 +5,7 @@
  * line with the implementation it checks.
  */
 
-/** Every result code of the v2.0 envelope APIs and its documented message. */
+/** Every result code of the v2.0 and v2.1 envelope APIs and its documented message. */
 export const RESULT_MESSAGES: ReadonlyMap<number, string> = new Map([
   [0, 'SUCCESS'],
   [-1, 'Unknown error.'],
@@ -23,6 +23,9 @@ export const RESULT_MESSAGES: ReadonlyMap<number, string> = new Map([
   [4000302, 'Invalid symmetric key.'],
   [4000303, 'Invalid encrypted data.'],
   [4010001, 'Invalid appKey or secretKey.'],
+  // v2.1 only (en v2.1 guide's common table and the error-code page; facts page, "v2.1").
+  [4010006, 'Invalid token.'],
+  [4010007, 'Permission denied.'],
   [4041007, 'URL Not Found'],
   [4131000, 'Request size is larger than permissible limit.'],
   [5000006, 'Decrypt fail.'],
@@ -51,7 +54,10 @@ export function describeCode(code: number): string {
 export interface ConditionRow {
   id: string;
   condition: string;
-  codes: number[];
+  /** Result codes; for the token issuer, `HTTP 401 invalid_client` and the like. */
+  codes: ReadonlyArray<number | string>;
+  /** The API versions the row applies to (default both). */
+  apis?: ReadonlyArray<'v2.0' | 'v2.1'>;
 }
 
 /**
@@ -61,8 +67,12 @@ export interface ConditionRow {
  */
 export const CONDITION_ROWS: readonly ConditionRow[] = [
   { id: 'route', condition: 'path or method not one of the five', codes: [4041007] },
-  { id: 'authorization-missing', condition: '`Authorization` header missing', codes: [4000005] },
-  { id: 'credentials', condition: 'appKey unknown or secretKey wrong', codes: [4010001] },
+  { id: 'authorization-missing', condition: '`Authorization` header missing', codes: [4000005], apis: ['v2.0'] },
+  { id: 'credentials', condition: 'appKey unknown or secretKey wrong', codes: [4010001], apis: ['v2.0'] },
+  // v2.1 (facts page, "v2.1": "Reading adopted here"), in place of the two rows above.
+  { id: 'token-header-missing', condition: '`X-NHN-Authorization` missing, or not of the form `Bearer <token>`', codes: [4000005], apis: ['v2.1'] },
+  { id: 'token-invalid', condition: 'token unknown, malformed, expired or revoked', codes: [4010006], apis: ['v2.1'] },
+  { id: 'token-permission', condition: "token valid but its User Access Key may not use that appKey (or the appKey is unknown)", codes: [4010007], apis: ['v2.1'] },
   { id: 'service-name', condition: 'unknown serviceName on the public-key call', codes: [4000001] },
   { id: 'envelope-header-missing', condition: '`X-Key-Version`, `Symmetric-Key` (or on authenticity `Request-Key`) missing', codes: [4000005] },
   { id: 'key-version', condition: '`X-Key-Version` not a version issued for that appKey and service', codes: [4000301] },
@@ -74,4 +84,15 @@ export const CONDITION_ROWS: readonly ConditionRow[] = [
   { id: 'file-type', condition: 'decrypted bytes are not a JPEG or PNG', codes: [4000003] },
   { id: 'request-key', condition: 'Request-Key unknown, expired, already consumed, or issued to another appKey', codes: [4000122] },
   { id: 'not-found', condition: 'no card / ID found in the image (scripted)', codes: [4000111, 4000121] },
+];
+
+/**
+ * What the token issuer answers to a wrong request (facts page, "The token issuer": RFC 6749
+ * section 5.2). Not ordered: a case sends one mistake at a time. Cases name the rows they cover.
+ * @example { id: 'token/unsupported-grant', covers: ['issuer-grant'], ... }
+ */
+export const ISSUER_ROWS: readonly ConditionRow[] = [
+  { id: 'issuer-client', condition: 'Basic credentials missing or garbled, unknown id or wrong secret', codes: ['HTTP 401 invalid_client'] },
+  { id: 'issuer-grant', condition: 'grant_type other than client_credentials', codes: ['HTTP 400 unsupported_grant_type'] },
+  { id: 'issuer-request', condition: 'grant_type (create) or token (revoke) missing, or a body that is not a form', codes: ['HTTP 400 invalid_request'] },
 ];

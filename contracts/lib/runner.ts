@@ -1,12 +1,12 @@
 /**
  * Runs contract cases one after another against one target and reports each: `pass`, `FAIL`
- * with the difference, or `skip` with the reason. Also applies the call budget, checks every
- * answer against openapi.yaml (through the recorder), compares answers with parity snapshots
- * and records new ones.
+ * with the difference, `DIVERGED` with what the emulator must learn, or `skip` with the
+ * reason. Also applies the call budget, checks every answer against openapi.yaml (through the
+ * recorder), compares answers with parity snapshots and records new ones.
  */
-import type { OcrClient } from '../client/index.js';
+import type { ApiVersion, OcrClient, TokenIssuerOptions } from '../client/index.js';
 import { BudgetExhausted } from './budget.js';
-import { AcceptedAnswer, CaseFailure, type ContractCase, type TargetInfo } from './case.js';
+import { AcceptedAnswer, CaseFailure, Divergence, SkippedCase, type ContractCase, type TargetInfo } from './case.js';
 import { createCaseContext } from './context.js';
 import type { EmulatorControl } from './control.js';
 import type { ImageSet } from './images.js';
@@ -17,8 +17,16 @@ import { compareWithSnapshot, describeParity, makeSnapshot, readSnapshot, writeS
 export interface RunnerOptions {
   cases: readonly ContractCase[];
   target: TargetInfo;
+  /** The API version of this run (default v2.0); cases of the other version only are left out. */
+  api?: ApiVersion;
+  /** Appended to every result's id (`@v2.1`), so that runs of both versions stay apart. */
+  idSuffix?: string;
   client: OcrClient;
   secondClient?: OcrClient | undefined;
+  /** v2.1: the run's app key under a User Access Key that may not use it. */
+  restrictedClient?: OcrClient | undefined;
+  /** v2.1: the run's User Access Key and issuer. */
+  issuer?: TokenIssuerOptions | undefined;
   recorder: Recorder;
   images: ImageSet;
   control: EmulatorControl;
@@ -30,17 +38,47 @@ export interface RunnerOptions {
   parityDir?: string | undefined;
   /** Write snapshots to this directory. */
   record?: { dir: string; source: Snapshot['source'] } | undefined;
+  /**
+   * With `record`: also record the answers of diverged cases (the target is the reference),
+   * and let them not fail the run (`--learn`).
+   */
+  learn?: boolean;
+  /** With `record`: record cases that run under both versions too (false in the second run of `--api both`). */
+  recordShared?: boolean;
   caseTimeoutMs?: number;
   /** Told each case's line as soon as it is known. */
   onResult?: (result: CaseResult) => void;
 }
 
+/** What a reading case's target answered instead of the reading (which the emulator answers). */
+export interface DivergenceReport {
+  /** The case's title: what was sent, in words. */
+  title: string;
+  /** The request line of the answer that diverged. */
+  request?: string;
+  /** What the emulator answers (the reading). */
+  emulator: string;
+  /** What the target answered. */
+  target: string;
+}
+
 /** The outcome of one case. */
 export interface CaseResult {
+  /** The case id, with the run's suffix (`credit-card/jpg-normal@v2.1`). */
   id: string;
-  status: 'pass' | 'fail' | 'skip';
-  /** The difference (fail) or reason (skip). */
+  /** The case id without the suffix (the snapshot's name). */
+  caseId?: string;
+  api?: ApiVersion;
+  /**
+   * `diverged`: a reading case against another target than the emulator got another answer;
+   * it fails the run unless learned.
+   */
+  status: 'pass' | 'fail' | 'diverged' | 'skip';
+  /** The difference (fail, diverged) or reason (skip). */
   message?: string;
+  divergence?: DivergenceReport;
+  /** A divergence `--learn` recorded as a live snapshot: listed, not failing. */
+  learned?: boolean;
   /** Set when the case passed on an answer the documentation allows, rather than the expected one. */
   accepted?: string;
   notes: string[];
@@ -60,13 +98,33 @@ export function selected(id: string, filters: readonly string[] = []): boolean {
 }
 
 /**
- * The console line of a result: `pass id`, `FAIL id: difference`, `skip id: reason`.
+ * The console line of a result: `pass id`, `FAIL id: difference`, `DIVERGED id: emulator
+ * answers ..., the service answered ...`, `learned id: ...` (a divergence --learn recorded),
+ * `skip id: reason`.
  * @example resultLine({ id: 'a/b', status: 'skip', message: 'needs emulator control', notes: [], durationMs: 0, calls: 0 }) // 'skip a/b: needs emulator control'
  */
 export function resultLine(result: CaseResult): string {
   const oneLine = (text = '') => text.replace(/\s*\n\s*/g, ' | ');
   if (result.status === 'pass') return `pass ${result.id}`;
-  return `${result.status === 'fail' ? 'FAIL' : 'skip'} ${result.id}: ${oneLine(result.message)}`;
+  const word = { fail: 'FAIL', diverged: result.learned ? 'learned' : 'DIVERGED', skip: 'skip' }[result.status];
+  return `${word} ${result.id}: ${oneLine(result.message)}`;
+}
+
+/**
+ * The line that says what the emulator must learn.
+ * @example divergenceLine({ title: 't', emulator: '4000005 Required headers is missing.', target: '-1 Unknown error.' }, 'live')
+ * // 'emulator answers 4000005 Required headers is missing., the service answered -1 Unknown error.'
+ */
+export function divergenceLine(divergence: DivergenceReport, kind: TargetInfo['kind']): string {
+  return `emulator answers ${divergence.emulator}, the ${kind === 'live' ? 'service' : 'target'} answered ${divergence.target}`;
+}
+
+/**
+ * Whether a case runs under an API version.
+ * @example appliesTo({ apis: ['v2.1'] } as ContractCase, 'v2.0') // false
+ */
+export function appliesTo(contractCase: Pick<ContractCase, 'apis'>, api: ApiVersion): boolean {
+  return !contractCase.apis || contractCase.apis.includes(api);
 }
 
 function skipReason(contractCase: ContractCase, options: RunnerOptions): string | undefined {
@@ -78,6 +136,9 @@ function skipReason(contractCase: ContractCase, options: RunnerOptions): string 
   }
   if (needs.includes('second-appkey') && !options.secondClient) {
     return 'needs a second app key (OCR_APPKEY2 and OCR_SECRETKEY2, or --appkey2 and --secretkey2)';
+  }
+  if (needs.includes('restricted-key') && !options.restrictedClient) {
+    return 'needs a User Access Key that may not use the app key (OCR_USER_ACCESS_KEY_ID2 and OCR_SECRET_ACCESS_KEY2, or --user-access-key-id2 and --secret-access-key2)';
   }
   if (options.recorder.meter.exhausted) return new BudgetExhausted(options.recorder.meter.limit!).message;
   return undefined;
@@ -105,7 +166,8 @@ async function diagnosis(control: EmulatorControl): Promise<string | undefined> 
 async function runOne(contractCase: ContractCase, options: RunnerOptions): Promise<CaseResult> {
   const started = Date.now();
   const callsBefore = options.recorder.meter.total;
-  const base = { id: contractCase.id, notes: [] as string[] };
+  const api = options.api ?? 'v2.0';
+  const base = { id: `${contractCase.id}${options.idSuffix ?? ''}`, caseId: contractCase.id, api, notes: [] as string[] };
   const finish = (result: Omit<CaseResult, 'durationMs' | 'calls'>): CaseResult => ({
     ...result,
     durationMs: Date.now() - started,
@@ -118,26 +180,56 @@ async function runOne(contractCase: ContractCase, options: RunnerOptions): Promi
   const { ctx, state } = createCaseContext({
     target: options.target,
     basis: contractCase.basis,
+    api,
     client: options.client,
     secondClient: options.secondClient,
+    restrictedClient: options.restrictedClient,
+    fetch: options.recorder.fetch,
+    issuer: options.issuer,
     images: options.images,
     control: options.control,
     recorder: options.recorder,
   });
   let accepted: AcceptedAnswer | undefined;
   let failure: string | undefined;
+  let divergence: Divergence | undefined;
   try {
     await withTimeout(contractCase.run(ctx), options.caseTimeoutMs ?? 60_000);
     if (state.differences.length > 0) failure = state.differences.join('; ');
   } catch (error) {
     if (error instanceof BudgetExhausted) return finish({ ...base, notes: state.notes, status: 'skip', message: error.message });
+    if (error instanceof SkippedCase) return finish({ ...base, notes: state.notes, status: 'skip', message: error.message });
     if (error instanceof AcceptedAnswer) accepted = error;
+    else if (error instanceof Divergence) divergence = error;
     else failure = error instanceof CaseFailure ? error.message : `unexpected error: ${(error as Error)?.stack?.split('\n').slice(0, 2).join(' ') ?? String(error)}`;
   }
   const openApi = options.recorder.exchanges.filter((e) => e.openApiErrors.length > 0);
   if (openApi.length > 0) {
     const text = openApi.map((e) => `${e.request}: ${e.openApiErrors.join(', ')}`).join('; ');
-    failure = [failure, `answer does not match openapi.yaml: ${text}`].filter(Boolean).join('; ');
+    failure = [failure, divergence?.message, `answer does not match openapi.yaml: ${text}`].filter(Boolean).join('; ');
+    divergence = undefined;
+  }
+  const snapshot = options.parityDir ? readSnapshot(options.parityDir, contractCase.id) : undefined;
+
+  if (divergence) {
+    const report: DivergenceReport = { title: contractCase.title, emulator: divergence.expected, target: divergence.actual, ...(divergence.request ? { request: divergence.request } : {}) };
+    if (options.target.kind !== 'emulator') {
+      const learned = Boolean(options.learn && options.record);
+      const result: Omit<CaseResult, 'durationMs' | 'calls'> = { ...base, notes: state.notes, status: 'diverged', message: divergenceLine(report, options.target.kind), divergence: report };
+      if (learned) {
+        result.learned = true;
+        result.recorded = writeSnapshot(options.record!.dir, makeSnapshot(contractCase.id, state.observed, options.target.baseUrl, options.record!.source));
+      }
+      return finish(result);
+    }
+    // Against the emulator a reading stands unless a live snapshot overrules it: once --learn
+    // recorded what the service answers instead, the emulator is held to that.
+    const parity = snapshot?.source === 'live' ? compareWithSnapshot(snapshot, state.observed) : undefined;
+    if (!parity || parity.failing) {
+      failure = divergence.message;
+    } else {
+      accepted = new AcceptedAnswer(`the reading (${divergence.expected}) is overruled by the live snapshot of ${snapshot!.recordedAt}: the service answers ${divergence.actual}`, false);
+    }
   }
   if (failure !== undefined) {
     const diagnosed = await diagnosis(options.control);
@@ -146,15 +238,16 @@ async function runOne(contractCase: ContractCase, options: RunnerOptions): Promi
 
   const result: Omit<CaseResult, 'durationMs' | 'calls'> = { ...base, notes: state.notes, status: 'pass' };
   if (accepted) result.accepted = accepted.message;
-  if (options.parityDir && !accepted && state.observed.length > 0) {
-    result.parity = compareWithSnapshot(readSnapshot(options.parityDir, contractCase.id), state.observed);
+  if (options.parityDir && (!accepted || divergence) && state.observed.length > 0) {
+    result.parity = compareWithSnapshot(snapshot, state.observed);
     if (result.parity.failing) {
       return finish({ ...result, status: 'fail', message: `parity: ${describeParity(contractCase.id, result.parity)}` });
     }
   }
-  if (options.record && state.observed.length > 0 && (!accepted || accepted.record)) {
-    const snapshot = makeSnapshot(contractCase.id, state.observed, options.target.baseUrl, options.record.source);
-    result.recorded = writeSnapshot(options.record.dir, snapshot);
+  const recordThis = options.recordShared !== false || (contractCase.apis?.length === 1 && contractCase.apis[0] === api);
+  if (options.record && recordThis && state.observed.length > 0 && (!accepted || accepted.record)) {
+    const made = makeSnapshot(contractCase.id, state.observed, options.target.baseUrl, options.record.source);
+    result.recorded = writeSnapshot(options.record.dir, made);
   }
   return finish(result);
 }
@@ -167,7 +260,8 @@ async function runOne(contractCase: ContractCase, options: RunnerOptions): Promi
 export async function runCases(options: RunnerOptions): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const contractCase of options.cases) {
-    if (!selected(contractCase.id, options.filters)) continue;
+    if (!appliesTo(contractCase, options.api ?? 'v2.0')) continue;
+    if (!selected(`${contractCase.id}${options.idSuffix ?? ''}`, options.filters)) continue;
     const result = await runOne(contractCase, options);
     results.push(result);
     options.onResult?.(result);

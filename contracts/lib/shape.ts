@@ -12,6 +12,8 @@ export type Shape = string | number | boolean | null | Shape[] | { [key: string]
 export interface ShapeOptions {
   /** Paths (as {@link joinPath} writes them) whose values are kept verbatim. */
   literals?: ReadonlySet<string>;
+  /** Paths whose non-empty string values are recorded as `<opaque>`: their form is nobody's contract. */
+  opaque?: ReadonlySet<string>;
 }
 
 /**
@@ -26,7 +28,16 @@ export const BODY_LITERALS: ReadonlySet<string> = new Set([
   'result.resolution',
   'result.idType',
   'result.keyValues[].key',
+  // The token issuer's answers (facts page, "The token issuer").
+  'token_type',
+  'error',
 ]);
+
+/**
+ * Fields recorded only as `<opaque>`: the issuer's `access_token` is an opaque string whose
+ * length and alphabet are the issuer's business, so one issuer's tokens do not fail another's.
+ */
+export const BODY_OPAQUE: ReadonlySet<string> = new Set(['access_token']);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -91,7 +102,8 @@ export function numberShape(value: number): string {
 }
 
 /**
- * Redacts a JSON value into its shape; paths in `literals` keep their values.
+ * Redacts a JSON value into its shape; paths in `literals` keep their values, paths in
+ * `opaque` become `<opaque>`.
  * @example shapeOf({ header: { resultCode: 0 }, result: { totalCardNum: 'AAAA...' } }, { literals: BODY_LITERALS })
  * // { header: { resultCode: 0 }, result: { totalCardNum: '<base64:32>' } }
  */
@@ -104,6 +116,7 @@ export function shapeOf(value: unknown, options: ShapeOptions = {}, path = ''): 
     return out;
   }
   if (literals.has(path) && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) return value;
+  if (options.opaque?.has(path) && typeof value === 'string' && value !== '') return '<opaque>';
   if (typeof value === 'string') return stringShape(value);
   if (typeof value === 'number') return numberShape(value);
   if (typeof value === 'boolean') return '<boolean>';
@@ -112,6 +125,7 @@ export function shapeOf(value: unknown, options: ShapeOptions = {}, path = ''): 
 }
 
 /** Response headers a snapshot records, lower case. */
+// Not X-Emulator-Diagnosis: the emulator's own explanation of a failure, which the live service never sends.
 export const RECORDED_HEADERS = ['content-type', 'request-key'] as const;
 
 /**

@@ -5,11 +5,11 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../server/package-root.js';
 import { compareExchanges, formatDifference, isStructural, type Difference, type ExchangeShape } from './compare.js';
 
 /** Where the shipped snapshots live. */
-export const SNAPSHOTS_DIR = fileURLToPath(new URL('../snapshots/', import.meta.url));
+export const SNAPSHOTS_DIR = join(packageRoot(), 'contracts', 'snapshots');
 
 /** A snapshot file. */
 export interface Snapshot {

@@ -918,6 +918,7 @@ export interface components {
         /** @description The public key, or a failure (always HTTP 200; see "Every answer is HTTP 200"). */
         PublicKeyAnswer: {
             headers: {
+                "X-Emulator-Diagnosis": components["headers"]["EmulatorDiagnosis"];
                 [name: string]: unknown;
             };
             content: {
@@ -927,6 +928,7 @@ export interface components {
         /** @description The card reading, or a failure (always HTTP 200; see "Every answer is HTTP 200"). */
         CreditCardAnswer: {
             headers: {
+                "X-Emulator-Diagnosis": components["headers"]["EmulatorDiagnosis"];
                 [name: string]: unknown;
             };
             content: {
@@ -940,6 +942,7 @@ export interface components {
         IdCardAnswer: {
             headers: {
                 "Request-Key": components["headers"]["RequestKey"];
+                "X-Emulator-Diagnosis": components["headers"]["EmulatorDiagnosis"];
                 [name: string]: unknown;
             };
             content: {
@@ -952,6 +955,7 @@ export interface components {
          */
         IdCardStandAloneAnswer: {
             headers: {
+                "X-Emulator-Diagnosis": components["headers"]["EmulatorDiagnosis"];
                 [name: string]: unknown;
             };
             content: {
@@ -961,6 +965,7 @@ export interface components {
         /** @description The verdict, or a failure (always HTTP 200; see "Every answer is HTTP 200"). */
         AuthenticityAnswer: {
             headers: {
+                "X-Emulator-Diagnosis": components["headers"]["EmulatorDiagnosis"];
                 [name: string]: unknown;
             };
             content: {
@@ -975,6 +980,7 @@ export interface components {
         OAuthBadRequest: {
             headers: {
                 "Cache-Control": components["headers"]["NoStore"];
+                "X-Emulator-Diagnosis": components["headers"]["EmulatorDiagnosis"];
                 [name: string]: unknown;
             };
             content: {
@@ -992,6 +998,7 @@ export interface components {
             headers: {
                 "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                 "Cache-Control": components["headers"]["NoStore"];
+                "X-Emulator-Diagnosis": components["headers"]["EmulatorDiagnosis"];
                 [name: string]: unknown;
             };
             content: {
@@ -1070,6 +1077,15 @@ export interface components {
         };
     };
     headers: {
+        /**
+         * @description **Emulator only; the live service never sends it.** On an answer whose `resultCode` is
+         *     not 0, the emulator's diagnosis of the request: what the client did wrong, in words to
+         *     act on (the same text as its request journal). One line of printable ASCII, at most 400
+         *     characters (other characters escaped as `\uXXXX`, a longer text cut with `...`); never a
+         *     secret, a key or a decrypted value. Turned off with `EMULATOR_DIAGNOSIS_HEADER=off`.
+         * @example the first 16 decrypted bytes are garbled but the rest is a PNG: the image was encrypted with an all-zero IV; the IV must be the first 16 bytes of the symmetric key
+         */
+        EmulatorDiagnosis: string;
         /**
          * @description Names this ID card reading for the Verify Authenticity API (guide, "ID Card Analysis
          *     API > Response > [Response Header]"). Valid for 1 hour from issue; cannot be used

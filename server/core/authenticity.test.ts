@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mismatchedFields, readAuthenticityBody, ResidentLock } from './authenticity.js';
+import { AUTHENTICITY_MAX_BODY_BYTES, AUTHENTICITY_MAX_DEPTH, mismatchedFields, nestingDepth, parseAuthenticityJson, readAuthenticityBody, ResidentLock } from './authenticity.js';
 import { encryptValue } from './envelope.js';
 import { OcrError } from './errors.js';
 
@@ -78,5 +78,24 @@ describe('ResidentLock', () => {
     lock.record('card', ['issueDate']);
     expect(code(() => lock.assertOpen('card'))).toBe(4000123);
     expect(code(() => lock.assertOpen('other'))).toBe(0);
+  });
+});
+
+describe('parseAuthenticityJson', () => {
+  it('counts nesting outside strings only, and stops counting past the bound', () => {
+    expect(nestingDepth('{"a":[[1]],"b":{}}', 16)).toBe(3);
+    expect(nestingDepth('{"a":"[[[{{{\\"[[["}', 16)).toBe(1);
+    expect(nestingDepth('['.repeat(1_000_000), 16)).toBe(17);
+  });
+
+  it('refuses a text over the byte bound, too deep, or not JSON with 4000001', () => {
+    const parsed = (text: string) => code(() => parseAuthenticityJson(text));
+    expect(parsed(`{"idType":"resident"}`)).toBe(0);
+    expect(parsed(`{"x":"${'x'.repeat(AUTHENTICITY_MAX_BODY_BYTES)}"}`)).toBe(4000001);
+    // Characters under the bound, bytes over it (three bytes each in UTF-8).
+    expect(parsed(`{"x":"${'홍'.repeat(AUTHENTICITY_MAX_BODY_BYTES / 2)}"}`)).toBe(4000001);
+    expect(parsed(`{"x":${'['.repeat(AUTHENTICITY_MAX_DEPTH)}${']'.repeat(AUTHENTICITY_MAX_DEPTH)}}`)).toBe(4000001);
+    expect(parsed(`{"x":${'['.repeat(AUTHENTICITY_MAX_DEPTH - 1)}${']'.repeat(AUTHENTICITY_MAX_DEPTH - 1)}}`)).toBe(0);
+    expect(parsed('{')).toBe(4000001);
   });
 });

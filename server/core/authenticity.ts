@@ -34,6 +34,69 @@ export const AUTHENTICITY_FIELDS: Record<IdType, Record<string, FieldRule>> = {
   },
 };
 
+/**
+ * The largest authenticity body read: 64 KiB. A real one is a few hundred bytes (five short
+ * encrypted values), so anything near the upload limit cannot be an authenticity request, and
+ * parsing and decrypting it first cost seconds (a 20 MB body of `[` blocked the server 7.5 s).
+ * Larger bodies answer 4000001, the condition table's code for a body that is not a valid
+ * authenticity request; 4131000 stays the code for a body over the upload limit, which is
+ * checked first. README, "Which condition gets which code".
+ */
+export const AUTHENTICITY_MAX_BODY_BYTES = 64 * 1024;
+
+/** Deepest nesting of arrays and objects read; a real body is one flat object (depth 1). */
+export const AUTHENTICITY_MAX_DEPTH = 16;
+
+/**
+ * The longest field value read, in characters: a name or a number encrypted and base64-encoded
+ * is well under 200. Checked before any field is decrypted or masked for the journal.
+ */
+export const AUTHENTICITY_MAX_FIELD_CHARS = 4096;
+
+/**
+ * Parses an authenticity body's text, refusing before any heavy work what cannot be an
+ * authenticity request: over AUTHENTICITY_MAX_BODY_BYTES, nested deeper than
+ * AUTHENTICITY_MAX_DEPTH, or not JSON (all 4000001).
+ * @example parseAuthenticityJson('{"idType":"resident"}') // { idType: 'resident' }
+ */
+export function parseAuthenticityJson(text: string): unknown {
+  // Characters first: a text of more characters than the bound has more bytes than it too.
+  if (text.length > AUTHENTICITY_MAX_BODY_BYTES || Buffer.byteLength(text) > AUTHENTICITY_MAX_BODY_BYTES) {
+    throw new OcrError('INVALID_PARAMETER', `authenticity body is ${Buffer.byteLength(text)} bytes; an authenticity request is at most ${AUTHENTICITY_MAX_BODY_BYTES}`);
+  }
+  const depth = nestingDepth(text, AUTHENTICITY_MAX_DEPTH);
+  if (depth > AUTHENTICITY_MAX_DEPTH) {
+    throw new OcrError('INVALID_PARAMETER', `authenticity body nests arrays or objects more than ${AUTHENTICITY_MAX_DEPTH} deep; it is one flat JSON object`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new OcrError('INVALID_PARAMETER', 'authenticity body is not valid JSON');
+  }
+}
+
+/**
+ * How deep `[` and `{` nest in a JSON text, outside strings; stops counting past `stopAbove`.
+ * Not a validator: JSON.parse judges the rest.
+ * @example nestingDepth('{"a":[[1]]}', 16) // 3
+ */
+export function nestingDepth(text: string, stopAbove: number): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > deepest && (deepest = depth) > stopAbove) return deepest;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
+}
+
 /** A parsed, decrypted authenticity body. */
 export interface AuthenticityRequest {
   idType: IdType;
@@ -52,8 +115,8 @@ export interface AuthenticityRules {
 const TODAY: AuthenticityRules = { passport: false, serialNumRequired: false };
 
 /**
- * Checks shape (4000001) then decrypts the encrypted fields (4000303), in that order, as the
- * condition table has it.
+ * Checks shape (4000001; a field longer than AUTHENTICITY_MAX_FIELD_CHARS included) then
+ * decrypts the encrypted fields (4000303), in that order, as the condition table has it.
  * @example readAuthenticityBody(JSON.parse(text), symmetricKey) // {idType: 'resident', fields: {name: '홍길동', ...}}
  */
 export function readAuthenticityBody(body: unknown, symmetricKey: Buffer, rules: AuthenticityRules = TODAY): AuthenticityRequest {
@@ -74,6 +137,8 @@ export function readAuthenticityBody(body: unknown, symmetricKey: Buffer, rules:
       if (required) throw new OcrError('INVALID_PARAMETER', `${idType} authenticity needs field "${name}"`);
     } else if (typeof value !== 'string') {
       throw new OcrError('INVALID_PARAMETER', `field "${name}" must be a string, got ${typeof value}`);
+    } else if (value.length > AUTHENTICITY_MAX_FIELD_CHARS) {
+      throw new OcrError('INVALID_PARAMETER', `field "${name}" is ${value.length} characters; a value of an ID card is at most ${AUTHENTICITY_MAX_FIELD_CHARS}`);
     }
   }
   const fields: Record<string, string> = {};

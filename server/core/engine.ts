@@ -7,9 +7,10 @@
  */
 import { behaviourOn, type Behaviour } from './api-date.js';
 import { secretKeyAuth, tokenAuth, type ApiVersion, type AuthHeaders, type Authenticator } from './auth.js';
-import { readAuthenticityBody, digitsOnly, mismatchedFields, type AuthenticityRequest } from './authenticity.js';
+import { readAuthenticityBody, digitsOnly, mismatchedFields, parseAuthenticityJson, type AuthenticityRequest } from './authenticity.js';
 import type { Clock } from './clock.js';
 import { creditCardResult } from './credit-card.js';
+import { explainImageFailure, keysSinceHint, type KeysSince } from './diagnosis.js';
 import { aesDecrypt, decodeWrappedKey, encryptValue, symmetricKeyFromBlock } from './envelope.js';
 import { failureBody, OcrError, successBody, type ErrorKey } from './errors.js';
 import { idCardResult, type IdType } from './id-card.js';
@@ -19,6 +20,7 @@ import type { EnvelopeFacts, JournalEntry } from './journal.js';
 import { isServiceName, SERVICES, type IssuedKey, type KeyFactory, type ServiceName } from './key-store.js';
 import { cryptoRandom, type RandomSource } from './random.js';
 import { creditCardReadingFor, idCardReadingFor } from './readings.js';
+import { maskRequestKey, type RequestKeyView } from './request-key-ledger.js';
 import { DEFAULT_RSA_WORKERS, sharedRsaPool, type RsaPool } from './rsa-pool.js';
 import { ScenarioBook, type QueueEntry, type Selection, type SelectionInput } from './scenarios/book.js';
 import { MemoryScenarioState } from './scenarios/memory-state.js';
@@ -155,6 +157,11 @@ export class OcrEngine {
   readonly #auth: Record<ApiVersion, Authenticator>;
   /** The global clock offset as last read: journal times go by it without a round trip. */
   #globalOffsetMs = 0;
+  /** When the key store was last emptied (start or full reset): a diagnosis of unknown key versions names it. */
+  #keysSince: KeysSince;
+  /** The same for appKeys reset on their own since. */
+  #keysSinceOf = new Map<string, KeysSince>();
+  readonly #requestKeyTtlSeconds: number;
 
   constructor(options: EngineOptions) {
     this.credentials = options.credentials;
@@ -174,6 +181,8 @@ export class OcrEngine {
     this.journalValues = options.journalValues ?? false;
     this.keyCache = new SymmetricKeyCache(options.keyCacheEntries ?? DEFAULT_KEY_CACHE_ENTRIES);
     this.rsa = sharedRsaPool(options.rsaWorkers ?? DEFAULT_RSA_WORKERS);
+    this.#requestKeyTtlSeconds = options.requestKeyTtlSeconds ?? 3600;
+    this.#keysSince = { at: this.now(), by: 'start' };
   }
 
   /** Which kind of store holds the state. */
@@ -265,8 +274,14 @@ export class OcrEngine {
     const header = headers['symmetric-key']!;
     let symmetricKey = this.keyCache.get(header, key);
     if (!symmetricKey) {
-      const block = await this.rsa.decrypt(decodeWrappedKey(header, key.modulusBytes), key.privateKey);
-      symmetricKey = this.keyCache.set(header, key, symmetricKeyFromBlock(block));
+      const wrapped = decodeWrappedKey(header, key.modulusBytes);
+      let unwrapped: Buffer;
+      try {
+        unwrapped = symmetricKeyFromBlock(await this.rsa.decrypt(wrapped, key.privateKey));
+      } catch (error) {
+        throw (await this.#wrappedWithAnotherKey(wrapped, app, endpoint, key)) ?? error;
+      }
+      symmetricKey = this.keyCache.set(header, key, unwrapped);
       // Revoked while the RSA operation ran elsewhere: answer as if it had been revoked before.
       if (key.revoked) throw new OcrError('INVALID_KEY_VERSION', `X-Key-Version ${version} was revoked`);
     }
@@ -280,7 +295,8 @@ export class OcrEngine {
     if (!key) {
       const issued = (await this.#stores.keys.list(app, service)).map((k) => k.version);
       const hint = issued.length ? `issued: ${issued.join(', ')}` : `no ${service} key was issued yet: GET the public key first`;
-      throw new OcrError('INVALID_KEY_VERSION', `X-Key-Version ${version} was never issued for ${service} of appKey "${app.appKey}" (${hint})`);
+      const since = keysSinceHint(this.#keysSinceOf.get(app.appKey) ?? this.#keysSince);
+      throw new OcrError('INVALID_KEY_VERSION', `X-Key-Version ${version} was never issued for ${service} of appKey "${app.appKey}" (${hint}); ${since}`);
     }
     if (key.revoked) throw new OcrError('INVALID_KEY_VERSION', `X-Key-Version ${version} was revoked`);
     return key;
@@ -290,7 +306,14 @@ export class OcrEngine {
   openImage(trace: Trace, envelope: Envelope, upload: Upload | undefined): ImageInfo {
     if (!upload) throw new OcrError('INVALID_PARAMETER', 'multipart field "image" is missing');
     if (upload.buffer.length === 0) throw new OcrError('UPLOADED_FILE_IS_EMPTY', 'multipart field "image" is 0 bytes');
-    const info = inspectImage(aesDecrypt(envelope.symmetricKey, upload.buffer, 'image'));
+    let decrypted: Buffer | undefined;
+    let info: ImageInfo;
+    try {
+      decrypted = aesDecrypt(envelope.symmetricKey, upload.buffer, 'image');
+      info = inspectImage(decrypted);
+    } catch (error) {
+      throw explainImageFailure(error, upload.buffer, decrypted, envelope.symmetricKey);
+    }
     const { fileType, width, height, bytes, sha256 } = info;
     trace.envelope = { ...trace.envelope, image: { fileType, width, height, bytes, sha256 } };
     return info;
@@ -319,7 +342,7 @@ export class OcrEngine {
       const verdict = scripted?.outcome.authenticity;
       const requestKey = await this.#stores.requestKeys.issue(envelope.app, { idType: reading.idType, values, verdict: typeof verdict === 'boolean' ? verdict : undefined });
       reply.headers = { 'Request-Key': requestKey };
-      trace.requestKey = { issued: true };
+      trace.requestKey = { issued: true, ref: maskRequestKey(requestKey) };
     }
     return reply;
   }
@@ -331,6 +354,7 @@ export class OcrEngine {
    * response"), and of concurrent calls with one key exactly one can succeed.
    */
   async authenticity(trace: Trace, envelope: Envelope, bodyText: string, requestKey: string): Promise<Reply> {
+    trace.requestKey = { ref: maskRequestKey(requestKey) };
     const request = this.#readAuthenticity(trace, envelope, bodyText);
     const claimed = await this.#stores.requestKeys.claim(envelope.app, requestKey);
     let used = false;
@@ -339,7 +363,7 @@ export class OcrEngine {
       if (succeeded) {
         await this.#stores.requestKeys.consume(claimed);
         used = true;
-        trace.requestKey = { used: true };
+        trace.requestKey = { ...trace.requestKey, used: true };
       }
       return reply;
     } finally {
@@ -347,15 +371,12 @@ export class OcrEngine {
     }
   }
 
-  /** The authenticity body: 4000001 for what is not JSON or lacks a field, 4000303 for what does not decrypt. */
+  /**
+   * The authenticity body: 4000001 for what is too large, too deep, not JSON or lacks a field
+   * (refused before parsing or decrypting anything), 4000303 for what does not decrypt.
+   */
   #readAuthenticity(trace: Trace, envelope: Envelope, bodyText: string): AuthenticityRequest {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(bodyText);
-    } catch {
-      throw new OcrError('INVALID_PARAMETER', 'authenticity body is not valid JSON');
-    }
-    const request = readAuthenticityBody(parsed, envelope.symmetricKey, {
+    const request = readAuthenticityBody(parseAuthenticityJson(bodyText), envelope.symmetricKey, {
       passport: this.behaviour.passportAuthenticity,
       serialNumRequired: !this.behaviour.serialNumOptional,
     });
@@ -414,7 +435,21 @@ export class OcrEngine {
     if (appKey === undefined) {
       this.keyCache.clear();
       this.#globalOffsetMs = 0;
+      this.#keysSinceOf.clear();
+      this.#keysSince = { at: this.now(), by: 'reset' };
+    } else {
+      this.#keysSinceOf.set(appKey, { at: this.now(), by: 'reset' });
     }
+  }
+
+  /**
+   * The newest `limit` Request-Keys held, masked, each with its state by its appKey's clock,
+   * and the store's figures; neither where the store cannot list or count them (Redis).
+   */
+  async requestKeys(limit: number): Promise<{ views: RequestKeyView[] | undefined; stats: RequestKeyStats | undefined; ttlSeconds: number }> {
+    const nowOf = (appKey: string) => this.#stores.contextNow?.(appKey).now ?? this.now();
+    const views = await this.#stores.requestKeys.list?.(limit, nowOf);
+    return { views, stats: await this.#stores.requestKeys.stats(), ttlSeconds: this.#requestKeyTtlSeconds };
   }
 
   /** The loaded scenarios, sorted by name. */
@@ -541,6 +576,40 @@ export class OcrEngine {
     const app = await this.#stores.context(appKey);
     this.#globalOffsetMs = app.globalOffsetMs;
     return app;
+  }
+
+  /**
+   * A Symmetric-Key that does not unwrap under the key version it names, tried once more under
+   * the other keys a client could have confused it with: the current key of the same service
+   * (it sent a stale X-Key-Version) and the current key of the other service (it fetched the
+   * wrong public key). Only keys already issued, and only after a failure: a good request pays
+   * nothing, a bad one at most two more RSA operations. The answer stays 4000302.
+   */
+  async #wrappedWithAnotherKey(wrapped: Buffer, app: AppContext, endpoint: Endpoint, named: IssuedKey): Promise<OcrError | undefined> {
+    const service: ServiceName = endpoint === 'credit-card' ? 'credit-card' : 'id-card';
+    const other: ServiceName = service === 'credit-card' ? 'id-card' : 'credit-card';
+    const candidates: [ServiceName, IssuedKey | undefined][] = [
+      [service, await this.#issuedCurrent(app, service)],
+      [other, await this.#issuedCurrent(app, other)],
+    ];
+    for (const [owner, candidate] of candidates) {
+      if (!candidate || candidate.publicKeyBase64 === named.publicKeyBase64 || candidate.modulusBytes !== wrapped.length) continue;
+      try {
+        symmetricKeyFromBlock(await this.rsa.decrypt(wrapped, candidate.privateKey));
+      } catch {
+        continue;
+      }
+      const said = owner === service
+        ? `Symmetric-Key was wrapped with ${service} key version ${candidate.version}, but X-Key-Version says ${named.version}: send the version of the key that wrapped it`
+        : `Symmetric-Key was wrapped with the ${other} public key (version ${candidate.version}); ${endpoint} takes the ${service} key: GET /v2.0/appkeys/{appKey}/public-keys/${service}`;
+      return new OcrError('INVALID_SYMMETRIC_KEY', said);
+    }
+    return undefined;
+  }
+
+  /** The current key of a service if one was issued (never makes one): the newest version, as rotation and revocation keep it. */
+  async #issuedCurrent(app: AppContext, service: ServiceName): Promise<IssuedKey | undefined> {
+    return this.#stores.keys.currentNow?.(app, service) ?? (await this.#stores.keys.list(app, service)).at(-1);
   }
 
   #issuesRequestKey(idType: IdType, outcome: Outcome | undefined): boolean {

@@ -5,8 +5,17 @@
  * (TOAST-DOCS/OCR en/document-ocr-api-guide-v2.0.md, credit card response, `resolution`).
  */
 import { createHash } from 'node:crypto';
-import { imageSize } from 'image-size';
+import { createRequire } from 'node:module';
+import type { imageSize as ImageSize } from 'image-size';
 import { OcrError } from './errors.js';
+
+// Loaded on the first image, not at start-up, which it would slow by tens of milliseconds
+// (README, "Benchmarks": start-up).
+let imageSizeOf: typeof ImageSize | undefined;
+const imageSize: typeof ImageSize = (data) => {
+  imageSizeOf ??= (createRequire(import.meta.url)('image-size') as { imageSize: typeof ImageSize }).imageSize;
+  return imageSizeOf(data);
+};
 
 /** The two file types the service accepts. */
 export type FileType = 'jpg' | 'png';
@@ -94,6 +103,22 @@ function describeNonImage(data: Buffer): string {
   if (pngEnd || jpegEnd) {
     return `the first 16 decrypted bytes are garbled but the rest is a ${pngEnd ? 'PNG' : 'JPEG'}: the IV was not the first 16 bytes of the key`;
   }
-  const head = data.subarray(0, 8).toString('hex');
-  return `decrypted ${data.length} bytes are neither JPEG nor PNG (they start with ${head})`;
+  // The kind of file only, never its bytes: a diagnosis travels in a response header.
+  return `decrypted ${data.length} bytes are neither JPEG nor PNG (${knownSignature(data) ?? 'no file signature the emulator knows'})`;
+}
+
+/** File signatures clients send by mistake, by their first bytes. */
+const OTHER_SIGNATURES: readonly [RegExp, string][] = [
+  [/^%PDF-/, 'a PDF'],
+  [/^GIF8[79]a/, 'a GIF'],
+  [/^RIFF[\s\S]{4}WEBP/, 'a WebP'],
+  [/^BM/, 'a BMP'],
+  [/^(II\*\x00|MM\x00\*)/, 'a TIFF'],
+  [/^[\s\S]{4}ftyp(heic|heix|mif1|avif)/, 'a HEIC/AVIF'],
+  [/^PK\x03\x04/, 'a ZIP'],
+];
+
+function knownSignature(data: Buffer): string | undefined {
+  const head = data.subarray(0, 16).toString('latin1');
+  return OTHER_SIGNATURES.find(([pattern]) => pattern.test(head))?.[1];
 }

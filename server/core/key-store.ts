@@ -131,6 +131,7 @@ export class KeyStore implements KeyPairStore {
     return this.#issue(app, service);
   }
 
+  /** The current key of a service if one was issued; never makes one. */
   currentNow(app: AppScope, service: ServiceName): IssuedKey | undefined {
     const ring = this.#rings.get(slot(app.appKey, service));
     return ring?.keys.get(ring.current);

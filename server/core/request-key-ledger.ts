@@ -30,6 +30,31 @@ export interface LedgerEntry {
   state: 'fresh' | 'claimed' | 'consumed';
 }
 
+/** What a listing shows of one key: never the key itself, never the recognised values. */
+export interface RequestKeyView {
+  /** The key masked but for its last four characters (see {@link maskRequestKey}). */
+  requestKey: string;
+  appKey: string;
+  idType: IdType;
+  /** `valid` until used or past `expiresAt` by the emulator clock. */
+  state: 'valid' | 'expired' | 'consumed';
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/**
+ * A Request-Key as the journal and the admin API show it: enough to tell keys apart and to
+ * recognise one's own (the last four characters), not enough to use it. Any text (a client
+ * may send anything as `Request-Key`) comes out at most 36 characters long.
+ * @example maskRequestKey('3f9c2b7e-5d41-4a8e-9c1f-6b2d8e7a0c53') // '********-****-****-****-********0c53'
+ * @example maskRequestKey('short') // '*hort'
+ */
+export function maskRequestKey(requestKey: string): string {
+  const chars = [...requestKey];
+  if (chars.length > 36) return `…${chars.slice(-4).join('')}`;
+  return chars.map((c, i) => (i >= chars.length - 4 || c === '-' ? c : '*')).join('');
+}
+
 /** Ledger settings. */
 export interface LedgerOptions {
   /** The clock without any appKey's own offset: what purging goes by (no appKey's clock is behind it). */
@@ -143,6 +168,23 @@ export class RequestKeyLedger implements RequestKeyStore {
 
   async stats(): Promise<RequestKeyStats> {
     return { held: this.#entries.size, consumed: this.#consumed, max: this.maxEntries };
+  }
+
+  /**
+   * The newest `limit` keys held, oldest first, with their state by the clock of each one's
+   * appKey now (`nowOf`). An expired key stays listed (as `expired`) until the next issue purges
+   * it; one held by a call under way counts as `valid`.
+   */
+  async list(limit: number, nowOf: (appKey: string) => number): Promise<RequestKeyView[]> {
+    const entries = [...this.#entries.values()];
+    return entries.slice(Math.max(0, entries.length - limit)).map((entry) => ({
+      requestKey: maskRequestKey(entry.requestKey),
+      appKey: entry.appKey,
+      idType: entry.idType,
+      state: entry.state === 'consumed' ? 'consumed' : nowOf(entry.appKey) >= entry.expiresAt ? 'expired' : 'valid',
+      issuedAt: entry.issuedAt,
+      expiresAt: entry.expiresAt,
+    }));
   }
 
   /** Number of entries held. */

@@ -5,7 +5,7 @@ import { basicCredentials, MemoryTokenStore, TokenIssuer } from './token-issuer.
 
 const keys = new Map([
   ['id', { id: 'id', secret: 'secret' }],
-  ['narrow', { id: 'narrow', secret: 's2', appKeys: new Set(['b']) }],
+  ['narrow', { id: 'narrow', secret: 's2', appKeys: ['b'] }],
 ]);
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 const grant = { grant_type: 'client_credentials' };

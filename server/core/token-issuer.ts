@@ -15,7 +15,7 @@ import type { TokenRecord, TokenStore } from './stores/types.js';
 export interface UserAccessKey {
   id: string;
   secret: string;
-  appKeys?: ReadonlySet<string> | undefined;
+  appKeys?: readonly string[] | undefined;
 }
 
 /** The answer of `POST /oauth2/token/create` (the page's example: `expires_in` a number). */
@@ -139,8 +139,8 @@ export class TokenIssuer {
     if (!known) {
       throw new OcrError('PERMISSION_DENIED', `appKey "${appKey}" is not known to this emulator, so no User Access Key may use it`);
     }
-    if (key.appKeys && !key.appKeys.has(appKey)) {
-      throw new OcrError('PERMISSION_DENIED', `User Access Key "${key.id}" may use only appKey ${[...key.appKeys].map((k) => `"${k}"`).join(', ')}, not "${appKey}"`);
+    if (key.appKeys && !key.appKeys.includes(appKey)) {
+      throw new OcrError('PERMISSION_DENIED', `User Access Key "${key.id}" may use only appKey ${key.appKeys.map((k) => `"${k}"`).join(', ')}, not "${appKey}"`);
     }
   }
 

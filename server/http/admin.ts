@@ -11,6 +11,8 @@ import { isServiceName, SERVICES } from '../core/key-store.js';
 import { ScenarioError } from '../core/scenarios/book.js';
 import { MAX_REGISTERED_APPKEYS } from '../core/stores/memory.js';
 import { isStoreUnavailable } from '../core/stores/unavailable.js';
+import { dashboardRouter } from './dashboard.js';
+import type { UploadBudgetStats } from './upload-budget.js';
 
 /** What the admin API needs besides the engine. */
 export interface AdminOptions {
@@ -19,12 +21,14 @@ export interface AdminOptions {
   adminToken?: string | undefined;
   /** When false, every admin path but health answers 403. */
   adminEnabled?: boolean;
-  /** Re-reads the scenario files; returns problems (empty when the new set is in force). */
-  reloadScenarios?: () => { file: string; problems: string[] }[];
+  /** Re-reads the scenario files; resolves with problems (empty when the new set is in force). */
+  reloadScenarios?: () => Promise<{ file: string; problems: string[] }[]> | { file: string; problems: string[] }[];
   /** Problems of the last scenario load (the previous good set stays in force). */
   scenarioProblems?: () => { file: string; problems: string[] }[];
   /** The admin API's own OpenAPI description, served as is. */
   adminDescription?: () => string;
+  /** The upload budget's figures (server/http/upload-budget.ts), for GET /__emulator/stats. */
+  uploads?: () => UploadBudgetStats;
 }
 
 /** The latest the emulator clock may show (POST /__emulator/clock). */
@@ -97,6 +101,14 @@ export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
     const { date, pinned } = engine.behaviour;
     res.json({ status: 'ok', apiDate: date, apiDatePinned: pinned });
   });
+  // The dashboard's files hold no data, so with a token they load without one (a browser cannot
+  // send it on a navigation) and the page asks for the token; its data calls need it as any call.
+  router.use(
+    dashboardRouter((req) => {
+      if (options.adminEnabled === false) throw new AdminError(403, 'admin_disabled', 'the admin API is off: bound to a non-loopback address without EMULATOR_ADMIN_TOKEN');
+      if (!options.adminToken) refuseWebPages(req);
+    }),
+  );
   router.use(accessGuard(options));
   router.use(express.json({ limit: '1mb', strict: true }));
   const groups: RouteGroup[] = [descriptionRoutes, scenarioRoutes, queueRoutes, defaultsRoutes, stateRoutes, keyRoutes, appKeyRoutes, journalRoutes];
@@ -134,8 +146,8 @@ const scenarioRoutes: RouteGroup = (router, engine, options) => {
       problems: options.scenarioProblems?.() ?? [],
     });
   });
-  router.post('/scenarios/reload', (_req, res) => {
-    const problems = options.reloadScenarios?.() ?? [];
+  router.post('/scenarios/reload', async (_req, res) => {
+    const problems = (await options.reloadScenarios?.()) ?? [];
     res.status(problems.length ? 422 : 200).json({ reloaded: problems.length === 0, problems, count: engine.listScenarios().length });
   });
   router.get('/scenarios/*name', (req, res) => {
@@ -267,7 +279,8 @@ const appKeyRoutes: RouteGroup = (router, engine) => {
 };
 
 /** The journal and the figures of the bounded stores. */
-const journalRoutes: RouteGroup = (router, engine, { journal }) => {
+const journalRoutes: RouteGroup = (router, engine, options) => {
+  const { journal } = options;
   // What the emulator holds right now, every store with its bound: to tell a leak from a full
   // cache when memory grows under load.
   router.get('/stats', async (_req, res) => {
@@ -279,25 +292,45 @@ const journalRoutes: RouteGroup = (router, engine, { journal }) => {
       store,
       ...(requestKeys ? { requestKeys } : {}),
       keyCache,
-      journal: { held: journal.size, capacity: journal.capacity },
+      journal: { held: journal.size, capacity: journal.capacity, bytes: journal.bytes, maxBytes: journal.maxBytes },
+      ...(options.uploads ? { uploads: options.uploads() } : {}),
     });
   });
   router.get('/requests', (req, res) => {
-    const limit = req.query['limit'] === undefined ? undefined : Number(req.query['limit']);
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new AdminError(400, 'bad_request', 'limit must be a whole number');
+    const limit = wholeNumber(req, 'limit');
+    const since = wholeNumber(req, 'since');
+    const resultCode = req.query['resultCode'] === undefined ? undefined : Number(req.query['resultCode']);
+    if (resultCode !== undefined && !Number.isInteger(resultCode)) throw new AdminError(400, 'bad_request', 'resultCode must be a whole number');
     res.json({
       requests: journal.list({
         ...(limit !== undefined ? { limit } : {}),
+        ...(since !== undefined ? { since } : {}),
+        ...(resultCode !== undefined ? { resultCode } : {}),
         ...(typeof req.query['endpoint'] === 'string' ? { endpoint: req.query['endpoint'] } : {}),
         ...(typeof req.query['appKey'] === 'string' ? { appKey: req.query['appKey'] } : {}),
         failedOnly: req.query['failed'] === 'true',
       }),
       capacity: journal.capacity,
+      // A live view polls with ?since=<lastId>; a lastId below its own means the journal's ids
+      // started over (another emulator process on the same port).
+      lastId: journal.lastId,
     });
   });
   router.delete('/requests', (_req, res) => {
     journal.reset();
     res.json({ requests: [] });
+  });
+  // The Request-Keys held, masked, with their state by their appKey's clock: a clock advance
+  // shows as keys turning `expired`. On Redis they are shared and not listed.
+  router.get('/request-keys', async (req, res) => {
+    const limit = wholeNumber(req, 'limit') ?? 100;
+    const { views, stats, ttlSeconds } = await engine.requestKeys(limit);
+    res.json({
+      requestKeys: (views ?? []).map((view) => ({ ...view, issuedAt: new Date(view.issuedAt).toISOString(), expiresAt: new Date(view.expiresAt).toISOString() })),
+      ...(stats ? { held: stats.held, max: stats.max } : {}),
+      ttlSeconds,
+      store: engine.storeKind,
+    });
   });
 };
 
@@ -324,6 +357,15 @@ function clientErrorStatus(error: unknown): number | undefined {
 function clientErrorMessage(error: unknown): string {
   const { expose, message } = error as { expose?: unknown; message?: unknown };
   return expose === true && typeof message === 'string' ? message.slice(0, 200) : 'the request could not be read';
+}
+
+/** A query parameter that must be a whole number >= 0, if given. */
+function wholeNumber(req: Request, name: string): number | undefined {
+  const raw = req.query[name];
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (typeof raw !== 'string' || !Number.isInteger(value) || value < 0) throw new AdminError(400, 'bad_request', `${name} must be a whole number`);
+  return value;
 }
 
 function body(req: Request): Record<string, unknown> {
@@ -359,8 +401,19 @@ function clockAnswer(state: ClockState, appKey: string | undefined) {
   };
 }
 
+/**
+ * Whether `Authorization` carries the admin token as `Bearer <token>`: the scheme named, in any
+ * case (RFC 9110 section 11.1: auth-schemes are case-insensitive), one or more spaces (section
+ * 11.4: `auth-scheme 1*SP token68`), then exactly the token. A bare token is refused: the
+ * README promises `Bearer`, and a check looser than documented is a check a client learns to
+ * lean on.
+ * @example tokenMatches('bearer t0ken', 't0ken') // true
+ * @example tokenMatches('t0ken', 't0ken') // false
+ */
 function tokenMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header?.replace(/^Bearer\s+/i, '') ?? '');
+  const credentials = /^Bearer +(.*)$/is.exec(header ?? '');
+  if (!credentials) return false;
+  const given = Buffer.from(credentials[1]!);
   const expected = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -5,17 +5,19 @@
  * `/v2.1/`), plus the v2.1 token issuer (token-routes.ts); any other path or method answers
  * 4041007 URL_NOT_FOUND on HTTP 200.
  */
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { API_VERSIONS, type ApiVersion } from '../core/auth.js';
+import { AUTHENTICITY_MAX_BODY_BYTES } from '../core/authenticity.js';
 import type { ApiCall, EnvelopeHeaders, OcrEngine, Reply, Trace } from '../core/engine.js';
 import { OAuthError, OcrError } from '../core/errors.js';
 import type { Journal } from '../core/journal.js';
 import { ScenarioError } from '../core/scenarios/book.js';
 import { adminRouter, type AdminOptions } from './admin.js';
 import { drainBody, readBodyText } from './body.js';
-import { boundedEntry } from './journal-bounds.js';
+import { DIAGNOSIS_HEADER, diagnosisHeaderValue } from './diagnosis-header.js';
 import { imageReader } from './multipart.js';
+import { UploadBudget } from './upload-budget.js';
 import { failureFor } from './render.js';
 import { tokenRoutes } from './token-routes.js';
 
@@ -23,11 +25,15 @@ import { tokenRoutes } from './token-routes.js';
 export interface AppOptions extends Omit<AdminOptions, 'journal'> {
   /** Largest accepted request body in bytes (4131000 above it). */
   maxUploadBytes: number;
+  /** Upload bytes held in memory at once, past which uploads wait (default 4x maxUploadBytes). */
+  maxInflightBytes?: number;
   journal: Journal;
   /** Told about server-side faults (answered -1). */
   onFault?: (error: unknown) => void;
   /** Told about every finished API request (for logging). */
   onRequest?: (entry: ReturnType<Journal['add']>) => void;
+  /** `false` leaves out `X-Emulator-Diagnosis` (EMULATOR_DIAGNOSIS_HEADER=off); default true. */
+  diagnosisHeader?: boolean;
 }
 
 /** The longest an answer waits for the rest of a body it did not need. */
@@ -75,23 +81,27 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
     next();
   });
   const onFault = options.onFault ?? (() => {});
-  const readImage = imageReader(options.maxUploadBytes);
+  /** The diagnosis header of a failed answer, or nothing (README, "The journal"). */
+  const diagnosisHeaders = (diagnosis: string): Record<string, string> =>
+    options.diagnosisHeader === false ? {} : { [DIAGNOSIS_HEADER]: diagnosisHeaderValue(diagnosis) };
+  const budget = new UploadBudget(options.maxInflightBytes ?? 4 * options.maxUploadBytes);
+  const readImage = imageReader(options.maxUploadBytes, budget);
+  /** The authenticity body: at most the upload limit on the wire, far less kept (authenticity.ts). */
+  const readAuthenticityText = (req: Request, res: Response) => readBodyText(req, res, options.maxUploadBytes, AUTHENTICITY_MAX_BODY_BYTES, budget);
   const { journal } = options;
 
   /** Journals a finished request and tells the logger. */
   const record = (method: string, path: string, trace: Trace, resultCode: number | undefined, status: number, started: number): void => {
-    // Clipped: client-derived texts must not make a bounded journal unbounded in bytes.
-    const entry = journal.add(
-      boundedEntry({
-        time: new Date(engine.now()).toISOString(),
-        method,
-        path,
-        ...trace,
-        resultCode,
-        status,
-        durationMs: Math.round((performance.now() - started) * 100) / 100,
-      }),
-    );
+    // Journal.add stores a bounded copy: client-derived texts clipped, sharing no memory with the request.
+    const entry = journal.add({
+      time: new Date(engine.now()).toISOString(),
+      method,
+      path,
+      ...trace,
+      resultCode,
+      status,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+    });
     options.onRequest?.(entry);
   };
 
@@ -100,7 +110,7 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
    * delay, journaled. Shared by the express routes and the public-key fast lane, which differ
    * only in how they read the request and write the answer.
    */
-  const settle = async (method: string, path: string, run: (trace: Trace) => Promise<Reply> | Reply): Promise<Answer> => {
+  const settle = async (method: string, path: string, headers: IncomingHttpHeaders, run: (trace: Trace) => Promise<Reply> | Reply): Promise<Answer> => {
     const started = performance.now();
     const trace: Trace = {};
     let reply: Reply;
@@ -112,16 +122,16 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
         // all the same, since the journal is where a developer looks first.
         trace.diagnosis = `HTTP ${error.status}: ${error.message}`;
         record(method, path, trace, undefined, error.status, started);
-        return { status: error.status, body: { error: 'scenario', message: error.message } };
+        return { status: error.status, body: { error: 'scenario', message: error.message }, headers: diagnosisHeaders(trace.diagnosis) };
       }
       if (error instanceof OAuthError) {
         // The token issuer answers RFC 6749 errors with their HTTP status, not a result code.
         trace.diagnosis = `HTTP ${error.status} ${error.code}: ${error.description}`;
         record(method, path, trace, undefined, error.status, started);
-        const headers: Record<string, string> = { ...NO_STORE };
+        const oauthHeaders: Record<string, string> = { ...NO_STORE, ...diagnosisHeaders(trace.diagnosis) };
         // RFC 6749 section 5.2: a 401 names the authentication scheme the client must use.
-        if (error.status === 401) headers['WWW-Authenticate'] = 'Basic realm="nhn-ocr-emulator token issuer"';
-        return { status: error.status, body: error.body(), headers };
+        if (error.status === 401) oauthHeaders['WWW-Authenticate'] = 'Basic realm="nhn-ocr-emulator token issuer"';
+        return { status: error.status, body: error.body(), headers: oauthHeaders };
       }
       if (error instanceof OcrError) trace.diagnosis = error.diagnosis;
       else {
@@ -132,16 +142,20 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
     }
     if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
     const status = reply.status ?? 200;
-    record(method, path, trace, (reply.body as { header?: { resultCode?: number } } | undefined)?.header?.resultCode, status, started);
+    const resultCode = (reply.body as { header?: { resultCode?: number } } | undefined)?.header?.resultCode;
+    record(method, path, trace, resultCode, status, started);
     if (reply.fault === 'drop-connection') return { status: 0, body: undefined, drop: true };
-    return { status, body: reply.body, ...(reply.headers ? { headers: reply.headers } : {}) };
+    // Only failures carry a diagnosis: a success (or a token answer, which has no result code) does not.
+    const failed = resultCode !== undefined && resultCode !== 0;
+    const answerHeaders = failed ? { ...reply.headers, ...diagnosisHeaders(trace.diagnosis ?? 'no diagnosis recorded') } : reply.headers;
+    return { status, body: reply.body, ...(answerHeaders ? { headers: answerHeaders } : {}) };
   };
 
   /** An express route around a handler: settles it, then writes the answer. */
   const route =
     (handler: Handler) =>
     async (req: Request, res: Response): Promise<void> => {
-      const answer = await settle(req.method, req.path, (trace) => handler(req, res, trace));
+      const answer = await settle(req.method, req.path, req.headers, (trace) => handler(req, res, trace));
       if (answer.drop) {
         req.socket.destroy();
         return;
@@ -156,7 +170,7 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
       else res.status(answer.status).json(answer.body);
     };
 
-  app.use('/__emulator', adminRouter(engine, { ...options, journal }));
+  app.use('/__emulator', adminRouter(engine, { ...options, journal, uploads: () => budget.stats }));
 
   // Express answers HEAD with the GET handler; HEAD is not one of the guide's five operations.
   const notFound = route((req) => {
@@ -164,7 +178,7 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
   });
   app.use((req, res, next) => (req.method === 'HEAD' ? notFound(req, res) : next()));
 
-  for (const api of API_VERSIONS) apiRoutes(app, api, route, engine, readImage, options.maxUploadBytes);
+  for (const api of API_VERSIONS) apiRoutes(app, api, route, engine, readImage, readAuthenticityText);
   tokenRoutes(app, route, engine);
 
   app.use(notFound);
@@ -179,7 +193,9 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
       return;
     }
     await drainBody(req, DRAIN_MS); // as in `route`: answered before the body, read it first
-    res.status(200).json(failureFor(clientFault ? new OcrError('INVALID_PARAMETER', 'the request could not be parsed') : error));
+    const failure = clientFault ? new OcrError('INVALID_PARAMETER', `the request could not be parsed: ${clientErrorText(error)}`) : error;
+    res.set(diagnosisHeaders(failure instanceof OcrError ? failure.diagnosis : 'internal fault (see the emulator log)'));
+    res.status(200).json(failureFor(failure));
   });
 
   /**
@@ -194,7 +210,7 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
     const match = PUBLIC_KEY_PATH.exec(req.url ?? '');
     if (!match) return false;
     const call: ApiCall = { api: match[1] as ApiVersion, appKey: match[2]!, headers: envelopeHeaders(req) };
-    settle('GET', match[0], (trace) => engine.publicKey(trace, call, match[3]!))
+    settle('GET', match[0], req.headers, (trace) => engine.publicKey(trace, call, match[3]!))
       .then((answer) => {
         if (answer.drop) {
           req.socket.destroy();
@@ -217,8 +233,21 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
   };
 }
 
+/** What express or the router said about a request it could not read, if it is meant to be shown. */
+function clientErrorText(error: unknown): string {
+  const { expose, message } = error as { expose?: unknown; message?: unknown };
+  return expose === true && typeof message === 'string' ? message.slice(0, 200) : 'malformed request';
+}
+
 /** The API's five operations under one version's prefix (`/v2.0/appkeys/:appKey/...`). */
-function apiRoutes(app: express.Express, api: ApiVersion, route: (handler: Handler) => express.RequestHandler, engine: OcrEngine, readImage: ReturnType<typeof imageReader>, maxUploadBytes: number): void {
+function apiRoutes(
+  app: express.Express,
+  api: ApiVersion,
+  route: (handler: Handler) => express.RequestHandler,
+  engine: OcrEngine,
+  readImage: ReturnType<typeof imageReader>,
+  readAuthenticityText: (req: Request, res: Response) => Promise<string>,
+): void {
   const base = `/${api}/appkeys/:appKey`;
   const call = (req: Request): ApiCall => ({ api, appKey: param(req, 'appKey'), headers: envelopeHeaders(req) });
 
@@ -247,7 +276,7 @@ function apiRoutes(app: express.Express, api: ApiVersion, route: (handler: Handl
     route(async (req, res, trace) => {
       const request = call(req);
       const envelope = await engine.openEnvelope(trace, 'id-card/authenticity', request);
-      const text = await readBodyText(req, res, maxUploadBytes);
+      const text = await readAuthenticityText(req, res);
       return engine.authenticity(trace, envelope, text, request.headers['request-key']!);
     }),
   );

@@ -9,9 +9,15 @@
  * parser refuses (bytes that are not HTTP/1.1, a header section over `--max-http-header-size`,
  * a request that timed out) gets Node's own answer: 400, 431, 413 or 408 with no body.
  * Either way the connection is closed afterwards: the parser cannot resynchronise.
+ *
+ * `CONNECT`, which the parser knows but hands to the server's `connect` event instead of the
+ * app, gets the same 4041007 here (`answerConnect`).
  */
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { failureBody } from '../core/errors.js';
+import { DIAGNOSIS_HEADER, diagnosisHeaderValue } from './diagnosis-header.js';
 
 /** Node's own answers when no `clientError` listener is installed (lib/_http_server.js). */
 const NODE_ANSWERS: Record<string, string> = {
@@ -28,6 +34,19 @@ const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([^\s]+) HTTP\/1\.[01]\r?\
  * @example server.on('clientError', answerClientError)
  */
 export function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket): void {
+  answer(error, socket, false);
+}
+
+/**
+ * {@link answerClientError}, with `X-Emulator-Diagnosis` on the 4041007 answer to an unknown
+ * method, as on every failed API answer (README, "The journal").
+ * @example server.on('clientError', answerClientErrorWithDiagnosis)
+ */
+export function answerClientErrorWithDiagnosis(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket): void {
+  answer(error, socket, true);
+}
+
+function answer(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket, diagnosis: boolean): void {
   // The parser reports every later chunk of a connection it gave up on: one answer is enough.
   if (lingering.has(socket)) return;
   // Like Node: answer only when nothing of another answer has gone out on this connection.
@@ -39,7 +58,7 @@ export function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: B
     // and half-close, let what still comes be dropped, and close when the client does or
     // after LINGER_MS.
     lingering.add(socket);
-    socket.end(unknownMethodAnswer(line[1]!, line[2]!));
+    socket.end(unknownMethodAnswer(line[1]!, line[2]!, { diagnosis }));
     setTimeout(() => socket.destroy(), LINGER_MS).unref();
     return;
   }
@@ -49,15 +68,37 @@ export function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: B
   socket.destroy(); // as Node does: the write above is already handed to the kernel
 }
 
+/**
+ * The server's `connect` listener: `CONNECT` is not one of the API's methods, so on an API path
+ * it answers 4041007 on HTTP 200 like any other method the API lacks (an admin path: 404 JSON).
+ * Without a listener Node closes the connection with no answer at all. RFC 9110 section 9.3.6
+ * forbids `Content-Length` in a 2xx answer to CONNECT (the client takes it as the start of a
+ * tunnel), so the body runs until the connection closes, which is how HTTP/1.1 delimits a body
+ * without a length (RFC 9112 section 6.3); whatever the client sends after its request is dropped.
+ * @example server.on('connect', (req, socket) => answerConnect(req, socket, true))
+ */
+export function answerConnect(req: IncomingMessage, socket: Duplex, diagnosis = false): void {
+  socket.on('error', () => {}); // a client that resets is gone; nothing to report
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(unknownMethodAnswer('CONNECT', req.url ?? '', { delimitByClose: true, diagnosis }));
+  socket.resume(); // read and drop the rest, so closing does not reset the answer away
+  setTimeout(() => socket.destroy(), LINGER_MS).unref();
+}
+
 /** How long a connection answered here stays open for the rest of what the client sends. */
 const LINGER_MS = 2_000;
 const lingering = new WeakSet<Socket>();
 
-function unknownMethodAnswer(method: string, target: string): string {
+function unknownMethodAnswer(method: string, target: string, options: { delimitByClose?: boolean; diagnosis?: boolean } = {}): string {
   const path = target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').toLowerCase();
   const admin = path === '/__emulator' || path.startsWith('/__emulator/') || path.startsWith('/__emulator?');
   const [status, body] = admin
     ? ['404 Not Found', JSON.stringify({ error: 'not_found', message: `no admin endpoint for method ${method}` })]
     : ['200 OK', JSON.stringify(failureBody('URL_NOT_FOUND'))];
-  return `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+  const explained = options.diagnosis && !admin ? `${DIAGNOSIS_HEADER}: ${diagnosisHeaderValue(`method ${method} is not one of the API's (methods are case-sensitive: GET, POST)`)}\r\n` : '';
+  const length = options.delimitByClose && !admin ? '' : `Content-Length: ${Buffer.byteLength(body)}\r\n`;
+  return `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\n${length}${explained}Connection: close\r\n\r\n${body}`;
 }

@@ -2,24 +2,33 @@
  * Reads the multipart `image` field with multer (memory storage: images are small and the limit
  * is enforced while streaming, so an oversized upload is never held in memory).
  */
+import { createRequire } from 'node:module';
 import type { Request, Response } from 'express';
-import multer from 'multer';
+import type Multer from 'multer';
 import { OcrError } from '../core/errors.js';
 import type { Upload } from '../core/engine.js';
+import type { UploadBudget } from './upload-budget.js';
 
 /** Parses one request's multipart body and returns its `image` file, if any. */
 export type ImageReader = (req: Request, res: Response) => Promise<Upload | undefined>;
 
 /**
- * Builds a reader with an upload limit in bytes. Over the limit: 4131000; a body that is not
+ * Builds a reader with an upload limit in bytes and, optionally, the budget of upload bytes held
+ * at once (server/http/upload-budget.ts). Over the limit: 4131000; a body that is not
  * multipart or is malformed: no image, hence 4000001.
  * @example const readImage = imageReader(20 * 1024 * 1024); const upload = await readImage(req, res)
  */
-export function imageReader(maxBytes: number): ImageReader {
-  const parse = multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: maxBytes, files: 8, fields: 64, fieldSize: 1024 * 1024, headerPairs: 256 },
-  }).any();
+export function imageReader(maxBytes: number, budget?: UploadBudget): ImageReader {
+  // Made on the first upload: loading multer at start-up would slow it by tens of milliseconds
+  // (README, "Benchmarks": start-up), and a health check needs none of it.
+  let parser: ReturnType<ReturnType<typeof Multer>['any']> | undefined;
+  const parse: NonNullable<typeof parser> = (req, res, next) => {
+    parser ??= loadMulter()({
+      storage: loadMulter().memoryStorage(),
+      limits: { fileSize: maxBytes, files: 8, fields: 64, fieldSize: 1024 * 1024, headerPairs: 256 },
+    }).any();
+    return parser(req, res, next);
+  };
   return (req, res) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes) {
@@ -36,12 +45,19 @@ export function imageReader(maxBytes: number): ImageReader {
       // would still be buffered whole (8 files of 19 MB: 152 MB). So every byte of the body is
       // counted as it streams, and at the limit multer is cut off (what it holds goes with it)
       // and the rest is read and discarded, as for a declared Content-Length over the limit.
+      // The bytes multer holds also count against the budget shared by all uploads, which
+      // pauses this request while the budget is spent; they are given back with the answer.
+      const ticket = budget?.open(req, res);
       let received = 0;
       let over = false;
       const count = (chunk: Buffer) => {
         received += chunk.length;
-        if (received <= maxBytes || over) return;
+        if (received <= maxBytes || over) {
+          ticket?.add(chunk.length);
+          return;
+        }
         over = true;
+        ticket?.close();
         req.off('data', count);
         req.unpipe();
         req.resume();
@@ -68,8 +84,14 @@ export function imageReader(maxBytes: number): ImageReader {
   };
 }
 
+let multer: typeof Multer | undefined;
+function loadMulter(): typeof Multer {
+  multer ??= createRequire(import.meta.url)('multer') as typeof Multer;
+  return multer;
+}
+
 function translate(error: unknown, maxBytes: number): OcrError {
-  if (error instanceof multer.MulterError) {
+  if (error instanceof loadMulter().MulterError) {
     if (error.code === 'LIMIT_FILE_SIZE') {
       return new OcrError('MAX_UPLOAD_SIZE_EXCEEDED', `image is larger than the ${maxBytes}-byte limit`);
     }

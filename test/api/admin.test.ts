@@ -236,6 +236,17 @@ describe('who may use it', () => {
       expect((await request(emulator.url).get('/__emulator/health').expect(200)).body).toMatchObject({ status: 'ok' });
     });
 
+    it('takes the token only as Bearer <token>: the scheme in any case (RFC 9110 section 11.1), never bare', async () => {
+      const scenarios = (authorization: string) => request(emulator.url).get('/__emulator/scenarios').set('Authorization', authorization);
+      await scenarios('bearer t0ken').expect(200);
+      await scenarios('BEARER  t0ken').expect(200);
+      for (const refused of ['t0ken', 'Bearert0ken', 'Basic t0ken', 'Token t0ken', 'Bearer', 'Bearer t0ken extra', 'Bearer\tt0ken']) {
+        const answer = await scenarios(refused);
+        expect(answer.status, refused).toBe(401);
+        expect(answer.body).toMatchObject({ error: 'unauthorized' });
+      }
+    });
+
     it('the API itself needs no token', async () => {
       const res = await request(emulator.url).get('/v2.0/appkeys/emulator-appkey/public-keys/credit-card').set('Authorization', 'emulator-secretkey');
       expect(res.body.header.resultCode).toBe(0);

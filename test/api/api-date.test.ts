@@ -126,8 +126,11 @@ describe('the setting', () => {
   it('GET /__emulator/health reports the effective date', async () => {
     expect((await request(dated.url).get('/__emulator/health')).body).toEqual({ status: 'ok', apiDate: '2023-08-29', apiDatePinned: true });
   });
+  it('the in-flight upload budget follows the dated limit: 4 x 5 MB in 2023', async () => {
+    expect((await request(dated.url).get('/__emulator/stats')).body.uploads.maxBytes).toBe(4 * 5 * MB);
+  });
   it('refuses a date before the 2023-08 guide, naming the earliest', async () => {
     await expect(startEmulator({ port: 0, apiDate: '2023-08-28' })).rejects.toThrow(ConfigError);
-    await expect(startEmulator({ port: 0, apiDate: '2023-08-28' })).rejects.toThrow(/earliest date it can play is 2023-08-29/);
+    await expect(startEmulator({ port: 0, apiDate: '2023-08-28' })).rejects.toThrow(/2023-08-29 or later/);
   });
 });

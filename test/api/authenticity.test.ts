@@ -36,7 +36,7 @@ describe('POST /id-card/authenticity', () => {
 
   it('can reuse a key after calls that failed', async () => {
     const { requestKey, fields } = await recognised();
-    const missing = { idType: 'resident', name: 'x' };
+    const missing = { idType: 'resident', name: 'x' } as const;
     expect((await h.client.authenticity(requestKey, missing)).resultCode).toBe(4000001);
     const undecryptable = await h.client.raw({
       method: 'POST',

@@ -8,7 +8,7 @@ import { fixture } from '../support/fixtures.js';
 import { useEmulator, validatingFetch } from '../support/harness.js';
 import { authenticityFieldsFor } from '../support/id-cards.js';
 import { issueToken, v21Client } from '../support/v21.js';
-import { createOcrClient } from '../../contracts/client/index.js';
+import { createOcrClient, emulatorControl } from '../../contracts/client/index.js';
 
 const h = useEmulator();
 const idImage = fixture('id-resident-900x570.jpg');
@@ -121,5 +121,20 @@ describe('controls scoped to one appKey', () => {
     await admin().get('/__emulator/clock?appKey=nobody').expect(404);
     await admin().post('/__emulator/reset').send({ appKey: 'nobody' }).expect(404);
     await admin().get('/__emulator/keys?appKey=nobody').expect(404);
+  });
+});
+
+describe('emulatorControl (the client kit) scoped to one appKey', () => {
+  it('registers, moves the clock of, resets and removes an app key', async () => {
+    const control = emulatorControl(h.url);
+    expect(await control.appKeys.register('kit-worker', 'kit-worker-secret')).toBe('created');
+    expect(await control.appKeys.register('kit-worker', 'kit-worker-secret')).toBe('unchanged');
+    expect(await control.appKeys.list()).toContainEqual({ appKey: 'kit-worker', source: 'registered' });
+    expect((await control.advanceClock(60, 'kit-worker')).appKeyOffsetSeconds).toBe(60);
+    expect((await control.clock('kit-worker')).appKeyOffsetSeconds).toBe(60);
+    await control.reset('kit-worker');
+    expect((await control.clock('kit-worker')).appKeyOffsetSeconds).toBe(0);
+    await control.appKeys.remove('kit-worker');
+    await expect(control.appKeys.remove('kit-worker')).rejects.toMatchObject({ status: 404 });
   });
 });

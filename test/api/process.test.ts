@@ -1,9 +1,11 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startEmulator } from '../../server/index.js';
+import { ConfigError, SETTINGS, startEmulator } from '../../server/index.js';
+import { fixture } from '../support/fixtures.js';
+import { createOcrClient } from '../../contracts/client/index.js';
 import { MAIN, NODE_FLAGS, ROOT, spawnEmulator } from '../support/spawn-emulator.js';
 
 describe('the emulator process', () => {
@@ -89,9 +91,126 @@ describe('the emulator process', () => {
   it('refuses a bad setting with a clear message and exit code 1', async () => {
     await expect(spawnEmulator({ PORT: 'eighty' })).rejects.toThrow(/PORT="eighty" must be a whole number/);
   });
+
+  it('takes --port over PORT', async () => {
+    const port = String(await freePort());
+    const emu = await spawnWith(['--port', port], { PORT: '1' });
+    try {
+      expect(new URL(emu.url).port).toBe(port);
+    } finally {
+      await emu.stop();
+    }
+  });
+});
+
+/** Runs the command to its end. */
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [MAIN, ...args], { env: { ...process.env, PORT: '0', ...env }, timeout: 10_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** Spawns the command with arguments (spawnEmulator takes environment only). */
+async function spawnWith(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [...NODE_FLAGS, MAIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /ready at (\S+)/.exec(output);
+      if (match) resolve(match[1]!);
+    });
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
+  });
+  return { url, stop: () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')))) };
+}
+
+async function freePort(): Promise<number> {
+  const emulator = await startEmulator({ port: 0, watchScenarios: false });
+  await emulator.close();
+  return emulator.port;
+}
+
+describe('the command line', () => {
+  it('--help lists every flag and environment variable and exits 0 without starting', async () => {
+    const { code, stdout, stderr } = await run(['--help']);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).not.toContain('ready at');
+    for (const row of Object.values(SETTINGS)) {
+      if ('env' in row && row.env) expect(stdout).toContain(`  ${row.env}=`);
+      if ('flag' in row && row.flag) expect(stdout).toContain(`--${row.flag.name} ${row.flag.value}`);
+    }
+  });
+
+  it('--version prints the package version', async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(await run(['--version'])).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+  });
+
+  it.each([
+    [['--bogus'], 2, 'nhn-ocr-emulator: unknown option --bogus (see nhn-ocr-emulator --help)\n'],
+    [['9999'], 2, 'nhn-ocr-emulator: unexpected argument "9999"; every value follows its flag (--port 9999) (see nhn-ocr-emulator --help)\n'],
+    [['--port', '0x1F91'], 1, 'nhn-ocr-emulator: --port "0x1F91" must be a whole number from 0 to 65535\n'],
+    [['--api-date', '2026-13-01'], 1, 'nhn-ocr-emulator: --api-date "2026-13-01" must be a calendar date written YYYY-MM-DD, 2023-08-29 or later\n'],
+  ])('refuses %j with exit %i and one line', async (args, status, message) => {
+    expect(await run(args)).toEqual({ code: status, stdout: '', stderr: message });
+  });
+
+  it('names a host it cannot listen on in one line', async () => {
+    const { code, stderr } = await run([], { HOST: 'nonexistent.invalid' });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^nhn-ocr-emulator: HOST="nonexistent\.invalid" cannot be resolved \((ENOTFOUND|EAI_AGAIN)\); give an IP address or a host name of this machine\n$/);
+  });
+
+  it('names a port in use after the flag that gave it', async () => {
+    const taken = await startEmulator({ port: 0, watchScenarios: false });
+    try {
+      const { code, stderr } = await run(['--port', String(taken.port)]);
+      expect(code).toBe(1);
+      expect(stderr).toBe(`nhn-ocr-emulator: --port "${taken.port}" is in use (EADDRINUSE); give another port (0 picks a free one)\n`);
+    } finally {
+      await taken.close();
+    }
+  });
+
+  it('warns about an EMULATOR_ variable that is no setting', async () => {
+    const emu = await spawnEmulator({ EMULATOR_APP_KEY: 'typo' });
+    try {
+      expect(emu.output()).toContain('nhn-ocr-emulator: EMULATOR_APP_KEY is not a setting and is ignored (see --help)');
+    } finally {
+      await emu.stop();
+    }
+  });
 });
 
 describe('startEmulator (in-process)', () => {
+  it('takes credentials as a plain object', async () => {
+    const emulator = await startEmulator({ port: 0, watchScenarios: false, credentials: { 'plain-app': 'plain-secret' } });
+    try {
+      const client = createOcrClient({ baseUrl: emulator.url, appKey: 'plain-app', secretKey: 'plain-secret' });
+      expect((await client.creditCard(fixture('card-856x540.jpg'))).resultCode).toBe(0);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it.each([
+    [{ requestKeyTtlSeconds: -5 }, 'startEmulator option requestKeyTtlSeconds=-5 must be a whole number from 1 to 315360000'],
+    [{ host: 'nonexistent.invalid' }, /^startEmulator option host="nonexistent\.invalid" cannot be resolved \((ENOTFOUND|EAI_AGAIN)\); give an IP address or a host name of this machine$/],
+    [{ requestKeyTTL: 60 }, /^unknown startEmulator option "requestKeyTTL" \(did you mean requestKeyTtlSeconds\?\)/],
+  ])('refuses %j with a one-line ConfigError', async (options, message) => {
+    const error = await startEmulator({ port: 0, watchScenarios: false, ...options } as never).then(
+      async (emulator) => (await emulator.close(), undefined),
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(message);
+  });
+
   it('starts on a free port and closes', async () => {
     const emulator = await startEmulator({ port: 0 });
     const res = await fetch(`${emulator.url}/__emulator/health`);

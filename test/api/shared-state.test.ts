@@ -110,6 +110,7 @@ describe.skipIf(!REDIS_SERVER)('a Redis outage', () => {
 
   it('answers -1 at once while Redis is gone, and again normally once it is back, without a restart', async () => {
     const client = createOcrClient({ baseUrl: emulator.url, ...APP });
+    await emulator.keysReady;
     expect((await client.fetchPublicKey('credit-card')).resultCode).toBe(0);
     await redis.kill();
     const started = performance.now();
@@ -188,6 +189,6 @@ describe.skipIf(!REDIS_SERVER)('EMULATOR_WORKERS: worker processes on one port',
   });
 
   it('is refused without Redis, in one line', async () => {
-    await expect(spawnEmulator({ EMULATOR_WORKERS: '2' })).rejects.toThrow(/exited with 1 before it was ready:\nnhn-ocr-emulator: EMULATOR_WORKERS=2 needs EMULATOR_REDIS_URL: worker processes share their state through Redis\n$/);
+    await expect(spawnEmulator({ EMULATOR_WORKERS: '2' })).rejects.toThrow(/exited with 1 before it was ready:\nnhn-ocr-emulator: EMULATOR_WORKERS="2" needs EMULATOR_REDIS_URL: worker processes share their state through Redis\n$/);
   });
 });

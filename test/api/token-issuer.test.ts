@@ -11,10 +11,7 @@ import { ACCESS_KEY, basic, issueToken, tokenRequest } from '../support/v21.js';
 const OTHER_KEY = { id: 'other-key', secret: 'other-secret' };
 const h = useEmulator({
   tokenTtlSeconds: 600,
-  userAccessKeys: new Map([
-    [ACCESS_KEY.id, { ...ACCESS_KEY }],
-    [OTHER_KEY.id, { ...OTHER_KEY }],
-  ]),
+  userAccessKeys: [{ ...ACCESS_KEY }, { ...OTHER_KEY }],
 });
 const good = basic(ACCESS_KEY.id, ACCESS_KEY.secret);
 

@@ -5,16 +5,19 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { fixture } from '../support/fixtures.js';
-import { APP, OTHER_APP, useEmulator } from '../support/harness.js';
+import { APP, OTHER_APP, useEmulator, validatingFetch } from '../support/harness.js';
 import { authenticityFieldsFor } from '../support/id-cards.js';
+import { createOcrClient } from '../../contracts/client/index.js';
 import { ACCESS_KEY, issueToken, revokeToken, v21Client } from '../support/v21.js';
+
+const ACCESS_KEYS = { userAccessKeyId: ACCESS_KEY.id, secretAccessKey: ACCESS_KEY.secret };
 
 const RESTRICTED = { id: 'restricted-key', secret: 'restricted-secret' };
 const h = useEmulator({
-  userAccessKeys: new Map([
-    [ACCESS_KEY.id, { id: ACCESS_KEY.id, secret: ACCESS_KEY.secret }],
-    [RESTRICTED.id, { ...RESTRICTED, appKeys: new Set([OTHER_APP.appKey]) }],
-  ]),
+  userAccessKeys: [
+    { id: ACCESS_KEY.id, secret: ACCESS_KEY.secret },
+    { ...RESTRICTED, appKeys: [OTHER_APP.appKey] },
+  ],
 });
 const card = fixture('card-856x540.jpg');
 const resident = fixture('id-resident-900x570.jpg');
@@ -157,5 +160,38 @@ describe('tokens stay out of the journal', () => {
     expect(journal).toContain('token/revoke');
     expect(journal).not.toContain(token);
     expect(journal).not.toContain(ACCESS_KEY.secret);
+  });
+});
+
+describe('the client kit on v2.1, against the emulator', () => {
+  const v21KitClient = () =>
+    createOcrClient({ apiVersion: 'v2.1', baseUrl: h.url, oauthBaseUrl: h.url, appKey: APP.appKey, ...ACCESS_KEYS, fetch: validatingFetch });
+
+  it('obtains a token once and reuses it for every call', async () => {
+    const client = v21KitClient();
+    expect((await client.creditCard(card)).resultCode).toBe(0);
+    const first = client.currentToken();
+    expect((await client.idCard(resident)).resultCode).toBe(0);
+    expect(client.currentToken()).toEqual(first);
+    expect(h.emulator.journal.list().filter((e) => e.endpoint === 'token/create').length).toBeGreaterThan(0);
+  });
+
+  it('renews the token and retries once when the emulator clock has expired it (4010006 never reaches the caller)', async () => {
+    const client = v21KitClient();
+    expect((await client.creditCard(card)).resultCode).toBe(0);
+    const before = client.currentToken()?.accessToken;
+    await request(h.url).post('/__emulator/clock').send({ advanceSeconds: 86_400 }).expect(200);
+    const after = await client.creditCard(card);
+    expect(after.resultCode).toBe(0);
+    expect(client.currentToken()?.accessToken).not.toBe(before);
+    const journal = h.emulator.journal.list().slice(-3).map((e) => `${e.endpoint} ${e.resultCode ?? e.status}`);
+    expect(journal).toEqual(['credit-card 4010006', 'token/create 200', 'credit-card 0']);
+  });
+
+  it('a revoked token is renewed the same way', async () => {
+    const client = v21KitClient();
+    await client.publicKey('credit-card');
+    await client.revokeToken();
+    expect((await client.creditCard(card)).resultCode).toBe(0);
   });
 });

@@ -9,6 +9,7 @@
  */
 import { constants, createCipheriv, createHash, publicEncrypt, createPublicKey } from 'node:crypto';
 import fc from 'fast-check';
+import { AUTHENTICITY_MAX_BODY_BYTES, AUTHENTICITY_MAX_DEPTH, AUTHENTICITY_MAX_FIELD_CHARS } from '../../server/core/authenticity.js';
 import type { Framing, WireCase } from './wire-case.js';
 
 /** The two services with keys of their own. */
@@ -100,7 +101,7 @@ const HEADER_NAMES = [
 export function extraHeaders(): fc.Arbitrary<Array<[string | Buffer, string | Buffer]>> {
   const one = fc.tuple(
     fc.oneof(
-      { arbitrary: fc.constantFrom(...HEADER_NAMES.filter((n) => n !== 'Expect')), weight: 5 },
+      { arbitrary: fc.constantFrom(...HEADER_NAMES), weight: 5 },
       { arbitrary: fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,30}$/), weight: 3 },
       { arbitrary: junkText(20).filter((s) => s.length > 0 && !/^(host|content-length|transfer-encoding|connection|expect|upgrade)$/i.test(s)), weight: 1 },
     ),
@@ -110,7 +111,8 @@ export function extraHeaders(): fc.Arbitrary<Array<[string | Buffer, string | Bu
     { arbitrary: fc.array(one, { maxLength: 4 }), weight: 8 },
     // Repeated headers: up to thousands of lines (Node keeps the first 2000).
     { arbitrary: fc.tuple(one, fc.integer({ min: 2, max: 2500 })).map(([h, n]) => Array.from({ length: n }, () => h)), weight: 1 },
-    { arbitrary: fc.constant<Array<[string, string]>>([['Expect', '100-continue']]), weight: 1 },
+    // Expectations: the one Node handles itself, and others it would answer with a bare 417.
+    { arbitrary: fc.constantFrom<Array<[string, string]>>([['Expect', '100-continue']], [['Expect', '999-bogus']], [['Expect', '']], [['Expect', '100-continue, x']]), weight: 1 },
   );
 }
 
@@ -118,7 +120,7 @@ export function extraHeaders(): fc.Arbitrary<Array<[string | Buffer, string | Bu
 export function method(usual: string): fc.Arbitrary<string> {
   return fc.oneof(
     { arbitrary: fc.constant(usual), weight: 12 },
-    { arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE', 'QUERY', 'PROPFIND', 'MKCOL', 'PURGE', 'SEARCH'), weight: 3 },
+    { arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE', 'QUERY', 'PROPFIND', 'MKCOL', 'PURGE', 'SEARCH', 'CONNECT'), weight: 3 },
     { arbitrary: fc.constantFrom('post', 'Get', 'FOO', 'BREW', 'X-CUSTOM', 'GETS', 'POST2'), weight: 1 },
     { arbitrary: fc.constantFrom('P OST', 'GET\t', 'PO\u0000ST', ''), weight: 1 },
   );
@@ -589,7 +591,31 @@ function deepJson(): fc.Arbitrary<string> {
 type AuthBodyPlan =
   | { kind: 'object'; idType: { kind: 'type'; value: string } | { kind: 'json'; text: string } | { kind: 'missing' }; fields: Array<[string, FieldPlan | null]>; extras: Array<[string, unknown]>; protoIdType: boolean }
   | { kind: 'text'; text: string | Buffer }
-  | { kind: 'deep-text'; depth: number; open: string };
+  | { kind: 'deep-text'; depth: number; open: string }
+  | BoundsPlan;
+
+/**
+ * Bodies at the authenticity endpoint's bounds (server/core/authenticity.ts), each otherwise a
+ * well-formed resident body: over 64 KiB in all (whitespace padding), a member nested `depth`
+ * deep, or a name of `chars` characters. Past a bound the answer is 4000001, whatever else.
+ */
+type BoundsPlan = { kind: 'oversized'; over: number } | { kind: 'nested'; depth: number } | { kind: 'long-field'; chars: number };
+
+function boundsBodyPlan(): fc.Arbitrary<AuthBodyPlan> {
+  return fc.oneof(
+    fc.integer({ min: 0, max: 2048 }).map((over): AuthBodyPlan => ({ kind: 'oversized', over })),
+    fc.integer({ min: 1, max: 40 }).map((depth): AuthBodyPlan => ({ kind: 'nested', depth })),
+    fc.integer({ min: AUTHENTICITY_MAX_FIELD_CHARS - 8, max: AUTHENTICITY_MAX_FIELD_CHARS + 8 }).map((chars): AuthBodyPlan => ({ kind: 'long-field', chars })),
+  );
+}
+
+/** What a bounds body must answer once every header check has passed (undefined: no promise). */
+function boundsExpectation(plan: AuthBodyPlan, body: Buffer, ctx: FuzzContext): number[] | undefined {
+  if (plan.kind === 'oversized') return body.length <= ctx.maxUploadBytes ? [4000001] : [4131000];
+  if (plan.kind === 'nested') return plan.depth + 1 > AUTHENTICITY_MAX_DEPTH ? [4000001] : undefined;
+  if (plan.kind === 'long-field') return plan.chars > AUTHENTICITY_MAX_FIELD_CHARS ? [4000001] : undefined;
+  return undefined;
+}
 
 const AUTH_FIELDS = ['name', 'residentNumber', 'issueDate', 'driverLicenseNumber', 'serialNum', 'passportNumber', 'birthDate', 'expirationDate'];
 
@@ -661,6 +687,7 @@ function authBodyPlan(): fc.Arbitrary<AuthBodyPlan> {
       arbitrary: fc.record({ depth: fc.integer({ min: 1000, max: 40_000 }), open: fc.constantFrom('[', '{"a":', '{"idType":') }).map((p): AuthBodyPlan => ({ kind: 'deep-text', ...p })),
       weight: 1,
     },
+    { arbitrary: boundsBodyPlan(), weight: 1 },
   );
 }
 
@@ -688,6 +715,16 @@ function fieldJson(plan: FieldPlan, ctx: FuzzContext, keyIndex: number): string 
 
 function authBody(plan: AuthBodyPlan, ctx: FuzzContext, keyIndex: number): Buffer {
   if (plan.kind === 'text') return typeof plan.text === 'string' ? Buffer.from(plan.text, 'utf8') : plan.text;
+  if (plan.kind === 'oversized' || plan.kind === 'nested' || plan.kind === 'long-field') {
+    const key = ctx.symmetricKeys[keyIndex]!;
+    const field = (value: string) => JSON.stringify(aes(key, Buffer.from(value, 'utf8')).toString('base64'));
+    const name = plan.kind === 'long-field' ? JSON.stringify('A'.repeat(plan.chars)) : field('홍길동');
+    const nested = plan.kind === 'nested' ? `,"x":${'['.repeat(plan.depth)}${']'.repeat(plan.depth)}` : '';
+    const text = `{"idType":"resident","name":${name},"residentNumber":${field('9001011234567')},"issueDate":${field('20200115')}${nested}}`;
+    if (plan.kind !== 'oversized') return Buffer.from(text);
+    const size = AUTHENTICITY_MAX_BODY_BYTES + 1 + plan.over;
+    return Buffer.from(`{${' '.repeat(Math.max(0, size - Buffer.byteLength(text)))}${text.slice(1)}`);
+  }
   if (plan.kind === 'deep-text') {
     const close = plan.open === '[' ? ']' : '}';
     return Buffer.from(plan.open.repeat(plan.depth) + '1' + close.repeat(plan.depth));
@@ -783,7 +820,7 @@ function apiPlan(ctx: FuzzContext, mode: 'envelope' | 'wild'): fc.Arbitrary<Omit
     symmetric: symmetricPlan(envelope ? 24 : 14),
     requestKey: requestKeyPlan(envelope ? 30 : 8),
     multipart: envelope ? fc.oneof({ arbitrary: cleanMultipartPlan(), weight: 3 }, { arbitrary: multipartPlan(), weight: 1 }) : multipartPlan(),
-    json: envelope ? fc.oneof({ arbitrary: completeAuthBodyPlan(), weight: 3 }, { arbitrary: authBodyPlan(), weight: 1 }) : authBodyPlan(),
+    json: envelope ? fc.oneof({ arbitrary: completeAuthBodyPlan(), weight: 6 }, { arbitrary: authBodyPlan(), weight: 2 }, { arbitrary: boundsBodyPlan(), weight: 1 }) : authBodyPlan(),
     jsonType: fc.oneof(
       { arbitrary: fc.constantFrom('application/json', 'application/json; charset=utf-8'), weight: 10 },
       { arbitrary: fc.constantFrom(undefined, 'text/plain', 'application/json; charset=koi8-r', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded'), weight: 2 },
@@ -882,6 +919,17 @@ function buildApiCase(plan: ApiPlan, ctx: FuzzContext): WireCase {
   let expectCodes: number[] | undefined;
   if (canonical && plan.auth.kind === 'missing') expectCodes = [4000005];
   else if (canonical && (plan.auth.kind === 'bearer' || plan.auth.kind === 'twice-wrong-first')) expectCodes = [4010001];
+  else if (
+    canonical &&
+    plan.route === 'authenticity' &&
+    plan.auth.kind === 'good' &&
+    plan.version.kind === 'good' &&
+    plan.symmetric.kind === 'good' &&
+    plan.requestKey.kind === 'issued' &&
+    plan.http.host === 'normal'
+  ) {
+    expectCodes = boundsExpectation(plan.json, body, ctx);
+  }
   return {
     label: `${plan.mode}: ${method} ${plan.route} auth=${plan.auth.kind} version=${plan.version.kind} symmetric=${plan.symmetric.kind} framing=${plan.framing.kind}`,
     surface: 'api',
@@ -986,10 +1034,10 @@ export function adminCase(ctx: FuzzContext): fc.Arbitrary<WireCase> {
         ? fc.constant<string | undefined>(undefined)
         : fc.oneof({ arbitrary: fc.constant<string | undefined>(undefined), weight: 12 }, { arbitrary: fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'x-zip'), weight: 1 }),
       token: clean
-        ? fc.constant<'good' | 'missing' | 'bare' | string | Buffer>('good')
+        ? fc.oneof({ arbitrary: fc.constant<'good' | 'missing' | 'bare' | 'lower' | string | Buffer>('good'), weight: 10 }, { arbitrary: fc.constantFrom('bare' as const, 'lower' as const), weight: 1 })
         : fc.oneof(
             { arbitrary: fc.constant('good' as const), weight: 10 },
-            { arbitrary: fc.constantFrom('missing' as const, 'bare' as const), weight: 1 },
+            { arbitrary: fc.constantFrom('missing' as const, 'bare' as const, 'lower' as const), weight: 1 },
             { arbitrary: headerValue(40), weight: 1 },
           ),
       framing: clean ? fc.constant<Framing>({ kind: 'length' }) : framing(),
@@ -1035,8 +1083,13 @@ function buildAdminCase(plan: AdminPlan, ctx: FuzzContext): WireCase {
   if (ctx.adminToken) {
     if (plan.token === 'good') headers.push(['Authorization', `Bearer ${ctx.adminToken}`]);
     else if (plan.token === 'bare') headers.push(['Authorization', ctx.adminToken]);
+    else if (plan.token === 'lower') headers.push(['Authorization', `bearer ${ctx.adminToken}`]);
     else if (plan.token !== 'missing') headers.push(['Authorization', plan.token]);
   }
+  // The token only as `Bearer <token>`, the scheme in any case (RFC 9110 section 11.1): a bare
+  // token never gets through (health needs none), a lower-case scheme never gets 401.
+  const tokenRule: Pick<WireCase, 'refused' | 'admitted'> =
+    !ctx.adminToken || template === '/health' ? {} : plan.token === 'bare' ? { refused: true } : plan.token === 'lower' ? { admitted: true } : {};
   if (plan.contentType !== undefined) headers.push(['Content-Type', plan.contentType]);
   if (plan.encoding !== undefined) headers.push(['Content-Encoding', plan.encoding]);
   headers.push(...plan.extra);
@@ -1049,6 +1102,7 @@ function buildAdminCase(plan: AdminPlan, ctx: FuzzContext): WireCase {
     headers,
     body: plan.body,
     framing: plan.framing,
+    ...tokenRule,
   };
 }
 

@@ -19,8 +19,13 @@ import { sendRaw, type WireAnswer } from '../support/wire-client.js';
 
 const APP = { appKey: 'emulator-appkey', secretKey: 'emulator-secretkey' } as const;
 const ADMIN_TOKEN = 'fuzz-admin-token';
-/** Small, so that oversized bodies cost little. */
-const MAX_UPLOAD_BYTES = 64 * 1024;
+/**
+ * Small, so that oversized bodies cost little; above the authenticity body bound (64 KiB), so
+ * that a body between the two gets its own answer (4000001) and one above the limit 4131000.
+ */
+const MAX_UPLOAD_BYTES = 128 * 1024;
+/** The most an entry of the journal may hold (every text at its 512-character bound: ~6 KiB). */
+const JOURNAL_ENTRY_MAX_BYTES = 8 * 1024;
 
 /** An emulator under fuzz. */
 export interface FuzzTarget {
@@ -82,6 +87,15 @@ async function startTarget(admin: boolean): Promise<FuzzTarget> {
     try {
       const health = await fetch(`${emulator.url}/__emulator/health`);
       if (health.status !== 200) return `health answered ${health.status}`;
+      if (final) {
+        // Whatever the cases sent, the journal stays small an entry, and no upload bytes are held.
+        const stats = (await (await fetch(`${emulator.url}/__emulator/stats`, { headers: adminHeaders })).json()) as {
+          journal: { held: number; bytes: number };
+          uploads: { heldBytes: number; waiting: number };
+        };
+        if (stats.journal.bytes > stats.journal.held * JOURNAL_ENTRY_MAX_BYTES) return `the journal holds ${stats.journal.bytes} bytes in ${stats.journal.held} entries`;
+        if (stats.uploads.heldBytes !== 0 || stats.uploads.waiting !== 0) return `upload bytes still held after the run: ${JSON.stringify(stats.uploads)}`;
+      }
       if (admin && final) {
         // The admin fuzz may have queued failures, revoked keys or moved the clock: start over.
         const reset = await fetch(`${emulator.url}/__emulator/reset`, { method: 'POST', headers: adminHeaders });

@@ -5,18 +5,21 @@
  *   is in ERROR_CATALOGUE (0 when a generated request happens to be valid), `isSuccessful` true
  *   exactly for 0, the catalogue's message, and no `result` on failure.
  * - Admin paths: a 4xx JSON `{error, message}`, or a 2xx when the generated call happens to be
- *   valid; never a 5xx.
+ *   valid (JSON, the YAML description, or one of the dashboard's files); never a 5xx. The admin
+ *   token sent bare gets no 2xx, sent as `bearer <token>` no 401.
  * - No body carries a stack trace (`at ...` frames) and no error body names a source file. Admin
  *   2xx bodies are exempt from the file-name rule only: GET /__emulator/scenarios lists the
  *   scenario files it loaded on purpose.
  * - Node's own HTTP parser may refuse a request before the emulator sees it (a bare 400, 413
  *   or 431 with no body, or a closed socket). That is accepted only when the bytes are not a
- *   valid HTTP/1.1 request (`serializeCase` says why) or when the header section is at Node's
- *   size limit (`http.maxHeaderSize`, 16 KB: RFC 9110 section 15.5.20 lets a server refuse
- *   large header sections, and 431 is the status for it).
+ *   valid HTTP/1.1 request (`serializeCase` says why) or when the header section is at the
+ *   emulator's size limit (MAX_HEADER_BYTES, 16 KiB: RFC 9110 section 15.5.20 lets a server
+ *   refuse large header sections, and 431 is the status for it). A valid request with more than
+ *   MAX_HEADER_LINES header lines must get exactly that bare 431, on every Node version.
  */
 import { fileURLToPath } from 'node:url';
 import { ERROR_CATALOGUE } from '../../server/core/errors.js';
+import { MAX_HEADER_LINES } from '../../server/http/header-limits.js';
 import type { SerializedCase, WireCase } from './wire-case.js';
 import type { WireAnswer } from '../support/wire-client.js';
 
@@ -40,8 +43,12 @@ export function judge(c: WireCase, sent: SerializedCase, answer: WireAnswer): st
   const parserRefusal =
     answer.closedWithoutAnswer ||
     (PARSER_STATUSES.has(answer.status) && answer.headers['content-type'] === undefined && answer.body.length === 0);
+  if (sent.validHttp && sent.tooManyHeaderLines && !sent.nearHeaderLimit) {
+    // The emulator's own limit (server/http/header-limits.ts): the same answer on every Node version.
+    return parserRefusal && answer.status === 431 ? undefined : `more than ${MAX_HEADER_LINES} header lines got ${answer.status || 'a closed connection'} instead of a bare 431`;
+  }
   if (parserRefusal) {
-    if (!sent.validHttp || sent.nearHeaderLimit) return undefined;
+    if (!sent.validHttp || sent.nearHeaderLimit || sent.tooManyHeaderLines) return undefined;
     return `a valid HTTP/1.1 request got ${answer.closedWithoutAnswer ? 'a closed connection' : `a bare ${answer.status}`} instead of an answer`;
   }
   const text = answer.body.toString('utf8');
@@ -80,9 +87,12 @@ function apiProblem(c: WireCase, answer: WireAnswer, text: string): string | und
 function adminProblem(c: WireCase, answer: WireAnswer, text: string): string | undefined {
   const { status } = answer;
   if (!((status >= 200 && status < 300) || (status >= 400 && status < 500))) return `HTTP ${status} on an admin path: ${text.slice(0, 200)}`;
+  if (c.refused && status < 300) return `HTTP ${status} for the admin token without Bearer: ${text.slice(0, 200)}`;
+  if (c.admitted && status === 401) return `HTTP 401 for the admin token as "bearer <token>": ${text.slice(0, 200)}`;
   if (c.method === 'HEAD') return undefined;
   const type = answer.headers['content-type'] ?? '';
   if (status < 300 && /^application\/yaml/.test(type)) return undefined; // GET /__emulator/openapi.yaml
+  if (status < 300 && /^(text\/html|text\/javascript|text\/css|image\/svg\+xml)/.test(type)) return undefined; // the dashboard's files
   if (!/^application\/json/.test(type)) return `admin answer ${status} with content-type ${type}: ${text.slice(0, 200)}`;
   let body: unknown;
   try {

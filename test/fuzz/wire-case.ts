@@ -2,9 +2,9 @@
  * One generated request as data (`WireCase`), its serialisation into raw HTTP/1.1 bytes, and the
  * RFC 9110/9112 checks that say whether those bytes are a valid HTTP/1.1 request at all. The
  * oracle accepts an answer from Node's HTTP parser itself (a bare 400/413/431, or a closed
- * socket) only for a request these checks call invalid or over Node's header-size limit.
+ * socket) only for a request these checks call invalid or at the emulator's header limits.
  */
-import { maxHeaderSize } from 'node:http';
+import { MAX_HEADER_BYTES, MAX_HEADER_LINES } from '../../server/http/header-limits.js';
 
 /** How the body is framed on the wire. */
 export type Framing =
@@ -47,6 +47,10 @@ export interface WireCase {
   framing: Framing;
   /** Result codes the request must get (when the generator knows), else any documented one. */
   expectCodes?: readonly number[];
+  /** Admin: the token was sent without `Bearer`: no 2xx. */
+  refused?: boolean;
+  /** Admin: the token was sent as `bearer <token>`: never 401. */
+  admitted?: boolean;
 }
 
 /** A case ready to write. */
@@ -58,8 +62,10 @@ export interface SerializedCase {
   validHttp: boolean;
   /** Why not, when not. */
   invalidBecause?: string;
-  /** The header section is near or over Node's limit (`http.maxHeaderSize`): 431 is allowed. */
+  /** The header section is near or over the emulator's byte limit (MAX_HEADER_BYTES): 431 is allowed. */
   nearHeaderLimit: boolean;
+  /** More header lines than the emulator takes (MAX_HEADER_LINES): a bare 431 is the answer. */
+  tooManyHeaderLines: boolean;
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -103,7 +109,9 @@ export function serializeCase(c: WireCase): SerializedCase {
   if (target.includes(0x20) || target.includes(0x0d) || target.includes(0x0a)) problems.push('request-target has SP/CR/LF');
 
   const lines: Buffer[] = [Buffer.from(`${c.method} `, 'latin1'), target, Buffer.from(` ${c.version}\r\n`, 'latin1')];
+  let headerLines = 0;
   const header = (name: string | Buffer, value: string | Buffer) => {
+    headerLines++;
     const n = bytes(name);
     const v = bytes(value);
     if (!TOKEN.test(n.toString('latin1'))) problems.push(`header name ${JSON.stringify(n.toString('latin1').slice(0, 20))} is not a token`);
@@ -193,7 +201,8 @@ export function serializeCase(c: WireCase): SerializedCase {
     validHttp: problems.length === 0,
     ...(problems.length ? { invalidBecause: problems.join('; ') } : {}),
     // Node counts the request line and header lines; leave a margin either side of the limit.
-    nearHeaderLimit: head.length > maxHeaderSize - 1024,
+    nearHeaderLimit: head.length > MAX_HEADER_BYTES - 1024,
+    tooManyHeaderLines: headerLines > MAX_HEADER_LINES,
   };
 }
 

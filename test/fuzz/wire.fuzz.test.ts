@@ -4,7 +4,7 @@
  * answer must be is in test/fuzz/oracle.ts; in short: HTTP 200 with a documented code on API
  * paths, a 4xx (or a 2xx) JSON answer on admin paths, no stack traces, no internal faults, and
  * Node's own parser may refuse only bytes that are not valid HTTP/1.1 (or a header section at
- * its 16 KB limit). A good request is checked every 100 cases and at the end.
+ * the emulator's limits: 16 KiB, 1,000 lines). A good request is checked every 100 cases and at the end.
  *
  * `npm run fuzz` runs the same generators for 100,000 cases with any seed.
  */

@@ -16,7 +16,7 @@ import { APP, OTHER_APP, useEmulator } from '../support/harness.js';
 import { OpenApiValidator, escapePointerSegment, loadOpenApiDocument } from '../support/openapi-validator.js';
 
 const ADMIN_FILE = fileURLToPath(new URL('../../server/admin-openapi.yaml', import.meta.url));
-const ADMIN_SOURCE = fileURLToPath(new URL('../../server/http/admin.ts', import.meta.url));
+const ADMIN_SOURCES = ['admin.ts', 'dashboard.ts'].map((file) => fileURLToPath(new URL(`../../server/http/${file}`, import.meta.url)));
 const document = loadOpenApiDocument(ADMIN_FILE);
 const validator = new OpenApiValidator(document);
 
@@ -47,10 +47,11 @@ describe('the document', () => {
     expect((parse(res.body as string) as { openapi: string }).openapi).toBe('3.1.0');
   });
 
-  it('describes every route of server/http/admin.ts, and only those', () => {
-    const source = readFileSync(ADMIN_SOURCE, 'utf8');
+  it('describes every route of server/http/admin.ts and dashboard.ts, and only those', () => {
+    const source = ADMIN_SOURCES.map((file) => readFileSync(file, 'utf8')).join('\n');
+    // The dashboard's '/' is described as /__emulator: a described path may not end in a slash.
     const routes = [...source.matchAll(/router\.(get|post|put|delete)\('([^']+)'/g)].map(
-      ([, method, path]) => `${method!.toUpperCase()} /__emulator${path!.replace(/:(\w+)/g, '{$1}').replace(/\*(\w+)/g, '{$1}')}`,
+      ([, method, path]) => `${method!.toUpperCase()} /__emulator${path!.replace(/:(\w+)/g, '{$1}').replace(/\*(\w+)/g, '{$1}')}`.replace(/\/$/, ''),
     );
     const described = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
       (['get', 'post', 'put', 'delete'] as const).filter((m) => item?.[m]).map((m) => `${m.toUpperCase()} ${path}`),
@@ -172,6 +173,72 @@ describe('real admin answers match it', () => {
     await checked('get', '/__emulator/requests?endpoint=credit-card');
     expect((await checked('get', '/__emulator/requests?limit=x')).status).toBe(400);
     await checked('delete', '/__emulator/requests');
+  });
+
+  it('the journal since an id, and by result code: what a live view polls', async () => {
+    const client = h.clientFor(APP);
+    const card = fixture('card-428x270.jpg');
+    const { lastId } = (await checked('get', '/__emulator/requests?limit=0')).body as { lastId: number };
+    await client.creditCard(card);
+    await client.creditCard(card, { keyVersion: '5' });
+    const since = await checked('get', `/__emulator/requests?since=${lastId}`);
+    const entries = since.body.requests as { id: number; endpoint: string; resultCode: number }[];
+    // The client fetched the public key first, then made the two calls.
+    expect(entries.map((e) => [e.endpoint, e.resultCode])).toEqual([['public-key', 0], ['credit-card', 0], ['credit-card', 4000301]]);
+    expect(entries.map((e) => e.id)).toEqual([lastId + 1, lastId + 2, lastId + 3]);
+    expect(since.body.lastId).toBe(lastId + 3);
+    expect((await checked('get', `/__emulator/requests?since=${lastId + 3}`)).body.requests).toEqual([]);
+    const byCode = await checked('get', `/__emulator/requests?since=${lastId}&resultCode=4000301`);
+    expect(byCode.body.requests.map((e: { resultCode: number }) => e.resultCode)).toEqual([4000301]);
+    expect((await checked('get', '/__emulator/requests?since=-1')).status).toBe(400);
+    expect((await checked('get', '/__emulator/requests?resultCode=x')).status).toBe(400);
+    // Ids are not reused after the journal is emptied: a poller's ?since stays right.
+    await checked('delete', '/__emulator/requests');
+    await client.creditCard(card);
+    const after = await checked('get', `/__emulator/requests?since=${lastId + 3}`);
+    expect(after.body.requests.map((e: { id: number }) => e.id)).toEqual([lastId + 4]);
+  });
+
+  it('the Request-Keys held: masked, with their state by the emulator clock', async () => {
+    const client = h.clientFor(APP);
+    await checked('post', '/__emulator/reset');
+    const read = await client.idCard(fixture('id-resident-900x570.jpg'));
+    const listed = await checked('get', '/__emulator/request-keys');
+    expect(listed.body).toMatchObject({ held: 1, max: 100_000, ttlSeconds: 3600 });
+    const [view] = listed.body.requestKeys;
+    expect(view).toMatchObject({ appKey: APP.appKey, idType: 'resident', state: 'valid' });
+    expect(view.requestKey).toBe(`********-****-****-****-********${read.requestKey!.slice(-4)}`);
+    expect(JSON.stringify(listed.body)).not.toContain(read.requestKey!.slice(0, 8));
+    // The journal names the same key the same way.
+    const [entry] = (await checked('get', '/__emulator/requests?limit=1')).body.requests;
+    expect(entry.requestKey).toEqual({ issued: true, ref: view.requestKey });
+    await checked('post', '/__emulator/clock', { advanceSeconds: 3600 });
+    expect((await checked('get', '/__emulator/request-keys')).body.requestKeys[0].state).toBe('expired');
+    expect((await checked('get', '/__emulator/request-keys?limit=0')).body.requestKeys).toEqual([]);
+    expect((await checked('get', '/__emulator/request-keys?limit=x')).status).toBe(400);
+    await checked('post', '/__emulator/reset');
+  });
+
+  it('the dashboard page and its files', async () => {
+    for (const [path, described, type] of [
+      ['/__emulator/', '/__emulator', /^text\/html/],
+      ['/__emulator', '/__emulator', /^text\/html/],
+      ['/__emulator/dashboard/dashboard.js', '/__emulator/dashboard/dashboard.js', /^text\/javascript/],
+      ['/__emulator/dashboard/dashboard.css', '/__emulator/dashboard/dashboard.css', /^text\/css/],
+      ['/__emulator/dashboard/icon.svg', '/__emulator/dashboard/icon.svg', /^image\/svg\+xml/],
+    ] as const) {
+      const res = await request(h.url).get(path).buffer(true).parse((response, done) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        response.on('end', () => done(null, text));
+      });
+      expect(res.status, path).toBe(200);
+      expect(res.headers['content-type']).toMatch(type);
+      expect(validator.validateResponse({ method: 'get', path: described, status: res.status, headers: res.headers, body: res.body }).errors).toEqual([]);
+    }
+    const missing = await checked('get', '/__emulator/dashboard/index.html');
+    expect(missing.status).toBe(404);
+    expect((await checked('get', '/__emulator/dashboard/nope.js')).status).toBe(404);
   });
 
   it('the admin API\'s errors: unknown path, bad JSON', async () => {

@@ -4,7 +4,11 @@
  * (authenticity with the Request-Key just issued), broken envelopes (OAEP, another IV, a 16-byte
  * key, an unknown key version, raw ciphertext), generated malformed requests (the wire fuzz
  * generators), slow clients, dropped connections, oversized uploads, admin reads and queued
- * scenarios for a second app key.
+ * scenarios for a second app key; and the attacks the emulator is bounded against (README,
+ * "Security"): calls with 14,000-character app keys, 2 MB authenticity bodies, CONNECT and odd
+ * Expect headers, the admin token without Bearer, parallel uploads past a small in-flight budget
+ * (EMULATOR_MAX_INFLIGHT_BYTES=8 MB here), and FIFOs, oversized and large files in a scenario
+ * folder. The longest `GET /__emulator/health` took is reported (not judged).
  *
  * It reports the emulator's resident memory and open file descriptors (/proc/<pid>) and the
  * error counts at the start and at the end, and prints a verdict line: PASS when no answer was
@@ -15,10 +19,14 @@
  *   npm run soak                  # 10 minutes
  *   npm run soak -- --minutes 1   # a short check
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
-import { createOcrClient, newSymmetricKey, wrapSymmetricKey, type OcrClient } from '../../contracts/client/index.js';
+import { createOcrClient, encryptBytes, newSymmetricKey, wrapSymmetricKey, type OcrClient } from '../../contracts/client/index.js';
 import { apiSurface, type FuzzContext } from '../fuzz/arbitraries.js';
 import { buildFuzzContext } from '../fuzz/fuzz-session.js';
 import { judge } from '../fuzz/oracle.js';
@@ -44,6 +52,10 @@ if (!(minutes > 0 && minutes <= 24 * 60) || !Number.isInteger(workers) || worker
 
 const APP = { appKey: 'emulator-appkey', secretKey: 'emulator-secretkey' };
 const SCRIPTED = { appKey: 'soak-app', secretKey: 'soak-secret' };
+const ADMIN_TOKEN = 'soak-admin-token';
+const ADMIN = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+const SCENARIO_DIR = mkdtempSync(join(tmpdir(), 'soak-scenarios-'));
+const INFLIGHT_BYTES = 8 * 1024 * 1024;
 const MB = 1024 * 1024;
 const IMAGES = { card: fixture('card-428x270.jpg'), cardPng: fixture('card-856x540.png'), resident: fixture('id-resident-900x570.jpg'), driver: fixture('id-driver-900x570.jpg') };
 
@@ -82,6 +94,21 @@ interface World {
   scripted: OcrClient;
   ctx: FuzzContext;
   deadline: number;
+}
+
+/** The longest a health call took during the run (reported, not judged: the machine is shared). */
+let healthMaxMs = 0;
+
+/** One scenario-folder change at a time: each expects the reload its own change causes. */
+let folderLock: Promise<void> = Promise.resolve();
+
+function resultCode(answer: { status: number; body: Buffer }): number | undefined {
+  if (answer.status !== 200) return undefined;
+  try {
+    return (JSON.parse(answer.body.toString('utf8')) as { header: { resultCode: number } }).header.resultCode;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Generated malformed requests, sampled a hundred at a time. */
@@ -222,8 +249,8 @@ const ACTIONS: Array<{ kind: string; weight: number; run: (w: World, random: () 
     kind: 'admin read',
     weight: 2,
     run: async ({ emu }, random) => {
-      const path = ['/requests?limit=20', '/keys', '/queue', '/clock', '/scenarios', '/requests?failed=true&limit=5'][Math.floor(random() * 6)]!;
-      const res = await fetch(`${emu.url}/__emulator${path}`);
+      const path = ['/requests?limit=20', '/keys', '/queue', '/clock', '/scenarios', '/requests?failed=true&limit=5', '/stats'][Math.floor(random() * 7)]!;
+      const res = await fetch(`${emu.url}/__emulator${path}`, { headers: ADMIN });
       await res.arrayBuffer();
       record('admin read', res.status === 200 ? undefined : `GET ${path}: ${res.status}`);
     },
@@ -235,7 +262,7 @@ const ACTIONS: Array<{ kind: string; weight: number; run: (w: World, random: () 
       // For the second app key only, so the good traffic of the first is never scripted.
       const queued = await fetch(`${emu.url}/__emulator/queue`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', ...ADMIN },
         body: JSON.stringify({ scenario: 'credit-card/not-found', times: 1, appKey: SCRIPTED.appKey }),
       });
       await queued.arrayBuffer();
@@ -244,7 +271,130 @@ const ACTIONS: Array<{ kind: string; weight: number; run: (w: World, random: () 
       expectCode('queued scenario', (await scripted.creditCard(IMAGES.card)).resultCode, 4000111, 0);
     },
   },
+  {
+    kind: 'health',
+    weight: 1,
+    run: async ({ emu }) => {
+      const started = performance.now();
+      const res = await fetch(`${emu.url}/__emulator/health`);
+      await res.arrayBuffer();
+      healthMaxMs = Math.max(healthMaxMs, performance.now() - started);
+      record('health', res.status === 200 ? undefined : `health: ${res.status}`);
+    },
+  },
+  {
+    kind: 'long app key',
+    weight: 2,
+    run: async ({ port }, random) => {
+      // Unauthenticated, with a 14,000-character app key: the journal keeps ~2 KB of it, not 40.
+      const wrong = random() < 0.5;
+      const appKey = `${Math.floor(random() * 1e9)}-`.padEnd(14_000, 'k');
+      const answer = await sendRaw(port, { bytes: Buffer.from(`GET /v2.0/appkeys/${appKey}/public-keys/credit-card HTTP/1.1\r\nHost: 127.0.0.1\r\n${wrong ? 'Authorization: wrong\r\n' : ''}Connection: close\r\n\r\n`), timeoutMs: 30_000 });
+      const code = resultCode(answer);
+      record('long app key', code === (wrong ? 4010001 : 4000005) ? undefined : `status ${answer.status}, code ${code}`);
+    },
+  },
+  {
+    kind: 'oversized authenticity',
+    weight: 0.3,
+    run: async ({ port, client }) => {
+      // Within the upload limit but far over the 64 KiB an authenticity body may be: 4000001.
+      const key = await client.publicKey('id-card');
+      const body = Buffer.alloc(2 * MB, '[');
+      const head = `POST /v2.0/appkeys/${APP.appKey}/id-card/authenticity HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${APP.secretKey}\r\nX-Key-Version: ${key.version}\r\nSymmetric-Key: ${wrapSymmetricKey(key.key, newSymmetricKey())}\r\nRequest-Key: 00000000-0000-4000-8000-000000000000\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+      const answer = await sendRaw(port, { bytes: [Buffer.from(head), body], timeoutMs: 30_000 });
+      const code = resultCode(answer);
+      record('oversized authenticity', code === 4000001 ? undefined : `status ${answer.status}, code ${code}`);
+    },
+  },
+  {
+    kind: 'CONNECT or Expect',
+    weight: 1,
+    run: async ({ port }, random) => {
+      if (random() < 0.5) {
+        const answer = await sendRaw(port, { bytes: Buffer.from(`CONNECT /v2.0/appkeys/${APP.appKey}/credit-card HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`), timeoutMs: 30_000 });
+        const code = resultCode(answer);
+        record('CONNECT or Expect', code === 4041007 ? undefined : `CONNECT: status ${answer.status}, code ${code}`);
+      } else {
+        const answer = await sendRaw(port, {
+          bytes: Buffer.from(`GET /v2.0/appkeys/${APP.appKey}/public-keys/id-card HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${APP.secretKey}\r\nExpect: 999-bogus\r\nConnection: close\r\n\r\n`),
+          timeoutMs: 30_000,
+        });
+        const code = resultCode(answer);
+        record('CONNECT or Expect', code === 0 ? undefined : `Expect: status ${answer.status}, code ${code}`);
+      }
+    },
+  },
+  {
+    kind: 'admin token without Bearer',
+    weight: 0.5,
+    run: async ({ emu }) => {
+      const bare = await fetch(`${emu.url}/__emulator/requests?limit=1`, { headers: { Authorization: ADMIN_TOKEN } });
+      await bare.arrayBuffer();
+      const lower = await fetch(`${emu.url}/__emulator/requests?limit=1`, { headers: { Authorization: `bearer ${ADMIN_TOKEN}` } });
+      await lower.arrayBuffer();
+      record('admin token without Bearer', bare.status === 401 && lower.status === 200 ? undefined : `bare: ${bare.status}, bearer: ${lower.status}`);
+    },
+  },
+  {
+    kind: 'parallel uploads',
+    weight: 0.1,
+    run: async ({ client }) => {
+      // Six 3 MB uploads at once against an 8 MB in-flight budget: some wait, all are answered.
+      const key = await client.publicKey('credit-card');
+      const image = Buffer.concat([IMAGES.card, Buffer.alloc(3 * MB - IMAGES.card.length, 0x20)]);
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, () => {
+          const symmetric = newSymmetricKey();
+          return client.raw({
+            method: 'POST',
+            path: `/v2.0/appkeys/${APP.appKey}/credit-card`,
+            headers: { Authorization: APP.secretKey, 'X-Key-Version': key.version, 'Symmetric-Key': wrapSymmetricKey(key.key, symmetric) },
+            multipart: { image: encryptBytes(symmetric, image) },
+          });
+        }),
+      );
+      const codes = answers.map((a) => a.body.header.resultCode);
+      record('parallel uploads', codes.every((c) => c === 0) ? undefined : `codes ${codes.join(', ')}`);
+    },
+  },
+  {
+    kind: 'scenario folder',
+    weight: 0.3,
+    run: (world, random) => {
+      const run = folderLock.then(() => changeScenarioFolder(world, random));
+      folderLock = run.catch(() => {});
+      return run;
+    },
+  },
 ];
+
+/**
+ * One change to the scenario folder and the reload it causes: a FIFO or an oversized file is a
+ * listed problem (the last good set stays), a large file within the bound loads (parsed on a
+ * worker thread); then the folder is put back and reloads clean.
+ */
+async function changeScenarioFolder({ emu }: World, random: () => number): Promise<void> {
+  const reload = async () => {
+    const res = await fetch(`${emu.url}/__emulator/scenarios/reload`, { method: 'POST', headers: ADMIN });
+    return { status: res.status, body: (await res.json()) as { problems: Array<{ file: string; problems: string[] }> } };
+  };
+  const which = Math.floor(random() * 3);
+  const file = join(SCENARIO_DIR, ['fifo.yaml', 'oversized.yaml', 'large.yaml'][which]!);
+  const step = '  - creditCard: { cardNumber: "4111 1111 1111 1111", validThru: "12/30" }\n';
+  try {
+    if (which === 0) execFileSync('mkfifo', [file]);
+    else writeFileSync(file, `description: soak\nendpoints: [credit-card]\nsequence:\n${step.repeat(which === 1 ? 4000 : 2000)}`);
+    const answer = await reload();
+    const problem = answer.body.problems.find((p) => p.file === file)?.problems[0] ?? '';
+    const ok = which === 2 ? answer.status === 200 : answer.status === 422 && (which === 0 ? /FIFO/.test(problem) : /at most \d+ are read/.test(problem));
+    record('scenario folder', ok ? undefined : `${file}: reload ${answer.status} ${JSON.stringify(answer.body.problems).slice(0, 300)}`);
+  } finally {
+    rmSync(file, { force: true });
+  }
+  const back = await reload();
+  if (back.status !== 200) record('scenario folder', `after removing the file: reload ${back.status} ${JSON.stringify(back.body.problems).slice(0, 300)}`);
+}
 
 async function worker(world: World, seed: number): Promise<void> {
   const random = prng(seed);
@@ -264,7 +414,16 @@ const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
 const faultsIn = (output: string) => (output.match(/internal fault/g) ?? []).length;
 
 async function main(): Promise<number> {
-  const emu = await spawnEmulator({ EMULATOR_EXTRA_CREDENTIALS: `${SCRIPTED.appKey}:${SCRIPTED.secretKey}` }, 30_000);
+  writeFileSync(join(SCENARIO_DIR, 'mine.yaml'), 'description: the soak folder\nendpoints: [credit-card]\n');
+  const emu = await spawnEmulator(
+    {
+      EMULATOR_EXTRA_CREDENTIALS: `${SCRIPTED.appKey}:${SCRIPTED.secretKey}`,
+      EMULATOR_ADMIN_TOKEN: ADMIN_TOKEN,
+      EMULATOR_SCENARIOS_DIR: SCENARIO_DIR,
+      EMULATOR_MAX_INFLIGHT_BYTES: String(INFLIGHT_BYTES),
+    },
+    30_000,
+  );
   const pid = emu.child.pid!;
   const watchdog = setTimeout(() => {
     console.log('soak: watchdog: the run did not end two minutes after its deadline; stopping');
@@ -278,8 +437,9 @@ async function main(): Promise<number> {
       port: Number(new URL(emu.url).port),
       client: createOcrClient({ baseUrl: emu.url, ...APP }),
       scripted: createOcrClient({ baseUrl: emu.url, ...SCRIPTED }),
-      // Generated bodies stay small (64 KB "limit"); the real 20 MB limit gets its own traffic.
-      ctx: await buildFuzzContext(emu.url, { maxUploadBytes: 64 * 1024, requestKeys: 10, scenarios: [] }),
+      // Generated bodies stay small (a 128 KB "limit", above the 64 KiB authenticity bound); the
+      // real 20 MB limit gets its own traffic.
+      ctx: await buildFuzzContext(emu.url, { maxUploadBytes: 128 * 1024, requestKeys: 10, scenarios: [] }),
       deadline: 0,
     };
     // Warm-up: every kind of traffic once (keys issued, code paths loaded, a 20 MB upload
@@ -308,7 +468,9 @@ async function main(): Promise<number> {
     }
     const good = await world.client.creditCard(IMAGES.card);
     const health = await fetch(`${emu.url}/__emulator/health`);
+    const stats = (await (await fetch(`${emu.url}/__emulator/stats`, { headers: ADMIN })).json()) as { journal: { held: number; bytes: number }; uploads: { heldBytes: number; peakBytes: number; pauses: number } };
     const end = { rss: rssBytes(pid), fds, faults: faultsIn(emu.output()) };
+    console.log(`journal: ${stats.journal.held} entries, ${mb(stats.journal.bytes)}; uploads: peak ${mb(stats.uploads.peakBytes)} held at once (budget ${mb(INFLIGHT_BYTES)}), ${stats.uploads.pauses} waits; health took at most ${healthMaxMs.toFixed(0)} ms`);
     console.log(`end:   rss ${mb(end.rss)}, open fds ${end.fds}, unexpected answers ${unexpected()}, internal faults ${end.faults}`);
     console.log('calls by kind (as expected / unexpected):');
     for (const [kind, t] of [...tally].sort((a, b) => b[1].ok + b[1].unexpected - (a[1].ok + a[1].unexpected))) {
@@ -323,6 +485,8 @@ async function main(): Promise<number> {
       ...(good.resultCode !== 0 || health.status !== 200 ? ['no good answer at the end'] : []),
       ...(end.fds > start.fds + 5 ? [`open fds ${start.fds} -> ${end.fds}`] : []),
       ...(growth > 100 * MB ? [`resident memory grew by ${mb(growth)}`] : []),
+      ...(stats.uploads.heldBytes !== 0 ? [`${stats.uploads.heldBytes} upload bytes still held`] : []),
+      ...(stats.journal.bytes > stats.journal.held * 8 * 1024 ? [`the journal holds ${mb(stats.journal.bytes)} in ${stats.journal.held} entries`] : []),
     ];
     console.log(
       problems.length
@@ -332,6 +496,7 @@ async function main(): Promise<number> {
     return problems.length ? 1 : 0;
   } finally {
     await emu.stop();
+    rmSync(SCENARIO_DIR, { recursive: true, force: true });
   }
 }
 

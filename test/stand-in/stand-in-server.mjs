@@ -1,6 +1,7 @@
-// A stand-in for the live NHN Cloud Document OCR API v2.0, written from the documentation alone
-// (TOAST-DOCS/OCR en/document-ocr-api-guide-v2.0.md and document-ocr-error-code.md, plus the
-// project's facts page for where the guide is silent). It shares no code with the emulator on
+// A stand-in for the live NHN Cloud Document OCR API v2.0 and v2.1 and the User Access Key token
+// issuer, written from the documentation alone (TOAST-DOCS/OCR en/document-ocr-api-guide-v2.0.md,
+// -v2.1.md and document-ocr-error-code.md, plus the project's facts page for where the guides are
+// silent). The token issuer listens on the same base URL, as it does on the emulator. It shares no code with the emulator on
 // purpose: the contract suite is run against it to show that the suite tests the documented API
 // and not the emulator's own habits. STANDIN_BREAK makes it violate exactly one documented rule,
 // so that the suite can be shown to notice each violation.
@@ -47,6 +48,17 @@ const BREAKS = {
   'version-number': 'public key result.version is a string',
   // Guide, [Field] resolution: "normal: ... (760*480px) or above, low: ... below".
   'resolution-ignored': 'resolution is "low" below 760x480',
+  // Error-code table: -1 FAIL "Unknown error." is no answer to a documented client mistake;
+  // facts page, condition table: a missing Symmetric-Key answers 4000005.
+  'missing-header-unknown-error': 'a missing Symmetric-Key answers 4000005 Required headers is missing.',
+  // Facts page, "The token issuer": after revoke "the token is invalid from then on".
+  'revoked-token-accepted': 'a revoked token is refused (4010006)',
+  // Facts page, "The token issuer": the example `"expires_in":86400` is what clients parse.
+  'expires-in-string': 'expires_in is a JSON number',
+  // Facts page, "v2.1": an unknown, malformed, expired or revoked token answers 4010006 Invalid token.
+  'invalid-token-4010001': 'an invalid token answers 4010006, not the v2.0 credentials code 4010001',
+  // v2.1 guide: the same [Field] tables as v2.0, "Whether encrypted: O".
+  'plaintext-values-v21': 'result values are AES-encrypted on v2.1 too',
 };
 
 const activeBreak = process.env.STANDIN_BREAK ?? '';
@@ -77,6 +89,27 @@ const MAX_BODY_BYTES = intFromEnv('STANDIN_MAX_BODY_BYTES', 20 * 1024 * 1024);
 // Guide: "Request-Key is valid for 1 hour after issuance". Overridable for expiry tests.
 const REQUEST_KEY_TTL_MS = intFromEnv('STANDIN_REQUEST_KEY_TTL_SECONDS', 3600) * 1000;
 
+// v2.1 (facts page, "The token issuer"): User Access Keys, each with the app keys it may use.
+// The main key may use the stand-in's app key; the restricted one may use none of them (4010007).
+const USER_ACCESS_KEY_ID = process.env.STANDIN_USER_ACCESS_KEY_ID || 'standin-user-access-key';
+const SECRET_ACCESS_KEY = process.env.STANDIN_SECRET_ACCESS_KEY || 'standin-secret-access-key';
+const RESTRICTED_ACCESS_KEY = process.env.STANDIN_RESTRICTED_ACCESS_KEY || 'standin-restricted-key:standin-restricted-secret';
+const ACCESS_KEYS = new Map([[USER_ACCESS_KEY_ID, { secret: SECRET_ACCESS_KEY, appKeys: [APP_KEY] }]]);
+{
+  const separator = RESTRICTED_ACCESS_KEY.indexOf(':');
+  if (separator < 1) {
+    process.stderr.write(`stand-in: STANDIN_RESTRICTED_ACCESS_KEY must be id:secret, got "${RESTRICTED_ACCESS_KEY}"\n`);
+    process.exit(1);
+  }
+  ACCESS_KEYS.set(RESTRICTED_ACCESS_KEY.slice(0, separator), { secret: RESTRICTED_ACCESS_KEY.slice(separator + 1), appKeys: [] });
+}
+// Facts page: validity is set per User Access Key, 60..86,400 s, default 86,400.
+const TOKEN_TTL_SECONDS = intFromEnv('STANDIN_TOKEN_TTL_SECONDS', 86400);
+if (TOKEN_TTL_SECONDS < 60 || TOKEN_TTL_SECONDS > 86400) {
+  process.stderr.write(`stand-in: STANDIN_TOKEN_TTL_SECONDS must be 60..86400, got ${TOKEN_TTL_SECONDS}\n`);
+  process.exit(1);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Result codes (document-ocr-error-code.md, as quoted on the facts page)
 // ---------------------------------------------------------------------------------------------
@@ -92,6 +125,9 @@ const CODES = {
   INVALID_SYMMETRIC_KEY: [4000302, 'Invalid symmetric key.'],
   INVALID_ENCRYPTED_DATA: [4000303, 'Invalid encrypted data.'],
   INVALID_APPKEY_SECRETKEY: [4010001, 'Invalid appKey or secretKey.'],
+  // v2.1 only (en v2.1 guide, common error table; error-code page).
+  INVALID_TOKEN: [4010006, 'Invalid token.'],
+  PERMISSION_DENIED: [4010007, 'Permission denied.'],
   URL_NOT_FOUND: [4041007, 'URL Not Found'],
   MAX_UPLOAD_SIZE_EXCEEDED: [4131000, 'Request size is larger than permissible limit.'],
 };
@@ -196,9 +232,13 @@ function aesDecrypt(key, ciphertext) {
 }
 
 /** Encrypts one result value to the base64 string the guide marks "Whether encrypted: O". */
-function encryptValue(key, text) {
+function encryptValue(key, text, version) {
   if (isBroken('plaintext-values')) {
     // BREAK plaintext-values: the guide lists these fields as encrypted; here they go out clear.
+    return text;
+  }
+  if (version === 'v2.1' && isBroken('plaintext-values-v21')) {
+    // BREAK plaintext-values-v21: the v2.1 guide's fields are encrypted as v2.0's are.
     return text;
   }
   // BREAK wrong-iv: a zero IV instead of the documented key bytes 0..15.
@@ -371,7 +411,7 @@ function box(x, y, w, h) {
   return { x1: left, y1: top, x2: right, y2: top, x3: right, y3: bottom, x4: left, y4: bottom };
 }
 
-function creditCardResult(image, info, key) {
+function creditCardResult(image, info, key, version) {
   const next = digitStream(image);
   let first15 = '4'; // a Visa-like prefix
   while (first15.length < 15) first15 += String(next() % 10);
@@ -393,10 +433,10 @@ function creditCardResult(image, info, key) {
   return {
     fileType: info.fileType,
     resolution: resolutionOf(info.width, info.height),
-    cardNums: groups.map((g) => ({ value: encryptValue(key, g), conf: confidence(next()) })),
-    totalCardNum: encryptValue(key, total),
+    cardNums: groups.map((g) => ({ value: encryptValue(key, g, version), conf: confidence(next()) })),
+    totalCardNum: encryptValue(key, total, version),
     cardNumBoxes: groups.map((_, i) => box(w * 0.08 + i * (groupWidth + w * 0.04), h * 0.52, groupWidth, h * 0.09)),
-    validThru: { value: encryptValue(key, `${month}/${year}`), conf: confidence(next()) },
+    validThru: { value: encryptValue(key, `${month}/${year}`, version), conf: confidence(next()) },
     validThruBox: box(w * 0.45, h * 0.68, w * 0.14, h * 0.07),
   };
 }
@@ -436,7 +476,7 @@ function residentValues(image) {
   };
 }
 
-function idCardResult(image, info, key, values) {
+function idCardResult(image, info, key, values, version) {
   const next = digitStream(Buffer.concat([image, Buffer.from('conf')]));
   const w = info.width || 900;
   const h = info.height || 570;
@@ -448,7 +488,7 @@ function idCardResult(image, info, key, values) {
   };
   const keyValues = Object.entries(values).map(([k, v]) => ({
     key: k,
-    value: encryptValue(key, v),
+    value: encryptValue(key, v, version),
     conf: confidence(next()),
     bbox: layout[k],
   }));
@@ -484,24 +524,26 @@ function findRequestKey(requestKey, appKey) {
 // Routing and the documented order of checks
 // ---------------------------------------------------------------------------------------------
 
+// The same five operations under /v2.0 and /v2.1 (v2.1 guide; facts page, "v2.1").
 function route(method, path) {
-  const m = /^\/v2\.0\/appkeys\/([^/]+)\/(public-keys\/[^/]+|credit-card|id-card|id-card\/stand-alone|id-card\/authenticity)$/.exec(path);
+  const m = /^\/(v2\.[01])\/appkeys\/([^/]+)\/(public-keys\/[^/]+|credit-card|id-card|id-card\/stand-alone|id-card\/authenticity)$/.exec(path);
   if (!m) return null;
+  const version = m[1];
   let appKey;
   try {
-    appKey = decodeURIComponent(m[1]);
+    appKey = decodeURIComponent(m[2]);
   } catch {
     return null;
   }
-  const rest = m[2];
+  const rest = m[3];
   if (rest.startsWith('public-keys/')) {
-    return method === 'GET' ? { kind: 'public-key', appKey, serviceName: rest.slice('public-keys/'.length) } : null;
+    return method === 'GET' ? { kind: 'public-key', version, appKey, serviceName: rest.slice('public-keys/'.length) } : null;
   }
   if (method !== 'POST') return null;
-  if (rest === 'credit-card') return { kind: 'credit-card', appKey, service: 'credit-card' };
-  if (rest === 'id-card') return { kind: 'id-card', appKey, service: 'id-card' };
-  if (rest === 'id-card/stand-alone') return { kind: 'stand-alone', appKey, service: 'id-card' };
-  return { kind: 'authenticity', appKey, service: 'id-card' };
+  if (rest === 'credit-card') return { kind: 'credit-card', version, appKey, service: 'credit-card' };
+  if (rest === 'id-card') return { kind: 'id-card', version, appKey, service: 'id-card' };
+  if (rest === 'id-card/stand-alone') return { kind: 'stand-alone', version, appKey, service: 'id-card' };
+  return { kind: 'authenticity', version, appKey, service: 'id-card' };
 }
 
 function header(req, name) {
@@ -516,10 +558,14 @@ async function handle(req) {
 
   // Facts page, "Which condition gets which code", in that order.
   if (!target) throw new ApiFailure('URL_NOT_FOUND');
-  const authorization = header(req, 'authorization');
-  if (authorization === null) throw new ApiFailure('MISSING_REQUIRED_HEADER');
-  if (target.appKey !== APP_KEY || authorization !== SECRET_KEY) {
-    throw new ApiFailure('INVALID_APPKEY_SECRETKEY');
+  if (target.version === 'v2.1') {
+    authenticateToken(req, target.appKey);
+  } else {
+    const authorization = header(req, 'authorization');
+    if (authorization === null) throw new ApiFailure('MISSING_REQUIRED_HEADER');
+    if (target.appKey !== APP_KEY || authorization !== SECRET_KEY) {
+      throw new ApiFailure('INVALID_APPKEY_SECRETKEY');
+    }
   }
 
   if (target.kind === 'public-key') {
@@ -533,6 +579,10 @@ async function handle(req) {
   const keyVersion = header(req, 'x-key-version');
   const wrappedKey = header(req, 'symmetric-key');
   const requestKey = target.kind === 'authenticity' ? header(req, 'request-key') : '';
+  if (wrappedKey === null && isBroken('missing-header-unknown-error')) {
+    // BREAK missing-header-unknown-error: -1 for a documented mistake instead of 4000005.
+    throw new ApiFailure('FAIL');
+  }
   if (keyVersion === null || wrappedKey === null || requestKey === null) {
     throw new ApiFailure('MISSING_REQUIRED_HEADER');
   }
@@ -555,10 +605,10 @@ async function handle(req) {
   const info = inspectImage(image);
   if (!info) throw new ApiFailure('INVALID_FILE_TYPE');
 
-  if (target.kind === 'credit-card') return { result: creditCardResult(image, info, key) };
+  if (target.kind === 'credit-card') return { result: creditCardResult(image, info, key, target.version) };
 
   const values = residentValues(image);
-  const result = idCardResult(image, info, key, values);
+  const result = idCardResult(image, info, key, values, target.version);
   const headers = {};
   if (target.kind === 'id-card' && !isBroken('no-request-key')) {
     // Guide, ID Card Analysis API [Response Header]: Request-Key.
@@ -572,15 +622,11 @@ async function handle(req) {
   return { result, headers };
 }
 
-// Facts page, authenticity request body table.
+// Facts page, authenticity request body table. "Since 2026-05-27 idType is resident or driver
+// only": passport authenticity was withdrawn, so an idType passport is an invalid parameter.
 const AUTHENTICITY_FIELDS = {
   resident: { required: ['name', 'residentNumber', 'issueDate'], optional: [], clear: [] },
   driver: { required: ['name', 'residentNumber', 'driverLicenseNumber'], optional: ['serialNum'], clear: [] },
-  passport: {
-    required: ['name', 'issueDate', 'passportNumber', 'birthDate', 'expirationDate'],
-    optional: [],
-    clear: ['expirationDate'],
-  },
 };
 
 function authenticity(body, key, requestKey, appKey) {
@@ -634,6 +680,79 @@ function authenticity(body, key, requestKey, appKey) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// v2.1 tokens (facts page, "v2.1" and "The token issuer")
+// ---------------------------------------------------------------------------------------------
+
+const tokens = new Map();
+
+/** Facts page, "v2.1", reading adopted: 4000005 missing / not "Bearer x", 4010006 invalid, 4010007 not allowed. */
+function authenticateToken(req, appKey) {
+  const value = header(req, 'x-nhn-authorization');
+  const match = value === null ? null : /^bearer\s+(\S+)$/i.exec(value);
+  if (!match) throw new ApiFailure('MISSING_REQUIRED_HEADER');
+  const entry = tokens.get(match[1]);
+  if (!entry || Date.now() >= entry.expiresAt) {
+    // BREAK invalid-token-4010001: the v2.0 credentials code instead of 4010006 Invalid token.
+    throw new ApiFailure(isBroken('invalid-token-4010001') ? 'INVALID_APPKEY_SECRETKEY' : 'INVALID_TOKEN');
+  }
+  if (!ACCESS_KEYS.get(entry.keyId).appKeys.includes(appKey)) throw new ApiFailure('PERMISSION_DENIED');
+}
+
+/** An RFC 6749 section 5.2 error. */
+class OAuthFailure extends Error {
+  constructor(status, error, description) {
+    super(error);
+    this.status = status;
+    this.error = error;
+    this.description = description;
+  }
+}
+
+/** Basic credentials of a known User Access Key, else 401 invalid_client (RFC 6749 section 5.2). */
+function authenticateClient(req) {
+  const value = header(req, 'authorization');
+  const match = value === null ? null : /^basic\s+([A-Za-z0-9+/=]+)$/i.exec(value);
+  const decoded = match ? Buffer.from(match[1], 'base64').toString('utf8') : '';
+  const separator = decoded.indexOf(':');
+  const id = separator > 0 ? decoded.slice(0, separator) : '';
+  const key = ACCESS_KEYS.get(id);
+  if (!key || key.secret !== decoded.slice(separator + 1)) {
+    throw new OAuthFailure(401, 'invalid_client', 'Client authentication failed.');
+  }
+  return id;
+}
+
+function readForm(req, body) {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') {
+    throw new OAuthFailure(400, 'invalid_request', 'The body must be application/x-www-form-urlencoded.');
+  }
+  return new URLSearchParams(body.toString('utf8'));
+}
+
+/** POST /oauth2/token/create and /oauth2/token/revoke; answers { status, payload } (payload undefined: empty body). */
+function issuer(req, path, body) {
+  const keyId = authenticateClient(req);
+  const form = readForm(req, body);
+  if (path === '/oauth2/token/create') {
+    const grant = form.get('grant_type');
+    if (!grant) throw new OAuthFailure(400, 'invalid_request', 'grant_type is missing.');
+    if (grant !== 'client_credentials') throw new OAuthFailure(400, 'unsupported_grant_type', 'Only client_credentials is supported.');
+    const accessToken = randomBytes(32).toString('base64url');
+    tokens.set(accessToken, { keyId, expiresAt: Date.now() + TOKEN_TTL_SECONDS * 1000 });
+    // BREAK expires-in-string: the table's "String" instead of the example's number.
+    const expiresIn = isBroken('expires-in-string') ? String(TOKEN_TTL_SECONDS) : TOKEN_TTL_SECONDS;
+    return { status: 200, payload: { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn } };
+  }
+  const token = form.get('token');
+  if (!token) throw new OAuthFailure(400, 'invalid_request', 'token is missing.');
+  // RFC 7009 section 2.2: an unknown token is answered 200 as well.
+  // BREAK revoked-token-accepted: the token is not forgotten.
+  if (!isBroken('revoked-token-accepted')) tokens.delete(token);
+  return { status: 200, payload: undefined };
+}
+
+// ---------------------------------------------------------------------------------------------
 // HTTP
 // ---------------------------------------------------------------------------------------------
 
@@ -647,7 +766,36 @@ function send(res, status, payload, extraHeaders = {}) {
   res.end(text);
 }
 
+const ISSUER_PATHS = new Set(['/oauth2/token/create', '/oauth2/token/revoke']);
+
+function serveIssuer(req, res, path) {
+  readBody(req).then(({ body, tooLarge }) => {
+    try {
+      if (tooLarge) throw new OAuthFailure(400, 'invalid_request', 'The body is too large.');
+      const { status, payload } = issuer(req, path, body);
+      // RFC 6749 section 5.1: token answers are not to be cached.
+      const headers = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+      if (payload === undefined) {
+        res.writeHead(status, { ...headers, 'Content-Length': 0 });
+        res.end();
+      } else {
+        send(res, status, payload, headers);
+      }
+    } catch (error) {
+      if (!(error instanceof OAuthFailure)) process.stderr.write(`stand-in: unexpected error: ${error?.stack ?? error}\n`);
+      const failure = error instanceof OAuthFailure ? error : new OAuthFailure(500, 'server_error', 'Unexpected error.');
+      const headers = failure.status === 401 ? { 'WWW-Authenticate': 'Basic realm="stand-in"' } : {};
+      send(res, failure.status, { error: failure.error, error_description: failure.description }, headers);
+    }
+  }, () => res.destroy());
+}
+
 const server = createServer((req, res) => {
+  const path = (req.url ?? '/').split('?')[0];
+  if (req.method === 'POST' && ISSUER_PATHS.has(path)) {
+    serveIssuer(req, res, path);
+    return;
+  }
   handle(req).then(
     ({ result, headers }) => {
       send(res, 200, { header: { isSuccessful: true, resultCode: 0, resultMessage: 'SUCCESS' }, result }, headers);

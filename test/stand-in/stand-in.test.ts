@@ -48,7 +48,7 @@ function startStandIn(env: Record<string, string> = {}): Promise<StandIn> {
       if (newline < 0) return;
       clearTimeout(timer);
       const readyLine = stdout.slice(0, newline);
-      const match = /^stand-in ready at (http:\/\/127\.0\.0\.1:\d+)(?: \(break: [a-z-]+\))?$/.exec(readyLine);
+      const match = /^stand-in ready at (http:\/\/127\.0\.0\.1:\d+)(?: \(break: [a-z0-9-]+\))?$/.exec(readyLine);
       if (match?.[1]) resolve({ url: match[1], readyLine, child });
       else reject(new Error(`unexpected ready line: ${readyLine}`));
     });
@@ -461,6 +461,175 @@ describe('break switches', () => {
     await withStandIn({ STANDIN_BREAK: 'resolution-ignored' }, async (client) => {
       const { answer } = await client.analyze('credit-card', fixture('card-428x270.jpg'));
       expect(answer.result.resolution).toBe('normal');
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// v2.1 and the token issuer (facts page, "v2.1" and "The token issuer")
+// ---------------------------------------------------------------------------------------------
+
+const ACCESS = { id: 'standin-user-access-key', secret: 'standin-secret-access-key' };
+const RESTRICTED = { id: 'standin-restricted-key', secret: 'standin-restricted-secret' };
+const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+
+interface IssuerAnswer {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: any;
+}
+
+async function issuerCall(
+  baseUrl: string,
+  path: string,
+  body: string,
+  headers: Record<string, string> = { Authorization: basic(ACCESS.id, ACCESS.secret), 'Content-Type': 'application/x-www-form-urlencoded' },
+): Promise<IssuerAnswer> {
+  const response = await fetch(`${baseUrl}${path}`, { method: 'POST', headers, body });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, text, json: text ? JSON.parse(text) : undefined };
+}
+
+async function newToken(baseUrl: string, who = ACCESS): Promise<string> {
+  const answer = await issuerCall(baseUrl, '/oauth2/token/create', 'grant_type=client_credentials', {
+    Authorization: basic(who.id, who.secret),
+    'Content-Type': 'application/x-www-form-urlencoded',
+  });
+  return answer.json.access_token as string;
+}
+
+/** A v2.1 call: the v2.0 request with the token header instead of the secret key. */
+async function v21(client: Client, path: string, headers: Record<string, string>, appKey = APP_KEY): Promise<ApiAnswer> {
+  return client.call('GET', `/v2.1/appkeys/${appKey}/${path}`, { headers });
+}
+
+async function v21CreditCard(client: Client, token: string): Promise<{ answer: ApiAnswer; key: Buffer }> {
+  const envelope = await client.envelope('credit-card');
+  const { Authorization: _secret, ...envelopeHeaders } = envelope.headers;
+  const form = new FormData();
+  form.append('image', new Blob([new Uint8Array(aesEncrypt(envelope.key, fixture('card-856x540.jpg')))]), 'image.bin');
+  const answer = await client.call('POST', `/v2.1/appkeys/${APP_KEY}/credit-card`, {
+    headers: { ...envelopeHeaders, 'X-NHN-Authorization': `Bearer ${token}` },
+    body: form,
+  });
+  return { answer, key: envelope.key };
+}
+
+describe('stand-in v2.1 and token issuer, unbroken', () => {
+  let client: Client;
+  let url: string;
+
+  beforeAll(async () => {
+    const standIn = await startStandIn();
+    url = standIn.url;
+    client = new Client(url);
+  });
+
+  it('issues a Bearer token with a numeric expires_in, not to be cached', async () => {
+    const answer = await issuerCall(url, '/oauth2/token/create', 'grant_type=client_credentials');
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    expect(answer.json).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 86400 });
+    expect(answer.json.access_token.length).toBeGreaterThan(20);
+  });
+
+  it('answers RFC 6749 errors: 401 invalid_client with a Basic challenge, 400 for the grant and the form', async () => {
+    const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+    const wrong = await issuerCall(url, '/oauth2/token/create', 'grant_type=client_credentials', { ...form, Authorization: basic(ACCESS.id, 'wrong') });
+    expect([wrong.status, wrong.json.error]).toEqual([401, 'invalid_client']);
+    expect(wrong.headers.get('www-authenticate')).toMatch(/^Basic realm="/);
+    const none = await issuerCall(url, '/oauth2/token/create', 'grant_type=client_credentials', form);
+    expect([none.status, none.json.error]).toEqual([401, 'invalid_client']);
+    const grant = await issuerCall(url, '/oauth2/token/create', 'grant_type=password');
+    expect([grant.status, grant.json.error]).toEqual([400, 'unsupported_grant_type']);
+    const missing = await issuerCall(url, '/oauth2/token/create', '');
+    expect([missing.status, missing.json.error]).toEqual([400, 'invalid_request']);
+    const json = await issuerCall(url, '/oauth2/token/create', '{"grant_type":"client_credentials"}', { Authorization: basic(ACCESS.id, ACCESS.secret), 'Content-Type': 'application/json' });
+    expect([json.status, json.json.error]).toEqual([400, 'invalid_request']);
+    const revokeNothing = await issuerCall(url, '/oauth2/token/revoke', '');
+    expect([revokeNothing.status, revokeNothing.json.error]).toEqual([400, 'invalid_request']);
+  });
+
+  it('reads a credit card on v2.1 with the token, values encrypted as on v2.0', async () => {
+    const { answer, key } = await v21CreditCard(client, await newToken(url));
+    expect(answer.header.resultCode).toBe(0);
+    expect(aesDecryptValue(key, answer.result.totalCardNum)).toMatch(/^\d{16}$/);
+  });
+
+  it('checks the token in the documented order', async () => {
+    const token = await newToken(url);
+    const codeOf = async (p: Promise<ApiAnswer>) => (await p).header.resultCode;
+    expect(await codeOf(client.call('GET', `/v2.1/appkeys/${APP_KEY}/nothing`, { headers: { 'X-NHN-Authorization': `Bearer ${token}` } }))).toBe(4041007);
+    expect(await codeOf(v21(client, 'public-keys/credit-card', {}))).toBe(4000005);
+    expect(await codeOf(v21(client, 'public-keys/credit-card', { Authorization: SECRET_KEY }))).toBe(4000005);
+    expect(await codeOf(v21(client, 'public-keys/credit-card', { 'X-NHN-Authorization': token }))).toBe(4000005);
+    expect(await codeOf(v21(client, 'public-keys/credit-card', { 'X-NHN-Authorization': 'Bearer nope' }))).toBe(4010006);
+    expect(await codeOf(v21(client, 'public-keys/credit-card', { 'x-nhn-authorization': `bearer ${token}` }))).toBe(0);
+    expect(await codeOf(v21(client, 'public-keys/credit-card', { 'X-NHN-Authorization': `Bearer ${token}` }, 'other-appkey'))).toBe(4010007);
+    expect(await codeOf(v21(client, 'public-keys/credit-card', { 'X-NHN-Authorization': `Bearer ${await newToken(url, RESTRICTED)}` }))).toBe(4010007);
+    expect(await codeOf(v21(client, 'public-keys/passport', { 'X-NHN-Authorization': `Bearer ${token}` }))).toBe(4000001);
+    expect(await codeOf(client.publicKey('credit-card', { 'X-NHN-Authorization': `Bearer ${token}` }))).toBe(4000005);
+  });
+
+  it('refuses a revoked token, and answers 200 to revoking an unknown one', async () => {
+    const token = await newToken(url);
+    expect((await v21(client, 'public-keys/id-card', { 'X-NHN-Authorization': `Bearer ${token}` })).header.resultCode).toBe(0);
+    const revoke = await issuerCall(url, '/oauth2/token/revoke', `token=${encodeURIComponent(token)}`);
+    expect([revoke.status, revoke.text]).toEqual([200, '']);
+    expect((await v21(client, 'public-keys/id-card', { 'X-NHN-Authorization': `Bearer ${token}` })).header).toEqual(failure(4010006, 'Invalid token.'));
+    expect((await issuerCall(url, '/oauth2/token/revoke', 'token=never-issued')).status).toBe(200);
+  });
+
+  it('answers passport authenticity with 4000001 (withdrawn 2026-05-27)', async () => {
+    const envelope = await client.envelope('id-card');
+    const body = { idType: 'passport', name: encryptField(envelope.key, 'a'), passportNumber: encryptField(envelope.key, 'M12345678'), issueDate: encryptField(envelope.key, '20200101'), birthDate: encryptField(envelope.key, '19900101'), expirationDate: '20300101' };
+    const answer = await client.call('POST', `/v2.0/appkeys/${APP_KEY}/id-card/authenticity`, {
+      headers: { ...envelope.headers, 'Content-Type': 'application/json', 'Request-Key': 'unknown' },
+      body: JSON.stringify(body),
+    });
+    expect(answer.header).toEqual(failure(4000001, 'Invalid parameter.'));
+  });
+});
+
+describe('break switches of v2.1 and the envelope', () => {
+  it('missing-header-unknown-error: a missing Symmetric-Key answers -1', async () => {
+    await withStandIn({ STANDIN_BREAK: 'missing-header-unknown-error' }, async (client) => {
+      const envelope = await client.envelope('credit-card');
+      const { 'Symmetric-Key': _dropped, ...headers } = envelope.headers;
+      const answer = await client.postImage('credit-card', { key: envelope.key, headers }, aesEncrypt(envelope.key, fixture('card-856x540.jpg')));
+      expect(answer.header).toEqual(failure(-1, 'Unknown error.'));
+    });
+  });
+
+  it('revoked-token-accepted: a revoked token still works', async () => {
+    await withStandIn({ STANDIN_BREAK: 'revoked-token-accepted' }, async (client, standIn) => {
+      const token = await newToken(standIn.url);
+      expect((await issuerCall(standIn.url, '/oauth2/token/revoke', `token=${token}`)).status).toBe(200);
+      expect((await v21(client, 'public-keys/id-card', { 'X-NHN-Authorization': `Bearer ${token}` })).header.resultCode).toBe(0);
+    });
+  });
+
+  it('expires-in-string: expires_in is "86400"', async () => {
+    await withStandIn({ STANDIN_BREAK: 'expires-in-string' }, async (_client, standIn) => {
+      const answer = await issuerCall(standIn.url, '/oauth2/token/create', 'grant_type=client_credentials');
+      expect(answer.json.expires_in).toBe('86400');
+    });
+  });
+
+  it('invalid-token-4010001: a garbage token answers 4010001', async () => {
+    await withStandIn({ STANDIN_BREAK: 'invalid-token-4010001' }, async (client) => {
+      expect((await v21(client, 'public-keys/id-card', { 'X-NHN-Authorization': 'Bearer nope' })).header.resultCode).toBe(4010001);
+    });
+  });
+
+  it('plaintext-values-v21: v2.1 values arrive unencrypted, v2.0 ones do not', async () => {
+    await withStandIn({ STANDIN_BREAK: 'plaintext-values-v21' }, async (client, standIn) => {
+      const { answer } = await v21CreditCard(client, await newToken(standIn.url));
+      expect(answer.result.totalCardNum).toMatch(/^\d{16}$/);
+      const { answer: v20, key } = await client.analyze('credit-card', fixture('card-856x540.jpg'));
+      expect(aesDecryptValue(key, v20.result.totalCardNum)).toMatch(/^\d{16}$/);
     });
   });
 });

@@ -21,10 +21,11 @@
  *   headers: Object.fromEntries(answer.headers), body: await answer.json() });
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { parse } from 'yaml';
+import { packageRoot } from '../../server/package-root.js';
 
 /**
  * openapi.yaml with the one root extension this project defines (openapi-types' type parameter
@@ -39,7 +40,7 @@ export type OcrOpenApiDocument = OpenAPIV3_1.Document & {
  * Absolute path of the repository's openapi.yaml.
  * @example readFileSync(OPENAPI_FILE, 'utf8')
  */
-export const OPENAPI_FILE = fileURLToPath(new URL('../../openapi.yaml', import.meta.url));
+export const OPENAPI_FILE = join(packageRoot(), 'openapi.yaml');
 
 /** The id the document is registered under in Ajv; local `#/...` refs resolve against it. */
 const DOCUMENT_ID = 'openapi.yaml';

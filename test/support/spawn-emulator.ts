@@ -4,12 +4,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join, sep } from 'node:path';
+import { packageRoot } from '../../server/package-root.js';
 
-/** The repository root. */
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The repository root (or the installed package's: the contract runner runs compiled from dist/). */
+export const ROOT = packageRoot() + sep;
 /** The compiled entry point `npm install` builds. */
-export const MAIN = fileURLToPath(new URL('../../dist/server/main.js', import.meta.url));
+export const MAIN = join(ROOT, 'dist', 'server', 'main.js');
 /**
  * The V8 flag `npm start` gives node, for flat resident memory (why: in server/main.ts);
  * test/api/process.test.ts keeps the two in step.
@@ -28,12 +29,13 @@ export interface SpawnedEmulator {
 }
 
 /**
- * Spawns the compiled emulator with extra environment and waits for its ready line.
+ * Spawns the compiled emulator with extra environment and waits for its ready line (`main`: another
+ * build's entry point, e.g. to compare before and after a change).
  * @example const emu = await spawnEmulator({ PORT: '0' }); await fetch(`${emu.url}/__emulator/health`)
  */
-export function spawnEmulator(env: Record<string, string> = {}, timeoutMs = 10_000): Promise<SpawnedEmulator> {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm install (or npm run build)`);
-  const child = spawn(process.execPath, [...NODE_FLAGS, MAIN], { cwd: ROOT, env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnEmulator(env: Record<string, string> = {}, timeoutMs = 10_000, main = MAIN): Promise<SpawnedEmulator> {
+  if (!existsSync(main)) throw new Error(`${main} is missing: run npm install (or npm run build)`);
+  const child = spawn(process.execPath, [...NODE_FLAGS, main], { cwd: ROOT, env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {

@@ -12,6 +12,7 @@
 import type { Clock } from '../clock.js';
 import type { IdType } from '../id-card.js';
 import type { IssuedKey, ServiceName } from '../key-store.js';
+import type { RequestKeyView } from '../request-key-ledger.js';
 import type { Endpoint } from '../scenarios/schema.js';
 
 /**
@@ -108,6 +109,8 @@ export interface RequestKeyStore {
   consume(claimed: ClaimedRequestKey): Promise<void>;
   release(claimed: ClaimedRequestKey): Promise<void>;
   stats(): Promise<RequestKeyStats | undefined>;
+  /** The newest keys held, masked, each with its state by its appKey's clock; where the store can list them (memory). */
+  list?(limit: number, nowOf: (appKey: string) => number): Promise<RequestKeyView[]>;
 }
 
 /** Wrong resident issue dates in a row per card (4000123 at five). */

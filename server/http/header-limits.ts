@@ -1,0 +1,49 @@
+/**
+ * The emulator's own limits on a request's header section, so that it answers the same way on
+ * every supported Node version (README, "Security").
+ *
+ * Node's defaults differ between versions: Node 20 keeps the first `server.maxHeadersCount`
+ * header lines and silently drops the rest, while Node 22 and 24 refuse a request with more than
+ * that many lines with a bare 431; the byte limit (`http.maxHeaderSize`) follows the
+ * `--max-http-header-size` flag. So the server is given both limits explicitly: bytes through
+ * `maxHeaderSize` (Node's parser answers 431), lines counted here, with Node's own line limit off.
+ * RFC 9110 section 15.5.20 (431 Request Header Fields Too Large) lets a server refuse either.
+ */
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+
+/** Largest header section (request line and header lines) in bytes; above it a bare 431. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+
+/** Most header lines a request may have (Host included); above it a bare 431. */
+export const MAX_HEADER_LINES = 1000;
+
+/** What Node's parser writes for a header section over `maxHeaderSize` (server/http/client-error.ts). */
+const TOO_LARGE = 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n';
+
+/**
+ * Wraps a request listener: a request with more than MAX_HEADER_LINES header lines gets the same
+ * bare 431 as one over the byte limit, and its connection is closed (its body, if any, is never
+ * read). Call {@link applyHeaderLimits} on the server too.
+ * @example const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, limitHeaderLines(app))
+ */
+export function limitHeaderLines(listener: RequestListener): RequestListener {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    // rawHeaders holds name and value of every line: Node's own count is off (applyHeaderLimits).
+    if (req.rawHeaders.length <= 2 * MAX_HEADER_LINES) return listener(req, res);
+    const { socket } = req;
+    // Like the parser's answer: only when no earlier answer on this connection is under way.
+    const current = (socket as typeof socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (socket.writable && (!current || current === res)) socket.write(TOO_LARGE);
+    socket.destroy();
+  };
+}
+
+/**
+ * Turns Node's own header-line limit off, since {@link limitHeaderLines} counts them (on Node 20
+ * a limit drops lines instead of refusing, so the count would be wrong).
+ * @example applyHeaderLimits(createServer({ maxHeaderSize: MAX_HEADER_BYTES }, limitHeaderLines(app)))
+ */
+export function applyHeaderLimits(server: Server): Server {
+  server.maxHeadersCount = 0;
+  return server;
+}

@@ -1,0 +1,66 @@
+/**
+ * Parallel uploads are bounded in memory all together (EMULATOR_MAX_INFLIGHT_BYTES), not only
+ * one by one: 32 parallel 20 MB uploads used to be buffered at once (698 MB). Past the budget,
+ * uploads wait (their sockets are not read) and go on as answered ones give their bytes back;
+ * every one is answered, and an upload larger than the whole budget proceeds alone. Checked with
+ * the budget's own figures in GET /__emulator/stats, small sizes, and no clocks.
+ */
+import { describe, expect, it } from 'vitest';
+import { encryptBytes, newSymmetricKey, wrapSymmetricKey } from '../../contracts/client/index.js';
+import { ERROR_CATALOGUE } from '../../server/core/errors.js';
+import type { UploadBudgetStats } from '../../server/http/upload-budget.js';
+import { fixture } from '../support/fixtures.js';
+import { APP, useEmulator } from '../support/harness.js';
+
+const MiB = 1024 * 1024;
+const UPLOAD_LIMIT = 4 * MiB;
+const BUDGET = 1 * MiB;
+/** A socket read per request may arrive after it was paused (64 KiB at most on loopback). */
+const READ = 64 * 1024;
+const DOCUMENTED = new Set(Object.values(ERROR_CATALOGUE).map((e) => e.code as number));
+
+const h = useEmulator({ maxUploadBytes: UPLOAD_LIMIT, maxInflightBytes: BUDGET, logger: () => {} });
+
+async function uploads(): Promise<UploadBudgetStats> {
+  return ((await (await fetch(`${h.url}/__emulator/stats`)).json()) as { uploads: UploadBudgetStats }).uploads;
+}
+
+/** A credit-card upload of `bytes` of ciphertext under a good envelope. */
+async function upload(bytes: number): Promise<number> {
+  const { key: publicKey, version } = await h.client.publicKey('credit-card');
+  const key = newSymmetricKey();
+  const image = Buffer.concat([fixture('card-428x270.jpg'), Buffer.alloc(bytes, 0x20)]).subarray(0, bytes - 16);
+  const answer = await h.client.raw({
+    method: 'POST',
+    path: `/v2.0/appkeys/${APP.appKey}/credit-card`,
+    headers: { Authorization: APP.secretKey, 'X-Key-Version': version, 'Symmetric-Key': wrapSymmetricKey(publicKey, key) },
+    multipart: { image: encryptBytes(key, image) },
+  });
+  return answer.body.header.resultCode;
+}
+
+describe('uploads against a budget of 1 MiB (upload limit 4 MiB)', () => {
+  it('eight parallel 3 MiB uploads: all answered, at most the budget plus one upload held at once', async () => {
+    const codes = await Promise.all(Array.from({ length: 8 }, () => upload(3 * MiB)));
+    // A JPEG with trailing bytes: a documented answer each (0 or a failure), never -1.
+    for (const code of codes) expect(DOCUMENTED.has(code) || code === 0).toBe(true);
+    expect(codes).not.toContain(-1);
+    const stats = await uploads();
+    if (process.env['SHOW_GROWTH']) console.log(codes, stats);
+    expect(stats).toMatchObject({ heldBytes: 0, waiting: 0, maxBytes: BUDGET });
+    expect(stats.pauses).toBeGreaterThan(0);
+    expect(stats.peakBytes).toBeGreaterThan(3 * MiB); // one went past the budget alone
+    expect(stats.peakBytes).toBeLessThanOrEqual(BUDGET + UPLOAD_LIMIT + 8 * READ);
+  });
+
+  it('one upload larger than the whole budget proceeds alone, and a small one after it too', async () => {
+    expect(await upload(3 * MiB)).not.toBe(-1);
+    expect(await upload(64 * 1024)).not.toBe(-1);
+    expect(await uploads()).toMatchObject({ heldBytes: 0, waiting: 0 });
+  });
+
+  it('a good request is answered as before', async () => {
+    const answer = await h.client.creditCard(fixture('card-428x270.jpg'));
+    expect(answer.resultCode).toBe(0);
+  });
+});

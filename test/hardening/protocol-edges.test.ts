@@ -1,0 +1,67 @@
+/**
+ * Requests Node's HTTP server would answer (or drop) before the app sees them:
+ * - `CONNECT` goes to the server's `connect` event; without a listener the connection closed
+ *   with 0 bytes. On an API path it answers 4041007 on HTTP 200, as every method the API lacks.
+ * - An `Expect` other than `100-continue` got Node's bare 417; the expectation is ignored
+ *   (RFC 9110 section 10.1.1 makes 417 a MAY) and the request gets the API's own answer.
+ */
+import { describe, expect, it } from 'vitest';
+import { APP, useEmulator } from '../support/harness.js';
+import { sendRaw } from '../support/wire-client.js';
+
+const faults: unknown[] = [];
+const h = useEmulator({ onFault: (error) => faults.push(error), logger: () => {} });
+
+function raw(text: string) {
+  return sendRaw(h.emulator.port, { bytes: Buffer.from(text, 'latin1') });
+}
+
+function json(answer: { body: Buffer }): unknown {
+  return JSON.parse(answer.body.toString('utf8'));
+}
+
+const NOT_FOUND = { header: { isSuccessful: false, resultCode: 4041007, resultMessage: 'URL Not Found' } };
+
+describe('CONNECT', () => {
+  it.each([`/v2.0/appkeys/${APP.appKey}/credit-card`, `/v2.0/appkeys/${APP.appKey}/public-keys/id-card`, '127.0.0.1:443'])(
+    'CONNECT %s answers HTTP 200 with 4041007, the body delimited by closing (no Content-Length in a 2xx to CONNECT)',
+    async (target) => {
+      const answer = await raw(`CONNECT ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${APP.secretKey}\r\n\r\n`);
+      expect(answer.closedWithoutAnswer).toBe(false);
+      expect(answer.status).toBe(200);
+      expect(answer.headers['content-type']).toMatch(/^application\/json/);
+      expect(answer.headers['content-length']).toBeUndefined();
+      expect(json(answer)).toEqual(NOT_FOUND);
+    },
+  );
+
+  it('CONNECT to an admin path answers 404 JSON; the server still serves afterwards', async () => {
+    const answer = await raw('CONNECT /__emulator/reset HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    expect(answer.status).toBe(404);
+    expect(json(answer)).toMatchObject({ error: 'not_found' });
+    expect((await h.client.fetchPublicKey('credit-card')).resultCode).toBe(0);
+    expect(faults).toEqual([]);
+  });
+});
+
+describe('Expect other than 100-continue', () => {
+  it.each(['999-bogus', 'x', '100-continued'])('Expect: %s on the public-key call gets the API answer, not 417', async (expectation) => {
+    const answer = await raw(
+      `GET /v2.0/appkeys/${APP.appKey}/public-keys/credit-card HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${APP.secretKey}\r\nExpect: ${expectation}\r\n\r\n`,
+    );
+    expect(answer.status).toBe(200);
+    expect((json(answer) as { header: { resultCode: number } }).header.resultCode).toBe(0);
+  });
+
+  it('with a wrong secret key the answer is the documented 4010001', async () => {
+    const answer = await raw(`GET /v2.0/appkeys/${APP.appKey}/public-keys/credit-card HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: wrong\r\nExpect: 999-bogus\r\n\r\n`);
+    expect(answer.status).toBe(200);
+    expect((json(answer) as { header: { resultCode: number } }).header.resultCode).toBe(4010001);
+  });
+
+  it('on an admin path: the admin answer', async () => {
+    const answer = await raw('GET /__emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 999-bogus\r\n\r\n');
+    expect(answer.status).toBe(200);
+    expect(json(answer)).toMatchObject({ status: 'ok' });
+  });
+});

@@ -1,0 +1,187 @@
+/**
+ * The package as a user gets it: `npm pack` of what `npm test` just built, installed into a fresh
+ * project from npm's cache (offline: the dependencies at the versions package-lock.json pins),
+ * type-checked by tsc with `strict` and `skipLibCheck: false` under `moduleResolution` node16
+ * and bundler, then run: the emulator in-process and a credit-card call through the client kit;
+ * and both commands from node_modules/.bin (`nhn-ocr-contracts` compiled, without tsx).
+ */
+import { execFile, type ExecFileException } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../support/spawn-emulator.js';
+
+interface Manifest {
+  name: string;
+  version: string;
+  dependencies: Record<string, string>;
+  bin: Record<string, string>;
+  engines: Record<string, string>;
+  license: string;
+}
+interface LockEntry {
+  dev?: boolean;
+  devOptional?: boolean;
+  [field: string]: unknown;
+}
+
+const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Manifest;
+const work = mkdtempSync(join(tmpdir(), 'nhn-ocr-package-'));
+const app = join(work, 'app');
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd, env: { ...process.env, ...env }, timeout: 90_000, maxBuffer: 16 * 1024 * 1024 }, (error: ExecFileException | null, stdout, stderr) => {
+      resolve({ stdout, stderr, code: error ? (typeof error.code === 'number' ? error.code : -1) : 0 });
+    });
+  });
+}
+
+/**
+ * The consumer's lock file: the packed tarball plus the production entries of this repository's
+ * lock, so `npm ci --offline` installs exactly what the tests ran with, from the cache.
+ */
+function consumerLock(tarball: string): object {
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  const packages: Record<string, unknown> = {
+    '': { name: 'consumer', dependencies: { [manifest.name]: `file:../${tarball}` } },
+    [`node_modules/${manifest.name}`]: {
+      version: manifest.version,
+      resolved: `file:../${tarball}`,
+      license: manifest.license,
+      dependencies: manifest.dependencies,
+      bin: manifest.bin,
+      engines: manifest.engines,
+    },
+  };
+  for (const [path, entry] of Object.entries(lock.packages)) if (path !== '' && !entry.dev && !entry.devOptional) packages[path] = entry;
+  return { name: 'consumer', lockfileVersion: 3, requires: true, packages };
+}
+
+/** What a user writes: both entry points, typed options, a credit-card call, the admin client. */
+const CONSUMER = `
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { ConfigError, startEmulator, type RunningEmulator, type StartOptions } from 'nhn-ocr-emulator';
+import { authenticityFieldsFrom, createOcrClient, emulatorControl, type AuthenticityFields, type IdCardResult } from 'nhn-ocr-emulator/client';
+
+const options: StartOptions = { port: 0, watchScenarios: false, credentials: { 'consumer-app': 'consumer-secret' }, logger: () => {} };
+const emulator: RunningEmulator = await startEmulator(options);
+try {
+  const root = dirname(createRequire(import.meta.url).resolve('nhn-ocr-emulator/package.json'));
+  const image = await readFile(join(root, 'test', 'fixtures', 'card-856x540.jpg'));
+  const client = createOcrClient({ baseUrl: emulator.url, appKey: 'consumer-app', secretKey: 'consumer-secret' });
+  const card = await client.creditCard(image);
+  const health = await emulatorControl(emulator.url).health();
+  const refused = await startEmulator({ requestKeyTtlSeconds: -5 }).catch((error: unknown) => error instanceof ConfigError);
+  console.log(JSON.stringify({ resultCode: card.resultCode, digits: card.result?.totalCardNum.length, health: health.status, refused }));
+} finally {
+  await emulator.close();
+}
+
+export function fieldsOf(result: IdCardResult): AuthenticityFields {
+  return authenticityFieldsFrom(result);
+}
+// @ts-expect-error a misspelt field is a type error for users too
+export const misspelt: AuthenticityFields = { idType: 'resident', name: 'a', residentNumber: '1', issueDat: '2' };
+`;
+
+const STRICT: ts.CompilerOptions = {
+  strict: true,
+  skipLibCheck: false,
+  noUncheckedIndexedAccess: true,
+  exactOptionalPropertyTypes: true,
+  target: ts.ScriptTarget.ES2022,
+  lib: ['lib.es2023.d.ts'],
+  types: ['node'],
+  isolatedModules: true,
+  verbatimModuleSyntax: true,
+};
+
+/** tsc's answer for the consumer under `options`, as text (empty when clean). */
+function typeCheck(options: ts.CompilerOptions): { errors: string; checked: number } {
+  const compilerOptions = { ...STRICT, ...options, typeRoots: [join(app, 'node_modules', '@types')] };
+  const host = ts.createCompilerHost(compilerOptions);
+  // Resolve from the consumer, never from this repository.
+  host.getCurrentDirectory = () => app;
+  const program = ts.createProgram([join(app, 'index.ts')], compilerOptions, host);
+  // What skipLibCheck: false adds is the check of every .d.ts in the program. Those of this
+  // package and the consumer's own file are checked here; @types/node and TypeScript's lib are
+  // not this package's to answer for, and checking them would take most of the time.
+  const ours = program.getSourceFiles().filter((file) => file.fileName.includes(`/node_modules/${manifest.name}/`) || !file.fileName.includes('/node_modules/'));
+  const diagnostics = [
+    ...program.getOptionsDiagnostics(),
+    ...program.getGlobalDiagnostics(),
+    ...ours.flatMap((file) => [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)]),
+  ];
+  const errors = ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => app, getNewLine: () => '\n' });
+  return { errors, checked: ours.length };
+}
+
+describe('the packed package in a fresh project', () => {
+  let installed: { stdout: string; stderr: string; code: number };
+  let files: string[];
+
+  beforeAll(async () => {
+    const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT);
+    const [pack] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
+    const tarball = pack!.filename;
+    files = pack!.files.map((file) => file.path);
+    mkdirSync(app);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { [manifest.name]: `file:../${tarball}` } }));
+    writeFileSync(join(app, 'package-lock.json'), JSON.stringify(consumerLock(tarball)));
+    writeFileSync(join(app, 'index.ts'), CONSUMER);
+    const flags = ['--no-audit', '--no-fund', '--loglevel=error'];
+    installed = await run('npm', ['ci', '--offline', ...flags], app);
+    // A cache without some tarball (node_modules copied from elsewhere): fetch just those.
+    if (installed.code !== 0 && /ENOTCACHED/.test(installed.stderr)) installed = await run('npm', ['ci', '--prefer-offline', ...flags], app);
+    // The consumer's own @types/node (typescript itself comes from this repository).
+    mkdirSync(join(app, 'node_modules', '@types'), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules', '@types', 'node'), join(app, 'node_modules', '@types', 'node'), 'dir');
+  }, 120_000);
+
+  it('holds the built code, its types and the files the commands read, and no sources or source maps', () => {
+    expect(files).toEqual(expect.arrayContaining(['dist/server/main.js', 'dist/server/index.d.ts', 'dist/contracts/client/index.d.ts', 'dist/contracts/run.js', 'openapi.yaml']));
+    expect(files.filter((file) => /\.map$|\.test\.|(?<!\.d)\.ts$/.test(file))).toEqual([]);
+    // The runner's modules ship as JavaScript only: their declarations would reach test tooling.
+    expect(files.filter((file) => /^dist\/(contracts\/(lib|cases)|test)\/.*\.d\.ts$/.test(file))).toEqual([]);
+    expect(files.some((file) => file.startsWith('test/fixtures/') && file.endsWith('.jpg'))).toBe(true);
+    expect(files.some((file) => file.startsWith('contracts/snapshots/'))).toBe(true);
+  });
+
+  it('installs without running a build', () => {
+    expect(installed.stderr, installed.stderr).not.toMatch(/npm error|ERR!/);
+    expect(installed.code).toBe(0);
+    const files = JSON.parse(readFileSync(join(app, 'node_modules', manifest.name, 'package.json'), 'utf8')) as Manifest;
+    expect(files.version).toBe(manifest.version);
+  });
+
+  it('type-checks strictly under node16 and bundler resolution, runs, and its commands work', async () => {
+    // The commands run while tsc works.
+    const bin = (name: string) => join(app, 'node_modules', '.bin', name);
+    const version = run(bin('nhn-ocr-emulator'), ['--version'], app);
+    const contracts = run(bin('nhn-ocr-contracts'), ['--filter', 'credit-card/jpg-normal', '--no-parity'], app);
+
+    const node16 = typeCheck({ module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16, noEmit: true });
+    expect(node16.errors).toBe('');
+    expect(node16.checked).toBeGreaterThan(20);
+    const bundler = typeCheck({ module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, noEmit: true });
+    expect(bundler.errors).toBe('');
+
+    // Types are checked above; transpiling the one file is all the emit needed (a program's
+    // emit would check every file first).
+    writeFileSync(join(app, 'index.js'), ts.transpileModule(CONSUMER, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText);
+    const ran = await run(process.execPath, [join(app, 'index.js')], app);
+    expect(ran.stderr).toBe('');
+    expect(JSON.parse(ran.stdout)).toEqual({ resultCode: 0, digits: 16, health: 'ok', refused: true });
+
+    expect(await version).toEqual({ code: 0, stdout: `${manifest.version}\n`, stderr: '' });
+    const suite = await contracts;
+    expect(suite.stdout, suite.stderr).toMatch(/^1 passed, 0 failed, 0 diverged, 0 skipped$/m);
+    expect(suite.code).toBe(0);
+  }, 120_000);
+});
