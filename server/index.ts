@@ -292,7 +292,8 @@ async function stateStores(options: CheckedOptions): Promise<StateStores> {
     tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds,
   };
   if (!options.redisUrl) return memoryStores({ ...shared, keyPersistence: options.keysDir ? new KeysDir(options.keysDir) : undefined });
-  // Loaded only when used: the Redis client costs start-up time an in-memory emulator need not pay.
+  // Loaded only when used: the Redis client (redis-link.ts imports it when connecting) costs
+  // start-up time an in-memory emulator need not pay.
   const { redisStores } = await import('./core/stores/redis.js');
   const { RedisConnectError } = await import('./core/stores/redis-link.js');
   try {

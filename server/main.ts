@@ -14,8 +14,6 @@
  * lacks; the semi-space size cannot change once the heap exists, so it stays a command-line flag
  * (`NODE_OPTIONS` accepts it).
  */
-// First: it starts making a key pair while the rest loads (early-keys.ts).
-import { earlyKeyFactory } from './early-keys.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -64,7 +62,7 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   }
   // Loaded only now: --help, --version and a refused setting need nothing of the server.
   const { startEmulator } = await import('./index.js');
-  const emulator = await startEmulator({ ...config, keyFactory: earlyKeyFactory() }).catch((error: unknown) => {
+  const emulator = await startEmulator(config).catch((error: unknown) => {
     // Name a setting the way it was given (PORT=..., --port ...), not as an option.
     const label = error instanceof ConfigError && error.setting ? labels[error.setting as OptionKey] : undefined;
     throw label && error instanceof ConfigError && error.problem ? new ConfigError(`${label} ${error.problem}`, error.setting, error.problem) : error;

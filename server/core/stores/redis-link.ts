@@ -8,7 +8,7 @@
  * by SHA and sent again after a Redis restart emptied the script cache.
  */
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
-import { Redis, ReplyError } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { OcrError } from '../errors.js';
 import type { ServiceName } from '../key-store.js';
 import { SCRIPTS, type ScriptName } from './redis-scripts.js';
@@ -90,12 +90,17 @@ export class RedisLink {
   private constructor(
     readonly redis: Redis,
     prefix: string,
+    /** ioredis's class of Redis's own error replies. */
+    private readonly replyError: abstract new (...args: never[]) => Error,
   ) {
     this.layout = new RedisLayout(prefix);
   }
 
   /** Connects, and waits until Redis answers (RedisConnectError after `connectTimeoutMs`). */
   static async open(options: RedisLinkOptions): Promise<RedisLink> {
+    // Imported here, not at the top: the command's bundle would load it at every start otherwise
+    // (~60 ms), in memory too.
+    const { Redis, ReplyError } = await import('ioredis');
     const redis = new Redis(options.url, {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -114,7 +119,7 @@ export class RedisLink {
       redis.disconnect();
       throw new RedisConnectError(`cannot reach Redis at ${redactUrl(options.url)}: ${(error as Error).message}`);
     }
-    return new RedisLink(redis, options.prefix);
+    return new RedisLink(redis, options.prefix, ReplyError as abstract new (...args: never[]) => Error);
   }
 
   /** Runs a script; a Redis that does not answer becomes {@link StoreUnavailableError}. */
@@ -129,7 +134,7 @@ export class RedisLink {
       return await run(this.redis);
     } catch (error) {
       // A reply error is Redis refusing what was sent: a fault of the emulator's, not an outage.
-      if (error instanceof ReplyError) throw error;
+      if (error instanceof this.replyError) throw error;
       throw new StoreUnavailableError(error);
     }
   }
