@@ -123,6 +123,15 @@ describe('2026-08-11: 20 MB requests (5 MB before)', () => {
 
 describe('the setting', () => {
   const dated = useEmulator({ apiDate: '2023-08-29' });
+  it('2023-08-29 is the 2023 guide whole: passport Request-Key and authenticity, no v2.1, 5 MB', async () => {
+    const passport = await plainClient(dated.url).idCard(resident, { scenario: 'id-card/passport' });
+    expect(passport.requestKey).toBeDefined();
+    expect((await plainClient(dated.url).authenticity(passport.requestKey!, authenticityFieldsFor(passport.result!))).result).toEqual({ isAuthenticity: true });
+    expect((await request(dated.url).get(`/v2.1/appkeys/${APP.appKey}/public-keys/id-card`)).body.header.resultCode).toBe(4041007);
+    const noise = randomBytes(6 * MB);
+    const key = randomBytes(32);
+    expect((await plainClient(dated.url).creditCard(noise, { symmetricKey: key, imageCiphertext: encryptBytes(key, noise) })).resultCode).toBe(4131000);
+  });
   it('GET /__emulator/health reports the effective date', async () => {
     expect((await request(dated.url).get('/__emulator/health')).body).toEqual({ status: 'ok', apiDate: '2023-08-29', apiDatePinned: true });
   });
