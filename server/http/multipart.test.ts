@@ -41,7 +41,12 @@ async function outcome(read: ImageReader, c: MultipartCase): Promise<string> {
   const res = new EventEmitter() as unknown as ServerResponse;
   let timer: NodeJS.Timeout | undefined;
   const read1 = read(request(c), res).then(
-    (upload) => (upload ? `image ${upload.buffer.length} bytes, sha256 ${createHash('sha256').update(upload.buffer).digest('hex')}` : 'no image'),
+    (upload) => {
+      if (!upload) return 'no image';
+      const seen = `image ${upload.buffer.length} bytes, sha256 ${createHash('sha256').update(upload.buffer).digest('hex')}`;
+      upload.release?.(); // its buffer goes back to the pool, for the next case to overwrite
+      return seen;
+    },
     (error: unknown) => {
       if (!(error instanceof OcrError)) throw error;
       return `${error.code}: ${error.diagnosis}`;

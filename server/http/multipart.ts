@@ -19,10 +19,23 @@ import type { Request, Response } from 'express';
 import type Multer from 'multer';
 import { OcrError } from '../core/errors.js';
 import type { Upload } from '../core/engine.js';
+import { BufferPool } from './buffer-pool.js';
 import type { UploadBudget, UploadTicket } from './upload-budget.js';
 
+/**
+ * An upload as read: its bytes may be a view of a pooled body buffer (server/http/buffer-pool.ts),
+ * which `release` gives back; call it once the engine is done with the upload, and keep nothing of it.
+ */
+export interface ReadUpload extends Upload {
+  release?: () => void;
+}
+
 /** Parses one request's multipart body and returns its `image` file, if any. */
-export type ImageReader = (req: IncomingMessage, res: ServerResponse) => Promise<Upload | undefined>;
+export type ImageReader = (req: IncomingMessage, res: ServerResponse) => Promise<ReadUpload | undefined>;
+
+/** Body buffers kept for reuse: at most 4 MiB of them, each at most 1 MiB (larger bodies get their own). */
+const POOLED_BYTES = 4 * 1024 * 1024;
+const POOLED_BUFFER_BYTES = 1024 * 1024;
 
 /** Options of {@link imageReader}. */
 export interface ImageReaderOptions {
@@ -112,6 +125,7 @@ export function imageReader(maxBytes: number, budget?: UploadBudget, options: Im
     parser(req as unknown as Request, res as unknown as Response, next);
   };
   const shortcut = options.plainPartShortcut ?? true;
+  const pool = new BufferPool(POOLED_BYTES, POOLED_BUFFER_BYTES);
   return (req, res) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes) {
@@ -124,7 +138,7 @@ export function imageReader(maxBytes: number, budget?: UploadBudget, options: Im
       );
     }
     const boundary = shortcut ? plainBoundary(req) : undefined;
-    return boundary === undefined ? streamToMulter(req, res, maxBytes, parse, budget) : readWhole(req, res, maxBytes, boundary, parse, budget);
+    return boundary === undefined ? streamToMulter(req, res, maxBytes, parse, budget) : readWhole(req, res, maxBytes, boundary, parse, budget, pool);
   };
 }
 
@@ -172,11 +186,12 @@ function overLimit(maxBytes: number): OcrError {
 }
 
 /** The whole body read first (counted as it streams), then {@link plainImagePart}, else multer. */
-function readWhole(req: IncomingMessage, res: ServerResponse, maxBytes: number, boundary: string, parse: Parse, budget: UploadBudget | undefined): Promise<Upload | undefined> {
+function readWhole(req: IncomingMessage, res: ServerResponse, maxBytes: number, boundary: string, parse: Parse, budget: UploadBudget | undefined, pool: BufferPool): Promise<ReadUpload | undefined> {
   return new Promise((resolve, reject) => {
     // The bytes held count against the budget shared by all uploads (given back with the answer).
     const ticket = budget?.open(req, res);
     const chunks: Buffer[] = [];
+    let size = 0;
     let settled = false;
     const settle = () => {
       settled = true;
@@ -184,7 +199,11 @@ function readWhole(req: IncomingMessage, res: ServerResponse, maxBytes: number, 
       req.off('error', onCutOff);
       req.off('close', onCutOff);
     };
-    const count = byteCounter(req, maxBytes, ticket, (chunk) => chunks.push(chunk), () => {
+    const keep = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+    };
+    const count = byteCounter(req, maxBytes, ticket, keep, () => {
       // Over the limit: what was held goes, the rest is read and discarded.
       settle();
       chunks.length = 0;
@@ -194,11 +213,18 @@ function readWhole(req: IncomingMessage, res: ServerResponse, maxBytes: number, 
     const onEnd = () => {
       settle();
       req.off('data', count);
-      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      const pooled = chunks.length > 1;
+      const body = pooled ? concatInto(pool.take(size), chunks) : (chunks[0] ?? Buffer.alloc(0));
       const image = plainImagePart(body, boundary);
       if (image) {
         chunks.length = 0;
-        resolve({ buffer: image });
+        let released = !pooled;
+        const release = () => {
+          if (released) return;
+          released = true;
+          pool.give(body);
+        };
+        resolve({ buffer: image, release });
         return;
       }
       // The same chunks as they came (views into the body: no second copy), since busboy does not
@@ -221,6 +247,13 @@ function readWhole(req: IncomingMessage, res: ServerResponse, maxBytes: number, 
     req.on('error', onCutOff);
     req.on('close', onCutOff);
   });
+}
+
+/** Copies `chunks` one after another into `target` (which is exactly as long as they are together). */
+function concatInto(target: Buffer, chunks: readonly Buffer[]): Buffer {
+  let at = 0;
+  for (const chunk of chunks) at += chunk.copy(target, at);
+  return target;
 }
 
 /**
