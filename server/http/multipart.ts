@@ -3,14 +3,14 @@
  * record; the limit is enforced while streaming, so an oversized upload is never held in memory.
  *
  * Most uploads are one file part exactly as curl, browsers, undici's FormData, form-data and
- * OkHttp write it. For those, running multer and busboy costs about as much CPU as everything
- * else the emulator does for a request with a reused key (README, "Benchmarks"). So a body
- * announced with a plain `multipart/form-data; boundary=...` is first read to its end (the
- * bytes counted as before), and when it is that one plain part ({@link plainImagePart}) the image
- * is cut out of it directly: a few native searches instead of a JavaScript state machine. Any
- * other body, however slightly different, is handed to multer whole, so what it answers is
- * multer's answer as before (test/hardening/multipart-equivalence.test.ts compares the two on
- * generated bodies, in random chunks).
+ * OkHttp write it. For those, multer and busboy cost about a fifth of the CPU time of a
+ * reused-key upload (README, "Benchmarks"). So a body announced with a plain
+ * `multipart/form-data; boundary=...` is first read to its end (its bytes counted against the
+ * limit and the budget as before), and when it is that one plain part ({@link plainImagePart})
+ * the image is cut out of it directly: a few native searches instead of a JavaScript state
+ * machine. Any other body, however slightly different, is handed to multer in the chunks it
+ * came in, so what is answered is multer's answer as before (server/http/multipart.test.ts
+ * compares the two on generated bodies in random chunks).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
