@@ -18,29 +18,19 @@ export const cryptoRandom: RandomSource = { bytes: (count) => randomBytes(count)
  */
 export function seededRandom(seed: string | Buffer): RandomSource {
   let counter = 0;
-  let block = EMPTY;
-  let at = 0;
+  let pool = Buffer.alloc(0);
   return {
     bytes(count) {
-      // Read straight out of the current block: a reading draws a few bytes at a time, dozens of
-      // times, and joining and slicing a pool for each draw cost more than the hashing.
-      const out = Buffer.allocUnsafe(count);
-      for (let filled = 0; filled < count; ) {
-        if (at === block.length) {
-          block = createHash('sha256').update(seed).update(String(counter++)).digest();
-          at = 0;
-        }
-        const n = Math.min(count - filled, block.length - at);
-        block.copy(out, filled, at, at + n);
-        filled += n;
-        at += n;
+      while (pool.length < count) {
+        const block = createHash('sha256').update(seed).update(String(counter++)).digest();
+        pool = Buffer.concat([pool, block]);
       }
-      return out;
+      const out = pool.subarray(0, count);
+      pool = pool.subarray(count);
+      return Buffer.from(out);
     },
   };
 }
-
-const EMPTY = Buffer.alloc(0);
 
 /**
  * A whole number in [min, max] drawn from a source.
