@@ -99,6 +99,22 @@ describe('AES-256-CBC with IV = key bytes 0..15', () => {
     }
   });
 
+  it('encryptValue writes what aesEncrypt does, for values of every length and for keys taken in turn', () => {
+    const keys = [key, Buffer.alloc(32, 1), Buffer.alloc(32, 2)];
+    for (const length of [0, 1, 4, 15, 16, 17, 31, 32, 33, 100]) {
+      for (const k of [...keys, ...keys.reverse(), key]) {
+        const value = '한1a'.repeat(length).slice(0, length);
+        expect(encryptValue(k, value)).toBe(aesEncrypt(k, Buffer.from(value, 'utf8')).toString('base64'));
+      }
+    }
+    // A key buffer changed in place since the last value: the new key's bytes count, not the object.
+    const mutable = Buffer.alloc(32, 3);
+    const first = encryptValue(mutable, '4111');
+    mutable.fill(4);
+    expect(encryptValue(mutable, '4111')).not.toBe(first);
+    expect(encryptValue(mutable, '4111')).toBe(aesEncrypt(Buffer.alloc(32, 4), Buffer.from('4111')).toString('base64'));
+  });
+
   it('answers 4000303 for a length that is not a multiple of 16, and spots base64 text', () => {
     const sealed = aesEncrypt(key, Buffer.alloc(1000, 7));
     expect(codeOf(() => aesDecrypt(key, sealed.subarray(0, 1001 - 16 * 1), 'image')).diagnosis).toBe(

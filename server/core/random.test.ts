@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { randomUuid, type RandomSource } from './random.js';
+import { randomUuid, seededRandom, type RandomSource } from './random.js';
 
 /** A source that hands out the given bytes. */
 const fixed = (hex: string): RandomSource => ({ bytes: (count) => Buffer.from(hex, 'hex').subarray(0, count) });
@@ -21,5 +22,29 @@ describe('randomUuid', () => {
       expect(uuid.replace(/-/g, '').slice(0, 12)).toBe(bytes.toString('hex').slice(0, 12));
       expect(uuid.replace(/-/g, '').slice(18)).toBe(bytes.toString('hex').slice(18));
     }
+  });
+});
+
+describe('seededRandom', () => {
+  /** The stream as defined: SHA-256(seed || decimal counter) for counter 0, 1, 2, ..., end to end. */
+  const reference = (seed: string, length: number) => {
+    const blocks: Buffer[] = [];
+    for (let counter = 0; blocks.length * 32 < length; counter++) blocks.push(createHash('sha256').update(seed).update(String(counter)).digest());
+    return Buffer.concat(blocks).subarray(0, length);
+  };
+
+  it('hands out the counter-mode stream in order, however it is drawn', () => {
+    for (const sizes of [[4, 4, 4, 4, 4, 4, 4, 4, 4], [1, 31, 1, 32, 33, 0, 64, 5], [100], [16, 3, 40, 2, 2, 2, 70]]) {
+      const source = seededRandom('credit-card:abc');
+      const drawn = Buffer.concat(sizes.map((n) => source.bytes(n)));
+      expect(drawn.equals(reference('credit-card:abc', drawn.length))).toBe(true);
+    }
+  });
+
+  it('gives each draw its own bytes (changing one changes no later draw)', () => {
+    const source = seededRandom('x');
+    const first = source.bytes(8);
+    first.fill(0);
+    expect(source.bytes(8).equals(reference('x', 16).subarray(8))).toBe(true);
   });
 });

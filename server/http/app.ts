@@ -9,14 +9,14 @@ import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerRespo
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { API_VERSIONS, type ApiVersion } from '../core/auth.js';
 import { AUTHENTICITY_MAX_BODY_BYTES } from '../core/authenticity.js';
-import type { ApiCall, EnvelopeHeaders, OcrEngine, Reply, Trace } from '../core/engine.js';
+import type { ApiCall, EnvelopeHeaders, OcrEngine, Reply, Trace, Upload } from '../core/engine.js';
 import { OAuthError, OcrError } from '../core/errors.js';
 import type { Journal } from '../core/journal.js';
 import { ScenarioError } from '../core/scenarios/book.js';
 import { adminRouter, type AdminOptions } from './admin.js';
 import { drainBody, readBodyText } from './body.js';
 import { DIAGNOSIS_HEADER, diagnosisHeaderValue } from './diagnosis-header.js';
-import { imageReader } from './multipart.js';
+import { imageReader, type ImageReader } from './multipart.js';
 import { UploadBudget } from './upload-budget.js';
 import { failureFor } from './render.js';
 import { tokenRoutes } from './token-routes.js';
@@ -59,6 +59,9 @@ interface Answer {
  */
 const PUBLIC_KEY_PATH = /^\/(v2\.[01])\/appkeys\/([A-Za-z0-9._~-]+)\/public-keys\/([A-Za-z0-9._~-]+)$/;
 
+/** The four POST operations as the fast lane takes them, on the same terms. */
+const OPERATION_PATH = /^\/(v2\.[01])\/appkeys\/([A-Za-z0-9._~-]+)\/(credit-card|id-card|id-card\/stand-alone|id-card\/authenticity)$/;
+
 /**
  * Builds the HTTP handler around an engine: a Node request listener, for `http.createServer`,
  * supertest, or mounting in an app of your own.
@@ -87,7 +90,7 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
   const budget = new UploadBudget(options.maxInflightBytes ?? 4 * options.maxUploadBytes);
   const readImage = imageReader(options.maxUploadBytes, budget);
   /** The authenticity body: at most the upload limit on the wire, far less kept (authenticity.ts). */
-  const readAuthenticityText = (req: Request, res: Response) => readBodyText(req, res, options.maxUploadBytes, AUTHENTICITY_MAX_BODY_BYTES, budget);
+  const readAuthenticityText = (req: IncomingMessage, res: ServerResponse) => readBodyText(req, res, options.maxUploadBytes, AUTHENTICITY_MAX_BODY_BYTES, budget);
   const { journal } = options;
 
   /** Journals a finished request and tells the logger. */
@@ -178,7 +181,8 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
   });
   app.use((req, res, next) => (req.method === 'HEAD' ? notFound(req, res) : next()));
 
-  for (const api of API_VERSIONS) apiRoutes(app, api, route, engine, readImage, readAuthenticityText);
+  const operations = apiOperations(engine, readImage, readAuthenticityText);
+  for (const api of API_VERSIONS) apiRoutes(app, api, route, engine, operations);
   tokenRoutes(app, route, engine);
 
   app.use(notFound);
@@ -199,23 +203,41 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
   });
 
   /**
-   * The public-key GET without express: it is the call every client makes first and load tests
-   * make most, and express's routing and response helpers cost it ~8x what Node's HTTP alone
-   * does (README, "Benchmarks"). It settles through the same code as every route and writes the
-   * same bytes (test/api/fast-lane.test.ts compares the two); anything unusual (another method,
-   * a query, an escape, a body) goes to express.
+   * The API's calls without express: the public-key GET every client makes first and load tests
+   * make most, and the four POST operations. Express's routing and response helpers cost the GET
+   * ~8x what Node's HTTP alone does, and a reused-key upload about a tenth of its time (README,
+   * "Benchmarks"). A call settles through the same code as every route and is answered with the
+   * same bytes (test/api/fast-lane.test.ts compares the two); anything unusual (another method, a
+   * query, an escape, a GET with a body) goes to express.
    */
-  const fastPublicKey = (req: IncomingMessage, res: ServerResponse): boolean => {
-    if (req.method !== 'GET' || req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0') return false;
-    const match = PUBLIC_KEY_PATH.exec(req.url ?? '');
+  const fastLane = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const url = req.url ?? '';
+    if (req.method === 'GET') {
+      if (req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0') return false;
+      const match = PUBLIC_KEY_PATH.exec(url);
+      if (!match) return false;
+      const call: ApiCall = { api: match[1] as ApiVersion, appKey: match[2]!, headers: envelopeHeaders(req) };
+      answerFast(req, res, settle('GET', match[0], req.headers, (trace) => engine.publicKey(trace, call, match[3]!)));
+      return true;
+    }
+    if (req.method !== 'POST') return false;
+    const match = OPERATION_PATH.exec(url);
     if (!match) return false;
     const call: ApiCall = { api: match[1] as ApiVersion, appKey: match[2]!, headers: envelopeHeaders(req) };
-    settle('GET', match[0], req.headers, (trace) => engine.publicKey(trace, call, match[3]!))
-      .then((answer) => {
+    const operation = operations[match[3] as OperationName];
+    answerFast(req, res, settle('POST', match[0], req.headers, (trace) => operation(call, req, res, trace)));
+    return true;
+  };
+
+  /** Writes a settled answer as express's route would (`route`, res.set, res.json). */
+  const answerFast = (req: IncomingMessage, res: ServerResponse, settled: Promise<Answer>): void => {
+    settled
+      .then(async (answer) => {
         if (answer.drop) {
           req.socket.destroy();
           return;
         }
+        if (!req.complete) await drainBody(req, DRAIN_MS); // as in `route`
         // As express's res.json writes it: same headers, same order, same body.
         const text = JSON.stringify(answer.body);
         res.writeHead(answer.status, { ...answer.headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
@@ -225,11 +247,10 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
         onFault(error);
         res.destroy();
       });
-    return true;
   };
 
   return (req, res) => {
-    if (!fastPublicKey(req, res)) app(req, res);
+    if (!fastLane(req, res)) app(req, res);
   };
 }
 
@@ -239,47 +260,63 @@ function clientErrorText(error: unknown): string {
   return expose === true && typeof message === 'string' ? message.slice(0, 200) : 'malformed request';
 }
 
+/** The four POST operations, by their path after `/appkeys/{appKey}/`. */
+type OperationName = 'credit-card' | 'id-card' | 'id-card/stand-alone' | 'id-card/authenticity';
+
+/** A POST operation once routed: the call (version, app key, headers), the request to read, the trace to fill in. */
+type Operation = (call: ApiCall, req: IncomingMessage, res: ServerResponse, trace: Trace) => Promise<Reply>;
+
+/** The POST operations, shared by the express routes and the fast lane. */
+function apiOperations(
+  engine: OcrEngine,
+  readImage: ImageReader,
+  readAuthenticityText: (req: IncomingMessage, res: ServerResponse) => Promise<string>,
+): Record<OperationName, Operation> {
+  /** Reads the image, hands it to `analyze`, and gives its buffer back once the engine is done with it. */
+  const withImage = async (req: IncomingMessage, res: ServerResponse, analyze: (upload: Upload | undefined) => Promise<Reply> | Reply): Promise<Reply> => {
+    const upload = await readImage(req, res);
+    try {
+      return await analyze(upload);
+    } finally {
+      upload?.release?.();
+    }
+  };
+  const idCard =
+    (path: 'id-card' | 'id-card/stand-alone', standAlone: boolean): Operation =>
+    async (call, req, res, trace) => {
+      const envelope = await engine.openEnvelope(trace, path, call);
+      return withImage(req, res, (upload) => engine.analyzeIdCard(trace, envelope, upload, standAlone));
+    };
+  return {
+    'credit-card': async (call, req, res, trace) => {
+      const envelope = await engine.openEnvelope(trace, 'credit-card', call);
+      return withImage(req, res, (upload) => engine.analyzeCreditCard(trace, envelope, upload));
+    },
+    'id-card': idCard('id-card', false),
+    'id-card/stand-alone': idCard('id-card/stand-alone', true),
+    'id-card/authenticity': async (call, req, res, trace) => {
+      const envelope = await engine.openEnvelope(trace, 'id-card/authenticity', call);
+      const text = await readAuthenticityText(req, res);
+      return engine.authenticity(trace, envelope, text, call.headers['request-key']!);
+    },
+  };
+}
+
 /** The API's five operations under one version's prefix (`/v2.0/appkeys/:appKey/...`). */
 function apiRoutes(
   app: express.Express,
   api: ApiVersion,
   route: (handler: Handler) => express.RequestHandler,
   engine: OcrEngine,
-  readImage: ReturnType<typeof imageReader>,
-  readAuthenticityText: (req: Request, res: Response) => Promise<string>,
+  operations: Record<OperationName, Operation>,
 ): void {
   const base = `/${api}/appkeys/:appKey`;
   const call = (req: Request): ApiCall => ({ api, appKey: param(req, 'appKey'), headers: envelopeHeaders(req) });
 
   app.get(`${base}/public-keys/:serviceName`, route((req, _res, trace) => engine.publicKey(trace, call(req), param(req, 'serviceName'))));
-
-  app.post(
-    `${base}/credit-card`,
-    route(async (req, res, trace) => {
-      const envelope = await engine.openEnvelope(trace, 'credit-card', call(req));
-      return engine.analyzeCreditCard(trace, envelope, await readImage(req, res));
-    }),
-  );
-
-  for (const [path, standAlone] of [['id-card', false], ['id-card/stand-alone', true]] as const) {
-    app.post(
-      `${base}/${path}`,
-      route(async (req, res, trace) => {
-        const envelope = await engine.openEnvelope(trace, path, call(req));
-        return engine.analyzeIdCard(trace, envelope, await readImage(req, res), standAlone);
-      }),
-    );
+  for (const [name, operation] of Object.entries(operations)) {
+    app.post(`${base}/${name}`, route((req, res, trace) => operation(call(req), req, res, trace)));
   }
-
-  app.post(
-    `${base}/id-card/authenticity`,
-    route(async (req, res, trace) => {
-      const request = call(req);
-      const envelope = await engine.openEnvelope(trace, 'id-card/authenticity', request);
-      const text = await readAuthenticityText(req, res);
-      return engine.authenticity(trace, envelope, text, request.headers['request-key']!);
-    }),
-  );
 }
 
 function param(req: Request, name: string): string {

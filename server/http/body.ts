@@ -1,7 +1,7 @@
 /**
  * Reads a JSON request body as text under a byte limit, without buffering past it.
  */
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { OcrError } from '../core/errors.js';
 import type { UploadBudget } from './upload-budget.js';
 
@@ -10,7 +10,7 @@ import type { UploadBudget } from './upload-budget.js';
  * client has gone, or after `maxMs`, whichever comes first. Nothing is kept.
  * @example if (!req.complete) await drainBody(req, 5000)
  */
-export function drainBody(req: Request, maxMs: number): Promise<void> {
+export function drainBody(req: IncomingMessage, maxMs: number): Promise<void> {
   return new Promise((resolve) => {
     if (req.complete || req.destroyed || req.readableEnded) {
       resolve();
@@ -38,7 +38,7 @@ export function drainBody(req: Request, maxMs: number): Promise<void> {
  * Kept bytes count against `budget`, when given (server/http/upload-budget.ts).
  * @example const text = await readBodyText(req, res, 20 * 1024 * 1024, 64 * 1024)
  */
-export function readBodyText(req: Request, res: Response, maxBytes: number, keepBytes = maxBytes, budget?: UploadBudget): Promise<string> {
+export function readBodyText(req: IncomingMessage, res: ServerResponse, maxBytes: number, keepBytes = maxBytes, budget?: UploadBudget): Promise<string> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
     // Discarded as it arrives; the connection stays open so the client can finish sending and

@@ -18,6 +18,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { failureBody } from '../core/errors.js';
 import { DIAGNOSIS_HEADER, diagnosisHeaderValue } from './diagnosis-header.js';
+import { overHeaderLineLimit, TOO_LARGE } from './header-limits.js';
 
 /** Node's own answers when no `clientError` listener is installed (lib/_http_server.js). */
 const NODE_ANSWERS: Record<string, string> = {
@@ -52,6 +53,12 @@ function answer(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: S
   // Like Node: answer only when nothing of another answer has gone out on this connection.
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   const line = error.code === 'HPE_INVALID_METHOD' ? REQUEST_LINE.exec(error.rawPacket?.toString('latin1') ?? '') : null;
+  if (line && !inFlight && socket.writable && error.rawPacket && overHeaderLineLimit(error.rawPacket)) {
+    // Over the header-line limit: the same bare 431 a known method gets (header-limits.ts).
+    socket.write(TOO_LARGE);
+    socket.destroy();
+    return;
+  }
   if (line && !inFlight && socket.writable) {
     // This answer is meant to be read, and the client may still be sending a body: close in
     // stages (RFC 9112 section 9.6), or the client is reset before it reads the answer. Send it

@@ -18,7 +18,24 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 export const MAX_HEADER_LINES = 1000;
 
 /** What Node's parser writes for a header section over `maxHeaderSize` (server/http/client-error.ts). */
-const TOO_LARGE = 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n';
+export const TOO_LARGE = 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n';
+
+/**
+ * Whether the first bytes of a request (request line first) hold more than MAX_HEADER_LINES
+ * header lines, counting what has arrived up to the empty line that ends the section. For a
+ * request the parser refused before reading its headers (an unknown method: client-error.ts),
+ * which never reaches {@link limitHeaderLines}.
+ * @example overHeaderLineLimit(Buffer.from('post / HTTP/1.1\r\nA: b\r\n\r\n')) // false
+ */
+export function overHeaderLineLimit(raw: Buffer): boolean {
+  let at = raw.indexOf(0x0a); // the end of the request line
+  for (let lines = 0; at >= 0 && at + 1 < raw.length; lines++) {
+    if (raw[at + 1] === 0x0a || (raw[at + 1] === 0x0d && raw[at + 2] === 0x0a)) return false; // the empty line
+    if (lines === MAX_HEADER_LINES) return true;
+    at = raw.indexOf(0x0a, at + 1);
+  }
+  return false;
+}
 
 /**
  * Wraps a request listener: a request with more than MAX_HEADER_LINES header lines gets the same

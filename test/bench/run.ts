@@ -51,7 +51,7 @@ import { rsaCeiling } from './rsa-ceiling.js';
 import { pidsOf, runSplit, startSharedSetups, type SharedSetups } from './shared-state.js';
 import { BARE_EXPRESS, HEALTH, sideBySideStartup, STARTUP_TARGET_RATIO } from './startup.js';
 
-const USAGE = `usage: npm run bench -- [--quick | --memory | --shared | --profile [--workers N]] [--help]
+const USAGE = `usage: npm run bench -- [--quick | --memory | --shared | --profile [--workload W] [--workers N]] [--help]
 
   (no flag)    the full run, about four minutes: writes test/bench/results/latest.{md,json} and chart.svg
   --quick      the same, shorter (about a minute): quick.* files
@@ -60,6 +60,8 @@ const USAGE = `usage: npm run bench -- [--quick | --memory | --shared | --profil
   --shared     only the shared-state rows: W2 on Redis (one process, two processes, EMULATOR_WORKERS=2)
                beside the in-memory emulator, and W1 on Redis (about two minutes; needs redis-server)
   --profile    a CPU profile of the emulator under W2 and its top self-time functions
+  --workload W with --profile: w2 (fresh keys, the default), w3 (one key reused) or floor (the
+               floor server under the same uploads, for comparison)
   --workers N  with --profile: the emulator's EMULATOR_RSA_WORKERS (default ${DEFAULT_RSA_WORKERS})
   --help       this text
 
@@ -69,7 +71,7 @@ Start-up alone: npm run bench:startup.`;
 const args = (() => {
   try {
     return parseArgs({
-      options: { quick: { type: 'boolean' }, memory: { type: 'boolean' }, shared: { type: 'boolean' }, profile: { type: 'boolean' }, workers: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { quick: { type: 'boolean' }, memory: { type: 'boolean' }, shared: { type: 'boolean' }, profile: { type: 'boolean' }, workers: { type: 'string' }, workload: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: false,
     }).values;
@@ -86,12 +88,18 @@ if (args.workers !== undefined && !/^\d+$/.test(args.workers)) {
   console.error(`bench: --workers ${JSON.stringify(args.workers)} is not a whole number\n\n${USAGE}`);
   process.exit(2);
 }
+if (args.workload !== undefined && !['w2', 'w3', 'floor'].includes(args.workload)) {
+  console.error(`bench: --workload ${JSON.stringify(args.workload)} is none of w2, w3, floor\n\n${USAGE}`);
+  process.exit(2);
+}
 const quick = args.quick ?? false;
 const profile = args.profile ?? false;
 const memoryOnly = args.memory ?? false;
 const sharedOnly = args.shared ?? false;
 /** `--workers N`: the EMULATOR_RSA_WORKERS of the profiled emulator (default: the emulator's default). */
 const profileWorkers = args.workers !== undefined ? Number(args.workers) : DEFAULT_RSA_WORKERS;
+/** `--workload W`: what the profiled server runs. */
+const profileWorkload = (args.workload ?? 'w2') as 'w2' | 'w3' | 'floor';
 // Built here rather than by the npm script, so that --help needs no build.
 execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
@@ -236,18 +244,30 @@ async function runProfile(): Promise<void> {
   const dir = join(RESULTS, 'profile');
   mkdirSync(dir, { recursive: true });
   for (const file of readdirSync(dir)) if (file.endsWith('.cpuprofile')) rmSync(join(dir, file));
-  const emulator = await startEmulator(profileWorkers, ['--cpu-prof', '--cpu-prof-dir', dir]);
+  const profiler = ['--cpu-prof', '--cpu-prof-dir', dir];
+  // The floor as the full run starts it (startTsServer), plus the profiler.
+  const server =
+    profileWorkload === 'floor'
+      ? await startServer('floor', process.execPath, [...profiler, '--import', 'tsx', fileURLToPath(new URL('./floor-server.ts', import.meta.url))], HEALTH)
+      : await startEmulator(profileWorkers, profiler);
   try {
-    const { fresh } = await pools(emulator.url);
-    const w2 = await measure(emulator, [cycle(fresh.requests)]);
-    log(`W2 under the profiler (EMULATOR_RSA_WORKERS=${profileWorkers}): ${w2.rps.toFixed(0)} req/s`);
+    // The floor takes the emulator's uploads: a separate emulator builds them.
+    const source = profileWorkload === 'floor' ? await startEmulator(profileWorkers) : server;
+    try {
+      const { fresh, reused } = await pools(source.url);
+      const steps = [cycle(profileWorkload === 'w3' ? reused.requests : fresh.requests)];
+      const result = await measure(server, steps);
+      log(`${profileWorkload} under the profiler (EMULATOR_RSA_WORKERS=${profileWorkers}): ${result.rps.toFixed(0)} req/s, ${result.serverCpuMs?.toFixed(2)} ms CPU a request`);
+    } finally {
+      if (source !== server) await source.stop();
+    }
   } finally {
-    await emulator.stop();
+    await server.stop();
   }
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
   for (const file of files) {
     console.log(`\n${file.replace(ROOT, '')}\n`);
-    console.log(selfTimeTable(topSelfTime(file, 20)));
+    console.log(selfTimeTable(topSelfTime(file, 25)));
   }
 }
 
