@@ -62,6 +62,9 @@ export function dashboardRouter(guard: (req: Request) => void): Router {
     // Read on each request: four small files, and an edited file shows on reload.
     res.send(readFileSync(join(DASHBOARD_DIR, name)));
   };
+  // Only GET (and HEAD) are the page's: other methods leave this router for the admin API's 404
+  // instead of getting the router's automatic `OPTIONS` answer in plain text.
+  router.use((req, _res, next) => next(req.method === 'GET' || req.method === 'HEAD' ? undefined : 'router'));
   router.get('/', (req, res) => send('index.html', req, res));
   router.get('/dashboard/:file', (req, res, next) => {
     const file = String(req.params['file']);

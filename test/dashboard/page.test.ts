@@ -34,6 +34,14 @@ describe('the page and its files', () => {
     await request(h.url).get('/__emulator').expect(200).expect('Content-Type', /text\/html/);
   });
 
+  it('answers other methods as the admin API answers an unknown route: 404 JSON, not a plain-text OPTIONS list', async () => {
+    for (const method of ['options', 'post', 'delete'] as const) {
+      const res = await request(h.url)[method]('/__emulator/');
+      expect(res.status, method).toBe(404);
+      expect(res.body, method).toMatchObject({ error: 'not_found' });
+    }
+  });
+
   it('names only files of its own, each served; nothing inline, nothing from elsewhere', async () => {
     const named = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map(([, url]) => url!);
     expect(named.sort()).toEqual(['/__emulator/dashboard/dashboard.css', '/__emulator/dashboard/dashboard.js', '/__emulator/dashboard/icon.svg']);
