@@ -7,7 +7,7 @@
  * The bundle: dist/server/main.js is replaced by one file holding it and every module of this
  * project it imports (npm packages stay imports). Node loads ES modules one by one, and for the
  * forty-odd small modules of the emulator that cost about a fifth of its start-up; as one file
- * the command starts within 1.3x of a bare express app (README, "Benchmarks"). esbuild does it
+ * the command starts within 1.3x of a bare express app (test/bench/README.md). esbuild does it
  * in milliseconds and leaves the code as tsc emitted it. The library entry points
  * (dist/server/index.js, dist/contracts/client/index.js) stay separate modules.
  */

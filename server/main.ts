@@ -9,7 +9,7 @@
  * generation grown to up to 4x its live size) resident memory settled near 190 MiB after 100,000
  * requests; a fixed 1.5x growth factor, set here, brings it near 130 MiB, and `npm start`'s
  * `--max-semi-space-size=2` near 100 MiB, for garbage collection going from 9% to 14% of the CPU
- * time of public-key calls through express (README, "Benchmarks"). The growth factor is set at run time because a
+ * time of public-key calls through express (test/bench/README.md). The growth factor is set at run time because a
  * V8 flag on the command line would need `env -S` in the shebang, which BusyBox (Alpine images)
  * lacks; the semi-space size cannot change once the heap exists, so it stays a command-line flag
  * (`NODE_OPTIONS` accepts it).

@@ -3,7 +3,7 @@
  * each built-in file in dist/server/built-in-scenarios.json, keyed by a digest of the file's
  * text; loading a file whose text has a stored digest takes the stored value, and only another
  * text is parsed as YAML. So start-up neither loads the yaml package nor parses the built-in
- * files (together about a fifth of the emulator's start-up; README, "Benchmarks"). A file
+ * files (together about a fifth of the emulator's start-up; test/bench/README.md). A file
  * edited since the build has another digest and is parsed as usual: the store may be stale,
  * never wrong. server/build.mjs writes the store (writeScenarioStore).
  */

@@ -10,7 +10,7 @@ import type { imageSize as ImageSize } from 'image-size';
 import { OcrError } from './errors.js';
 
 // Loaded on the first image, not at start-up, which it would slow by tens of milliseconds
-// (README, "Benchmarks": start-up).
+// (test/bench/README.md: start-up).
 let imageSizeOf: typeof ImageSize | undefined;
 const imageSize: typeof ImageSize = (data) => {
   imageSizeOf ??= (createRequire(import.meta.url)('image-size') as { imageSize: typeof ImageSize }).imageSize;

@@ -18,7 +18,7 @@ import { rsaRawDecrypt } from './envelope.js';
 
 /**
  * Workers by default: none. Measured with `npm run bench` on the 2-core machine this project is
- * developed on (README, "Benchmarks"): with a worker, fresh-key throughput was lower, not higher,
+ * developed on (test/bench/README.md): with a worker, fresh-key throughput was lower, not higher,
  * and each request cost ~0.3 ms more CPU in thread hand-offs than the 0.25 ms RSA operation it
  * moved; the second core is already busy with the load generator (and any other work), and a
  * worker adds ~10 MB of resident memory. Set EMULATOR_RSA_WORKERS on a machine with idle cores.

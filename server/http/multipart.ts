@@ -4,7 +4,7 @@
  *
  * Most uploads are one file part exactly as curl, browsers, undici's FormData, form-data and
  * OkHttp write it. For those, multer and busboy cost about a fifth of the CPU time of a
- * reused-key upload (README, "Benchmarks"). So a body announced with a plain
+ * reused-key upload (test/bench/README.md). So a body announced with a plain
  * `multipart/form-data; boundary=...` is first read to its end (its bytes counted against the
  * limit and the budget as before), and when it is that one plain part ({@link plainImagePart})
  * the image is cut out of it directly: a few native searches instead of a JavaScript state
@@ -115,7 +115,7 @@ function isImagePartHeader(section: string): boolean {
  */
 export function imageReader(maxBytes: number, budget?: UploadBudget, options: ImageReaderOptions = {}): ImageReader {
   // Made on the first upload: loading multer at start-up would slow it by tens of milliseconds
-  // (README, "Benchmarks": start-up), and a health check needs none of it.
+  // (test/bench/README.md: start-up), and a health check needs none of it.
   let parser: ReturnType<ReturnType<typeof Multer>['any']> | undefined;
   const parse = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
     parser ??= loadMulter()({

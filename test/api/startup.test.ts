@@ -1,7 +1,7 @@
 /**
  * Start-up loads only what the first answer needs: multer (the first upload), image-size (the
  * first image) and yaml (a scenario file the build did not parse) wait until they are needed
- * (README, "Benchmarks": start-up). No timing here; `npm run bench` measures it.
+ * (test/bench/README.md: start-up). No timing here; `npm run bench` measures it.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
