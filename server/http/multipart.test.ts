@@ -34,8 +34,8 @@ function request(c: MultipartCase): IncomingMessage {
 /**
  * What a reader made of a case, in words that can be compared. Some bodies busboy never finishes
  * (a part begun after the closing delimiter in the same chunk, cut by the next chunk: it waits
- * for that part's end forever; the server's request timeout ends such a request): both readers
- * then give no answer, which compares as such.
+ * for that part's end forever); the reader refuses those with 4000001 a second after the body
+ * ended (test/hardening/multipart-stall.test.ts), and both readers compare as such.
  */
 async function outcome(read: ImageReader, c: MultipartCase): Promise<string> {
   const res = new EventEmitter() as unknown as ServerResponse;

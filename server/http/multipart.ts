@@ -264,11 +264,44 @@ function concatInto(target: Buffer, chunks: readonly Buffer[]): Buffer {
 function replayToMulter(req: IncomingMessage, res: ServerResponse, chunks: Buffer[], maxBytes: number, parse: Parse): Promise<Upload | undefined> {
   const stand = Object.assign(Readable.from(chunks, { objectMode: false }), { headers: req.headers }) as unknown as IncomingMessage;
   return new Promise((resolve, reject) => {
+    const cancel = unlessFinished(stand, reject);
     parse(stand, res, (error) => {
+      if (!cancel()) return;
       if (error) reject(translate(error, maxBytes));
       else settleWith(stand, resolve, reject);
     });
   });
+}
+
+/** How long multer may take to finish once the whole body has been read. */
+const FINISH_MS = 1_000;
+
+/**
+ * Refuses a body multer never finishes: busboy waits forever for the end of a part that begins
+ * after the closing delimiter in one chunk and is cut by the next, so such a request would hang
+ * until the server's request timeout. Once the body has ended, multer has {@link FINISH_MS} to
+ * answer; then the request gets 4000001. Returns a function that cancels the wait and says
+ * whether the caller may still settle.
+ */
+function unlessFinished(source: IncomingMessage, reject: (error: OcrError) => void): () => boolean {
+  let timer: NodeJS.Timeout | undefined;
+  let open = true;
+  const onEnd = () => {
+    timer = setTimeout(() => {
+      if (!open) return;
+      open = false;
+      reject(new OcrError('INVALID_PARAMETER', 'multipart body ended inside a part that was never closed (data after the closing delimiter)'));
+    }, FINISH_MS);
+    timer.unref();
+  };
+  source.once('end', onEnd);
+  return () => {
+    source.off('end', onEnd);
+    clearTimeout(timer);
+    const wasOpen = open;
+    open = false;
+    return wasOpen;
+  };
 }
 
 /** The request streamed into multer as it arrives, every byte counted on the way. */
@@ -283,15 +316,17 @@ function streamToMulter(req: IncomingMessage, res: ServerResponse, maxBytes: num
     const ticket = budget?.open(req, res);
     let over = false;
     // Added before multer pipes the request (synchronously, below): no chunk goes uncounted.
+    const cancel = unlessFinished(req, reject);
     const count = byteCounter(req, maxBytes, ticket, () => {}, () => {
       over = true;
+      cancel();
       req.unpipe();
       req.resume();
       reject(overLimit(maxBytes));
     });
     parse(req, res, (error: unknown) => {
       req.off('data', count);
-      if (over) return;
+      if (!cancel() || over) return;
       if (error) reject(translate(error, maxBytes));
       else settleWith(req, resolve, reject);
     });
