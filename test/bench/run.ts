@@ -535,7 +535,8 @@ async function main(): Promise<void> {
     // Ratios and targets.
     const checks: Check[] = report.checks;
     const rps = (r: LoadResult) => `${r.rps.toFixed(0)} req/s`;
-    const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
+    /** Three significant digits: 0.498 must not print as a met-looking 0.50. */
+    const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toPrecision(3)}x` : 'n/a');
     /** Throughput ratio, and the same per CPU-second of the server (robust to other load on the machine). */
     const both = (a: LoadResult, b: LoadResult) =>
       a.serverCpuMs && b.serverCpuMs ? `${ratio(a.rps, b.rps)} (per CPU-second: ${ratio(b.serverCpuMs, a.serverCpuMs)})` : ratio(a.rps, b.rps);
