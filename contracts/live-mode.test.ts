@@ -19,9 +19,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runContracts } from './lib/cli.js';
+import { spawnStandIn } from '../test/support/stand-in.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const STAND_IN = fileURLToPath(new URL('../test/stand-in/stand-in-server.mjs', import.meta.url));
 const TIMEOUT = 120_000;
 
 const children = new Set<ChildProcess>();
@@ -29,24 +29,8 @@ afterAll(() => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
 });
 
-/** Starts a stand-in (optionally broken) and resolves with its base URL. */
 function startStandIn(rule = ''): Promise<string> {
-  const child = spawn(process.execPath, [STAND_IN], { env: { ...process.env, PORT: '0', STANDIN_BREAK: rule }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`stand-in not ready: ${output}`)), 10_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /stand-in ready at (\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`stand-in exited with ${code}: ${output}`)));
-  });
+  return spawnStandIn(rule, (child) => children.add(child));
 }
 
 /** The environment of a live run against a stand-in, for v2.0 or v2.1. */

@@ -6,14 +6,13 @@
  * run. That the unbroken stand-in passes the whole suite, in live mode as `npm run contracts`
  * runs it, is live-mode.test.ts's part.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiVersion } from './client/index.js';
 import { resultLine } from './lib/runner.js';
 import { runSession } from './lib/session.js';
+import { spawnStandIn } from '../test/support/stand-in.js';
 
-const STAND_IN = fileURLToPath(new URL('../test/stand-in/stand-in-server.mjs', import.meta.url));
 const CREDENTIALS = { appKey: 'standin-appkey', secretKey: 'standin-secretkey' };
 const ACCESS = { userAccessKeyId: 'standin-user-access-key', secretAccessKey: 'standin-secret-access-key' };
 
@@ -44,23 +43,7 @@ afterEach(() => {
 });
 
 function startStandIn(rule: string): Promise<string> {
-  const env = { ...process.env, PORT: '0', STANDIN_BREAK: rule };
-  const child = spawn(process.execPath, [STAND_IN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  running = child;
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`stand-in not ready: ${output}`)), 10_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /stand-in ready at (\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`stand-in exited with ${code}: ${output}`)));
-  });
+  return spawnStandIn(rule, (child) => (running = child));
 }
 
 describe('the suite against a stand-in that breaks one rule', () => {
