@@ -12,6 +12,7 @@ import {
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStandInProcess, type StartedStandIn } from '../support/stand-in.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const APP_KEY = 'standin-appkey';
@@ -24,41 +25,10 @@ const fixture = (name: string): Buffer => readFileSync(fileURLToPath(new URL(`..
 
 const children = new Set<ChildProcess>();
 
-interface StandIn {
-  url: string;
-  readyLine: string;
-  child: ChildProcess;
-}
-
-function startStandIn(env: Record<string, string> = {}): Promise<StandIn> {
-  const child = spawn(process.execPath, ['test/stand-in/stand-in-server.mjs'], {
-    cwd: repoRoot,
-    env: { ...process.env, PORT: '0', STANDIN_BREAK: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`no ready line; stderr: ${stderr}`)), 10_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const newline = stdout.indexOf('\n');
-      if (newline < 0) return;
-      clearTimeout(timer);
-      const readyLine = stdout.slice(0, newline);
-      const match = /^stand-in ready at (http:\/\/127\.0\.0\.1:\d+)(?: \(break: [a-z0-9-]+\))?$/.exec(readyLine);
-      if (match?.[1]) resolve({ url: match[1], readyLine, child });
-      else reject(new Error(`unexpected ready line: ${readyLine}`));
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`stand-in exited with ${code}: ${stderr}`));
-    });
+function startStandIn(env: Record<string, string> = {}): Promise<StartedStandIn> {
+  return startStandInProcess(env, (child) => {
+    children.add(child);
+    child.on('exit', () => children.delete(child));
   });
 }
 
@@ -78,7 +48,7 @@ afterAll(async () => {
 });
 
 /** Starts a stand-in for one test and always stops it. */
-async function withStandIn<T>(env: Record<string, string>, body: (client: Client, standIn: StandIn) => Promise<T>): Promise<T> {
+async function withStandIn<T>(env: Record<string, string>, body: (client: Client, standIn: StartedStandIn) => Promise<T>): Promise<T> {
   const standIn = await startStandIn(env);
   try {
     return await body(new Client(standIn.url), standIn);
@@ -202,7 +172,7 @@ function decryptKeyValues(result: { keyValues: Array<{ key: string; value: strin
 
 describe('stand-in, unbroken', () => {
   let client: Client;
-  let standIn: StandIn;
+  let standIn: StartedStandIn;
 
   beforeAll(async () => {
     standIn = await startStandIn();
@@ -369,7 +339,7 @@ describe('break switches', () => {
 
   it('plaintext-values: values arrive unencrypted', async () => {
     await withStandIn({ STANDIN_BREAK: 'plaintext-values' }, async (client, standIn) => {
-      expect(standIn.readyLine).toMatch(/ \(break: plaintext-values\)$/);
+      expect(standIn.readyLine).toMatch(/^stand-in ready at http:\/\/127\.0\.0\.1:\d+ \(break: plaintext-values\)$/);
       const { answer } = await client.analyze('credit-card', card);
       for (const c of answer.result.cardNums) expect(c.value).toMatch(/^\d{4}$/);
     });
