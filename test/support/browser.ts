@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 
-/** Where Debian's `chromium` package puts the browser (.ci/run installs it when missing). */
+/** Where Debian's `chromium` package puts the browser (npm test installs it when missing: test/support/system-packages.mjs). */
 export const CHROMIUM = '/usr/bin/chromium';
 
 /**

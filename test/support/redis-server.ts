@@ -1,7 +1,8 @@
 /**
- * A real `redis-server` for the tests that need one (Debian package `redis-server`; .ci/run
- * installs it): on a free loopback port, in a temporary directory, without persistence, stopped
- * after the tests. Tests skip, saying why, only when no redis-server can be found.
+ * A real `redis-server` for the tests that need one (Debian package `redis-server`; npm test
+ * installs it when missing, test/support/system-packages.mjs): on a free loopback port, in a
+ * temporary directory, without persistence, stopped after the tests. Tests skip, saying why, only
+ * when no redis-server can be found.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+/**
+ * Makes sure the real components some tests drive are on this machine before `npm test` runs
+ * (it is the `pretest` script): Debian's `chromium` for the dashboard tests and `redis-server`
+ * for the shared-state tests. A missing one is installed with apt-get when this runs as root on a
+ * Debian-like system (CI, containers, a fresh machine); otherwise, or when
+ * `NHN_OCR_TEST_INSTALL=never`, it prints the command to run and the tests that need it are
+ * skipped, saying why. Never fails the test run: a component that cannot be installed only costs
+ * those tests.
+ *
+ * @example node test/support/system-packages.mjs          # install what is missing, if allowed
+ * @example NHN_OCR_TEST_INSTALL=never npm test              # never touch the system
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+/** What the tests need: the Debian package, and where the tests look for its program. */
+const COMPONENTS = [
+  { pkg: 'chromium', tests: 'test/dashboard', present: () => existsSync('/usr/bin/chromium') },
+  { pkg: 'redis-server', tests: 'shared-state', present: () => onPath('redis-server') || existsSync('/usr/bin/redis-server') || existsSync('/usr/sbin/redis-server') },
+];
+
+/** Whether `program` is on PATH. */
+function onPath(program) {
+  return spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** Why apt-get may not be used here, or undefined when it may. */
+function whyNoApt() {
+  if (process.env.NHN_OCR_TEST_INSTALL === 'never') return 'NHN_OCR_TEST_INSTALL=never';
+  if (process.platform !== 'linux') return `${process.platform} is not Linux`;
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return 'not running as root';
+  if (!onPath('apt-get')) return 'no apt-get';
+  return undefined;
+}
+
+const missing = COMPONENTS.filter((component) => !component.present());
+if (missing.length > 0) {
+  const packages = missing.map((component) => component.pkg);
+  const reason = whyNoApt();
+  if (reason) {
+    for (const component of missing) {
+      console.log(`test setup: ${component.pkg} is missing (${reason}); the ${component.tests} tests will be skipped. Install it with: sudo apt-get install -y ${component.pkg}`);
+    }
+  } else {
+    console.log(`test setup: installing ${packages.join(' and ')} with apt-get (the tests drive the real programs)`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    try {
+      execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+      execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: 'inherit', env });
+    } catch (error) {
+      // Chromium without its recommends still runs headless; redis-server needs none. A failed
+      // install (no mirror reachable) leaves the tests to skip with their reasons.
+      console.log(`test setup: apt-get failed (${error.message.split('\n')[0]}); the tests that need ${packages.join(' or ')} will be skipped`);
+    }
+  }
+}
