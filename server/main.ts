@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { helpText, readInvocation, UsageError } from './command-line.js';
+import { behaviourOn } from './core/api-date.js';
 import { checkSharedState, ConfigError, unknownVariables, type EmulatorConfig, type OptionKey } from './config.js';
 import { packageRoot } from './package-root.js';
 import { isWorker, runPrimary } from './workers.js';
@@ -32,12 +33,16 @@ function packageVersion(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-/** The ready line for a base URL. */
+/**
+ * The ready line for a base URL: the v2.0 credentials, and the token issuer's only on a date
+ * that has v2.1 (before 2026-03-10 it answers 4041007, so a User Access Key would only mislead).
+ */
 function readyLine(config: EmulatorConfig, url: string): string {
   const [appKey, secretKey] = [...config.credentials][0]!;
   const access = config.userAccessKeys[0]!;
+  const v21 = behaviourOn(config.apiDate).v21 ? ` userAccessKeyId=${access.id} secretAccessKey=${access.secret}` : '';
   const dated = config.apiDate ? ` as of ${config.apiDate}` : '';
-  return `nhn-ocr-emulator ready at ${url} (appKey=${appKey} secretKey=${secretKey} userAccessKeyId=${access.id} secretAccessKey=${access.secret})${dated}`;
+  return `nhn-ocr-emulator ready at ${url} (appKey=${appKey} secretKey=${secretKey}${v21})${dated}`;
 }
 
 /** Resolves with an exit code, or with nothing once the emulator runs. */

@@ -40,6 +40,23 @@ describe('the emulator process', () => {
     }
   });
 
+  it('names no User Access Key on a date before v2.1, and names it again from 2026-03-10', async () => {
+    const before = await spawnEmulator({ EMULATOR_API_DATE: '2026-03-09' });
+    try {
+      expect(before.readyLine).toMatch(/ \(appKey=emulator-appkey secretKey=emulator-secretkey\) as of 2026-03-09$/);
+      const token = await fetch(`${before.url}/oauth2/token/create`, { method: 'POST' });
+      expect(((await token.json()) as { header: { resultCode: number } }).header.resultCode).toBe(4041007);
+    } finally {
+      await before.stop();
+    }
+    const from = await spawnEmulator({ EMULATOR_API_DATE: '2026-03-10' });
+    try {
+      expect(from.readyLine).toContain('userAccessKeyId=emulator-user-access-key secretAccessKey=emulator-secret-access-key) as of 2026-03-10');
+    } finally {
+      await from.stop();
+    }
+  });
+
   it('npm start and the test harness give node the same flags; the bin\'s shebang is portable', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string>; bin: Record<string, string> };
     expect(pkg.scripts['start']).toBe(`node ${NODE_FLAGS.join(' ')} dist/server/main.js`);
