@@ -130,57 +130,70 @@ function checkUrl(what: string, url: string): string {
   return url;
 }
 
+/** The flags, as `node:util` parseArgs reads them. */
+const FLAGS = {
+  'target-url': { type: 'string' },
+  appkey: { type: 'string' },
+  secretkey: { type: 'string' },
+  appkey2: { type: 'string' },
+  secretkey2: { type: 'string' },
+  api: { type: 'string' },
+  'user-access-key-id': { type: 'string' },
+  'secret-access-key': { type: 'string' },
+  'user-access-key-id2': { type: 'string' },
+  'secret-access-key2': { type: 'string' },
+  'oauth-url': { type: 'string' },
+  'max-calls': { type: 'string' },
+  filter: { type: 'string', multiple: true },
+  skip: { type: 'string', multiple: true },
+  junit: { type: 'string' },
+  report: { type: 'string' },
+  record: { type: 'boolean' },
+  learn: { type: 'boolean' },
+  'no-control': { type: 'boolean' },
+  lenient: { type: 'boolean' },
+  strict: { type: 'boolean' },
+  parity: { type: 'boolean' },
+  'no-parity': { type: 'boolean' },
+  snapshots: { type: 'string' },
+  'fixtures-dir': { type: 'string' },
+  list: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Flags = ReturnType<typeof parseFlags>;
+type Env = Readonly<Record<string, string | undefined>>;
+
+function parseFlags(argv: readonly string[]) {
+  try {
+    return parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: FLAGS }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 /**
  * Reads the command line and environment.
  * @example resolveConfig(['--filter', 'credit-card'], {}).mode // 'emulator'
  * @example resolveConfig([], { OCR_BASE_URL: 'https://ocr.api.nhncloudservice.com', OCR_APPKEY: 'a', OCR_SECRETKEY: 's' }).maxCalls // 80
  */
-export function resolveConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): RunConfig {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        'target-url': { type: 'string' },
-        appkey: { type: 'string' },
-        secretkey: { type: 'string' },
-        appkey2: { type: 'string' },
-        secretkey2: { type: 'string' },
-        api: { type: 'string' },
-        'user-access-key-id': { type: 'string' },
-        'secret-access-key': { type: 'string' },
-        'user-access-key-id2': { type: 'string' },
-        'secret-access-key2': { type: 'string' },
-        'oauth-url': { type: 'string' },
-        'max-calls': { type: 'string' },
-        filter: { type: 'string', multiple: true },
-        skip: { type: 'string', multiple: true },
-        junit: { type: 'string' },
-        report: { type: 'string' },
-        record: { type: 'boolean' },
-        learn: { type: 'boolean' },
-        'no-control': { type: 'boolean' },
-        lenient: { type: 'boolean' },
-        strict: { type: 'boolean' },
-        parity: { type: 'boolean' },
-        'no-parity': { type: 'boolean' },
-        snapshots: { type: 'string' },
-        'fixtures-dir': { type: 'string' },
-        list: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-
-  const targetUrl = values['target-url'];
+export function resolveConfig(argv: readonly string[], env: Env): RunConfig {
+  const values = parseFlags(argv);
   const liveUrl = env['OCR_BASE_URL']?.trim() || undefined;
-  const mode: RunConfig['mode'] = targetUrl ? 'custom' : liveUrl ? 'live' : 'emulator';
+  const mode: RunConfig['mode'] = values['target-url'] ? 'custom' : liveUrl ? 'live' : 'emulator';
   const apis = apiVersions(values.api ?? (env['OCR_API_VERSION']?.trim() || 'v2.0'));
-  const config: RunConfig = {
+  const config = baseConfig(values, mode, apis);
+  applySwitches(config, values);
+  applyFiles(config, values, env);
+  applyAccessKeys(config, values, env);
+  if (mode !== 'emulator') applyTarget(config, values, env, values['target-url'] ?? liveUrl!);
+  applyMaxCalls(config, values['max-calls']);
+  return config;
+}
+
+/** What follows from the mode alone, and the plain flags. */
+function baseConfig(values: Flags, mode: RunConfig['mode'], apis: ApiVersion[]): RunConfig {
+  return {
     mode,
     apis,
     filters: values.filter ?? [],
@@ -193,21 +206,30 @@ export function resolveConfig(argv: readonly string[], env: Readonly<Record<stri
     list: values.list ?? false,
     help: values.help ?? false,
   };
+}
+
+/** --lenient/--strict and --parity/--no-parity over the mode's defaults; --learn needs live. */
+function applySwitches(config: RunConfig, values: Flags): void {
   if (values.lenient && values.strict) throw new UsageError('--lenient and --strict exclude each other');
   if (values.lenient) config.lenient = true;
   if (values.strict) config.lenient = false;
   if (values.parity && values['no-parity']) throw new UsageError('--parity and --no-parity exclude each other');
   if (values.parity) config.parity = true;
   if (values['no-parity']) config.parity = false;
-  if (config.learn && mode !== 'live') throw new UsageError('--learn records what the live service answers: it needs OCR_BASE_URL');
+  if (config.learn && config.mode !== 'live') throw new UsageError('--learn records what the live service answers: it needs OCR_BASE_URL');
+}
+
+/** Where reports, snapshots and fixtures go or come from. */
+function applyFiles(config: RunConfig, values: Flags, env: Env): void {
   if (values.junit) config.junit = values.junit;
   if (values.report) config.report = values.report;
   if (values.snapshots) config.snapshotsDir = values.snapshots;
   const fixturesDir = values['fixtures-dir'] ?? (env['OCR_FIXTURES_DIR'] || undefined);
   if (fixturesDir) config.fixturesDir = fixturesDir;
+}
 
-  const v20 = apis.includes('v2.0');
-  const v21 = apis.includes('v2.1');
+/** The User Access Keys (the second one restricted) and the token issuer's URL, when given. */
+function applyAccessKeys(config: RunConfig, values: Flags, env: Env): void {
   const accessKey = (id: string | undefined, secret: string | undefined): AccessKey | undefined =>
     id && secret ? { userAccessKeyId: id, secretAccessKey: secret } : undefined;
   const access = accessKey(values['user-access-key-id'] ?? env['OCR_USER_ACCESS_KEY_ID'], values['secret-access-key'] ?? env['OCR_SECRET_ACCESS_KEY']);
@@ -216,31 +238,35 @@ export function resolveConfig(argv: readonly string[], env: Readonly<Record<stri
   if (restricted) config.restrictedAccess = restricted;
   const oauthUrl = values['oauth-url'] ?? (env['OCR_OAUTH_URL']?.trim() || undefined);
   if (oauthUrl) config.oauthUrl = checkUrl(values['oauth-url'] ? '--oauth-url' : 'OCR_OAUTH_URL', oauthUrl);
+}
 
-  if (mode !== 'emulator') {
-    const what = targetUrl ? '--target-url' : 'OCR_BASE_URL';
-    config.baseUrl = checkUrl(what, (targetUrl ?? liveUrl)!);
-    const appKey = values.appkey ?? env['OCR_APPKEY'];
-    const secretKey = values.secretkey ?? env['OCR_SECRETKEY'];
-    if (!appKey || (v20 && !secretKey)) {
-      throw new UsageError(`${what} needs an app key${v20 ? ' and secret key' : ''} (--appkey${v20 ? '/--secretkey' : ''} or OCR_APPKEY${v20 ? '/OCR_SECRETKEY' : ''})`);
-    }
-    if (v21 && !access) {
-      throw new UsageError(`${what} with --api ${values.api ?? env['OCR_API_VERSION']} needs a User Access Key (--user-access-key-id/--secret-access-key or OCR_USER_ACCESS_KEY_ID/OCR_SECRET_ACCESS_KEY)`);
-    }
-    config.credentials = { appKey, ...(secretKey ? { secretKey } : {}) };
-    const appKey2 = values.appkey2 ?? env['OCR_APPKEY2'];
-    const secretKey2 = values.secretkey2 ?? env['OCR_SECRETKEY2'];
-    if (appKey2 && (secretKey2 || !v20)) config.second = { appKey: appKey2, ...(secretKey2 ? { secretKey: secretKey2 } : {}) };
-    if (v21 && !config.oauthUrl) config.oauthUrl = mode === 'live' ? LIVE_OAUTH_BASE_URL : config.baseUrl;
+/** A live or --target-url run: its URL and the credentials each API version needs there. */
+function applyTarget(config: RunConfig, values: Flags, env: Env, url: string): void {
+  const v20 = config.apis.includes('v2.0');
+  const v21 = config.apis.includes('v2.1');
+  const what = values['target-url'] ? '--target-url' : 'OCR_BASE_URL';
+  config.baseUrl = checkUrl(what, url);
+  const appKey = values.appkey ?? env['OCR_APPKEY'];
+  const secretKey = values.secretkey ?? env['OCR_SECRETKEY'];
+  if (!appKey || (v20 && !secretKey)) {
+    throw new UsageError(`${what} needs an app key${v20 ? ' and secret key' : ''} (--appkey${v20 ? '/--secretkey' : ''} or OCR_APPKEY${v20 ? '/OCR_SECRETKEY' : ''})`);
   }
+  if (v21 && !config.access) {
+    throw new UsageError(`${what} with --api ${values.api ?? env['OCR_API_VERSION']} needs a User Access Key (--user-access-key-id/--secret-access-key or OCR_USER_ACCESS_KEY_ID/OCR_SECRET_ACCESS_KEY)`);
+  }
+  config.credentials = { appKey, ...(secretKey ? { secretKey } : {}) };
+  const appKey2 = values.appkey2 ?? env['OCR_APPKEY2'];
+  const secretKey2 = values.secretkey2 ?? env['OCR_SECRETKEY2'];
+  if (appKey2 && (secretKey2 || !v20)) config.second = { appKey: appKey2, ...(secretKey2 ? { secretKey: secretKey2 } : {}) };
+  if (v21 && !config.oauthUrl) config.oauthUrl = config.mode === 'live' ? LIVE_OAUTH_BASE_URL : config.baseUrl;
+}
 
-  const maxCalls = values['max-calls'];
+/** --max-calls, or the live service's default budget (the sum over the versions run). */
+function applyMaxCalls(config: RunConfig, maxCalls: string | undefined): void {
   if (maxCalls !== undefined) {
     if (!/^\d+$/.test(maxCalls)) throw new UsageError(`--max-calls ${JSON.stringify(maxCalls)} is not a whole number`);
     config.maxCalls = Number(maxCalls);
-  } else if (mode === 'live') {
-    config.maxCalls = apis.reduce((sum, api) => sum + DEFAULT_LIVE_MAX_CALLS[api], 0);
+  } else if (config.mode === 'live') {
+    config.maxCalls = config.apis.reduce((sum, api) => sum + DEFAULT_LIVE_MAX_CALLS[api], 0);
   }
-  return config;
 }
