@@ -7,7 +7,8 @@
 import type { ApiVersion, OcrClient, TokenIssuerOptions } from '../client/index.js';
 import { BudgetExhausted } from './budget.js';
 import { AcceptedAnswer, CaseFailure, Divergence, SkippedCase, type ContractCase, type TargetInfo } from './case.js';
-import { createCaseContext } from './context.js';
+import { createCaseContext, type ContextState } from './context.js';
+import type { CaseContext } from './case.js';
 import type { EmulatorControl } from './control.js';
 import type { ImageSet } from './images.js';
 import type { Recorder } from './recorder.js';
@@ -163,16 +164,25 @@ async function diagnosis(control: EmulatorControl): Promise<string | undefined> 
   }
 }
 
+/** How a case's run ended, before snapshots and the target's kind are weighed. */
+interface Ending {
+  skip?: string;
+  accepted?: AcceptedAnswer;
+  failure?: string;
+  divergence?: Divergence;
+}
+
+type Verdict = Omit<CaseResult, 'durationMs' | 'calls'>;
+type Observed = ContextState['observed'];
+/** What every verdict of a case starts from. */
+type Head = Pick<CaseResult, 'id' | 'caseId' | 'api' | 'notes'>;
+
 async function runOne(contractCase: ContractCase, options: RunnerOptions): Promise<CaseResult> {
   const started = Date.now();
   const callsBefore = options.recorder.meter.total;
   const api = options.api ?? 'v2.0';
   const base = { id: `${contractCase.id}${options.idSuffix ?? ''}`, caseId: contractCase.id, api, notes: [] as string[] };
-  const finish = (result: Omit<CaseResult, 'durationMs' | 'calls'>): CaseResult => ({
-    ...result,
-    durationMs: Date.now() - started,
-    calls: options.recorder.meter.total - callsBefore,
-  });
+  const finish = (result: Verdict): CaseResult => ({ ...result, durationMs: Date.now() - started, calls: options.recorder.meter.total - callsBefore });
   const reason = skipReason(contractCase, options);
   if (reason) return finish({ ...base, status: 'skip', message: reason });
 
@@ -190,66 +200,84 @@ async function runOne(contractCase: ContractCase, options: RunnerOptions): Promi
     control: options.control,
     recorder: options.recorder,
   });
-  let accepted: AcceptedAnswer | undefined;
-  let failure: string | undefined;
-  let divergence: Divergence | undefined;
+  const ending = withOpenApiCheck(await execute(contractCase, ctx, state.differences, options), options.recorder);
+  const head: Head = { ...base, notes: state.notes };
+  if (ending.skip !== undefined) return finish({ ...head, status: 'skip', message: ending.skip });
+  if (ending.divergence && options.target.kind !== 'emulator') return finish(diverged(head, contractCase, ending.divergence, state.observed, options));
+  const snapshot = options.parityDir ? readSnapshot(options.parityDir, contractCase.id) : undefined;
+  const judged = ending.divergence ? overruledByLive(ending.divergence, snapshot, state.observed) : ending;
+  if (judged.failure !== undefined) {
+    const diagnosed = await diagnosis(options.control);
+    return finish({ ...head, status: 'fail', message: diagnosed ? `${judged.failure} (${diagnosed})` : judged.failure });
+  }
+  return finish(passed(head, contractCase, api, { accepted: judged.accepted, diverged: Boolean(ending.divergence) }, snapshot, state.observed, options));
+}
+
+/** Runs the case's body and sorts how it ended: a thrown answer, or the differences it noted. */
+async function execute(contractCase: ContractCase, ctx: CaseContext, differences: readonly string[], options: RunnerOptions): Promise<Ending> {
   try {
     await withTimeout(contractCase.run(ctx), options.caseTimeoutMs ?? 60_000);
-    if (state.differences.length > 0) failure = state.differences.join('; ');
+    return differences.length > 0 ? { failure: differences.join('; ') } : {};
   } catch (error) {
-    if (error instanceof BudgetExhausted) return finish({ ...base, notes: state.notes, status: 'skip', message: error.message });
-    if (error instanceof SkippedCase) return finish({ ...base, notes: state.notes, status: 'skip', message: error.message });
-    if (error instanceof AcceptedAnswer) accepted = error;
-    else if (error instanceof Divergence) divergence = error;
-    else failure = error instanceof CaseFailure ? error.message : `unexpected error: ${(error as Error)?.stack?.split('\n').slice(0, 2).join(' ') ?? String(error)}`;
+    if (error instanceof BudgetExhausted || error instanceof SkippedCase) return { skip: error.message };
+    if (error instanceof AcceptedAnswer) return { accepted: error };
+    if (error instanceof Divergence) return { divergence: error };
+    if (error instanceof CaseFailure) return { failure: error.message };
+    return { failure: `unexpected error: ${(error as Error)?.stack?.split('\n').slice(0, 2).join(' ') ?? String(error)}` };
   }
-  const openApi = options.recorder.exchanges.filter((e) => e.openApiErrors.length > 0);
-  if (openApi.length > 0) {
-    const text = openApi.map((e) => `${e.request}: ${e.openApiErrors.join(', ')}`).join('; ');
-    failure = [failure, divergence?.message, `answer does not match openapi.yaml: ${text}`].filter(Boolean).join('; ');
-    divergence = undefined;
-  }
-  const snapshot = options.parityDir ? readSnapshot(options.parityDir, contractCase.id) : undefined;
+}
 
-  if (divergence) {
-    const report: DivergenceReport = { title: contractCase.title, emulator: divergence.expected, target: divergence.actual, ...(divergence.request ? { request: divergence.request } : {}) };
-    if (options.target.kind !== 'emulator') {
-      const learned = Boolean(options.learn && options.record);
-      const result: Omit<CaseResult, 'durationMs' | 'calls'> = { ...base, notes: state.notes, status: 'diverged', message: divergenceLine(report, options.target.kind), divergence: report };
-      if (learned) {
-        result.learned = true;
-        result.recorded = writeSnapshot(options.record!.dir, makeSnapshot(contractCase.id, state.observed, options.target.baseUrl, options.record!.source));
-      }
-      return finish(result);
-    }
-    // Against the emulator a reading stands unless a live snapshot overrules it: once --learn
-    // recorded what the service answers instead, the emulator is held to that.
-    const parity = snapshot?.source === 'live' ? compareWithSnapshot(snapshot, state.observed) : undefined;
-    if (!parity || parity.failing) {
-      failure = divergence.message;
-    } else {
-      accepted = new AcceptedAnswer(`the reading (${divergence.expected}) is overruled by the live snapshot of ${snapshot!.recordedAt}: the service answers ${divergence.actual}`, false);
-    }
-  }
-  if (failure !== undefined) {
-    const diagnosed = await diagnosis(options.control);
-    return finish({ ...base, notes: state.notes, status: 'fail', message: diagnosed ? `${failure} (${diagnosed})` : failure });
-  }
+/** An answer that breaks openapi.yaml fails the case, whatever else happened (a divergence included). */
+function withOpenApiCheck(ending: Ending, recorder: Recorder): Ending {
+  const broken = recorder.exchanges.filter((e) => e.openApiErrors.length > 0);
+  if (broken.length === 0 || ending.skip !== undefined) return ending;
+  const text = broken.map((e) => `${e.request}: ${e.openApiErrors.join(', ')}`).join('; ');
+  const failure = [ending.failure, ending.divergence?.message, `answer does not match openapi.yaml: ${text}`].filter(Boolean).join('; ');
+  return { ...(ending.accepted ? { accepted: ending.accepted } : {}), failure };
+}
 
-  const result: Omit<CaseResult, 'durationMs' | 'calls'> = { ...base, notes: state.notes, status: 'pass' };
-  if (accepted) result.accepted = accepted.message;
-  if (options.parityDir && (!accepted || divergence) && state.observed.length > 0) {
-    result.parity = compareWithSnapshot(snapshot, state.observed);
-    if (result.parity.failing) {
-      return finish({ ...result, status: 'fail', message: `parity: ${describeParity(contractCase.id, result.parity)}` });
-    }
+/** A live or --target-url answer that differs from the emulator's; with --learn, recorded as the service's. */
+function diverged(head: Head, contractCase: ContractCase, divergence: Divergence, observed: Observed, options: RunnerOptions): Verdict {
+  const report: DivergenceReport = { title: contractCase.title, emulator: divergence.expected, target: divergence.actual, ...(divergence.request ? { request: divergence.request } : {}) };
+  const result: Verdict = { ...head, status: 'diverged', message: divergenceLine(report, options.target.kind), divergence: report };
+  if (options.learn && options.record) {
+    result.learned = true;
+    result.recorded = writeSnapshot(options.record.dir, makeSnapshot(contractCase.id, observed, options.target.baseUrl, options.record.source));
+  }
+  return result;
+}
+
+/**
+ * Against the emulator a reading stands unless a live snapshot overrules it: once --learn
+ * recorded what the service answers instead, the emulator is held to that.
+ */
+function overruledByLive(divergence: Divergence, snapshot: Snapshot | undefined, observed: Observed): Ending {
+  const parity = snapshot?.source === 'live' ? compareWithSnapshot(snapshot, observed) : undefined;
+  if (!parity || parity.failing) return { failure: divergence.message };
+  return { accepted: new AcceptedAnswer(`the reading (${divergence.expected}) is overruled by the live snapshot of ${snapshot!.recordedAt}: the service answers ${divergence.actual}`, false) };
+}
+
+/** A passing case: held to its snapshot (parity), and recorded when asked. */
+function passed(
+  head: Head,
+  contractCase: ContractCase,
+  api: ApiVersion,
+  how: { accepted: AcceptedAnswer | undefined; diverged: boolean },
+  snapshot: Snapshot | undefined,
+  observed: Observed,
+  options: RunnerOptions,
+): Verdict {
+  const result: Verdict = { ...head, status: 'pass' };
+  if (how.accepted) result.accepted = how.accepted.message;
+  if (options.parityDir && (!how.accepted || how.diverged) && observed.length > 0) {
+    result.parity = compareWithSnapshot(snapshot, observed);
+    if (result.parity.failing) return { ...result, status: 'fail', message: `parity: ${describeParity(contractCase.id, result.parity)}` };
   }
   const recordThis = options.recordShared !== false || (contractCase.apis?.length === 1 && contractCase.apis[0] === api);
-  if (options.record && recordThis && state.observed.length > 0 && (!accepted || accepted.record)) {
-    const made = makeSnapshot(contractCase.id, state.observed, options.target.baseUrl, options.record.source);
-    result.recorded = writeSnapshot(options.record.dir, made);
+  if (options.record && recordThis && observed.length > 0 && (!how.accepted || how.accepted.record)) {
+    result.recorded = writeSnapshot(options.record.dir, makeSnapshot(contractCase.id, observed, options.target.baseUrl, options.record.source));
   }
-  return finish(result);
+  return result;
 }
 
 /**
