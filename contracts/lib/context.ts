@@ -115,12 +115,7 @@ export function createCaseContext(options: ContextOptions): { ctx: CaseContext; 
       // divergence, and --learn records it so that the emulator is held to it.
       wrongCode(describeCode(code), answer);
     }
-    const problems: string[] = [];
-    if (answer.status !== 200) problems.push(`HTTP ${answer.status} (every call answers HTTP 200, the outcome is in the body header: facts page, Responses)`);
-    if (header?.isSuccessful !== false) problems.push(`header.isSuccessful is ${JSON.stringify(header?.isSuccessful)}, expected false`);
-    const message = RESULT_MESSAGES.get(code);
-    if (header?.resultMessage !== message) problems.push(`resultMessage ${JSON.stringify(header?.resultMessage)}, the error-code table says ${JSON.stringify(message)}`);
-    if (answer.body !== null && typeof answer.body === 'object' && 'result' in answer.body) problems.push('a failure carries a "result" (facts page: no result on failure)');
+    const problems = failureProblems(answer, code);
     if (problems.length > 0) fail(`${describeCode(code)} answered, but ${problems.join(', ')}`);
   }
 
@@ -138,34 +133,8 @@ export function createCaseContext(options: ContextOptions): { ctx: CaseContext; 
       }
       wrongCode('0 SUCCESS', answer);
     }
-    const problems: string[] = [];
-    if (answer.status !== 200) problems.push(`HTTP ${answer.status}, expected 200`);
-    if (header?.isSuccessful !== true) problems.push(`header.isSuccessful is ${JSON.stringify(header?.isSuccessful)}`);
-    if (header?.resultMessage !== 'SUCCESS') problems.push(`resultMessage ${JSON.stringify(header?.resultMessage)}, expected "SUCCESS"`);
-    const result = (answer.body as { result?: unknown }).result;
-    if (result === null || typeof result !== 'object') problems.push('no "result" object');
+    const problems = successProblems(answer);
     if (problems.length > 0) fail(`success answered, but ${problems.join(', ')}`);
-  }
-
-  function openValue(key: Buffer, value: unknown, path: string): string | undefined {
-    const why = (text: string) => {
-      state.differences.push(`${path} ${text} (encrypted values are base64 of AES-256-CBC under the request's key, IV = key bytes 0..15: facts page, The envelope)`);
-      return undefined;
-    };
-    if (typeof value !== 'string') return why(`is ${JSON.stringify(value)}, not a string`);
-    if (!STANDARD_BASE64.test(value)) return why(`${JSON.stringify(value.slice(0, 40))} is not standard padded base64: sent in clear?`);
-    const bytes = Buffer.from(value, 'base64');
-    if (bytes.length === 0 || bytes.length % 16 !== 0) return why(`decodes to ${bytes.length} bytes, not whole AES blocks: sent in clear?`);
-    let plain: Buffer;
-    try {
-      const decipher = createDecipheriv('aes-256-cbc', key, key.subarray(0, 16));
-      plain = Buffer.concat([decipher.update(bytes), decipher.final()]);
-    } catch {
-      return why('does not decrypt (bad PKCS#7 padding): another key or another IV?');
-    }
-    const text = plain.toString('utf8');
-    if (text.includes('\ufffd')) return why(`decrypts to bytes that are not UTF-8 text (${plain.subarray(0, 8).toString('hex')}...): another IV?`);
-    return text;
   }
 
   const ctx: CaseContext = {
@@ -194,7 +163,56 @@ export function createCaseContext(options: ContextOptions): { ctx: CaseContext; 
     note(text) {
       state.notes.push(text);
     },
-    openValue,
+    openValue: (key, value, path) => openValue(state.differences, key, value, path),
   };
   return { ctx, state };
+}
+
+/** What is wrong with a failure answer that carries the expected code. */
+function failureProblems(answer: Answer, code: number): string[] {
+  const header = headerOf(answer);
+  const problems: string[] = [];
+  if (answer.status !== 200) problems.push(`HTTP ${answer.status} (every call answers HTTP 200, the outcome is in the body header: facts page, Responses)`);
+  if (header?.isSuccessful !== false) problems.push(`header.isSuccessful is ${JSON.stringify(header?.isSuccessful)}, expected false`);
+  const message = RESULT_MESSAGES.get(code);
+  if (header?.resultMessage !== message) problems.push(`resultMessage ${JSON.stringify(header?.resultMessage)}, the error-code table says ${JSON.stringify(message)}`);
+  if (answer.body !== null && typeof answer.body === 'object' && 'result' in answer.body) problems.push('a failure carries a "result" (facts page: no result on failure)');
+  return problems;
+}
+
+/** What is wrong with an answer whose code is 0. */
+function successProblems(answer: Answer): string[] {
+  const header = headerOf(answer);
+  const problems: string[] = [];
+  if (answer.status !== 200) problems.push(`HTTP ${answer.status}, expected 200`);
+  if (header?.isSuccessful !== true) problems.push(`header.isSuccessful is ${JSON.stringify(header?.isSuccessful)}`);
+  if (header?.resultMessage !== 'SUCCESS') problems.push(`resultMessage ${JSON.stringify(header?.resultMessage)}, expected "SUCCESS"`);
+  const result = (answer.body as { result?: unknown }).result;
+  if (result === null || typeof result !== 'object') problems.push('no "result" object');
+  return problems;
+}
+
+/**
+ * Decrypts one encrypted response value, or notes in `differences` why it cannot be (and
+ * returns undefined).
+ */
+function openValue(differences: string[], key: Buffer, value: unknown, path: string): string | undefined {
+  const why = (text: string) => {
+    differences.push(`${path} ${text} (encrypted values are base64 of AES-256-CBC under the request's key, IV = key bytes 0..15: facts page, The envelope)`);
+    return undefined;
+  };
+  if (typeof value !== 'string') return why(`is ${JSON.stringify(value)}, not a string`);
+  if (!STANDARD_BASE64.test(value)) return why(`${JSON.stringify(value.slice(0, 40))} is not standard padded base64: sent in clear?`);
+  const bytes = Buffer.from(value, 'base64');
+  if (bytes.length === 0 || bytes.length % 16 !== 0) return why(`decodes to ${bytes.length} bytes, not whole AES blocks: sent in clear?`);
+  let plain: Buffer;
+  try {
+    const decipher = createDecipheriv('aes-256-cbc', key, key.subarray(0, 16));
+    plain = Buffer.concat([decipher.update(bytes), decipher.final()]);
+  } catch {
+    return why('does not decrypt (bad PKCS#7 padding): another key or another IV?');
+  }
+  const text = plain.toString('utf8');
+  if (text.includes('\ufffd')) return why(`decrypts to bytes that are not UTF-8 text (${plain.subarray(0, 8).toString('hex')}...): another IV?`);
+  return text;
 }
