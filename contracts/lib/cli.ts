@@ -14,7 +14,7 @@ import { probeControl } from './control.js';
 import { loadImages } from './images.js';
 import { junitXml } from './junit.js';
 import { exitStatus, markdownReport, reportSections, summaryLine } from './report.js';
-import { resultLine } from './runner.js';
+import { resultLine, type CaseResult } from './runner.js';
 import { runSession } from './session.js';
 import { SNAPSHOTS_DIR } from './snapshots.js';
 import { spawnEmulator, type SpawnedEmulator } from '../../test/support/spawn-emulator.js';
@@ -160,66 +160,74 @@ export async function runContracts(argv: readonly string[], env: Readonly<Record
     return 2;
   }
   try {
-    const { info } = target;
-    if (config.record && info.kind === 'custom' && !info.control) {
-      out.error('contracts: --record writes emulator or live snapshots; this target is neither (no emulator control, not OCR_BASE_URL)');
-      return 2;
-    }
-    const images = loadImages(config.fixturesDir);
-    const snapshotsDir = config.snapshotsDir ?? SNAPSHOTS_DIR;
-
-    out.log(
-      `target: ${info.kind} ${info.baseUrl} (api ${config.apis.join(' then ')}${config.apis.includes('v2.1') ? `, token issuer ${info.oauthBaseUrl}` : ''}, ` +
-        `${info.lenient ? 'lenient' : 'strict'}, control ${info.control ? 'on' : 'off'}, ` +
-        `parity ${config.parity ? 'on' : 'off'}${config.maxCalls !== undefined ? `, budget ${config.maxCalls} calls` : ''}${config.learn ? ', learning' : ''})`,
-    );
-    if (config.fixturesDir) for (const line of images.describe()) out.log(`image ${line}`);
-
-    const { results, recorder, otherVersionOnly } = await runSession({
-      target: info,
-      credentials: target.credentials,
-      second: target.second,
-      apis: config.apis,
-      access: target.access,
-      restrictedAccess: target.restrictedAccess,
-      maxCalls: config.maxCalls,
-      images,
-      filters: config.filters,
-      skips: config.skips,
-      parityDir: config.parity ? snapshotsDir : undefined,
-      record: config.record ? { dir: snapshotsDir, source: info.kind === 'live' ? 'live' : 'emulator' } : undefined,
-      learn: config.learn,
-      onResult: (result) => out.log(resultLine(result)),
-    });
-
-    const callSummary = recorder.meter.summary();
-    const notRun = Object.entries(otherVersionOnly).filter(([, n]) => n! > 0);
-    for (const line of reportSections(results, callSummary)) out.log(line);
-    if (notRun.length > 0) out.log(`\nnot run: ${notRun.map(([api, n]) => `${n} ${api}-only cases (--api ${api} or both)`).join(', ')}`);
-    if (config.junit) {
-      writeFileSync(
-        config.junit,
-        junitXml(
-          'contracts',
-          results.map((r) => ({
-            id: r.id,
-            // A divergence fails like a failure; a learned one passes, its line kept as output.
-            status: r.status === 'diverged' ? (r.learned ? 'pass' : 'fail') : r.status,
-            ...(r.message && !r.learned ? { message: r.message } : {}),
-            output: [r.accepted ? `accepted: ${r.accepted}` : '', r.learned ? `learned: ${r.message}` : '', ...r.notes].filter(Boolean).join('\n'),
-            durationMs: r.durationMs,
-          })),
-        ),
-      );
-    }
-    if (config.report) {
-      // GitHub's job summary file is appended to (other steps write to it too); any other file is replaced.
-      const append = config.report === env['GITHUB_STEP_SUMMARY'];
-      writeFileSync(config.report, markdownReport(results, { target: `${info.kind} ${info.baseUrl}`, apis: config.apis, callSummary, otherVersionOnly }), { flag: append ? 'a' : 'w' });
-    }
-    out.log(summaryLine(results));
-    return exitStatus(results);
+    return await runAgainst(target, config, env, out);
   } finally {
     await target.stop();
   }
+}
+
+/** The run itself, once the target is up: the session, its report lines and files, the exit status. */
+async function runAgainst(target: Target, config: RunConfig, env: Readonly<Record<string, string | undefined>>, out: CliOutput): Promise<number> {
+  const { info } = target;
+  if (config.record && info.kind === 'custom' && !info.control) {
+    out.error('contracts: --record writes emulator or live snapshots; this target is neither (no emulator control, not OCR_BASE_URL)');
+    return 2;
+  }
+  const images = loadImages(config.fixturesDir);
+  const snapshotsDir = config.snapshotsDir ?? SNAPSHOTS_DIR;
+  out.log(targetLine(info, config));
+  if (config.fixturesDir) for (const line of images.describe()) out.log(`image ${line}`);
+
+  const { results, recorder, otherVersionOnly } = await runSession({
+    target: info,
+    credentials: target.credentials,
+    second: target.second,
+    apis: config.apis,
+    access: target.access,
+    restrictedAccess: target.restrictedAccess,
+    maxCalls: config.maxCalls,
+    images,
+    filters: config.filters,
+    skips: config.skips,
+    parityDir: config.parity ? snapshotsDir : undefined,
+    record: config.record ? { dir: snapshotsDir, source: info.kind === 'live' ? 'live' : 'emulator' } : undefined,
+    learn: config.learn,
+    onResult: (result) => out.log(resultLine(result)),
+  });
+
+  const callSummary = recorder.meter.summary();
+  const notRun = Object.entries(otherVersionOnly).filter(([, n]) => n! > 0);
+  for (const line of reportSections(results, callSummary)) out.log(line);
+  if (notRun.length > 0) out.log(`\nnot run: ${notRun.map(([api, n]) => `${n} ${api}-only cases (--api ${api} or both)`).join(', ')}`);
+  if (config.junit) writeFileSync(config.junit, junitFor(results));
+  if (config.report) {
+    // GitHub's job summary file is appended to (other steps write to it too); any other file is replaced.
+    const append = config.report === env['GITHUB_STEP_SUMMARY'];
+    writeFileSync(config.report, markdownReport(results, { target: `${info.kind} ${info.baseUrl}`, apis: config.apis, callSummary, otherVersionOnly }), { flag: append ? 'a' : 'w' });
+  }
+  out.log(summaryLine(results));
+  return exitStatus(results);
+}
+
+/** The first line of a run: what it runs against, and how. */
+function targetLine(info: Target['info'], config: RunConfig): string {
+  return (
+    `target: ${info.kind} ${info.baseUrl} (api ${config.apis.join(' then ')}${config.apis.includes('v2.1') ? `, token issuer ${info.oauthBaseUrl}` : ''}, ` +
+    `${info.lenient ? 'lenient' : 'strict'}, control ${info.control ? 'on' : 'off'}, ` +
+    `parity ${config.parity ? 'on' : 'off'}${config.maxCalls !== undefined ? `, budget ${config.maxCalls} calls` : ''}${config.learn ? ', learning' : ''})`
+  );
+}
+
+/** The results as JUnit XML: a divergence fails like a failure; a learned one passes, its line kept as output. */
+function junitFor(results: readonly CaseResult[]): string {
+  return junitXml(
+    'contracts',
+    results.map((r) => ({
+      id: r.id,
+      status: r.status === 'diverged' ? (r.learned ? 'pass' : 'fail') : r.status,
+      ...(r.message && !r.learned ? { message: r.message } : {}),
+      output: [r.accepted ? `accepted: ${r.accepted}` : '', r.learned ? `learned: ${r.message}` : '', ...r.notes].filter(Boolean).join('\n'),
+      durationMs: r.durationMs,
+    })),
+  );
 }
