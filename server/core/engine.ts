@@ -444,11 +444,10 @@ export class OcrEngine {
 
   /**
    * The newest `limit` Request-Keys held, masked, each with its state by its appKey's clock,
-   * and the store's figures; neither where the store cannot list or count them (Redis).
+   * and the store's figures (none on Redis, which does not count them).
    */
-  async requestKeys(limit: number): Promise<{ views: RequestKeyView[] | undefined; stats: RequestKeyStats | undefined; ttlSeconds: number }> {
-    const nowOf = (appKey: string) => this.#stores.contextNow?.(appKey).now ?? this.now();
-    const views = await this.#stores.requestKeys.list?.(limit, nowOf);
+  async requestKeys(limit: number): Promise<{ views: RequestKeyView[]; stats: RequestKeyStats | undefined; ttlSeconds: number }> {
+    const views = await this.#stores.requestKeys.list(limit, (appKey) => this.#stores.context(appKey));
     return { views, stats: await this.#stores.requestKeys.stats(), ttlSeconds: this.#requestKeyTtlSeconds };
   }
 

@@ -172,19 +172,18 @@ export class RequestKeyLedger implements RequestKeyStore {
 
   /**
    * The newest `limit` keys held, oldest first, with their state by the clock of each one's
-   * appKey now (`nowOf`). An expired key stays listed (as `expired`) until the next issue purges
-   * it; one held by a call under way counts as `valid`.
+   * appKey now (`contextOf`). An expired key stays listed (as `expired`) until the next issue
+   * purges it; one held by a call under way counts as `valid`.
    */
-  async list(limit: number, nowOf: (appKey: string) => number): Promise<RequestKeyView[]> {
+  async list(limit: number, contextOf: (appKey: string) => Promise<{ now: number }>): Promise<RequestKeyView[]> {
     const entries = [...this.#entries.values()];
-    return entries.slice(Math.max(0, entries.length - limit)).map((entry) => ({
-      requestKey: maskRequestKey(entry.requestKey),
-      appKey: entry.appKey,
-      idType: entry.idType,
-      state: entry.state === 'consumed' ? 'consumed' : nowOf(entry.appKey) >= entry.expiresAt ? 'expired' : 'valid',
-      issuedAt: entry.issuedAt,
-      expiresAt: entry.expiresAt,
-    }));
+    const nowOf = memoizeNow(contextOf);
+    const views: RequestKeyView[] = [];
+    for (const entry of entries.slice(Math.max(0, entries.length - limit))) {
+      const state = entry.state === 'consumed' ? 'consumed' : (await nowOf(entry.appKey)) >= entry.expiresAt ? 'expired' : 'valid';
+      views.push({ requestKey: maskRequestKey(entry.requestKey), appKey: entry.appKey, idType: entry.idType, state, issuedAt: entry.issuedAt, expiresAt: entry.expiresAt });
+    }
+    return views;
   }
 
   /** Number of entries held. */
@@ -229,3 +228,16 @@ export class RequestKeyLedger implements RequestKeyStore {
 
 /** The values of every consumed entry: one shared empty record. */
 const CONSUMED: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * `contextOf`'s time, read once per appKey for one listing.
+ * @example const nowOf = memoizeNow(async (appKey) => ({ now: Date.now() })); await nowOf('a')
+ */
+export function memoizeNow(contextOf: (appKey: string) => Promise<{ now: number }>): (appKey: string) => Promise<number> {
+  const seen = new Map<string, Promise<number>>();
+  return (appKey) => {
+    let now = seen.get(appKey);
+    if (!now) seen.set(appKey, (now = contextOf(appKey).then((context) => context.now)));
+    return now;
+  };
+}

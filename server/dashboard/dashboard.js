@@ -424,7 +424,8 @@ function renderStats(stats) {
     ...fact('Resident memory', mib(memory.rss)),
     ...fact('Heap used', mib(memory.heapUsed)),
     ...fact('Journal', `${count(journal.held)} of ${count(journal.capacity)}`),
-    ...fact('Request-Keys', `${count(requestKeys.held)} held, ${count(requestKeys.consumed)} used (max ${count(requestKeys.max)})`),
+    // With Redis the Request-Keys are shared and counted nowhere (GET /__emulator/stats).
+    ...fact('Request-Keys', requestKeys ? `${count(requestKeys.held)} held, ${count(requestKeys.consumed)} used (max ${count(requestKeys.max)})` : `shared in Redis, not counted`),
     ...fact('Key cache', `${count(keyCache.size)} keys; ${count(keyCache.hits)} hits, ${count(keyCache.misses)} misses`),
   );
 }

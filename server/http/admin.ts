@@ -321,12 +321,13 @@ const journalRoutes: RouteGroup = (router, engine, options) => {
     res.json({ requests: [] });
   });
   // The Request-Keys held, masked, with their state by their appKey's clock: a clock advance
-  // shows as keys turning `expired`. On Redis they are shared and not listed.
+  // shows as keys turning `expired`. On Redis, the newest of every process (held and max are
+  // not counted there).
   router.get('/request-keys', async (req, res) => {
     const limit = wholeNumber(req, 'limit') ?? 100;
     const { views, stats, ttlSeconds } = await engine.requestKeys(limit);
     res.json({
-      requestKeys: (views ?? []).map((view) => ({ ...view, issuedAt: new Date(view.issuedAt).toISOString(), expiresAt: new Date(view.expiresAt).toISOString() })),
+      requestKeys: views.map((view) => ({ ...view, issuedAt: new Date(view.issuedAt).toISOString(), expiresAt: new Date(view.expiresAt).toISOString() })),
       ...(stats ? { held: stats.held, max: stats.max } : {}),
       ttlSeconds,
       store: engine.storeKind,

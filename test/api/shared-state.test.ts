@@ -56,6 +56,12 @@ describe.skipIf(!REDIS_SERVER)('two emulator processes on one Redis', () => {
     // Each process journals its own requests.
     const journalA = (await (await fetch(`${a.url}/__emulator/requests?endpoint=id-card/authenticity`)).json()) as { requests: { resultCode: number }[] };
     expect(journalA.requests.map((r) => r.resultCode)).toEqual([4000122]);
+    // The Request-Keys are listed at either process, with the state the other left them in.
+    const listed = (await (await fetch(`${a.url}/__emulator/request-keys`)).json()) as { requestKeys: { requestKey: string; state: string }[]; store: string; held?: number };
+    expect(listed.store).toBe('redis');
+    expect(listed.held).toBeUndefined();
+    expect(listed.requestKeys.find((view) => view.requestKey.endsWith(read.requestKey!.slice(-4)))?.state).toBe('consumed');
+    expect(JSON.stringify(listed)).not.toContain(read.requestKey!);
   });
 
   it('100 concurrent authenticity calls with one Request-Key, split across A and B: exactly one succeeds', async () => {

@@ -18,6 +18,7 @@ import { createOcrClient, type OcrClient } from '../../contracts/client/index.js
 import { startEmulator, type RunningEmulator } from '../../server/index.js';
 import { chromiumMissing, launchChromium, type Chromium } from '../support/browser.js';
 import { fixture, fixedKeyFactory } from '../support/fixtures.js';
+import { REDIS_SERVER, startRedis } from '../support/redis-server.js';
 import { APP, useEmulator } from '../support/harness.js';
 
 const missing = chromiumMissing();
@@ -191,6 +192,22 @@ describe.skipIf(missing)(`the dashboard in Chromium${missing ? ` (skipped: ${mis
       // The page's last poll may still hold a keep-alive connection: close it rather than wait it out.
       guarded.server.closeAllConnections();
       await guarded.close();
+    }
+  });
+
+  it.skipIf(!REDIS_SERVER)('works on an emulator whose state is in Redis: Request-Keys listed, stats say they are not counted', async () => {
+    const redis = await startRedis();
+    const shared = await startEmulator({ port: 0, redisUrl: redis.url, redisSecret: 'dashboard-test-secret', watchScenarios: false });
+    try {
+      const read = await createOcrClient({ baseUrl: shared.url, ...APP }).idCard(resident);
+      const page = await open(shared.url);
+      await textOf(page.locator('#rk-rows tr', { hasText: read.requestKey!.slice(-4) }).locator('.badge')).toBe('valid');
+      await textOf(page.locator('#stats')).toContain('shared in Redis, not counted');
+      await page.close();
+    } finally {
+      shared.server.closeAllConnections();
+      await shared.close();
+      await redis.stop();
     }
   });
 

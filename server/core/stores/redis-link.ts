@@ -52,6 +52,10 @@ export class RedisLayout {
   requestKey(requestKey: string): string {
     return `${this.prefix}rk:${requestKey}`;
   }
+  /** The Request-Keys issued, newest last (a sorted set by issue time), for listing them. */
+  get requestKeyIndex(): string {
+    return `${this.prefix}rk-index`;
+  }
   lock(generation: string, appKey: string): string {
     return `${this.prefix}lock:${generation}:${appKey}`;
   }

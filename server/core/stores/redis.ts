@@ -14,7 +14,7 @@ import { systemClock, assertForward, type Clock } from '../clock.js';
 import type { IdType } from '../id-card.js';
 import { rsa2048Factory } from '../key-store.js';
 import { cryptoRandom, randomUuid, type RandomSource } from '../random.js';
-import { expiredRequestKey, foreignRequestKey, unusableRequestKey } from '../request-key-ledger.js';
+import { expiredRequestKey, foreignRequestKey, maskRequestKey, unusableRequestKey, type RequestKeyView } from '../request-key-ledger.js';
 import type { Endpoint } from '../scenarios/schema.js';
 import { MAX_REGISTERED_APPKEYS, type StoreOptions } from './memory.js';
 import { RedisKeyPairs } from './redis-key-pairs.js';
@@ -35,6 +35,9 @@ import type {
   TokenRecord,
   TokenStore,
 } from './types.js';
+
+/** How many of the newest Request-Keys the listing's index keeps (GET /__emulator/request-keys). */
+export const LISTED_REQUEST_KEYS = 10_000;
 
 /** How long a claimed Request-Key stays held if its holder never consumes or releases it. */
 const CLAIM_LEASE_MS = 30_000;
@@ -144,9 +147,14 @@ class RedisRequestKeys implements RequestKeyStore {
     const name = this.link.layout.requestKey(requestKey);
     const { idType, values, verdict } = recognised;
     const expiresAt = app.now + this.ttlSeconds * 1000;
+    const index = this.link.layout.requestKeyIndex;
     await this.link.transaction((multi) => {
       multi.hset(name, { appKey: app.appKey, gen: app.generation, idType, values: JSON.stringify(values), verdict: verdict === undefined ? '' : String(verdict), issuedAt: app.now, expiresAt, state: 'fresh' });
       multi.expire(name, this.ttlSeconds + REDIS_TTL_SECONDS.grace);
+      // The listing's index: the newest LISTED_REQUEST_KEYS, gone with the last key's validity.
+      multi.zadd(index, this.wall.now(), requestKey);
+      multi.zremrangebyrank(index, 0, -(LISTED_REQUEST_KEYS + 1));
+      multi.expire(index, this.ttlSeconds + REDIS_TTL_SECONDS.grace);
     });
     return requestKey;
   }
@@ -173,6 +181,47 @@ class RedisRequestKeys implements RequestKeyStore {
   /** Shared keys are counted nowhere (a scan of a Redis other teams share is no figure to poll). */
   async stats(): Promise<RequestKeyStats | undefined> {
     return undefined;
+  }
+
+  /**
+   * The newest keys from the index, each read in one transaction; a key that has lapsed, or
+   * belongs to a generation a reset left behind, is not listed and leaves the index.
+   */
+  async list(limit: number, contextOf: (appKey: string) => Promise<Pick<AppContext, 'now' | 'generation'>>): Promise<RequestKeyView[]> {
+    const index = this.link.layout.requestKeyIndex;
+    const wanted = Math.min(Math.floor(limit), LISTED_REQUEST_KEYS);
+    if (!(wanted > 0)) return [];
+    const ids = await this.link.call((redis) => redis.zrevrange(index, 0, wanted - 1));
+    if (ids.length === 0) return [];
+    const rows = (await this.link.transaction((multi) => {
+      for (const id of ids) multi.hmget(this.link.layout.requestKey(id), 'appKey', 'gen', 'idType', 'issuedAt', 'expiresAt', 'state');
+    })) as (string | null)[][];
+    const contexts = new Map<string, Promise<Pick<AppContext, 'now' | 'generation'>>>();
+    const views: RequestKeyView[] = [];
+    const gone: string[] = [];
+    for (const [i, [appKey, gen, idType, issuedAt, expiresAt, state]] of rows.entries()) {
+      if (!appKey) {
+        gone.push(ids[i]!);
+        continue;
+      }
+      if (!contexts.has(appKey)) contexts.set(appKey, contextOf(appKey));
+      const context = await contexts.get(appKey)!;
+      if (context.generation !== gen) {
+        gone.push(ids[i]!);
+        continue;
+      }
+      const expires = Number(expiresAt);
+      views.push({
+        requestKey: maskRequestKey(ids[i]!),
+        appKey,
+        idType: idType as IdType,
+        state: state === 'consumed' ? 'consumed' : context.now >= expires ? 'expired' : 'valid',
+        issuedAt: Number(issuedAt),
+        expiresAt: expires,
+      });
+    }
+    if (gone.length > 0) await this.link.call((redis) => redis.zrem(index, ...gone));
+    return views.reverse();
   }
 }
 

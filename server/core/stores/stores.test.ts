@@ -183,6 +183,33 @@ describe.each(makers)('$name stores', ({ make, name, skip }) => {
     expect((await stores.requestKeys.claim(await stores.context('b'), third)).verdict).toBeUndefined();
   });
 
+  it.skipIf(skip)("Request-Keys are listed newest last, masked, with their state by their appKey's clock; a reset drops its appKey's", async () => {
+    const { stores, tick } = await make();
+    const contextOf = (appKey: string) => stores.context(appKey);
+    const issue = async (appKey: string, idType: 'resident' | 'driver') => {
+      tick(1); // the listing orders by issue time to the millisecond
+      return stores.requestKeys.issue(await stores.context(appKey), { idType, values: {} });
+    };
+    const [a1, a2, b1] = [await issue('a', 'resident'), await issue('a', 'driver'), await issue('b', 'driver')];
+    await stores.requestKeys.consume(await stores.requestKeys.claim(await stores.context('a'), a2));
+    await stores.clock.advance(3600_000, 'a');
+    const listed = await stores.requestKeys.list(10, contextOf);
+    expect(listed.map((view) => [view.appKey, view.idType, view.state])).toEqual([
+      ['a', 'resident', 'expired'],
+      ['a', 'driver', 'consumed'],
+      ['b', 'driver', 'valid'],
+    ]);
+    expect(listed.map((view) => view.requestKey.slice(-4))).toEqual([a1, a2, b1].map((key) => key.slice(-4)));
+    expect(listed.every((view) => !view.requestKey.includes(a1) && !view.requestKey.includes(b1))).toBe(true);
+    expect(listed[2]!.expiresAt - listed[2]!.issuedAt).toBe(3600_000);
+    expect((await stores.requestKeys.list(1, contextOf)).map((view) => view.appKey)).toEqual(['b']);
+    expect(await stores.requestKeys.list(0, contextOf)).toEqual([]);
+    await stores.reset('a');
+    expect((await stores.requestKeys.list(10, contextOf)).map((view) => view.appKey)).toEqual(['b']);
+    await stores.reset();
+    expect(await stores.requestKeys.list(10, contextOf)).toEqual([]);
+  });
+
   it.skipIf(skip)('resident-card locks: five wrong issue dates lock a card of one appKey; a right answer clears', async () => {
     const { stores } = await make();
     const [a, b] = [await stores.context('a'), await stores.context('b')];

@@ -89,7 +89,7 @@ export interface ClaimedRequestKey extends Recognised {
   claim?: string | undefined;
 }
 
-/** Figures of the Request-Key store, where it can count them (not on Redis). */
+/** Figures of the Request-Key store, where it can count them (not on Redis: it would mean a scan of a shared server). */
 export interface RequestKeyStats {
   held: number;
   consumed: number;
@@ -109,8 +109,11 @@ export interface RequestKeyStore {
   consume(claimed: ClaimedRequestKey): Promise<void>;
   release(claimed: ClaimedRequestKey): Promise<void>;
   stats(): Promise<RequestKeyStats | undefined>;
-  /** The newest keys held, masked, each with its state by its appKey's clock; where the store can list them (memory). */
-  list?(limit: number, nowOf: (appKey: string) => number): Promise<RequestKeyView[]>;
+  /**
+   * The newest `limit` keys held, oldest first, masked, each with its state by the clock of its
+   * appKey (`contextOf` reads it: its emulator time, and on Redis the generation a reset moves on).
+   */
+  list(limit: number, contextOf: (appKey: string) => Promise<Pick<AppContext, 'now' | 'generation'>>): Promise<RequestKeyView[]>;
 }
 
 /** Wrong resident issue dates in a row per card (4000123 at five). */
