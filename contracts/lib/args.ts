@@ -175,7 +175,7 @@ function parseFlags(argv: readonly string[]) {
 /**
  * Reads the command line and environment.
  * @example resolveConfig(['--filter', 'credit-card'], {}).mode // 'emulator'
- * @example resolveConfig([], { OCR_BASE_URL: 'https://ocr.api.nhncloudservice.com', OCR_APPKEY: 'a', OCR_SECRETKEY: 's' }).maxCalls // 80
+ * @example resolveConfig([], { OCR_BASE_URL: 'https://api-ocr.nhncloudservice.com', OCR_APPKEY: 'a', OCR_SECRETKEY: 's' }).maxCalls // 80
  */
 export function resolveConfig(argv: readonly string[], env: Env): RunConfig {
   const values = parseFlags(argv);

@@ -122,8 +122,8 @@ describe('openapi.yaml', () => {
   it('is OpenAPI 3.1.0 with the five operations as v2.0 and v2.1 on both live hosts, and the token issuer', () => {
     expect(document.openapi).toBe('3.1.0');
     expect(document.servers?.map((s) => s.url)).toEqual([
-      'https://ocr.api.nhncloudservice.com',
       'https://api-ocr.nhncloudservice.com',
+      'https://ocr.api.nhncloudservice.com',
     ]);
     const operations = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
       (['get', 'post'] as const).filter((m) => item?.[m]).map((m) => `${m.toUpperCase()} ${path} ${item?.[m]?.operationId}`),

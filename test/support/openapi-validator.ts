@@ -337,7 +337,7 @@ let shared: OpenApiValidator | undefined;
 
 /**
  * The validator of the repository's openapi.yaml, made on first use.
- * @example defaultValidator().document.servers?.[0]?.url // 'https://ocr.api.nhncloudservice.com'
+ * @example defaultValidator().document.servers?.[0]?.url // 'https://api-ocr.nhncloudservice.com'
  */
 export function defaultValidator(): OpenApiValidator {
   shared ??= new OpenApiValidator(loadOpenApiDocument());
