@@ -208,32 +208,7 @@ export function createOcrClient(options: OcrClientOptions): OcrClient {
         )
       : undefined;
 
-  async function raw(request: RawRequest): Promise<RawResponse> {
-    const headers = new Headers(request.headers);
-    let body: RequestInit["body"];
-    if (request.multipart) {
-      const form = new FormData();
-      for (const [name, value] of Object.entries(request.multipart)) {
-        if (typeof value === 'string') form.append(name, value);
-        else form.append(name, new Blob([new Uint8Array(value)]), 'image');
-      }
-      body = form;
-    } else if (request.json !== undefined) {
-      headers.set('Content-Type', 'application/json');
-      body = JSON.stringify(request.json);
-    } else if (request.body !== undefined) {
-      body = typeof request.body === 'string' ? request.body : new Uint8Array(request.body);
-    }
-    const response = await doFetch(`${base}${request.path}`, { method: request.method, headers, body });
-    const text = await response.text();
-    let parsed: ApiBody<unknown>;
-    try {
-      parsed = JSON.parse(text) as ApiBody<unknown>;
-    } catch {
-      throw new Error(`${request.method} ${request.path}: HTTP ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
-    }
-    return { status: response.status, headers: response.headers, body: parsed, text };
-  }
+  const raw = (request: RawRequest) => sendRaw(doFetch, base, request);
 
   async function authHeaders(): Promise<Record<string, string>> {
     if (options.apiVersion !== 'v2.1') return { Authorization: options.secretKey };
@@ -283,19 +258,7 @@ export function createOcrClient(options: OcrClientOptions): OcrClient {
     const key = envelope.publicKey ?? (needKey ? await publicKey(service) : undefined);
     const keyVersion = envelope.keyVersion ?? key!.version;
     const wrapped = envelope.symmetricKeyHeader ?? wrapSymmetricKey(key!.key, symmetricKey, envelope.padding);
-    return (auth) => {
-      const headers: Record<string, string> = {
-        ...auth,
-        'X-Key-Version': keyVersion,
-        'Symmetric-Key': wrapped,
-      };
-      if (envelope.scenario) headers['X-Emulator-Scenario'] = envelope.scenario;
-      for (const [name, value] of Object.entries(envelope.headers ?? {})) {
-        for (const existing of Object.keys(headers)) if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
-        if (value !== null) headers[name] = value;
-      }
-      return headers;
-    };
+    return (auth) => envelopeHeaderSet(auth, keyVersion, wrapped, envelope);
   }
 
   async function postImage<R>(
@@ -334,10 +297,7 @@ export function createOcrClient(options: OcrClientOptions): OcrClient {
     async authenticity(requestKey, fields, envelope = {}) {
       const symmetricKey = envelope.symmetricKey ?? newSymmetricKey();
       const headersWith = await envelopeHeaders('id-card', envelope, symmetricKey);
-      const json: Record<string, unknown> = {};
-      for (const [name, value] of Object.entries(fields)) {
-        json[name] = typeof value === 'string' && !PLAIN_AUTHENTICITY_FIELDS.has(name) ? encryptValue(symmetricKey, value) : value;
-      }
+      const json = encryptAuthenticityFields(fields, symmetricKey);
       const answer = await authenticated((auth) => {
         const headers = headersWith(auth);
         if (requestKey !== null) headers['Request-Key'] = requestKey;
@@ -347,6 +307,61 @@ export function createOcrClient(options: OcrClientOptions): OcrClient {
     },
     raw,
   };
+}
+
+/** Sends a request as given and parses the JSON answer (an Error when the body is not JSON). */
+async function sendRaw(doFetch: typeof fetch, base: string, request: RawRequest): Promise<RawResponse> {
+  const headers = new Headers(request.headers);
+  const response = await doFetch(`${base}${request.path}`, { method: request.method, headers, body: requestBody(request, headers) });
+  const text = await response.text();
+  let parsed: ApiBody<unknown>;
+  try {
+    parsed = JSON.parse(text) as ApiBody<unknown>;
+  } catch {
+    throw new Error(`${request.method} ${request.path}: HTTP ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
+  }
+  return { status: response.status, headers: response.headers, body: parsed, text };
+}
+
+/** The body of a raw request: a multipart form, JSON (setting its Content-Type), bytes or text. */
+function requestBody(request: RawRequest, headers: Headers): RequestInit['body'] {
+  if (request.multipart) {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(request.multipart)) {
+      if (typeof value === 'string') form.append(name, value);
+      else form.append(name, new Blob([new Uint8Array(value)]), 'image');
+    }
+    return form;
+  }
+  if (request.json !== undefined) {
+    headers.set('Content-Type', 'application/json');
+    return JSON.stringify(request.json);
+  }
+  if (request.body !== undefined) return typeof request.body === 'string' ? request.body : new Uint8Array(request.body);
+  return undefined;
+}
+
+/**
+ * The envelope's headers over the authentication ones, then the caller's overrides (any case;
+ * `null` removes a header, so a case can send a request without one).
+ */
+function envelopeHeaderSet(auth: Record<string, string>, keyVersion: string, wrapped: string, envelope: EnvelopeOptions): Record<string, string> {
+  const headers: Record<string, string> = { ...auth, 'X-Key-Version': keyVersion, 'Symmetric-Key': wrapped };
+  if (envelope.scenario) headers['X-Emulator-Scenario'] = envelope.scenario;
+  for (const [name, value] of Object.entries(envelope.headers ?? {})) {
+    for (const existing of Object.keys(headers)) if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
+    if (value !== null) headers[name] = value;
+  }
+  return headers;
+}
+
+/** The authenticity body with every string field encrypted but those that travel in the clear. */
+function encryptAuthenticityFields(fields: AuthenticityBody, symmetricKey: Buffer): Record<string, unknown> {
+  const json: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    json[name] = typeof value === 'string' && !PLAIN_AUTHENTICITY_FIELDS.has(name) ? encryptValue(symmetricKey, value) : value;
+  }
+  return json;
 }
 
 function toResponse<R>(answer: RawResponse, decode: (result: unknown) => R): OcrResponse<R> {
