@@ -1,6 +1,6 @@
 /**
  * The Request-Key ledger, in memory (stores/types.ts, `RequestKeyStore`; the Redis one is
- * stores/redis-request-keys.ts). The v2.0 guide (TOAST-DOCS/OCR
+ * `RedisRequestKeys` in stores/redis.ts). The v2.0 guide (TOAST-DOCS/OCR
  * en/document-ocr-api-guide-v2.0.md, "ID Card Analysis API", Response Header): "If you use the
  * Request-Key to make a Authenticity API call and get a normal response, the Request-Key used
  * cannot be reused" and "Request-Key is valid for 1 hour after issuance". A key is bound to the

@@ -32,7 +32,7 @@ export type TokenForm = Readonly<Record<string, string | undefined>> | undefined
 export interface TokenIssuerOptions {
   /** User Access Keys by ID. */
   keys: ReadonlyMap<string, UserAccessKey>;
-  /** Where tokens are kept (memory: {@link MemoryTokenStore}; Redis: stores/redis-tokens.ts). */
+  /** Where tokens are kept (memory: {@link MemoryTokenStore}; Redis: `RedisTokens` in stores/redis.ts). */
   store: TokenStore;
   random: RandomSource;
   /** Validity of a new token: 60..86,400 s in the console, 86,400 by default. */

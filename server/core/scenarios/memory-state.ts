@@ -1,6 +1,6 @@
 /**
  * Scenario selection state in memory: the admin queue, per-appKey defaults and per-appKey call
- * counters (stores/types.ts, `ScenarioState`; the Redis one is stores/redis-scenarios.ts).
+ * counters (stores/types.ts, `ScenarioState`; the Redis one is `RedisScenarioState` in stores/redis.ts).
  */
 import type { AppScope, ScenarioState, StoredShot } from '../stores/types.js';
 import { serves, type Endpoint } from './schema.js';
