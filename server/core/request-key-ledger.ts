@@ -177,10 +177,10 @@ export class RequestKeyLedger implements RequestKeyStore {
    */
   async list(limit: number, contextOf: (appKey: string) => Promise<{ now: number }>): Promise<RequestKeyView[]> {
     const entries = [...this.#entries.values()];
-    const nowOf = memoizeNow(contextOf);
+    const contextFor = onePerAppKey(contextOf);
     const views: RequestKeyView[] = [];
     for (const entry of entries.slice(Math.max(0, entries.length - limit))) {
-      const state = entry.state === 'consumed' ? 'consumed' : (await nowOf(entry.appKey)) >= entry.expiresAt ? 'expired' : 'valid';
+      const state = entry.state === 'consumed' ? 'consumed' : (await contextFor(entry.appKey)).now >= entry.expiresAt ? 'expired' : 'valid';
       views.push({ requestKey: maskRequestKey(entry.requestKey), appKey: entry.appKey, idType: entry.idType, state, issuedAt: entry.issuedAt, expiresAt: entry.expiresAt });
     }
     return views;
@@ -230,14 +230,14 @@ export class RequestKeyLedger implements RequestKeyStore {
 const CONSUMED: Readonly<Record<string, string>> = Object.freeze({});
 
 /**
- * `contextOf`'s time, read once per appKey for one listing.
- * @example const nowOf = memoizeNow(async (appKey) => ({ now: Date.now() })); await nowOf('a')
+ * `contextOf`, read once per appKey (for one listing: many keys, few appKeys).
+ * @example const contextOf = onePerAppKey((appKey) => stores.context(appKey)); await contextOf('a')
  */
-export function memoizeNow(contextOf: (appKey: string) => Promise<{ now: number }>): (appKey: string) => Promise<number> {
-  const seen = new Map<string, Promise<number>>();
+export function onePerAppKey<T>(contextOf: (appKey: string) => Promise<T>): (appKey: string) => Promise<T> {
+  const seen = new Map<string, Promise<T>>();
   return (appKey) => {
-    let now = seen.get(appKey);
-    if (!now) seen.set(appKey, (now = contextOf(appKey).then((context) => context.now)));
-    return now;
+    let context = seen.get(appKey);
+    if (!context) seen.set(appKey, (context = contextOf(appKey)));
+    return context;
   };
 }

@@ -14,7 +14,7 @@ import { systemClock, assertForward, type Clock } from '../clock.js';
 import type { IdType } from '../id-card.js';
 import { rsa2048Factory } from '../key-store.js';
 import { cryptoRandom, randomUuid, type RandomSource } from '../random.js';
-import { expiredRequestKey, foreignRequestKey, maskRequestKey, unusableRequestKey, type RequestKeyView } from '../request-key-ledger.js';
+import { expiredRequestKey, foreignRequestKey, maskRequestKey, onePerAppKey, unusableRequestKey, type RequestKeyView } from '../request-key-ledger.js';
 import type { Endpoint } from '../scenarios/schema.js';
 import { MAX_REGISTERED_APPKEYS, type StoreOptions } from './memory.js';
 import { RedisKeyPairs } from './redis-key-pairs.js';
@@ -196,7 +196,7 @@ class RedisRequestKeys implements RequestKeyStore {
     const rows = (await this.link.transaction((multi) => {
       for (const id of ids) multi.hmget(this.link.layout.requestKey(id), 'appKey', 'gen', 'idType', 'issuedAt', 'expiresAt', 'state');
     })) as (string | null)[][];
-    const contexts = new Map<string, Promise<Pick<AppContext, 'now' | 'generation'>>>();
+    const contextFor = onePerAppKey(contextOf);
     const views: RequestKeyView[] = [];
     const gone: string[] = [];
     for (const [i, [appKey, gen, idType, issuedAt, expiresAt, state]] of rows.entries()) {
@@ -204,8 +204,7 @@ class RedisRequestKeys implements RequestKeyStore {
         gone.push(ids[i]!);
         continue;
       }
-      if (!contexts.has(appKey)) contexts.set(appKey, contextOf(appKey));
-      const context = await contexts.get(appKey)!;
+      const context = await contextFor(appKey);
       if (context.generation !== gen) {
         gone.push(ids[i]!);
         continue;
