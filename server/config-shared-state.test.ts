@@ -22,11 +22,13 @@ describe('shared-state settings', () => {
     const refusals: [Record<string, string>, RegExp][] = [
       [{ EMULATOR_WORKERS: '2' }, /^EMULATOR_WORKERS="2" needs EMULATOR_REDIS_URL: worker processes share their state through Redis$/],
       [{ EMULATOR_REDIS_URL: REDIS.EMULATOR_REDIS_URL }, /^EMULATOR_REDIS_SECRET must be set with EMULATOR_REDIS_URL/],
-      [{ ...REDIS, EMULATOR_REDIS_SECRET: 'short' }, /^EMULATOR_REDIS_SECRET="short" must be 16 or more characters/],
+      [{ ...REDIS, EMULATOR_REDIS_SECRET: 'short' }, /^EMULATOR_REDIS_SECRET=\(hidden\) must be 16 or more characters/],
       [{ ...REDIS, EMULATOR_REDIS_URL: 'http://cache' }, /^EMULATOR_REDIS_URL="http:\/\/cache" must be a URL starting redis:\/\/ or rediss:\/\//],
       [{ ...REDIS, EMULATOR_KEYS_DIR: '/tmp/k' }, /^EMULATOR_KEYS_DIR and EMULATOR_REDIS_URL/],
       [{ ...REDIS, EMULATOR_REDIS_PREFIX: 'a b' }, /^EMULATOR_REDIS_PREFIX="a b"/],
       [{ ...REDIS, EMULATOR_WORKERS: '0' }, /^EMULATOR_WORKERS="0" must be a whole number from 1 to 64/],
+      // A URL the setting refuses is shown without its password.
+      [{ ...REDIS, EMULATOR_REDIS_URL: 'http://:hunter2pass@cache' }, /^EMULATOR_REDIS_URL="http:\/\/:\*\*\*@cache" must be a URL/],
     ];
     for (const [env, message] of refusals) {
       expect(() => loadConfig(env)).toThrow(ConfigError);
@@ -35,6 +37,7 @@ describe('shared-state settings', () => {
         loadConfig(env);
       } catch (error) {
         expect((error as Error).message).not.toContain('\n');
+        expect((error as Error).message).not.toMatch(/short|hunter2pass/);
       }
     }
   });

@@ -13,6 +13,7 @@
  * // a row
  * tokenTtlSeconds: setting({ env: 'EMULATOR_TOKEN_TTL_SECONDS', kind: integer(60, 86400), default: 86400, description: 'how long an access token stays valid' }),
  */
+import { redactUrl } from './core/stores/redact-url.js';
 import { delimiter } from 'node:path';
 import { EARLIEST_API_DATE } from './core/api-date.js';
 import { DEFAULT_RSA_WORKERS } from './core/rsa-pool.js';
@@ -47,6 +48,11 @@ export interface Setting<V, I = V> {
   flag?: { name: string; value: string; repeatable?: boolean };
   /** The default as `--help` shows it, when the kind's own rendering is not enough. */
   shown?: string;
+  /**
+   * How a given value may appear in a message: `hidden` never (a secret), `url` without its
+   * password. Unset: as given.
+   */
+  secret?: 'hidden' | 'url';
 }
 
 /** A setting read only from the environment into another one (the credentials). */
@@ -173,6 +179,7 @@ export const SETTINGS = {
   adminToken: setting({
     env: 'EMULATOR_ADMIN_TOKEN',
     kind: optional(text('a token without blanks')),
+    secret: 'hidden',
     default: undefined,
     description: 'when set, the admin API needs Authorization: Bearer <token>; required to use it on a non-loopback HOST',
   }),
@@ -232,6 +239,7 @@ export const SETTINGS = {
     env: 'EMULATOR_REDIS_URL',
     flag: { name: 'redis-url', value: 'URL' },
     kind: optional(url(['redis:', 'rediss:'])),
+    secret: 'url',
     default: undefined,
     shown: '(none: state in memory)',
     description: 'share the state with every emulator on this Redis (README, "Several emulators as one")',
@@ -239,6 +247,7 @@ export const SETTINGS = {
   redisSecret: setting({
     env: 'EMULATOR_REDIS_SECRET',
     kind: optional(text('16 or more characters (no control characters)', /^[^\p{Cc}]{16,}$/u)),
+    secret: 'hidden',
     default: undefined,
     description: 'required with a Redis URL: private keys are encrypted in Redis with a key derived from it',
   }),
@@ -339,7 +348,7 @@ export function readEnvironment(env: Readonly<Record<string, string | undefined>
     const row: Setting<unknown> = SETTINGS[key];
     const raw = row.env === undefined ? undefined : env[row.env];
     if (raw === undefined || raw === '') continue;
-    const label = `${row.env}=${JSON.stringify(raw)}`;
+    const label = `${row.env}=${shownValue(row, raw)}`;
     given.set(key, parse(key, label, () => row.kind.fromText(raw)));
     if (!('option' in row)) assign(read, key as OptionKey, given.get(key), label);
   }
@@ -374,11 +383,11 @@ export function readFlags(flags: Readonly<Record<string, string | readonly strin
     if (raw === undefined || typeof raw === 'boolean') continue;
     const name = `--${row.flag!.name}`;
     if (typeof raw === 'string') {
-      const label = `${name} ${JSON.stringify(raw)}`;
+      const label = `${name} ${shownValue(row, raw)}`;
       assign(read, key, parse(key, label, () => row.kind.fromText(raw)), label);
     } else {
       // A repeatable flag: each use is one item.
-      const label = raw.map((item) => `${name} ${JSON.stringify(item)}`).join(' ');
+      const label = raw.map((item) => `${name} ${shownValue(row, item)}`).join(' ');
       const fromTexts = row.kind.fromTexts ?? ((texts: readonly string[]) => row.kind.fromText(texts.at(-1)!));
       assign(read, key, parse(key, label, () => fromTexts(raw)), label);
     }
@@ -404,11 +413,12 @@ export function checkOptions(options: unknown, others: Readonly<Record<string, O
   const read: ReadSettings = { values: {}, labels: {} };
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined) continue;
-    const label = `startEmulator option ${key}=${describe(value)}`;
     if ((optionKeys as string[]).includes(key)) {
       const row: Setting<unknown> = SETTINGS[key as OptionKey];
+      const label = `startEmulator option ${key}=${typeof value === 'string' ? shownValue(row, value) : describe(value)}`;
       assign(read, key as OptionKey, parse(key, label, () => row.kind.fromOption(value)), label);
     } else if (Object.hasOwn(others, key)) {
+      const label = `startEmulator option ${key}=${describe(value)}`;
       if (!others[key]!.test(value)) throw new ConfigError(`${label} must be ${others[key]!.accepts}`, key, `must be ${others[key]!.accepts}`);
     } else {
       const known = [...optionKeys, ...Object.keys(others)];
@@ -495,6 +505,16 @@ function assign(read: ReadSettings, key: OptionKey, value: unknown, label: strin
 }
 
 /** A value for a one-line message: short, and never a whole object. */
+/**
+ * A given value as a message may show it: quoted, a URL without its password, a secret not at
+ * all (a refused EMULATOR_REDIS_SECRET or admin token must not reach a CI log).
+ * @example shownValue(SETTINGS.redisSecret, 'short') // '(hidden)'
+ */
+function shownValue(row: Setting<unknown>, raw: string): string {
+  if (row.secret === 'hidden') return '(hidden)';
+  return JSON.stringify(row.secret === 'url' ? redactUrl(raw) : raw);
+}
+
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' || value === null) return String(value);

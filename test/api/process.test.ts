@@ -149,6 +149,16 @@ async function freePort(): Promise<number> {
 }
 
 describe('the command line', () => {
+  it('never prints a Redis password, a Redis secret or an admin token it cannot use', async () => {
+    const port = await freePort(); // nothing listens there
+    const unreachable = await run([], { EMULATOR_REDIS_URL: `redis://:hunter2pass@127.0.0.1:${port}`, EMULATOR_REDIS_SECRET: 'sixteen characters or more' });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1/);
+    const refused = await run(['--redis-url', 'http://:hunter2pass@cache'], { EMULATOR_REDIS_SECRET: 'too-short', EMULATOR_ADMIN_TOKEN: 'has blank' });
+    expect(refused.code).toBe(1);
+    for (const answer of [unreachable, refused]) expect(answer.stdout + answer.stderr).not.toMatch(/hunter2pass|sixteen characters|too-short|has blank/);
+  });
+
   it('--help lists every flag and environment variable and exits 0 without starting', async () => {
     const { code, stdout, stderr } = await run(['--help']);
     expect(code).toBe(0);

@@ -11,6 +11,7 @@ import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:
 import type { Redis } from 'ioredis';
 import { OcrError } from '../errors.js';
 import type { ServiceName } from '../key-store.js';
+import { redactUrl } from './redact-url.js';
 import { SCRIPTS, type ScriptName } from './redis-scripts.js';
 import { StoreUnavailableError } from './unavailable.js';
 
@@ -165,14 +166,6 @@ export class RedisLink {
     }
     await withTimeout(this.redis.quit(), 1000).catch(() => this.redis.disconnect());
   }
-}
-
-/**
- * The URL without its password, for messages.
- * @example redactUrl('redis://:hunter2@cache:6379/0') // 'redis://:***@cache:6379/0'
- */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
