@@ -5,11 +5,13 @@
  * for the shared-state tests. A missing one is installed with apt-get when this runs as root on a
  * Debian-like system (CI, containers, a fresh machine); otherwise, or when
  * `NHN_OCR_TEST_INSTALL=never`, it prints the command to run and the tests that need it are
- * skipped, saying why. Never fails the test run: a component that cannot be installed only costs
- * those tests.
+ * skipped, saying why: a component that cannot be installed only costs those tests. With
+ * `NHN_OCR_TEST_INSTALL=require` (what .ci/run sets) a component still missing after that fails
+ * the run instead, so CI never passes with those tests skipped.
  *
  * @example node test/support/system-packages.mjs          # install what is missing, if allowed
  * @example NHN_OCR_TEST_INSTALL=never npm test              # never touch the system
+ * @example NHN_OCR_TEST_INSTALL=require npm test            # CI: every component or no run
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -53,5 +55,10 @@ if (missing.length > 0) {
       // install (no mirror reachable) leaves the tests to skip with their reasons.
       console.log(`test setup: apt-get failed (${error.message.split('\n')[0]}); the tests that need ${packages.join(' or ')} will be skipped`);
     }
+  }
+  const still = missing.filter((component) => !component.present());
+  if (still.length > 0 && process.env.NHN_OCR_TEST_INSTALL === 'require') {
+    console.error(`test setup: ${still.map((component) => component.pkg).join(' and ')} missing and NHN_OCR_TEST_INSTALL=require: not running the tests without them`);
+    process.exit(1);
   }
 }
