@@ -62,11 +62,12 @@ describe('EMULATOR_KEYS_DIR', () => {
   it('writes one JSON file per appKey and service, mode 0600, in the documented format', async () => {
     const dir = keysDir();
     await start(dir);
-    const name = ringFileName(APP.appKey, 'credit-card');
-    expect(readdirSync(dir).sort()).toEqual([ringFileName(APP.appKey, 'credit-card'), ringFileName(APP.appKey, 'id-card')].sort());
+    // The names and the format README documents, spelt out: not derived from the code under test.
+    const name = `${APP.appKey}.credit-card.json`;
+    expect(readdirSync(dir).sort()).toEqual([`${APP.appKey}.credit-card.json`, `${APP.appKey}.id-card.json`]);
     expect(statSync(join(dir, name)).mode & 0o777).toBe(0o600);
     const ring = JSON.parse(readFileSync(join(dir, name), 'utf8'));
-    expect(ring).toMatchObject({ format: KEY_RING_FORMAT, appKey: APP.appKey, service: 'credit-card', current: '0' });
+    expect(ring).toMatchObject({ format: 'nhn-ocr-emulator/key-ring@1', appKey: APP.appKey, service: 'credit-card', current: '0' });
     expect(ring.versions[0]).toMatchObject({ version: '0', revoked: false });
     expect(ring.versions[0].privateKey).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
     expect(ringFileName('a/b c', 'id-card')).toBe('a%2Fb%20c.id-card.json');
@@ -80,8 +81,8 @@ describe('EMULATOR_KEYS_DIR', () => {
     await emulator.registerAppKey('worker-1', 'worker-1-secret');
     await createOcrClient({ baseUrl: emulator.url, appKey: 'worker-1', secretKey: 'worker-1-secret' }).publicKey('id-card');
     await request(emulator.url).post('/__emulator/reset').send({ appKey: 'worker-1' }).expect(200);
-    expect(readdirSync(dir)).not.toContain(ringFileName('worker-1', 'id-card'));
-    expect(readdirSync(dir)).toContain(ringFileName(APP.appKey, 'id-card'));
+    expect(readdirSync(dir)).not.toContain('worker-1.id-card.json');
+    expect(readdirSync(dir)).toContain(`${APP.appKey}.id-card.json`);
     await request(emulator.url).post('/__emulator/reset').expect(200);
     expect(readdirSync(dir)).toEqual(['notes.json']);
   });

@@ -7,6 +7,7 @@ import { ConfigError, SETTINGS, startEmulator } from '../../server/index.js';
 import { fixture } from '../support/fixtures.js';
 import { createOcrClient } from '../../contracts/client/index.js';
 import { MAIN, NODE_FLAGS, ROOT, spawnEmulator } from '../support/spawn-emulator.js';
+import { freePort } from '../support/free-port.js';
 
 describe('the emulator process', () => {
   it('prints one ready line with URL and credentials, serves health, stops cleanly on SIGTERM', async () => {
@@ -140,12 +141,6 @@ async function spawnWith(args: string[], env: Record<string, string>) {
   const child = spawn(process.execPath, [...NODE_FLAGS, MAIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await readyUrl(child);
   return { url, stop: () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')))) };
-}
-
-async function freePort(): Promise<number> {
-  const emulator = await startEmulator({ port: 0, watchScenarios: false });
-  await emulator.close();
-  return emulator.port;
 }
 
 describe('the command line', () => {
