@@ -458,9 +458,9 @@ export interface paths {
          *     four characters, with its state by the clock of its app key: `valid`, `expired` (listed
          *     until the next `/id-card` answer purges it) or `consumed` (used by a successful
          *     authenticity call). Never the recognised values. With Redis (`store: redis`) the list
-         *     is of every process sharing it (the newest 10,000 issued, in issue order to the
-         *     millisecond; a key leaves it when it lapses, one hour and a minute after issue, or when
-         *     a reset forgets its app key), and `held` and `max` are left out: nothing counts them.
+         *     is of every process sharing it (the newest 10,000 issued, in issue order; a key leaves
+         *     it when it lapses, one hour and a minute after issue, or when a reset forgets its app
+         *     key), and `held` and `max` are left out: nothing counts them.
          */
         get: operations["listRequestKeys"];
         put?: never;

@@ -493,9 +493,7 @@ export class OcrEngine {
 
   /** Issues a new current version; older ones keep working until revoked. */
   async rotateKey(appKey: string, service: ServiceName): Promise<IssuedKey> {
-    const app = await this.#context(appKey);
-    await this.#stores.keys.current(app, service);
-    return this.#stores.keys.rotate(app, service);
+    return this.#stores.keys.rotate(await this.#context(appKey), service);
   }
 
   /**

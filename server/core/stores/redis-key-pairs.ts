@@ -55,6 +55,9 @@ export class RedisKeyPairs implements KeyPairStore {
     const ring = this.link.layout.ring(app.generation, app.appKey, service);
     const [id, revoked] = await this.link.call((redis) => redis.hmget(ring, `i:${version}`, `r:${version}`));
     if (id === null || id === undefined) return undefined;
+    // A client that caches the public key only ever names its version: that use keeps the ring
+    // alive as a public-key call does (memory keeps rings for good).
+    this.#touch(ring);
     const key = this.#cache.get(cacheKey(ring, version, id)) ?? (await this.#load(app, service, ring, version));
     key.revoked = revoked === '1';
     return key;
@@ -74,7 +77,9 @@ export class RedisKeyPairs implements KeyPairStore {
     });
   }
 
+  /** A new current version; on a ring with none yet, the first is made before it (as in memory: "0", then "1"). */
   async rotate(app: AppScope, service: ServiceName): Promise<IssuedKey> {
+    await this.current(app, service);
     const ring = this.link.layout.ring(app.generation, app.appKey, service);
     return this.#issue(app, service, ring, 'next');
   }

@@ -53,7 +53,7 @@ export class RedisLayout {
   requestKey(requestKey: string): string {
     return `${this.prefix}rk:${requestKey}`;
   }
-  /** The Request-Keys issued, newest last (a sorted set by issue time), for listing them. */
+  /** The Request-Keys issued, newest first (a list, in issue order), for listing them. */
   get requestKeyIndex(): string {
     return `${this.prefix}rk-index`;
   }

@@ -76,16 +76,17 @@ return 1`,
    * prefix. One appKey: a new epoch of it (its Request-Keys live on under the old one, refused),
    * its key rings, locks and counters of the old epoch deleted, its offset and defaults gone, its
    * queue entries removed. All: a new global epoch (everything of the old one is refused, and
-   * expires), the global offset and the queue gone. (The deleted key names are built here, so
+   * expires), the context hash (every offset, default and appKey epoch) and the queue emptied. (The deleted key names are built here, so
    * the stores need a Redis that is not a cluster.)
    */
   emuReset: {
     numberOfKeys: 2,
     lua: `${TAGGED}
 if ARGV[1] == '' then
+  -- Every appKey's fields are tagged with the global epoch the new one replaces: drop them all,
+  -- so the hash does not keep the fields of every appKey ever reset or removed.
+  redis.call('DEL', KEYS[1], KEYS[2])
   redis.call('HSET', KEYS[1], 'g:epoch', ARGV[2])
-  redis.call('HDEL', KEYS[1], 'g:offset')
-  redis.call('DEL', KEYS[2])
 else
   local epoch = redis.call('HGET', KEYS[1], 'g:epoch') or '0'
   local a = 'a:' .. ARGV[1] .. ':'
@@ -165,7 +166,12 @@ return false`,
     numberOfKeys: 1,
     lua: `
 local known = redis.call('HGET', KEYS[1], ARGV[1])
-if known then if known == ARGV[2] then return 'unchanged' else return 'conflict' end end
+if known then
+  if known ~= ARGV[2] then return 'conflict' end
+  -- Registering again (each test run does) keeps the registrations alive.
+  redis.call('EXPIRE', KEYS[1], ARGV[4])
+  return 'unchanged'
+end
 if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return 'full' end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[4])

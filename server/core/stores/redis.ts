@@ -151,9 +151,10 @@ class RedisRequestKeys implements RequestKeyStore {
     await this.link.transaction((multi) => {
       multi.hset(name, { appKey: app.appKey, gen: app.generation, idType, values: JSON.stringify(values), verdict: verdict === undefined ? '' : String(verdict), issuedAt: app.now, expiresAt, state: 'fresh' });
       multi.expire(name, this.ttlSeconds + REDIS_TTL_SECONDS.grace);
-      // The listing's index: the newest LISTED_REQUEST_KEYS, gone with the last key's validity.
-      multi.zadd(index, this.wall.now(), requestKey);
-      multi.zremrangebyrank(index, 0, -(LISTED_REQUEST_KEYS + 1));
+      // The listing's index, newest first in issue order: the newest LISTED_REQUEST_KEYS, gone
+      // with the last key's validity.
+      multi.lpush(index, requestKey);
+      multi.ltrim(index, 0, LISTED_REQUEST_KEYS - 1);
       multi.expire(index, this.ttlSeconds + REDIS_TTL_SECONDS.grace);
     });
     return requestKey;
@@ -191,7 +192,7 @@ class RedisRequestKeys implements RequestKeyStore {
     const index = this.link.layout.requestKeyIndex;
     const wanted = Math.min(Math.floor(limit), LISTED_REQUEST_KEYS);
     if (!(wanted > 0)) return [];
-    const ids = await this.link.call((redis) => redis.zrevrange(index, 0, wanted - 1));
+    const ids = await this.link.call((redis) => redis.lrange(index, 0, wanted - 1));
     if (ids.length === 0) return [];
     const rows = (await this.link.transaction((multi) => {
       for (const id of ids) multi.hmget(this.link.layout.requestKey(id), 'appKey', 'gen', 'idType', 'issuedAt', 'expiresAt', 'state');
@@ -219,7 +220,7 @@ class RedisRequestKeys implements RequestKeyStore {
         expiresAt: expires,
       });
     }
-    if (gone.length > 0) await this.link.call((redis) => redis.zrem(index, ...gone));
+    if (gone.length > 0) await this.link.transaction((multi) => void gone.forEach((id) => multi.lrem(index, 1, id)));
     return views.reverse();
   }
 }
