@@ -19,7 +19,7 @@ import { OcrEngine } from './core/engine.js';
 import { Journal, type JournalEntry } from './core/journal.js';
 import type { KeyFactory } from './core/key-store.js';
 import type { RandomSource } from './core/random.js';
-import { MAX_REGISTERED_APPKEYS, memoryStores } from './core/stores/memory.js';
+import { memoryStores } from './core/stores/memory.js';
 import type { StateStores } from './core/stores/types.js';
 import { isStoreUnavailable } from './core/stores/unavailable.js';
 import type { UserAccessKey } from './core/token-issuer.js';
@@ -261,7 +261,7 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
     journal,
     server,
     keysReady,
-    registerAppKey: (appKey, secretKey) => registerAppKey(engine, appKey, secretKey),
+    registerAppKey: async (appKey, secretKey) => (await engine.registerAppKey(appKey, secretKey)).outcome,
     removeAppKey: async (appKey) => (await engine.removeAppKey(appKey)) === 'removed',
     close: async () => {
       life.closing = true;
@@ -275,13 +275,6 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
   };
 }
 
-/** {@link RunningEmulator.registerAppKey}: the admin API's rules, as a promise. */
-async function registerAppKey(engine: OcrEngine, appKey: string, secretKey: string): Promise<'created' | 'unchanged'> {
-  const outcome = await engine.registerAppKey(appKey, secretKey);
-  if (outcome === 'conflict') throw new Error(`appKey "${appKey}" exists with another secret key`);
-  if (outcome === 'full') throw new Error(`${MAX_REGISTERED_APPKEYS} appKeys are registered already: remove some first`);
-  return outcome;
-}
 
 /**
  * The stores the options ask for: in memory (key pairs in `keysDir` when set), or on Redis.

@@ -419,8 +419,14 @@ export class OcrEngine {
     return { now: this.#stores.wall.now() + offsetMs, offsetMs, ...(appKey === undefined ? {} : { appKeyOffsetMs: appMs }) };
   }
 
-  /** Moves the clock of one appKey forward, or without one the clock of every appKey. */
+  /**
+   * Moves the clock of one appKey forward, or without one the clock of every appKey. A
+   * RangeError for a step back or one past the year 9000: dates must stay printable
+   * (toISOString throws past year 275760) and four-digit, and the journal, key listings and card
+   * validity dates all derive from this clock.
+   */
   async advanceClock(seconds: number, appKey?: string): Promise<ClockState> {
+    if ((await this.clockState(appKey)).now + seconds * 1000 > LATEST_CLOCK_MS) throw new RangeError('the emulator clock cannot go past the year 9000');
     await this.#stores.clock.advance(seconds * 1000, appKey);
     return this.clockState(appKey);
   }
@@ -539,16 +545,29 @@ export class OcrEngine {
   }
 
   /**
-   * Registers an appKey at run time (a test worker's own): `created`, `unchanged` when it exists
-   * with this secret, `conflict` with another secret (a configured one included), `full` past
-   * the bound. A RangeError for a name or secret {@link registrationProblem} refuses.
+   * Registers an appKey at run time (a test worker's own): `created`, or `unchanged` when it
+   * exists with this secret (configured or registered before). A {@link RegistrationError} when
+   * it cannot be: `invalid` (see {@link registrationProblem}), `conflict` (another secret),
+   * `full` (past the bound).
    */
-  async registerAppKey(appKey: string, secretKey: string): Promise<'created' | 'unchanged' | 'conflict' | 'full'> {
+  async registerAppKey(appKey: string, secretKey: string): Promise<{ outcome: 'created' | 'unchanged'; source: AppKeyListing['source'] }> {
     const problem = registrationProblem(appKey, secretKey);
-    if (problem) throw new RangeError(problem);
+    if (problem) throw new RegistrationError('invalid', problem);
     const configured = this.credentials.get(appKey);
-    if (configured !== undefined) return configured === secretKey ? 'unchanged' : 'conflict';
-    return this.#stores.appKeys.register(appKey, secretKey);
+    const outcome = configured !== undefined ? (configured === secretKey ? 'unchanged' : 'conflict') : await this.#stores.appKeys.register(appKey, secretKey);
+    if (outcome === 'conflict') throw new RegistrationError('conflict', `appKey "${appKey}" exists with another secret key`);
+    if (outcome === 'full') throw new RegistrationError('full', `${this.maxRegisteredAppKeys} appKeys are registered already: remove the ones you are done with`);
+    return { outcome, source: configured !== undefined ? 'configured' : 'registered' };
+  }
+
+  /** Most appKeys registered at run time at once. */
+  get maxRegisteredAppKeys(): number {
+    return this.#stores.appKeys.max;
+  }
+
+  /** The appKey the admin API and the dashboard default to: the first configured one. */
+  get defaultAppKey(): string {
+    return this.credentials.keys().next().value!;
   }
 
   /** Removes a registered appKey and its state: `removed`, `configured` (refused) or `unknown`. */
@@ -624,6 +643,20 @@ export class OcrEngine {
     const key = selection.outcome.error as ErrorKey;
     trace.diagnosis = `scripted by scenario "${selection.scenario.name}" (call ${selection.call + 1})`;
     return withTiming(selection, { body: failureBody(key) });
+  }
+}
+
+/** How far the emulator clock may go (see {@link OcrEngine.advanceClock}). */
+const LATEST_CLOCK_MS = Date.UTC(9000, 0, 1);
+
+/** Why an appKey cannot be registered, and what to do. */
+export class RegistrationError extends Error {
+  override name = 'RegistrationError';
+  constructor(
+    readonly kind: 'invalid' | 'conflict' | 'full',
+    message: string,
+  ) {
+    super(message);
   }
 }
 

@@ -5,11 +5,10 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { registrationProblem, type ClockState, type OcrEngine } from '../core/engine.js';
+import { RegistrationError, type ClockState, type OcrEngine } from '../core/engine.js';
 import type { Journal } from '../core/journal.js';
 import { isServiceName, SERVICES } from '../core/key-store.js';
 import { ScenarioError } from '../core/scenarios/book.js';
-import { MAX_REGISTERED_APPKEYS } from '../core/stores/memory.js';
 import { isStoreUnavailable } from '../core/stores/unavailable.js';
 import { dashboardRouter } from './dashboard.js';
 import type { UploadBudgetStats } from './upload-budget.js';
@@ -31,8 +30,6 @@ export interface AdminOptions {
   uploads?: () => UploadBudgetStats;
 }
 
-/** The latest the emulator clock may show (POST /__emulator/clock). */
-const LATEST_CLOCK_MS = Date.UTC(9000, 0, 1);
 
 class AdminError extends Error {
   constructor(
@@ -165,7 +162,7 @@ const queueRoutes: RouteGroup = (router, engine) => {
     const { scenario, times, appKey } = body(req);
     if (typeof scenario !== 'string') throw new AdminError(400, 'bad_request', 'body needs "scenario": a scenario name');
     // A shot for an app key the emulator does not accept would wait in the queue forever.
-    const target = appKey === undefined ? undefined : await knownAppKey(engine, optionalAppKey(appKey));
+    const target = await knownAppKeyIfGiven(engine, appKey);
     const entry = await engine.enqueue(scenario, times === undefined ? 1 : Number(times), target);
     res.status(201).json({ queued: entry, queue: await engine.queue() });
   });
@@ -198,14 +195,14 @@ const defaultsRoutes: RouteGroup = (router, engine) => {
 const stateRoutes: RouteGroup = (router, engine, options) => {
   router.post('/reset', async (req, res) => {
     const requested = body(req)['appKey'];
-    const appKey = requested === undefined ? undefined : await knownAppKey(engine, optionalAppKey(requested));
+    const appKey = await knownAppKeyIfGiven(engine, requested);
     await engine.reset(appKey);
     options.journal.reset(appKey);
     res.json({ reset: true, ...(appKey === undefined ? {} : { appKey }) });
   });
   router.get('/clock', async (req, res) => {
     const requested = req.query['appKey'];
-    const appKey = requested === undefined ? undefined : await knownAppKey(engine, optionalAppKey(requested));
+    const appKey = await knownAppKeyIfGiven(engine, requested);
     res.json(clockAnswer(await engine.clockState(appKey), appKey));
   });
   router.post('/clock', async (req, res) => {
@@ -213,13 +210,11 @@ const stateRoutes: RouteGroup = (router, engine, options) => {
     if (typeof advanceSeconds !== 'number' || !Number.isFinite(advanceSeconds) || advanceSeconds < 0) {
       throw new AdminError(400, 'bad_request', 'body needs "advanceSeconds": a number >= 0 (the clock only moves forward)');
     }
-    const appKey = requested === undefined ? undefined : await knownAppKey(engine, optionalAppKey(requested));
-    // Dates must stay printable (toISOString throws past year 275760) and four-digit: the
-    // journal, key listings and card validity dates are all derived from this clock.
-    if ((await engine.clockState(appKey)).now + advanceSeconds * 1000 > LATEST_CLOCK_MS) {
-      throw new AdminError(400, 'bad_request', 'the emulator clock cannot go past the year 9000');
-    }
-    res.json(clockAnswer(await engine.advanceClock(advanceSeconds, appKey), appKey));
+    const appKey = await knownAppKeyIfGiven(engine, requested);
+    const state = await engine.advanceClock(advanceSeconds, appKey).catch((error: unknown) => {
+      throw error instanceof RangeError ? new AdminError(400, 'bad_request', error.message) : error;
+    });
+    res.json(clockAnswer(state, appKey));
   });
 };
 
@@ -227,14 +222,16 @@ const stateRoutes: RouteGroup = (router, engine, options) => {
 const keyRoutes: RouteGroup = (router, engine) => {
   router.get('/keys', async (req, res) => {
     const requested = req.query['appKey'];
-    const appKeys = requested === undefined ? (await engine.appKeys()).map((k) => k.appKey) : [await knownAppKey(engine, optionalAppKey(requested))];
-    const keys = [];
-    for (const appKey of appKeys) {
-      for (const service of SERVICES) {
-        const versions = (await engine.keyVersions(appKey, service)).map(({ version, revoked, issuedAt }) => ({ version, revoked, issuedAt: new Date(issuedAt).toISOString() }));
-        keys.push({ appKey, service, versions });
-      }
-    }
+    const given = await knownAppKeyIfGiven(engine, requested);
+    const appKeys = given === undefined ? (await engine.appKeys()).map((k) => k.appKey) : [given];
+    const keys = await Promise.all(
+      appKeys.flatMap((appKey) =>
+        SERVICES.map(async (service) => {
+          const versions = (await engine.keyVersions(appKey, service)).map(({ version, revoked, issuedAt }) => ({ version, revoked, issuedAt: new Date(issuedAt).toISOString() }));
+          return { appKey, service, versions };
+        }),
+      ),
+    );
     res.json({ keys });
   });
   router.post('/keys/:service/rotate', async (req, res) => {
@@ -257,17 +254,14 @@ const keyRoutes: RouteGroup = (router, engine) => {
 const appKeyRoutes: RouteGroup = (router, engine) => {
   router.get('/appkeys', async (_req, res) => {
     const appKeys = await engine.appKeys();
-    res.json({ appKeys, registered: appKeys.filter((k) => k.source === 'registered').length, max: MAX_REGISTERED_APPKEYS });
+    res.json({ appKeys, registered: appKeys.filter((k) => k.source === 'registered').length, max: engine.maxRegisteredAppKeys });
   });
   router.post('/appkeys', async (req, res) => {
-    const { appKey: givenAppKey, secretKey } = body(req);
-    const problem = registrationProblem(givenAppKey, secretKey);
-    if (problem) throw new AdminError(400, 'bad_request', `body needs "appKey" and "secretKey": ${problem}`);
-    const appKey = givenAppKey as string;
-    const outcome = await engine.registerAppKey(appKey, secretKey as string);
-    if (outcome === 'conflict') throw new AdminError(409, 'conflict', `appKey "${appKey}" exists with another secret key`);
-    if (outcome === 'full') throw new AdminError(507, 'full', `${MAX_REGISTERED_APPKEYS} appKeys are registered already: DELETE /__emulator/appkeys/{appKey} the ones you are done with`);
-    res.status(outcome === 'created' ? 201 : 200).json({ appKey, source: engine.credentials.has(appKey) ? 'configured' : 'registered' });
+    const { appKey, secretKey } = body(req);
+    const { outcome, source } = await engine.registerAppKey(appKey as string, secretKey as string).catch((error: unknown) => {
+      throw error instanceof RegistrationError ? registrationRefused(error) : error;
+    });
+    res.status(outcome === 'created' ? 201 : 200).json({ appKey, source });
   });
   router.delete('/appkeys/:appKey', async (req, res) => {
     const appKey = String(req.params['appKey']);
@@ -378,14 +372,22 @@ async function keyTarget(req: Request, engine: OcrEngine) {
   const service = String(req.params['service']);
   if (!isServiceName(service)) throw new AdminError(404, 'not_found', `service must be ${SERVICES.join(' or ')}`);
   const requested = body(req)['appKey'];
-  const appKey = typeof requested === 'string' ? requested : [...engine.credentials.keys()][0]!;
+  const appKey = typeof requested === 'string' ? requested : engine.defaultAppKey;
   return { service, appKey: await knownAppKey(engine, appKey) };
 }
 
-/** An `appKey` given in a body or query: a string, or 400. */
-function optionalAppKey(value: unknown): string {
+/** An `appKey` given in a body or query: undefined when absent, 400 when not a string, 404 when not served. */
+async function knownAppKeyIfGiven(engine: OcrEngine, value: unknown): Promise<string | undefined> {
+  if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new AdminError(400, 'bad_request', '"appKey" must be a string');
-  return value;
+  return knownAppKey(engine, value);
+}
+
+/** A refused registration as its admin answer. */
+function registrationRefused(error: RegistrationError): AdminError {
+  if (error.kind === 'invalid') return new AdminError(400, 'bad_request', `body needs "appKey" and "secretKey": ${error.message}`);
+  if (error.kind === 'conflict') return new AdminError(409, 'conflict', error.message);
+  return new AdminError(507, 'full', `${error.message} (DELETE /__emulator/appkeys/{appKey})`);
 }
 
 /** The appKey if the emulator serves it (configured or registered), else 404. */

@@ -112,7 +112,7 @@ class RedisClock implements ClockStore {
 class RedisAppKeys implements AppKeyRegistry {
   constructor(
     private readonly link: RedisLink,
-    private readonly max: number,
+    readonly max: number,
   ) {}
 
   register(appKey: string, secretKey: string): Promise<'created' | 'unchanged' | 'conflict' | 'full'> {

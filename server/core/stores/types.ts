@@ -54,6 +54,8 @@ export interface AppKeyRegistry {
   remove(appKey: string): Promise<boolean>;
   /** The registered appKeys, in no particular order. */
   list(): Promise<string[]>;
+  /** Most appKeys registered at once (past it `register` answers `full`). */
+  readonly max: number;
 }
 
 /** RSA key pairs per appKey and service, each version with its revoked flag. */
