@@ -9,6 +9,8 @@ import { useEmulator, validatingFetch } from '../support/harness.js';
 import { authenticityFieldsFor } from '../support/id-cards.js';
 import { issueToken, v21Client } from '../support/v21.js';
 import { createOcrClient, emulatorControl } from '../../contracts/client/index.js';
+import { createApp, Journal, OcrEngine } from '../../server/index.js';
+import { memoryStores } from '../../server/core/stores/memory.js';
 
 const h = useEmulator();
 const idImage = fixture('id-resident-900x570.jpg');
@@ -72,6 +74,20 @@ describe('POST /__emulator/appkeys', () => {
     expect((await clientOf({ appKey: 'in-process', secretKey: 'in-process-secret' }).fetchPublicKey('id-card')).resultCode).toBe(0);
     expect(await h.emulator.removeAppKey('in-process')).toBe(true);
     expect(await h.emulator.removeAppKey('in-process')).toBe(false);
+  });
+});
+
+describe('the bound on registered appKeys', () => {
+  it('answers 507 past it, naming the bound the store holds and how to make room; removing one makes room', async () => {
+    const engine = new OcrEngine({ credentials: new Map([['configured', 'secret']]), stores: memoryStores({ requestKeyTtlSeconds: 3600, tokenTtlSeconds: 60, maxAppKeys: 1 }) });
+    const app = createApp(engine, { maxUploadBytes: 1024, journal: new Journal() });
+    await request(app).post('/__emulator/appkeys').send(worker(1)).expect(201);
+    const full = await request(app).post('/__emulator/appkeys').send(worker(2)).expect(507);
+    expect(full.body).toEqual({ error: 'full', message: '1 appKeys are registered already: remove the ones you are done with (DELETE /__emulator/appkeys/{appKey})' });
+    expect((await request(app).get('/__emulator/appkeys').expect(200)).body).toMatchObject({ registered: 1, max: 1 });
+    await expect(engine.registerAppKey('worker-2', 'worker-2-secret')).rejects.toMatchObject({ name: 'RegistrationError', kind: 'full' });
+    await request(app).delete('/__emulator/appkeys/worker-1').expect(200);
+    await request(app).post('/__emulator/appkeys').send(worker(2)).expect(201);
   });
 });
 
