@@ -144,6 +144,9 @@ const ADMIN_DESCRIPTION = join(packageRoot(), 'server', 'admin-openapi.yaml');
 export async function startEmulator(given: StartOptions = {}): Promise<RunningEmulator> {
   // Every given setting, checked and normalised (credentials as a Map), and the other options.
   const options = { ...given, ...checkOptions(given, OTHER_OPTIONS) } as CheckedOptions;
+  // Worker processes are the command's to start (they fork this program); in process, one
+  // emulator serves.
+  if ((options.workers ?? 1) > 1) throw new ConfigError(`startEmulator option workers=${options.workers}: worker processes are started by the command (nhn-ocr-emulator --workers N); in process one emulator serves`, 'workers', 'is the command\'s');
   checkSharedState({ keysDir: options.keysDir, redisUrl: options.redisUrl, redisSecret: options.redisSecret, workers: 1 });
   const stores = await stateStores(options);
   const life = { closing: false };

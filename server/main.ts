@@ -67,7 +67,8 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   }
   // Loaded only now: --help, --version and a refused setting need nothing of the server.
   const { startEmulator } = await import('./index.js');
-  const emulator = await startEmulator(config).catch((error: unknown) => {
+  // Each worker process is one emulator: the worker count is the primary's.
+  const emulator = await startEmulator({ ...config, workers: 1 }).catch((error: unknown) => {
     // Name a setting the way it was given (PORT=..., --port ...), not as an option.
     const label = error instanceof ConfigError && error.setting ? labels[error.setting as OptionKey] : undefined;
     throw label && error instanceof ConfigError && error.problem ? new ConfigError(`${label} ${error.problem}`, error.setting, error.problem) : error;

@@ -221,6 +221,7 @@ describe('startEmulator (in-process)', () => {
     [{ requestKeyTtlSeconds: -5 }, 'startEmulator option requestKeyTtlSeconds=-5 must be a whole number from 1 to 315360000'],
     [{ host: 'nonexistent.invalid' }, /^startEmulator option host="nonexistent\.invalid" cannot be resolved \((ENOTFOUND|EAI_AGAIN)\); give an IP address or a host name of this machine$/],
     [{ requestKeyTTL: 60 }, /^unknown startEmulator option "requestKeyTTL" \(did you mean requestKeyTtlSeconds\?\)/],
+    [{ workers: 2, redisUrl: 'redis://127.0.0.1:1', redisSecret: 'sixteen characters or more' }, /^startEmulator option workers=2: worker processes are started by the command/],
   ])('refuses %j with a one-line ConfigError', async (options, message) => {
     const error = await startEmulator({ port: 0, watchScenarios: false, ...options } as never).then(
       async (emulator) => (await emulator.close(), undefined),
