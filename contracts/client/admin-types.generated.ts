@@ -1098,6 +1098,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminDisabled"];
+            503: components["responses"]["Unavailable"];
         };
     };
     enqueueScenario: {
@@ -1153,6 +1154,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminError"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     clearQueue: {
@@ -1177,6 +1179,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminDisabled"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getDefaults: {
@@ -1191,6 +1194,7 @@ export interface operations {
             200: components["responses"]["Defaults"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminDisabled"];
+            503: components["responses"]["Unavailable"];
         };
     };
     setDefaults: {
@@ -1235,6 +1239,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminError"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     deleteDefaults: {
@@ -1255,6 +1260,7 @@ export interface operations {
             200: components["responses"]["Defaults"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminDisabled"];
+            503: components["responses"]["Unavailable"];
         };
     };
     reset: {
@@ -1416,6 +1422,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminDisabled"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getClock: {
@@ -1434,6 +1441,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["Clock"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminDisabled"];
             404: components["responses"]["UnknownAppKey"];
@@ -1506,8 +1514,11 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminDisabled"];
+            404: components["responses"]["UnknownAppKey"];
+            503: components["responses"]["Unavailable"];
         };
     };
     rotateKey: {
@@ -1570,6 +1581,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminError"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     revokeKey: {
@@ -1630,6 +1642,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminError"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     listAppKeys: {
@@ -1921,6 +1934,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminDisabled"];
+            503: components["responses"]["Unavailable"];
         };
     };
 }

@@ -142,6 +142,34 @@ describe('real admin answers match it', () => {
     await checked('post', '/__emulator/reset');
   });
 
+  it('controls scoped to one appKey, and their refusals', async () => {
+    await checked('get', `/__emulator/clock?appKey=${OTHER_APP.appKey}`);
+    await checked('post', '/__emulator/clock', { advanceSeconds: 60, appKey: OTHER_APP.appKey });
+    expect((await checked('get', '/__emulator/clock?appKey=a&appKey=b')).status).toBe(400);
+    expect((await checked('post', '/__emulator/clock', { advanceSeconds: 1, appKey: 7 })).status).toBe(400);
+    expect((await checked('post', '/__emulator/clock', { advanceSeconds: 1, appKey: 'nobody' })).status).toBe(404);
+    expect((await checked('post', '/__emulator/clock', { advanceSeconds: 1e15 })).status).toBe(400);
+    await checked('get', `/__emulator/keys?appKey=${APP.appKey}`);
+    expect((await checked('get', '/__emulator/keys?appKey=nobody')).status).toBe(404);
+    expect((await checked('get', '/__emulator/keys?appKey=a&appKey=b')).status).toBe(400);
+    await checked('post', '/__emulator/reset', { appKey: OTHER_APP.appKey });
+    expect((await checked('post', '/__emulator/reset', { appKey: 'nobody' })).status).toBe(404);
+    expect((await checked('post', '/__emulator/queue', { scenario: 'errors/flaky', appKey: 'nobody' })).status).toBe(404);
+    await checked('post', '/__emulator/reset');
+  });
+
+  it('appKeys registered at run time', async () => {
+    expect((await checked('post', '/__emulator/appkeys', { appKey: 'spec-worker', secretKey: 'spec-secret' })).status).toBe(201);
+    expect((await checked('post', '/__emulator/appkeys', { appKey: 'spec-worker', secretKey: 'spec-secret' })).status).toBe(200);
+    expect((await checked('post', '/__emulator/appkeys', { appKey: 'spec-worker', secretKey: 'another' })).status).toBe(409);
+    expect((await checked('post', '/__emulator/appkeys', { appKey: APP.appKey, secretKey: 'another' })).status).toBe(409);
+    expect((await checked('post', '/__emulator/appkeys', { appKey: 'has space', secretKey: 's' })).status).toBe(400);
+    await checked('get', '/__emulator/appkeys');
+    expect((await checked('delete', `/__emulator/appkeys/${APP.appKey}`)).status).toBe(409);
+    expect((await checked('delete', '/__emulator/appkeys/spec-worker')).status).toBe(200);
+    expect((await checked('delete', '/__emulator/appkeys/spec-worker')).status).toBe(404);
+  });
+
   it('stats: memory and the fill of each bounded store', async () => {
     const client = h.clientFor(APP);
     await checked('post', '/__emulator/reset');
