@@ -15,11 +15,10 @@ import { OcrError } from '../core/errors.js';
 import type { Journal } from '../core/journal.js';
 import { adminRouter, type AdminOptions } from './admin.js';
 import { apiOperations, apiRoutes, type RouteFactory } from './api-routes.js';
-import { drainBody, readBodyText } from './body.js';
-import { DRAIN_MS, fastLane } from './fast-lane.js';
+import { readBodyText, readyToAnswer } from './body.js';
+import { fastLane } from './fast-lane.js';
 import { imageReader } from './multipart.js';
-import { failureFor } from './render.js';
-import { diagnosisHeaders, settler, type Settle } from './settle.js';
+import { settler, type Answer, type Settle } from './settle.js';
 import { tokenRoutes } from './token-routes.js';
 import { UploadBudget } from './upload-budget.js';
 
@@ -66,7 +65,7 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
   for (const api of API_VERSIONS) apiRoutes(app, api, route, engine, operations);
   tokenRoutes(app, route, engine);
   app.use(notFound);
-  app.use(unreadableRequest(onFault, withDiagnosis));
+  app.use(unreadableRequest(settle, onFault));
 
   const lane = fastLane({ engine, operations, settle, onFault });
   return (req, res) => {
@@ -99,39 +98,34 @@ function strictExpress(): express.Express {
 /** Express routes around handlers: each settled, then its answer written. */
 function routeFactory(settle: Settle): RouteFactory {
   return (handler) => async (req: Request, res: Response) => {
-    const answer = await settle(req.method, req.path, req.headers, (trace) => handler(req, res, trace));
-    if (answer.drop) {
-      req.socket.destroy();
-      return;
-    }
-    // An answer ready before the whole body has arrived (a header check failed, the body is
-    // over the limit) waits until the client has sent the rest (read and dropped) or a few
-    // seconds have passed: a connection closed while the client still sends is reset, and
-    // the client loses the answer (RFC 9112 section 9.6).
-    if (!req.complete) await drainBody(req, DRAIN_MS);
-    if (answer.headers) res.set(answer.headers);
-    if (answer.body === undefined) res.status(answer.status).end();
-    else res.status(answer.status).json(answer.body);
+    await writeAnswer(req, res, await settle(req.method, req.path, req.headers, (trace) => handler(req, res, trace)));
   };
+}
+
+/** Writes a settled answer through express (the fast lane writes the same bytes itself). */
+async function writeAnswer(req: Request, res: Response, answer: Answer): Promise<void> {
+  if (!(await readyToAnswer(req, answer))) return;
+  if (answer.headers) res.set(answer.headers);
+  if (answer.body === undefined) res.status(answer.status).end();
+  else res.status(answer.status).json(answer.body);
 }
 
 /**
  * Express's four-argument handler, for errors raised outside a route (a bad percent-escape, a
- * body express cannot read): the client's fault answers 4000001, anything else -1.
+ * body express cannot read): settled like a route's failure (journaled, rendered in one place),
+ * the client's fault as 4000001, anything else as -1.
  */
-function unreadableRequest(onFault: (error: unknown) => void, withDiagnosis: boolean) {
+function unreadableRequest(settle: Settle, onFault: (error: unknown) => void) {
   return async (error: unknown, req: Request, res: Response, _next: NextFunction): Promise<void> => {
     const status = (error as { status?: unknown } | undefined)?.status;
     const clientFault = typeof status === 'number' && status >= 400 && status < 500;
-    if (!clientFault) onFault(error);
     if (res.headersSent) {
+      if (!clientFault) onFault(error);
       res.destroy();
       return;
     }
-    await drainBody(req, DRAIN_MS); // as in a route: answered before the body, read it first
     const failure = clientFault ? new OcrError('INVALID_PARAMETER', `the request could not be parsed: ${clientErrorText(error)}`) : error;
-    res.set(diagnosisHeaders(withDiagnosis, failure instanceof OcrError ? failure.diagnosis : 'internal fault (see the emulator log)'));
-    res.status(200).json(failureFor(failure));
+    await writeAnswer(req, res, await settle(req.method, req.path, req.headers, () => Promise.reject(failure)));
   };
 }
 

@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiVersion } from '../core/auth.js';
 import type { ApiCall, OcrEngine } from '../core/engine.js';
 import { envelopeHeaders, type Operation, type OperationName } from './api-routes.js';
-import { drainBody } from './body.js';
+import { readyToAnswer } from './body.js';
 import type { Answer, Settle } from './settle.js';
 
 /**
@@ -21,9 +21,6 @@ const PUBLIC_KEY_PATH = /^\/(v2\.[01])\/appkeys\/([A-Za-z0-9._~-]+)\/public-keys
 
 /** The four POST operations as the lane takes them, on the same terms. */
 const OPERATION_PATH = /^\/(v2\.[01])\/appkeys\/([A-Za-z0-9._~-]+)\/(credit-card|id-card|id-card\/stand-alone|id-card\/authenticity)$/;
-
-/** The longest an answer waits for the rest of a body it did not need (as `route` in app.ts). */
-export const DRAIN_MS = 5_000;
 
 /** What the lane needs. */
 export interface FastLaneOptions {
@@ -63,11 +60,7 @@ export function fastLane({ engine, operations, settle, onFault }: FastLaneOption
 function answerFast(req: IncomingMessage, res: ServerResponse, settled: Promise<Answer>, onFault: (error: unknown) => void): void {
   settled
     .then(async (answer) => {
-      if (answer.drop) {
-        req.socket.destroy();
-        return;
-      }
-      if (!req.complete) await drainBody(req, DRAIN_MS); // as in `route`
+      if (!(await readyToAnswer(req, answer))) return;
       // As express's res.json writes it: same headers, same order, same body.
       const text = JSON.stringify(answer.body);
       res.writeHead(answer.status, { ...answer.headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });

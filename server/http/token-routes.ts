@@ -11,7 +11,7 @@ import type { OcrEngine, Reply } from '../core/engine.js';
 import { OAuthError, OcrError } from '../core/errors.js';
 import type { TokenForm } from '../core/token-issuer.js';
 import type { Handler } from './app.js';
-import { drainBody, readBodyText } from './body.js';
+import { DRAIN_MS, drainBody, readBodyText } from './body.js';
 
 /** The largest form body the issuer reads: two short parameters fit many times over. */
 const FORM_LIMIT_BYTES = 16 * 1024;
@@ -50,7 +50,7 @@ export function tokenRoutes(app: express.Express, route: (handler: Handler) => R
  */
 async function readForm(req: Request, res: Response): Promise<TokenForm> {
   if (!req.is('application/x-www-form-urlencoded')) {
-    await drainBody(req, 5_000);
+    await drainBody(req, DRAIN_MS);
     return undefined;
   }
   let text: string;

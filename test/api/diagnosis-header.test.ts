@@ -126,6 +126,9 @@ describe('the header carries the diagnosis of every failed answer', () => {
     const escape = await request(h.url).post(`/v2.0/appkeys/%E0%A4/credit-card`).set('Authorization', APP.secretKey);
     expect(escape.body.header.resultCode).toBe(4000001);
     expect(escape.headers['x-emulator-diagnosis']).toMatch(/^the request could not be parsed: /);
+    // Journaled like every other answer, so the dashboard shows it too.
+    const journal = (await request(h.url).get('/__emulator/requests?limit=1').expect(200)).body as { requests: { path: string; resultCode: number; diagnosis: string }[] };
+    expect(journal.requests.at(-1)).toMatchObject({ path: '/v2.0/appkeys/%E0%A4/credit-card', resultCode: 4000001, diagnosis: expect.stringMatching(/^the request could not be parsed: /) });
     const brew = await rawRequest(h.url, `BREW /v2.0/appkeys/${APP.appKey}/credit-card HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
     expect(brew).toMatch(/"resultCode":4041007/);
     expect(brew).toMatch(/\r\nX-Emulator-Diagnosis: method BREW is not one of the API's/);
