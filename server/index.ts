@@ -32,6 +32,7 @@ import { KeysDir } from './keys-dir.js';
 import type { UploadBudgetStats } from './http/upload-budget.js';
 import { packageRoot } from './package-root.js';
 import { BUILT_IN_SCENARIOS_DIR, formatScenarioErrors, loadScenarioDirs, loadScenarioDirsOffThread, watchScenarioDirs, type LoadResult, type ScenarioProblem } from './scenario-files.js';
+import { baseUrl } from './base-url.js';
 
 export { loadConfig, DEFAULTS, ConfigError, SETTINGS, type EmulatorConfig, type SettingOptions } from './config.js';
 export { OcrEngine, type Reply, type Trace } from './core/engine.js';
@@ -255,9 +256,8 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
   // Keys not made because Redis is away are made on first use, once it is back: no fault.
   const keysReady = options.prepareKeys === false ? Promise.resolve() : engine.prepareKeys().catch((error: unknown) => (life.closing || isStoreUnavailable(error) ? undefined : onFault(error)));
   const { port: boundPort } = server.address() as AddressInfo;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
-    url: `http://${urlHost}:${boundPort}`,
+    url: baseUrl(host, boundPort),
     host,
     port: boundPort,
     engine,

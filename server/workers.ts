@@ -6,6 +6,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { AddressInfo } from 'node:net';
+import { baseUrl } from './base-url.js';
 
 /** Whether this process is one of the workers of {@link runPrimary}. */
 export const isWorker = cluster.isWorker;
@@ -35,8 +36,7 @@ export function runPrimary(options: PrimaryOptions): void {
   let stopping = false;
   cluster.on('listening', (_worker, address: AddressInfo | { port: number; address: string | null }) => {
     if (++listening !== workers.length) return;
-    const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-    out(`${options.readyLine(`http://${host}:${address.port}`)} with ${workers.length} worker processes`);
+    out(`${options.readyLine(baseUrl(options.host, address.port))} with ${workers.length} worker processes`);
   });
   const stopAll = (code: number) => {
     if (stopping) return;

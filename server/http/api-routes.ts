@@ -59,12 +59,20 @@ export function apiOperations(
 }
 
 /**
+ * One API call as the engine takes it, whichever adapter read the path.
+ * @example engine.publicKey(trace, apiCall('v2.0', 'emulator-appkey', req), 'credit-card')
+ */
+export function apiCall(api: ApiVersion, appKey: string, req: IncomingMessage): ApiCall {
+  return { api, appKey, headers: envelopeHeaders(req) };
+}
+
+/**
  * The five operations as express routes under one version's prefix (`/v2.0/appkeys/:appKey/...`).
  * @example for (const api of API_VERSIONS) apiRoutes(app, api, route, engine, operations)
  */
 export function apiRoutes(app: express.Express, api: ApiVersion, route: RouteFactory, engine: OcrEngine, operations: Record<OperationName, Operation>): void {
   const base = `/${api}/appkeys/:appKey`;
-  const call = (req: Request): ApiCall => ({ api, appKey: param(req, 'appKey'), headers: envelopeHeaders(req) });
+  const call = (req: Request): ApiCall => apiCall(api, param(req, 'appKey'), req);
 
   app.get(`${base}/public-keys/:serviceName`, route((req, _res, trace) => engine.publicKey(trace, call(req), param(req, 'serviceName'))));
   for (const [name, operation] of Object.entries(operations)) {

@@ -8,8 +8,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiVersion } from '../core/auth.js';
-import type { ApiCall, OcrEngine } from '../core/engine.js';
-import { envelopeHeaders, type Operation, type OperationName } from './api-routes.js';
+import type { OcrEngine } from '../core/engine.js';
+import { apiCall, type Operation, type OperationName } from './api-routes.js';
 import { readyToAnswer } from './body.js';
 import type { Answer, Settle } from './settle.js';
 
@@ -42,14 +42,14 @@ export function fastLane({ engine, operations, settle, onFault }: FastLaneOption
       if (req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0') return false;
       const match = PUBLIC_KEY_PATH.exec(url);
       if (!match) return false;
-      const call: ApiCall = { api: match[1] as ApiVersion, appKey: match[2]!, headers: envelopeHeaders(req) };
+      const call = apiCall(match[1] as ApiVersion, match[2]!, req);
       answer(req, res, settle('GET', match[0], req.headers, (trace) => engine.publicKey(trace, call, match[3]!)));
       return true;
     }
     if (req.method !== 'POST') return false;
     const match = OPERATION_PATH.exec(url);
     if (!match) return false;
-    const call: ApiCall = { api: match[1] as ApiVersion, appKey: match[2]!, headers: envelopeHeaders(req) };
+    const call = apiCall(match[1] as ApiVersion, match[2]!, req);
     const operation = operations[match[3] as OperationName];
     answer(req, res, settle('POST', match[0], req.headers, (trace) => operation(call, req, res, trace)));
     return true;
