@@ -88,7 +88,7 @@ describe('2026-05-27: passport authenticity withdrawn', () => {
   const on = useEmulator({ apiDate: '2026-05-27' });
   it('issues a passport Request-Key and verifies it the day before', async () => {
     const read = await before.client.idCard(resident, { scenario: 'id-card/passport' });
-    expect(read.requestKey).toBeDefined();
+    expect(read.requestKey).toMatch(/^[0-9a-f-]{36}$/);
     expect((await before.client.authenticity(read.requestKey!, authenticityFieldsFor(read.result!))).result).toEqual({ isAuthenticity: true });
   });
   it('issues none from the day, and refuses passport authenticity with 4000001', async () => {
@@ -125,7 +125,7 @@ describe('the setting', () => {
   const dated = useEmulator({ apiDate: '2023-08-29' });
   it('2023-08-29 is the 2023 guide whole: passport Request-Key and authenticity, no v2.1, 5 MB', async () => {
     const passport = await plainClient(dated.url).idCard(resident, { scenario: 'id-card/passport' });
-    expect(passport.requestKey).toBeDefined();
+    expect(passport.requestKey).toMatch(/^[0-9a-f-]{36}$/);
     expect((await plainClient(dated.url).authenticity(passport.requestKey!, authenticityFieldsFor(passport.result!))).result).toEqual({ isAuthenticity: true });
     expect((await request(dated.url).get(`/v2.1/appkeys/${APP.appKey}/public-keys/id-card`)).body.header.resultCode).toBe(4041007);
     const noise = randomBytes(6 * MB);
