@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOcrClient, type OcrClient } from '../../contracts/client/index.js';
 import { startEmulator, type RunningEmulator } from '../../server/index.js';
@@ -185,6 +186,15 @@ describe.skipIf(!REDIS_SERVER)('EMULATOR_WORKERS: worker processes on one port',
       expect(new Set(keys.map((k) => JSON.stringify(k.result))).size).toBe(1);
       const read = await client.idCard(idImage);
       expect((await client.authenticity(read.requestKey!, authenticityFieldsFor(read.result!))).resultCode).toBe(0);
+      // Both serve: each worker journals what it answered, so over fresh connections (handed to
+      // the workers in turn) two different non-empty journals come back.
+      for (let i = 0; i < 6; i++) await onNewConnection(`${emulator.url}/v2.0/appkeys/${APP.appKey}/public-keys/id-card`, { Authorization: APP.secretKey });
+      const journals = new Set<string>();
+      for (let i = 0; i < 6; i++) {
+        const { requests } = JSON.parse(await onNewConnection(`${emulator.url}/__emulator/requests?endpoint=public-key`)) as { requests: { id: number; path: string }[] };
+        if (requests.length > 0) journals.add(JSON.stringify(requests));
+      }
+      expect(journals.size).toBe(2);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(emulator.output().match(/ready at/g)).toHaveLength(1);
     } finally {
@@ -198,3 +208,14 @@ describe.skipIf(!REDIS_SERVER)('EMULATOR_WORKERS: worker processes on one port',
     await expect(spawnEmulator({ EMULATOR_WORKERS: '2' })).rejects.toThrow(/exited with 1 before it was ready:\nnhn-ocr-emulator: EMULATOR_WORKERS="2" needs EMULATOR_REDIS_URL: worker processes share their state through Redis\n$/);
   });
 });
+
+/** A GET on a connection of its own (closed after), so that the cluster hands it to the next worker. */
+function onNewConnection(url: string, headers: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false, headers: { ...headers, Connection: 'close' } }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve(text));
+    }).on('error', reject);
+  });
+}
