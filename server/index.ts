@@ -288,7 +288,6 @@ async function stateStores(options: CheckedOptions): Promise<StateStores> {
     keyFactory: options.keyFactory,
     random: options.random,
     requestKeyTtlSeconds: options.requestKeyTtlSeconds ?? DEFAULTS.requestKeyTtlSeconds,
-    tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds,
   };
   if (!options.redisUrl) return memoryStores({ ...shared, keyPersistence: options.keysDir ? new KeysDir(options.keysDir) : undefined });
   // Loaded only when used: the Redis client (redis-link.ts imports it when connecting) costs

@@ -682,7 +682,6 @@ function defaultStores(options: EngineOptions): StateStores {
     random: options.random,
     wall: options.wall,
     requestKeyTtlSeconds: options.requestKeyTtlSeconds ?? 3600,
-    tokenTtlSeconds: options.tokenTtlSeconds ?? 86_400,
     scenarioState: bookState(options.scenarios),
   });
 }

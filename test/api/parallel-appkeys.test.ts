@@ -79,7 +79,7 @@ describe('POST /__emulator/appkeys', () => {
 
 describe('the bound on registered appKeys', () => {
   it('answers 507 past it, naming the bound the store holds and how to make room; removing one makes room', async () => {
-    const engine = new OcrEngine({ credentials: new Map([['configured', 'secret']]), stores: memoryStores({ requestKeyTtlSeconds: 3600, tokenTtlSeconds: 60, maxAppKeys: 1 }) });
+    const engine = new OcrEngine({ credentials: new Map([['configured', 'secret']]), stores: memoryStores({ requestKeyTtlSeconds: 3600, maxAppKeys: 1 }) });
     const app = createApp(engine, { maxUploadBytes: 1024, journal: new Journal() });
     await request(app).post('/__emulator/appkeys').send(worker(1)).expect(201);
     const full = await request(app).post('/__emulator/appkeys').send(worker(2)).expect(507);

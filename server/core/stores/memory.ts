@@ -23,8 +23,6 @@ export interface StoreOptions {
   wall?: Clock | undefined;
   /** Request-Key validity in seconds. */
   requestKeyTtlSeconds: number;
-  /** Validity of tokens in seconds (how long a store keeps them). */
-  tokenTtlSeconds: number;
   /** Most appKeys registered at run time (default {@link MAX_REGISTERED_APPKEYS}). */
   maxAppKeys?: number | undefined;
 }
@@ -96,7 +94,7 @@ function cardKey(appKey: string, card: string): string {
 
 /**
  * Every store in memory.
- * @example const stores = memoryStores({ requestKeyTtlSeconds: 3600, tokenTtlSeconds: 86400 }); await stores.context('emulator-appkey')
+ * @example const stores = memoryStores({ requestKeyTtlSeconds: 3600 }); await stores.context('emulator-appkey')
  */
 export function memoryStores(options: MemoryStoreOptions): StateStores & { readonly requestKeys: RequestKeyLedger } {
   const wall = options.wall ?? systemClock;

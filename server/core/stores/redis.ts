@@ -51,7 +51,7 @@ export interface RedisStoreOptions extends StoreOptions, RedisLinkOptions {
 /**
  * Connects and returns every store on Redis (rejects with RedisConnectError when Redis does not
  * answer at start).
- * @example const stores = await redisStores({ url, secret, prefix: 'nhn-ocr-emulator:', requestKeyTtlSeconds: 3600, tokenTtlSeconds: 86400 })
+ * @example const stores = await redisStores({ url, secret, prefix: 'nhn-ocr-emulator:', requestKeyTtlSeconds: 3600 })
  */
 export async function redisStores(options: RedisStoreOptions): Promise<StateStores> {
   const link = await RedisLink.open(options);

@@ -40,7 +40,7 @@ function clock() {
   return { wall: { now: () => t }, tick: (ms: number) => void (t += ms) };
 }
 
-const common = { keyFactory: fixedKeyFactory(), random: seededRandom(`stores-${Math.random()}`), requestKeyTtlSeconds: 3600, tokenTtlSeconds: 86_400 };
+const common = { keyFactory: fixedKeyFactory(), random: seededRandom(`stores-${Math.random()}`), requestKeyTtlSeconds: 3600 };
 
 const makers: { name: string; make: Maker; skip: string | false }[] = [
   {
