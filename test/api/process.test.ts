@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, SETTINGS, startEmulator } from '../../server/index.js';
 import { fixture } from '../support/fixtures.js';
 import { createOcrClient } from '../../contracts/client/index.js';
-import { MAIN, NODE_FLAGS, ROOT, spawnEmulator } from '../support/spawn-emulator.js';
+import { MAIN, NODE_FLAGS, ROOT, spawnEmulator, untilReady } from '../support/spawn-emulator.js';
 import { freePort } from '../support/free-port.js';
 
 describe('the emulator process', () => {
@@ -71,12 +71,11 @@ describe('the emulator process', () => {
     // as one argument, then the script.
     const line = readFileSync(MAIN, 'utf8').split('\n')[0]!;
     const [interpreter, rest] = [line.slice(2, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)];
-    const child = spawn(interpreter, [rest, MAIN], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const emu = await untilReady(spawn(interpreter, [rest, MAIN], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] }));
     try {
-      const url = await readyUrl(child);
-      expect((await fetch(`${url}/__emulator/health`)).status).toBe(200);
+      expect((await fetch(`${emu.url}/__emulator/health`)).status).toBe(200);
     } finally {
-      child.kill('SIGTERM');
+      expect(await emu.stop()).toBe(0);
     }
   });
 
@@ -104,7 +103,7 @@ describe('the emulator process', () => {
 
   it('takes --port over PORT', async () => {
     const port = String(await freePort());
-    const emu = await spawnWith(['--port', port], { PORT: '1' });
+    const emu = await spawnEmulator({ PORT: '1' }, 10_000, MAIN, ['--port', port]);
     try {
       expect(new URL(emu.url).port).toBe(port);
     } finally {
@@ -120,27 +119,6 @@ function run(args: string[], env: Record<string, string> = {}): Promise<{ code: 
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
     });
   });
-}
-
-/** The URL of a spawned command's ready line; its output so far when it exits first. */
-function readyUrl(child: ChildProcess): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /ready at (\S+)/.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
-  });
-}
-
-/** Spawns the command with arguments (spawnEmulator takes environment only). */
-async function spawnWith(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [...NODE_FLAGS, MAIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await readyUrl(child);
-  return { url, stop: () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')))) };
 }
 
 describe('the command line', () => {

@@ -29,13 +29,23 @@ export interface SpawnedEmulator {
 }
 
 /**
- * Spawns the compiled emulator with extra environment and waits for its ready line (`main`: another
- * build's entry point, e.g. to compare before and after a change).
+ * Spawns the compiled emulator with extra environment (and command-line `args`) and waits for
+ * its ready line (`main`: another build's entry point, e.g. to compare before and after a change).
  * @example const emu = await spawnEmulator({ PORT: '0' }); await fetch(`${emu.url}/__emulator/health`)
+ * @example const emu = await spawnEmulator({}, 10_000, MAIN, ['--port', '9999'])
  */
-export function spawnEmulator(env: Record<string, string> = {}, timeoutMs = 10_000, main = MAIN): Promise<SpawnedEmulator> {
+export function spawnEmulator(env: Record<string, string> = {}, timeoutMs = 10_000, main = MAIN, args: readonly string[] = []): Promise<SpawnedEmulator> {
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm install (or npm run build)`);
-  const child = spawn(process.execPath, [...NODE_FLAGS, main], { cwd: ROOT, env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, main, ...args], { cwd: ROOT, env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return untilReady(child, timeoutMs);
+}
+
+/**
+ * Waits for the ready line of an emulator process however it was started (through its shebang
+ * line, say); rejects with its output when it exits first or says nothing in `timeoutMs`.
+ * @example const emu = await untilReady(spawn('/usr/bin/env', ['node', MAIN]), 10_000)
+ */
+export function untilReady(child: ChildProcess, timeoutMs = 10_000): Promise<SpawnedEmulator> {
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
