@@ -171,13 +171,47 @@ describe('v2.1 tokens', () => {
     await expect(client.token()).rejects.toMatchObject({ name: 'TokenError', status: 401, error: 'invalid_client' });
   });
 
-  it('uses the live issuer by default, and is a type error without the access keys', () => {
-    const service = fakeService();
-    const client = createOcrClient({ apiVersion: 'v2.1', baseUrl: 'http://api', appKey: 'k', userAccessKeyId: 'a', secretAccessKey: 'b', fetch: service.fetch });
-    void client.token().catch(() => undefined);
-    expect(service.requests[0]?.url).toBe('https://oauth.api.nhncloudservice.com/oauth2/token/create');
+  it('asks the live issuer for a live API host, and the base URL itself otherwise; is a type error without the access keys', () => {
+    const asked = (baseUrl: string) => {
+      const service = fakeService();
+      const client = createOcrClient({ apiVersion: 'v2.1', baseUrl, appKey: 'k', userAccessKeyId: 'a', secretAccessKey: 'b', fetch: service.fetch });
+      void client.token().catch(() => undefined);
+      return service.requests[0]?.url;
+    };
+    expect(asked('https://api-ocr.nhncloudservice.com')).toBe('https://oauth.api.nhncloudservice.com/oauth2/token/create');
+    expect(asked('https://OCR.api.nhncloudservice.com/')).toBe('https://oauth.api.nhncloudservice.com/oauth2/token/create');
+    expect(asked('http://127.0.0.1:8080/')).toBe('http://127.0.0.1:8080/oauth2/token/create');
+    expect(asked('http://api')).toBe('http://api/oauth2/token/create');
     // @ts-expect-error a v2.1 client needs userAccessKeyId and secretAccessKey
     const missing: OcrClientOptions = { apiVersion: 'v2.1', baseUrl: 'http://api', appKey: 'k', secretKey: 's' };
     void missing;
+  });
+});
+
+describe('a client shown or serialised', () => {
+  it('hides the secret key and the secret access key, and keeps them usable', async () => {
+    const { inspect } = await import('node:util');
+    const v20 = createOcrClient({ baseUrl: 'http://api', appKey: 'k', secretKey: 'v20-secret-value' });
+    const v21 = createOcrClient({ apiVersion: 'v2.1', baseUrl: 'http://api', appKey: 'k', userAccessKeyId: 'uak', secretAccessKey: 'v21-secret-value' });
+    for (const [client, secret] of [[v20, 'v20-secret-value'], [v21, 'v21-secret-value']] as const) {
+      for (const shown of [inspect(client, { depth: 5 }), JSON.stringify(client), inspect(client.options), JSON.stringify(client.options), `${JSON.stringify({ client })}`]) {
+        expect(shown).not.toContain(secret);
+        expect(shown).toContain('(hidden)');
+      }
+    }
+    expect(inspect(v21)).toContain('uak');
+    expect(v20.options.apiVersion ?? 'v2.0').toBe('v2.0');
+    expect((v20.options as { secretKey: string }).secretKey).toBe('v20-secret-value');
+    expect((await v20.authHeaders()).Authorization).toBe('v20-secret-value');
+  });
+});
+
+describe('a token issuer that cannot be reached', () => {
+  it('is a TokenError naming the URL and the cause, not a bare "fetch failed"', async () => {
+    const refused: typeof fetch = async () => {
+      throw Object.assign(new TypeError('fetch failed'), { cause: new Error('connect ECONNREFUSED 127.0.0.1:9') });
+    };
+    const client = createOcrClient({ apiVersion: 'v2.1', baseUrl: 'http://127.0.0.1:9', appKey: 'k', userAccessKeyId: 'a', secretAccessKey: 'b', fetch: refused });
+    await expect(client.token()).rejects.toMatchObject({ name: 'TokenError', message: expect.stringMatching(/http:\/\/127\.0\.0\.1:9\/oauth2\/token\/create could not be reached: connect ECONNREFUSED/) });
   });
 });

@@ -6,7 +6,8 @@
  */
 import type { AuthenticityBody } from './authenticity-fields.js';
 import { decryptValue, encryptBytes, encryptValue, newSymmetricKey, wrapSymmetricKey } from './envelope.js';
-import { LIVE_OAUTH_BASE_URL, TokenKeeper, type AccessToken } from './token.js';
+import { inspect } from 'node:util';
+import { defaultTokenIssuer, TokenKeeper, type AccessToken } from './token.js';
 import type {
   ApiBody,
   AuthenticityResult,
@@ -52,7 +53,10 @@ export interface OcrClientOptionsV21 extends CommonOptions {
   apiVersion: 'v2.1';
   userAccessKeyId: string;
   secretAccessKey: string;
-  /** The token issuer; default `https://oauth.api.nhncloudservice.com` (the emulator: its own base URL). */
+  /**
+   * The token issuer. Default: `https://oauth.api.nhncloudservice.com` when `baseUrl` is a live
+   * API host, otherwise `baseUrl` itself (the emulator serves the issuer on its own port).
+   */
   oauthBaseUrl?: string;
   /** The clock token renewal runs on, in milliseconds (default `Date.now`); tests inject one. */
   now?: () => number;
@@ -182,7 +186,7 @@ const TOKEN_HEADER = 'X-NHN-Authorization';
  * result?.totalCardNum // '4111111111111111'
  * @example
  * const v21 = createOcrClient({
- *   apiVersion: 'v2.1', baseUrl: 'http://127.0.0.1:8080', oauthBaseUrl: 'http://127.0.0.1:8080', appKey: 'emulator-appkey',
+ *   apiVersion: 'v2.1', baseUrl: 'http://127.0.0.1:8080', appKey: 'emulator-appkey', // the issuer: baseUrl too
  *   userAccessKeyId: 'emulator-user-access-key', secretAccessKey: 'emulator-secret-access-key',
  * });
  * (await v21.idCard(photo)).requestKey // a Request-Key, as on v2.0
@@ -198,7 +202,7 @@ export function createOcrClient(options: OcrClientOptions): OcrClient {
     options.apiVersion === 'v2.1'
       ? new TokenKeeper(
           {
-            oauthBaseUrl: options.oauthBaseUrl ?? LIVE_OAUTH_BASE_URL,
+            oauthBaseUrl: options.oauthBaseUrl ?? defaultTokenIssuer(options.baseUrl),
             userAccessKeyId: options.userAccessKeyId,
             secretAccessKey: options.secretAccessKey,
             fetch: doFetch,
@@ -276,7 +280,7 @@ export function createOcrClient(options: OcrClientOptions): OcrClient {
     return { ...toResponse(answer, decode), symmetricKey };
   }
 
-  return {
+  return withoutSecrets({
     options,
     apiVersion,
     apiPath: pathOf,
@@ -306,7 +310,41 @@ export function createOcrClient(options: OcrClientOptions): OcrClient {
       return { ...toResponse(answer, (result) => result as AuthenticityResult), symmetricKey };
     },
     raw,
-  };
+  });
+}
+
+/** Option names whose values are secrets: never printed or serialised. */
+const SECRET_OPTIONS = new Set(['secretKey', 'secretAccessKey']);
+
+/**
+ * The client's options as they may be shown: secrets replaced by `(hidden)`, the fetch function
+ * by its name.
+ * @example redactedOptions({ baseUrl, appKey: 'k', secretKey: 's' }) // { baseUrl, appKey: 'k', secretKey: '(hidden)' }
+ */
+export function redactedOptions(options: Readonly<OcrClientOptions>): Record<string, unknown> {
+  const shown: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(options)) {
+    shown[name] = SECRET_OPTIONS.has(name) ? '(hidden)' : typeof value === 'function' ? `[function ${value.name || 'anonymous'}]` : value;
+  }
+  return shown;
+}
+
+/**
+ * Makes `console.log(client)`, `util.inspect` and `JSON.stringify` show the client without its
+ * secrets, and its `options` likewise (a copy: the caller's object is left as it was): clients
+ * get logged while a test is debugged, and such logs end up in CI output.
+ */
+function withoutSecrets(client: OcrClient): OcrClient {
+  const options = { ...client.options };
+  hideSecrets(options, () => redactedOptions(options));
+  hideSecrets(client, () => ({ apiVersion: client.apiVersion, options: redactedOptions(options) }));
+  return Object.assign(client, { options: Object.freeze(options) });
+}
+
+/** Gives `target` a non-enumerable inspect and toJSON that show `shown()` instead. */
+function hideSecrets(target: object, shown: () => object): void {
+  Object.defineProperty(target, inspect.custom, { value: shown, enumerable: false });
+  Object.defineProperty(target, 'toJSON', { value: shown, enumerable: false });
 }
 
 /** Sends a request as given and parses the JSON answer (an Error when the body is not JSON). */

@@ -26,6 +26,7 @@ export type {
 export {
   basicCredentials,
   DEFAULT_RENEW_BEFORE_SECONDS,
+  defaultTokenIssuer,
   issueToken,
   LIVE_OAUTH_BASE_URL,
   readExpiresIn,

@@ -13,6 +13,30 @@
  */
 export const LIVE_OAUTH_BASE_URL = 'https://oauth.api.nhncloudservice.com';
 
+/**
+ * Hosts of the live OCR API: the current one and the 2023 guide's, served until 2027-07-31
+ * (TOAST-DOCS/OCR en/document-ocr-release-notes.md, 2026-08-11).
+ */
+const LIVE_API_HOSTS = new Set(['api-ocr.nhncloudservice.com', 'ocr.api.nhncloudservice.com']);
+
+/**
+ * The token issuer a client of `baseUrl` asks when it names none: the live issuer for the live
+ * API's hosts, otherwise `baseUrl` itself, since the emulator (and the project's stand-in)
+ * serve `/oauth2/token/...` on their own port. Asking the live issuer for a token to present to
+ * a local emulator could only fail, and would send real credentials out.
+ * @example defaultTokenIssuer('https://api-ocr.nhncloudservice.com') // 'https://oauth.api.nhncloudservice.com'
+ * @example defaultTokenIssuer('http://127.0.0.1:8080/') // 'http://127.0.0.1:8080'
+ */
+export function defaultTokenIssuer(baseUrl: string): string {
+  let host: string | undefined;
+  try {
+    host = new URL(baseUrl).hostname.toLowerCase();
+  } catch {
+    host = undefined;
+  }
+  return host !== undefined && LIVE_API_HOSTS.has(host) ? LIVE_OAUTH_BASE_URL : baseUrl.replace(/\/+$/, '');
+}
+
 /** A User Access Key and where its tokens are issued. */
 export interface TokenIssuerOptions {
   /** e.g. `https://oauth.api.nhncloudservice.com`, or the emulator's own base URL. */
@@ -79,14 +103,22 @@ export function readExpiresIn(value: unknown): number | undefined {
 
 async function issuerCall(options: TokenIssuerOptions, path: string, form: Record<string, string>): Promise<{ status: number; text: string; json: unknown }> {
   const doFetch = options.fetch ?? fetch;
-  const response = await doFetch(`${options.oauthBaseUrl.replace(/\/+$/, '')}${path}`, {
-    method: 'POST',
-    headers: {
-      Authorization: basicCredentials(options.userAccessKeyId, options.secretAccessKey),
-      'Content-Type': 'application/x-www-form-urlencoded',
-    },
-    body: new URLSearchParams(form).toString(),
-  });
+  const url = `${options.oauthBaseUrl.replace(/\/+$/, '')}${path}`;
+  let response: Response;
+  try {
+    response = await doFetch(url, {
+      method: 'POST',
+      headers: {
+        Authorization: basicCredentials(options.userAccessKeyId, options.secretAccessKey),
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams(form).toString(),
+    });
+  } catch (error) {
+    // fetch's own message is a bare "fetch failed"; the cause says what (ECONNREFUSED, ENOTFOUND).
+    const cause = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
+    throw new TokenError(`the token issuer at ${url} could not be reached: ${cause} (set oauthBaseUrl to the issuer to use)`, 0);
+  }
   const text = await response.text();
   let json: unknown;
   try {
