@@ -71,9 +71,9 @@ export interface RunConfig {
 }
 
 /** The usage text. */
-export const USAGE = `usage: npm run contracts -- [options]
+export const USAGE = `usage: nhn-ocr-contracts [options]       (in the emulator's own repository: npm run contracts -- [options])
 
-targets (default: start the emulator from dist/ on a free port):
+targets (default: start this package's emulator on a free port):
   OCR_BASE_URL=... OCR_APPKEY=... OCR_SECRETKEY=...   the live service (lenient, budget ${DEFAULT_LIVE_MAX_CALLS['v2.0']} calls, ${DEFAULT_LIVE_MAX_CALLS['v2.1']} on v2.1)
   --target-url URL --appkey K --secretkey S          any other server (strict)
   --appkey2 K --secretkey2 S (or OCR_APPKEY2, OCR_SECRETKEY2)   a second app key
@@ -94,7 +94,9 @@ options:
   --max-calls N     stop issuing calls (token calls included) after N; skip the remaining cases
   --junit FILE      write JUnit XML
   --report FILE     write a Markdown summary (e.g. "$GITHUB_STEP_SUMMARY")
-  --record          write parity snapshots to contracts/snapshots/ (or --snapshots DIR)
+  --record          write parity snapshots to ./contracts/snapshots/ under the working directory
+  --snapshots DIR   read and write parity snapshots in DIR instead (default: ./contracts/snapshots/
+                    once it exists, else the snapshots this package ships)
   --learn           live runs: record the service's answers, divergences included, as live
                     snapshots, list each divergence and exit 0 unless a case failed
   --no-control      skip cases that need emulator control

@@ -16,7 +16,7 @@ import { junitXml } from './junit.js';
 import { exitStatus, markdownReport, reportSections, summaryLine } from './report.js';
 import { resultLine, type CaseResult } from './runner.js';
 import { runSession } from './session.js';
-import { SNAPSHOTS_DIR } from './snapshots.js';
+import { snapshotDirs } from './snapshots.js';
 import { spawnEmulator, type SpawnedEmulator } from '../../test/support/spawn-emulator.js';
 
 /** The second app key the spawned emulator is started with (EMULATOR_EXTRA_CREDENTIALS). */
@@ -174,8 +174,9 @@ async function runAgainst(target: Target, config: RunConfig, env: Readonly<Recor
     return 2;
   }
   const images = loadImages(config.fixturesDir);
-  const snapshotsDir = config.snapshotsDir ?? SNAPSHOTS_DIR;
+  const snapshots = snapshotDirs(config.snapshotsDir, process.cwd());
   out.log(targetLine(info, config));
+  if (config.record) out.log(`recording snapshots in ${snapshots.write}`);
   if (config.fixturesDir) for (const line of images.describe()) out.log(`image ${line}`);
 
   const { results, recorder, otherVersionOnly } = await runSession({
@@ -189,8 +190,8 @@ async function runAgainst(target: Target, config: RunConfig, env: Readonly<Recor
     images,
     filters: config.filters,
     skips: config.skips,
-    parityDir: config.parity ? snapshotsDir : undefined,
-    record: config.record ? { dir: snapshotsDir, source: info.kind === 'live' ? 'live' : 'emulator' } : undefined,
+    parityDir: config.parity ? snapshots.read : undefined,
+    record: config.record ? { dir: snapshots.write, source: info.kind === 'live' ? 'live' : 'emulator' } : undefined,
     learn: config.learn,
     onResult: (result) => out.log(resultLine(result)),
   });

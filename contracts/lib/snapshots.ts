@@ -4,12 +4,27 @@
  * recorded from the live service is the reference the emulator is held to.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { packageRoot } from '../../server/package-root.js';
 import { compareExchanges, formatDifference, isStructural, type Difference, type ExchangeShape } from './compare.js';
 
 /** Where the shipped snapshots live. */
 export const SNAPSHOTS_DIR = join(packageRoot(), 'contracts', 'snapshots');
+
+/**
+ * Where a run reads and writes snapshots when `--snapshots` names no directory: recordings go to
+ * `contracts/snapshots` under the working directory, never into the installed package (npm would
+ * overwrite them at the next install, and another project's copy is not the user's to change).
+ * Parity reads that directory once it exists, and the shipped snapshots before that. In this
+ * repository, run from its root, both are the shipped directory.
+ * @example snapshotDirs(undefined, '/work/app') // { read: SNAPSHOTS_DIR (until /work/app/contracts/snapshots exists), write: '/work/app/contracts/snapshots' }
+ * @example snapshotDirs('my-snapshots', '/work/app') // { read: '/work/app/my-snapshots', write: '/work/app/my-snapshots' }
+ */
+export function snapshotDirs(chosen: string | undefined, cwd: string): { read: string; write: string } {
+  if (chosen) return { read: resolve(cwd, chosen), write: resolve(cwd, chosen) };
+  const local = resolve(cwd, 'contracts', 'snapshots');
+  return { read: existsSync(local) ? local : SNAPSHOTS_DIR, write: local };
+}
 
 /** A snapshot file. */
 export interface Snapshot {

@@ -165,6 +165,9 @@ describe('the packed package in a fresh project', () => {
     const bin = (name: string) => join(app, 'node_modules', '.bin', name);
     const version = run(bin('nhn-ocr-emulator'), ['--version'], app);
     const contracts = run(bin('nhn-ocr-contracts'), ['--filter', 'credit-card/jpg-normal', '--no-parity'], app);
+    const shipped = join(app, 'node_modules', manifest.name, 'contracts', 'snapshots', 'credit-card', 'png-normal.json');
+    const shippedBefore = readFileSync(shipped, 'utf8');
+    const recording = run(bin('nhn-ocr-contracts'), ['--filter', 'credit-card/png-normal', '--record'], app);
 
     const node16 = typeCheck({ module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16, noEmit: true });
     expect(node16.errors).toBe('');
@@ -183,5 +186,15 @@ describe('the packed package in a fresh project', () => {
     const suite = await contracts;
     expect(suite.stdout, suite.stderr).toMatch(/^1 passed, 0 failed, 0 diverged, 0 skipped$/m);
     expect(suite.code).toBe(0);
+
+    // Recordings land under the working directory; the installed package is left as it was.
+    const recorded = await recording;
+    expect(recorded.stdout, recorded.stderr).toContain(`recording snapshots in ${join(app, 'contracts', 'snapshots')}`);
+    expect(recorded.code).toBe(0);
+    const written = JSON.parse(readFileSync(join(app, 'contracts', 'snapshots', 'credit-card', 'png-normal.json'), 'utf8')) as { case: string; source: string };
+    expect(written).toMatchObject({ case: 'credit-card/png-normal', source: 'emulator' });
+    expect(readFileSync(shipped, 'utf8')).toBe(shippedBefore);
+    const usage = await run(bin('nhn-ocr-contracts'), ['--help'], app);
+    expect(usage.stdout + usage.stderr).toMatch(/^usage: nhn-ocr-contracts /m);
   }, 120_000);
 });
