@@ -194,6 +194,10 @@ describe('the packed package in a fresh project', () => {
     const written = JSON.parse(readFileSync(join(app, 'contracts', 'snapshots', 'credit-card', 'png-normal.json'), 'utf8')) as { case: string; source: string };
     expect(written).toMatchObject({ case: 'credit-card/png-normal', source: 'emulator' });
     expect(readFileSync(shipped, 'utf8')).toBe(shippedBefore);
+    // CommonJS: require() of both entry points (every Node that engines allows loads ES modules so).
+    writeFileSync(join(app, 'from-commonjs.cjs'), "const e = require('nhn-ocr-emulator'); const c = require('nhn-ocr-emulator/client'); console.log(typeof e.startEmulator, typeof c.createOcrClient);");
+    const required = await run(process.execPath, ['--no-warnings', join(app, 'from-commonjs.cjs')], app);
+    expect(required, required.stderr).toMatchObject({ code: 0, stdout: 'function function\n' });
     const usage = await run(bin('nhn-ocr-contracts'), ['--help'], app);
     expect(usage.stdout + usage.stderr).toMatch(/^usage: nhn-ocr-contracts /m);
   }, 120_000);
