@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/free-port.js';
 import { ROOT } from '../support/spawn-emulator.js';
 
 interface Manifest {
@@ -122,6 +123,27 @@ function typeCheck(options: ts.CompilerOptions): { errors: string; checked: numb
   return { errors, checked: ours.length };
 }
 
+/**
+ * README's CI recipe, run as written in the consumer project on a free port: it starts the
+ * emulator, waits for health, and its last line stops it (the test then finds the port closed).
+ */
+async function ciRecipe(): Promise<{ code: number; stdout: string; stderr: string; port: number }> {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const block = /```sh\n(\.\/node_modules\/\.bin\/nhn-ocr-emulator [^`]*?)```/.exec(readme)?.[1];
+  if (!block) throw new Error('README has no CI recipe starting ./node_modules/.bin/nhn-ocr-emulator');
+  const port = await freePort();
+  const script = block.replaceAll('8080', String(port)).replace('# ... run your tests here ...', 'curl -fsS "$OCR_BASE_URL/__emulator/health"');
+  return { ...(await run('sh', ['-euc', script], app)), port };
+}
+
+/** Whether anything still answers on the port. */
+function portAnswers(port: number): Promise<boolean> {
+  return fetch(`http://127.0.0.1:${port}/__emulator/health`).then(
+    () => true,
+    () => false,
+  );
+}
+
 describe('the packed package in a fresh project', () => {
   let installed: { stdout: string; stderr: string; code: number };
   let files: string[];
@@ -198,6 +220,9 @@ describe('the packed package in a fresh project', () => {
     writeFileSync(join(app, 'from-commonjs.cjs'), "const e = require('nhn-ocr-emulator'); const c = require('nhn-ocr-emulator/client'); console.log(typeof e.startEmulator, typeof c.createOcrClient);");
     const required = await run(process.execPath, ['--no-warnings', join(app, 'from-commonjs.cjs')], app);
     expect(required, required.stderr).toMatchObject({ code: 0, stdout: 'function function\n' });
+    const ci = await ciRecipe();
+    expect(ci.code, ci.stdout + ci.stderr).toBe(0);
+    expect(await portAnswers(ci.port)).toBe(false);
     const usage = await run(bin('nhn-ocr-contracts'), ['--help'], app);
     expect(usage.stdout + usage.stderr).toMatch(/^usage: nhn-ocr-contracts /m);
   }, 120_000);
