@@ -13,7 +13,7 @@ const ADMIN_TOKEN = randomBytes(16).toString('hex');
 const credentials = (language: ExampleLanguage) => ({ EMULATOR_APPKEY: `${language}-example`, EMULATOR_SECRETKEY: `${language}-example-secret` });
 const SUITE_TIMEOUT_MS = 300_000;
 
-describe('passedTests reads each runner summary', () => {
+describe('runExampleSuite and passedTests', () => {
   it('counts passes, and a run of zero tests as 0', () => {
     expect(passedTests('java', '[         6 tests successful      ]\n[         0 tests failed          ]')).toBe(6);
     expect(passedTests('java', '[         0 tests successful      ]')).toBe(0);
@@ -21,6 +21,13 @@ describe('passedTests reads each runner summary', () => {
     expect(passedTests('python', '\nno tests ran in 0.01s')).toBe(0);
     expect(passedTests('go', '=== RUN   TestA\n--- PASS: TestA (0.01s)\n=== RUN   TestB\n    --- PASS: TestB/sub (0.00s)\n--- PASS: TestB (0.01s)\nPASS\nok  \tm\t0.1s')).toBe(2);
     expect(passedTests('go', 'testing: warning: no tests to run\nPASS\nok  \tm\t0.1s [no tests to run]')).toBe(0);
+  });
+
+  it('stops a run at its time limit, with its process group', async () => {
+    const run = await runExampleSuite('python', { EMULATOR_URL: 'http://127.0.0.1:9' }, 1);
+
+    expect(run.code).toBe(124);
+    expect(run.output).toContain('[python suite stopped after 1 ms]');
   });
 
   it('finds no summary in the output of a runner that never started', () => {
