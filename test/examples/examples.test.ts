@@ -80,7 +80,15 @@ describe('an example suite fails against a server that departs from the document
   });
 
   it.skipIf(missing)(`python: the amex test fails, the others pass${missing ? ` (skipped: ${missing})` : ''}`, async () => {
-    const run = await runExampleSuite('python', { EMULATOR_URL: emulator.url, EMULATOR_ADMIN_TOKEN: ADMIN_TOKEN }, SUITE_TIMEOUT_MS);
+    // Also behind a machine-wide proxy (one that refuses everything): the emulator is reached directly.
+    const saved = { HTTP_PROXY: process.env['HTTP_PROXY'], HTTPS_PROXY: process.env['HTTPS_PROXY'] };
+    process.env['HTTP_PROXY'] = process.env['HTTPS_PROXY'] = 'http://127.0.0.1:9';
+    const run = await runExampleSuite('python', { EMULATOR_URL: emulator.url, EMULATOR_ADMIN_TOKEN: ADMIN_TOKEN }, SUITE_TIMEOUT_MS).finally(() => {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    });
 
     expect(run.code, run.output).not.toBe(0);
     expect(run.output).toMatch(/^FAILED test_ocr_emulator\.py::test_scenario_header_plays_the_documented_amex_card\b/m);

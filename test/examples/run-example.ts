@@ -75,12 +75,15 @@ function pythonFor(): string {
 
 /**
  * The environment of a run: this process's, without any EMULATOR_* variable of its own (a
- * token or app key meant for another emulator), plus `env`.
+ * token or app key meant for another emulator), plus `env`. The emulator's host joins NO_PROXY:
+ * Python's requests would send even a loopback request through an HTTP(S)_PROXY of the machine.
  */
 function childEnv(env: ExampleEnv): NodeJS.ProcessEnv {
   const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('EMULATOR_')));
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  return { ...base, ...given };
+  const host = new URL(env.EMULATOR_URL).hostname.replace(/^\[|\]$/g, '');
+  const noProxy = [base['NO_PROXY'] || base['no_proxy'], host].filter(Boolean).join(',');
+  return { ...base, ...given, NO_PROXY: noProxy, no_proxy: noProxy };
 }
 
 /**
