@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * Makes sure the real components some tests drive are on this machine before `npm test` runs
- * (it is the `pretest` script): Debian's `chromium` for the dashboard tests and `redis-server`
- * for the shared-state tests. A missing one is installed with apt-get when this runs as root on a
+ * (it is the `pretest` script): Debian's `chromium` for the dashboard tests, `redis-server`
+ * for the shared-state tests, and a JDK with JUnit 5, Python 3 with pytest, requests and
+ * cryptography, and Go for the example suites in examples/. A missing one is installed with apt-get when this runs as root on a
  * Debian-like system (CI, containers, a fresh machine); otherwise, or when
  * `NHN_OCR_TEST_INSTALL=never`, it prints the command to run and the tests that need it are
  * skipped, saying why: a component that cannot be installed only costs those tests. With
@@ -20,6 +21,13 @@ import { existsSync } from 'node:fs';
 const COMPONENTS = [
   { pkg: 'chromium', tests: 'test/dashboard', present: () => existsSync('/usr/bin/chromium') },
   { pkg: 'redis-server', tests: 'shared-state', present: () => onPath('redis-server') || existsSync('/usr/bin/redis-server') || existsSync('/usr/sbin/redis-server') },
+  // The example suites in examples/ (test/examples/run-example.ts looks in the same places).
+  { pkg: 'default-jdk-headless', tests: 'examples/java', present: () => onPath('javac') || existsSync('/usr/bin/javac') },
+  { pkg: 'junit5', tests: 'examples/java', present: () => existsSync('/usr/share/java/junit-platform-console-standalone.jar') },
+  { pkg: 'python3-pytest', tests: 'examples/python', present: () => existsSync('/usr/lib/python3/dist-packages/pytest/__init__.py') },
+  { pkg: 'python3-requests', tests: 'examples/python', present: () => existsSync('/usr/lib/python3/dist-packages/requests/__init__.py') },
+  { pkg: 'python3-cryptography', tests: 'examples/python', present: () => existsSync('/usr/lib/python3/dist-packages/cryptography/__init__.py') },
+  { pkg: 'golang-go', tests: 'examples/go', present: () => onPath('go') || existsSync('/usr/bin/go') },
 ];
 
 /** Whether `program` is on PATH. */
@@ -45,13 +53,13 @@ if (missing.length > 0) {
       console.log(`test setup: ${component.pkg} is missing (${reason}); the ${component.tests} tests will be skipped. Install it with: sudo apt-get install -y ${component.pkg}`);
     }
   } else {
-    console.log(`test setup: installing ${packages.join(' and ')} with apt-get (the tests drive the real programs)`);
+    console.log(`test setup: installing ${packages.join(', ')} with apt-get (the tests drive the real programs)`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     try {
       execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
       execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: 'inherit', env });
     } catch (error) {
-      // Chromium without its recommends still runs headless; redis-server needs none. A failed
+      // Chromium without its recommends still runs headless; the others need none. A failed
       // install (no mirror reachable) leaves the tests to skip with their reasons.
       console.log(`test setup: apt-get failed (${error.message.split('\n')[0]}); the tests that need ${packages.join(' or ')} will be skipped`);
     }

@@ -1,0 +1,3 @@
+module example.com/nhn-ocr-example
+
+go 1.19
