@@ -59,4 +59,11 @@ describe('helpText', () => {
     expect(help).toContain('--help');
     expect(help).toContain('--version');
   });
+
+  it('shows each list format once: the description gives an example, the kind says what it accepts', () => {
+    const lineOf = (env: string) => helpText('1.2.3').split('\n')[helpText('1.2.3').split('\n').findIndex((line) => line.startsWith(`  ${env}=`)) + 1]!;
+    expect(lineOf('EMULATOR_EXTRA_CREDENTIALS').match(/appKey:secretKey/g)).toHaveLength(1);
+    expect(lineOf('EMULATOR_EXTRA_USER_ACCESS_KEYS').match(/id:secret:appKey1\+appKey2/g)).toHaveLength(1);
+    expect(lineOf('EMULATOR_EXTRA_USER_ACCESS_KEYS').match(/comma/g)).toHaveLength(1);
+  });
 });

@@ -106,7 +106,7 @@ export const SETTINGS = {
     env: 'EMULATOR_EXTRA_CREDENTIALS',
     kind: credentialPairs(),
     default: [],
-    description: 'more app keys: appKey:secretKey,appKey2:secretKey2',
+    description: 'more app keys, e.g. app-a:secret-a,app-b:secret-b',
   }),
   credentials: setting({
     kind: credentials(),
@@ -129,7 +129,7 @@ export const SETTINGS = {
     env: 'EMULATOR_EXTRA_USER_ACCESS_KEYS',
     kind: userAccessKeys(),
     default: [],
-    description: 'more User Access Keys: id:secret (every app key) or id:secret:appKey1+appKey2 (only those), comma-separated',
+    description: 'more User Access Keys; one given with app keys (id:secret:app-a+app-b) may use only those, others answer 4010007',
   }),
   userAccessKeys: setting({
     kind: userAccessKeys(),
