@@ -14,7 +14,7 @@
  * @example NHN_OCR_TEST_INSTALL=never npm test              # never touch the system
  * @example NHN_OCR_TEST_INSTALL=require npm test            # CI: every component or no run
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 /** What the tests need: the Debian package, and where the tests look for its program. */
@@ -35,6 +35,26 @@ function onPath(program) {
   return spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
 }
 
+/**
+ * Runs apt-get, waiting up to ten minutes while another apt or dpkg holds a lock (a machine's
+ * first minutes often run unattended upgrades): dpkg's lock through apt's own option, the package
+ * lists' lock (which `apt-get update` does not wait for) by trying again every five seconds.
+ */
+function apt(args) {
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    const run = spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=600', ...args], { stdio: ['ignore', 'inherit', 'pipe'], env, encoding: 'utf8' });
+    if (run.status === 0) return;
+    if (!/Could not get lock/.test(run.stderr) || Date.now() > deadline) {
+      process.stderr.write(run.stderr);
+      throw new Error(`apt-get ${args[0]} exited ${run.status ?? run.signal}`);
+    }
+    console.log('test setup: waiting for another apt-get or dpkg to release its lock');
+    spawnSync('sleep', ['5']);
+  }
+}
+
 /** Why apt-get may not be used here, or undefined when it may. */
 function whyNoApt() {
   if (process.env.NHN_OCR_TEST_INSTALL === 'never') return 'NHN_OCR_TEST_INSTALL=never';
@@ -53,15 +73,15 @@ if (missing.length > 0) {
       console.log(`test setup: ${component.pkg} is missing (${reason}); the ${component.tests} tests will be skipped. Install it with: sudo apt-get install -y ${component.pkg}`);
     }
   } else {
-    console.log(`test setup: installing ${packages.join(', ')} with apt-get (the tests drive the real programs)`);
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    console.log(`test setup: ${packages.join(', ')} missing; installing them with apt-get as root, since the tests drive the real programs (NHN_OCR_TEST_INSTALL=never: install nothing, skip those tests)`);
     try {
-      execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-      execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: 'inherit', env });
+      apt(['update', '-qq']);
+      apt(['install', '-y', '-qq', '--no-install-recommends', ...packages]);
     } catch (error) {
       // Chromium without its recommends still runs headless; the others need none. A failed
-      // install (no mirror reachable) leaves the tests to skip with their reasons.
-      console.log(`test setup: apt-get failed (${error.message.split('\n')[0]}); the tests that need ${packages.join(' or ')} will be skipped`);
+      // install (no mirror reachable) leaves the tests to skip with their reasons, unless required.
+      const then = process.env.NHN_OCR_TEST_INSTALL === 'require' ? 'the run stops (NHN_OCR_TEST_INSTALL=require)' : `the tests that need ${packages.join(' or ')} will be skipped`;
+      console.log(`test setup: apt-get failed (${error.message.split('\n')[0]}); ${then}`);
     }
   }
   const still = missing.filter((component) => !component.present());
