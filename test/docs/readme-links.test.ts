@@ -1,15 +1,20 @@
 /**
  * Every link inside the repository's Markdown goes somewhere: `#anchors` to a heading of the
- * file (GitHub's slugs), relative paths to a file or folder that exists. A renamed heading or a
- * moved file otherwise leaves a dead link that no reader reports.
+ * file (GitHub's slugs), relative paths to a file or folder that exists, `page.md#anchor` to a
+ * heading of that page. A renamed heading or a moved file otherwise leaves a dead link that no
+ * reader reports.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DOCS = ['README.md', 'test/bench/README.md', 'examples/README.md', 'examples/java/README.md', 'examples/python/README.md', 'examples/go/README.md'];
+const DOCS = [
+  ...['README.md', 'test/bench/README.md', 'examples/README.md', 'examples/java/README.md', 'examples/python/README.md', 'examples/go/README.md'],
+  // Every page under docs/, which other files link into by anchor.
+  ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`),
+];
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
 function slug(heading: string): string {
@@ -64,6 +69,17 @@ describe.each(DOCS)('%s', (doc) => {
       .filter((target) => !target.startsWith('#'))
       .map((target) => target.split('#')[0]!)
       .filter((path) => !existsSync(join(ROOT, dirname(doc), decodeURIComponent(path))));
+    expect(dead).toEqual([]);
+  });
+
+  it('links into other Markdown files only to their headings', () => {
+    const dead = targets
+      .filter((target) => /^[^#]+\.md#/.test(target))
+      .filter((target) => {
+        const [path, anchor] = target.split('#') as [string, string];
+        const file = join(ROOT, dirname(doc), decodeURIComponent(path));
+        return existsSync(file) && !anchors(readFileSync(file, 'utf8')).has(anchor);
+      });
     expect(dead).toEqual([]);
   });
 });
