@@ -1,6 +1,6 @@
 // Independent client of the NHN Cloud Document OCR API v2.0 using only the JDK (17+), written
 // from the official guide:
-//   https://github.com/TOAST-DOCS/OCR/blob/main/en/document-ocr-api-guide-v2.0.md
+//   https://github.com/TOAST-DOCS/OCR/blob/HEAD/en/document-ocr-api-guide-v2.0.md
 // and the facts page of this project (IV = first 16 bytes of the symmetric key; every answer is
 // HTTP 200 with success/failure in header.isSuccessful/resultCode).
 //

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Independent v2.1 client of the NHN Cloud Document OCR API, built with curl and openssl only,
 # following the v2.1 guide and the User Access Key token page:
-#   https://github.com/TOAST-DOCS/OCR/blob/main/en/document-ocr-api-guide-v2.1.md
+#   https://github.com/TOAST-DOCS/OCR/blob/HEAD/en/document-ocr-api-guide-v2.1.md
 #   NHN Cloud public API "User Access Key token" (POST /oauth2/token/create, /oauth2/token/revoke)
 # and the facts page of this project (IV = first 16 bytes of the symmetric key; every OCR answer
 # is HTTP 200; token errors are RFC 6749 section 5.2).

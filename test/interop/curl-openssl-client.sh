@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Independent credit-card client of the NHN Cloud Document OCR API v2.0, built with curl and
 # openssl only, following the official guide:
-#   https://github.com/TOAST-DOCS/OCR/blob/main/en/document-ocr-api-guide-v2.0.md
+#   https://github.com/TOAST-DOCS/OCR/blob/HEAD/en/document-ocr-api-guide-v2.0.md
 # (sections "Issue Public Key" and "Credit Card API") and the facts page of this project
 # (IV = first 16 bytes of the symmetric key; every answer is HTTP 200).
 #
