@@ -16,7 +16,7 @@
  *   At start-up nothing is served yet, so the first load parses in line (no worker to start).
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -24,6 +24,7 @@ import { Worker } from 'node:worker_threads';
 import { parseScenario, type Scenario } from './core/scenarios/schema.js';
 import { packageRoot } from './package-root.js';
 import { parseScenarioYaml } from './scenario-cache.js';
+import { watchTrees } from './watch-tree.js';
 
 /** The scenarios shipped with the emulator (the repository's `scenarios/`). */
 export const BUILT_IN_SCENARIOS_DIR = join(packageRoot(), 'scenarios');
@@ -349,30 +350,13 @@ function parseOffThread(sources: Source[]): Promise<Parsed[]> {
 }
 
 /**
- * Calls `onChange` (debounced) whenever a file under the directories changes.
+ * Calls `onChange` (debounced) whenever a file under the directories changes, including a file
+ * saved atomically (written elsewhere, renamed over the old one) and a folder deleted and made
+ * again; a directory missing now is picked up once it appears (server/watch-tree.ts).
  * @example const stop = watchScenarioDirs(dirs, reload); stop()
  */
 export function watchScenarioDirs(dirs: readonly string[], onChange: () => void, debounceMs = 100): () => void {
-  let timer: NodeJS.Timeout | undefined;
-  const watchers: FSWatcher[] = [];
-  for (const dir of dirs) {
-    if (!existsSync(dir)) continue;
-    let watcher: FSWatcher;
-    try {
-      watcher = watch(dir, { recursive: true, persistent: false }, () => {
-        clearTimeout(timer);
-        timer = setTimeout(onChange, debounceMs);
-      });
-    } catch {
-      continue; // not a directory, or not watchable: the load reports it
-    }
-    watcher.on('error', () => {});
-    watchers.push(watcher);
-  }
-  return () => {
-    clearTimeout(timer);
-    for (const w of watchers) w.close();
-  };
+  return watchTrees(dirs, onChange, debounceMs);
 }
 
 /** Formats load errors for a person: one line per bad field. */
