@@ -74,6 +74,10 @@ describe('EMULATOR_KEYS_DIR', () => {
     expect(ring).toMatchObject({ format: 'nhn-ocr-emulator/key-ring@1', appKey: APP.appKey, service: 'credit-card', current: '0' });
     expect(ring.versions[0]).toMatchObject({ version: '0', revoked: false });
     expect(ring.versions[0].privateKey).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+    // A directory that is missing is made for the owner only.
+    const made = join(keysDir(), 'made', 'here');
+    await start(made);
+    expect(statSync(made).mode & 0o777).toBe(0o700);
     expect(ringFileName('a/b c', 'id-card')).toBe('a%2Fb%20c.id-card.json');
     expect(ringFileName('x'.repeat(300), 'id-card')).toMatch(/^sha256-[0-9a-f]{64}\.id-card\.json$/);
   });
