@@ -86,7 +86,8 @@ export class KeysDir implements KeyPersistence {
     this.#lock = DirLock.take(join(dir, LOCK_FILE), (why) => new ConfigError(`EMULATOR_KEYS_DIR: keys directory ${dir} ${why}`));
     process.on('exit', this.#onExit);
     const mode = statSync(dir).mode & 0o777;
-    if (mode & 0o077) warn(`nhn-ocr-emulator: warning: keys directory ${dir} holds private keys and is readable by ${mode & 0o070 ? 'group' : ''}${(mode & 0o070) && (mode & 0o007) ? ' and ' : ''}${mode & 0o007 ? 'others' : ''} (mode ${mode.toString(8).padStart(4, '0')}); chmod 700 it`);
+    const readers = [mode & 0o040 ? 'group' : '', mode & 0o004 ? 'others' : ''].filter(Boolean).join(' and ');
+    if (readers) warn(`nhn-ocr-emulator: warning: keys directory ${dir} holds private keys and is readable by ${readers} (mode ${mode.toString(8).padStart(4, '0')}); chmod 700 it`);
   }
 
   /** Lets the directory go (the lock file is removed). */
