@@ -289,7 +289,7 @@ async function stateStores(options: CheckedOptions): Promise<StateStores> {
     random: options.random,
     requestKeyTtlSeconds: options.requestKeyTtlSeconds ?? DEFAULTS.requestKeyTtlSeconds,
   };
-  if (!options.redisUrl) return memoryStores({ ...shared, keyPersistence: options.keysDir ? new KeysDir(options.keysDir) : undefined });
+  if (!options.redisUrl) return memoryStores({ ...shared, keyPersistence: options.keysDir ? new KeysDir(options.keysDir, options.logger) : undefined });
   // Loaded only when used: the Redis client (redis-link.ts imports it when connecting) costs
   // start-up time an in-memory emulator need not pay.
   const { redisStores } = await import('./core/stores/redis.js');

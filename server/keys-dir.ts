@@ -11,17 +11,34 @@
  *                   "privateKey": "-----BEGIN PRIVATE KEY-----\n...PKCS#8 PEM..." }, ... ] }
  * ```
  *
- * The public key is derived from the private key when read. One process per directory: two
- * processes writing one directory overwrite each other's files (share keys through Redis).
+ * The public key is derived from the private key when read. The directory holds private keys,
+ * so what is in it is read as carefully as a scenario folder (server/bounded-read.ts: regular
+ * files of bounded size only) and only RSA-2048 keys with exponent 65537, the kind the
+ * emulator makes, are taken. One process per directory: two processes writing one directory
+ * would each make and serve keys of their own and overwrite each other's files, so the first
+ * holds a lock file (server/dir-lock.ts) and another is refused (share keys through Redis). A
+ * directory the process cannot write is refused at start, rather than failing the first
+ * rotation while memory and disk disagree.
  */
-import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readBoundedFile, readProblem } from './bounded-read.js';
 import { ConfigError } from './config.js';
+import { DirLock } from './dir-lock.js';
 import { isServiceName, issuedKey, type IssuedKey, type KeyPersistence, type KeyRing, type ServiceName } from './core/key-store.js';
 
 /** The `format` of every file. */
 export const KEY_RING_FORMAT = 'nhn-ocr-emulator/key-ring@1';
+
+/**
+ * The largest ring file read: 4 MiB, room for some 2,000 versions of one appKey and service (a
+ * version takes about 1.8 KiB).
+ */
+export const RING_FILE_MAX_BYTES = 4 * 1024 * 1024;
+
+/** The name of the lock file held while a process uses the directory. */
+export const LOCK_FILE = '.nhn-ocr-emulator.lock';
 
 /** One file as written. */
 interface RingFile {
@@ -44,18 +61,51 @@ export function ringFileName(appKey: string, service: ServiceName): string {
 }
 
 /**
- * Key rings in a directory, made on first use.
+ * Key rings in a directory, made on first use (mode 0700). Taking the directory locks it for
+ * this process; {@link KeysDir.close} lets it go. `warn` hears about a directory others can read.
  * @example new KeyStore(rsa2048Factory, { persistence: new KeysDir('/var/lib/ocr-keys') })
  */
 export class KeysDir implements KeyPersistence {
   /** Files this process read or wrote, by appKey: a reset deletes these and nothing else. */
   #files = new Map<string, Set<string>>();
+  readonly #lock: DirLock;
+  /** An exit that skips {@link KeysDir.close} (process.exit while closing) still lets the directory go. */
+  readonly #onExit = () => this.close();
 
-  constructor(readonly dir: string) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  constructor(
+    readonly dir: string,
+    warn: (line: string) => void = (line) => console.error(line),
+  ) {
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw new ConfigError(`EMULATOR_KEYS_DIR: keys directory ${dir} cannot be made (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+    if (!statSync(dir).isDirectory()) throw new ConfigError(`EMULATOR_KEYS_DIR: ${dir} is not a directory`);
+    // Taking the lock is also the proof that files can be made here.
+    this.#lock = DirLock.take(join(dir, LOCK_FILE), (why) => new ConfigError(`EMULATOR_KEYS_DIR: keys directory ${dir} ${why}`));
+    process.on('exit', this.#onExit);
+    const mode = statSync(dir).mode & 0o777;
+    const readers = [mode & 0o040 ? 'group' : '', mode & 0o004 ? 'others' : ''].filter(Boolean).join(' and ');
+    if (readers) warn(`nhn-ocr-emulator: warning: keys directory ${dir} holds private keys and is readable by ${readers} (mode ${mode.toString(8).padStart(4, '0')}); chmod 700 it`);
+  }
+
+  /** Lets the directory go (the lock file is removed). */
+  close(): void {
+    process.off('exit', this.#onExit);
+    this.#lock.release();
   }
 
   load(): { appKey: string; service: ServiceName; ring: KeyRing }[] {
+    try {
+      return this.#load();
+    } catch (error) {
+      this.close(); // the start fails: nothing will close this
+      throw error;
+    }
+  }
+
+  #load(): { appKey: string; service: ServiceName; ring: KeyRing }[] {
     const rings = [];
     for (const name of readdirSync(this.dir).filter((n) => n.endsWith('.json')).sort()) {
       const file = join(this.dir, name);
@@ -105,9 +155,15 @@ export class KeysDir implements KeyPersistence {
 
 /** A ring file read back; `undefined` for JSON files of other formats; a ConfigError for a broken ring. */
 function readRing(file: string): { appKey: string; service: ServiceName; ring: KeyRing } | undefined {
+  let text: string;
+  try {
+    text = readBoundedFile(file, RING_FILE_MAX_BYTES).toString('utf8');
+  } catch (error) {
+    throw new ConfigError(`EMULATOR_KEYS_DIR: ${file} ${readProblem(error).replace(/^cannot read: /, 'cannot be read: ')}`);
+  }
   let parsed: Partial<RingFile>;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<RingFile>;
+    parsed = JSON.parse(text) as Partial<RingFile>;
   } catch (error) {
     throw new ConfigError(`EMULATOR_KEYS_DIR: ${file} cannot be read: ${(error as Error).message}`);
   }
@@ -120,6 +176,7 @@ function readRing(file: string): { appKey: string; service: ServiceName; ring: K
   for (const v of versions) {
     try {
       const privateKey = createPrivateKey(v.privateKey);
+      checkKey(privateKey);
       const publicKeyDer = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
       keys.set(v.version, issuedKey(v.version, { privateKey, publicKeyDer }, Date.parse(v.issuedAt), v.revoked === true));
     } catch (error) {
@@ -128,4 +185,17 @@ function readRing(file: string): { appKey: string; service: ServiceName; ring: K
   }
   if (!keys.has(current)) throw new ConfigError(`EMULATOR_KEYS_DIR: ${file}: current version ${current} is not among its versions`);
   return { appKey, service, ring: { keys, current } };
+}
+
+/**
+ * Refuses any key but RSA-2048 with public exponent 65537, the kind the emulator makes
+ * (rsa2048Factory in server/core/key-store.ts) and serves (README, the public-key row): a ring
+ * file with another (an EC key, RSA-512, RSA-8192) would be served to clients as if it were one.
+ * @example checkKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey) // throws 'is an ec key; only RSA-2048 keys are read'
+ */
+export function checkKey(key: KeyObject): void {
+  if (key.asymmetricKeyType !== 'rsa') throw new Error(`is an ${key.asymmetricKeyType ?? 'unknown'} key; only RSA-2048 keys are read`);
+  const { modulusLength, publicExponent } = key.asymmetricKeyDetails ?? {};
+  if (modulusLength !== 2048) throw new Error(`is RSA-${modulusLength}; only RSA-2048 keys are read`);
+  if (publicExponent !== 65537n) throw new Error(`has public exponent ${publicExponent}; only 65537 is read`);
 }

@@ -3,7 +3,7 @@
  * directory order, and hot reload through a running emulator.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -199,6 +199,54 @@ describe('hot reload through a running emulator', () => {
     expect(await code('mine/switch')).toBe(0);
   });
 
+  it('follows a file saved atomically (a temporary file renamed over it), version after version', async () => {
+    const file = join(watched, 'mine', 'atomic.yaml');
+    let saves = 0;
+    const save = (text: string) => {
+      const temporary = join(watched, 'mine', `.atomic.yaml.${saves++}.tmp`);
+      writeFileSync(temporary, text);
+      renameSync(temporary, file);
+    };
+    const described = async (description: string) => (await eventually(listing, (l) => l.scenarios.some((s) => s.name === 'mine/atomic' && s.description === description))).scenarios.find((s) => s.name === 'mine/atomic')?.description;
+    writeFileSync(file, 'description: v1\nendpoints: [credit-card]\noutcome: { error: 4000111 }\n');
+    expect(await described('v1')).toBe('v1');
+    expect(await code('mine/atomic')).toBe(4000111);
+    save('description: v2\nendpoints: [credit-card]\noutcome: { error: OCR_DOCUMENT_CREDIT_CARD_RECOGNITION_FAIL }\n');
+    expect(await described('v2')).toBe('v2');
+    expect(await code('mine/atomic')).toBe(5003013);
+    save('description: v3\nendpoints: [credit-card]\noutcome: {}\n');
+    expect(await described('v3')).toBe('v3');
+    expect(await code('mine/atomic')).toBe(0);
+    save('description: broken\nendpoints: [credit-card]\noutcome: { error: 4000999 }\n');
+    const broken = await eventually(listing, (l) => l.problems.length > 0);
+    expect(broken.problems).toEqual([{ file, problems: ['outcome.error: 4000999 is not a documented result code or name'] }]);
+    expect(await code('mine/atomic')).toBe(0);
+    save('description: v4\nendpoints: [credit-card]\noutcome: { error: 4000111 }\n');
+    expect(await described('v4')).toBe('v4');
+    expect((await listing()).problems).toEqual([]);
+    expect(await code('mine/atomic')).toBe(4000111);
+  });
+
+  it('follows a folder deleted and made again', async () => {
+    const folder = join(watched, 'mine', 'again');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'one.yaml'), 'description: first\nendpoints: [credit-card]\noutcome: { error: 4000111 }\n');
+    await eventually(listing, (l) => l.scenarios.some((s) => s.name === 'mine/again/one'));
+    expect(await code('mine/again/one')).toBe(4000111);
+    rmSync(folder, { recursive: true });
+    const gone = await eventually(listing, (l) => !l.scenarios.some((s) => s.name === 'mine/again/one'));
+    expect(gone.scenarios.map((s) => s.name)).not.toContain('mine/again/one');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'one.yaml'), 'description: second\nendpoints: [credit-card]\noutcome: { error: 4000111 }\n');
+    await eventually(listing, (l) => l.scenarios.some((s) => s.name === 'mine/again/one'));
+    // An edit inside the new folder, and an atomic save there: both seen.
+    writeFileSync(join(folder, 'one.yaml'), 'description: third\nendpoints: [credit-card]\noutcome: {}\n');
+    expect(await eventually(() => code('mine/again/one'), (c) => c === 0)).toBe(0);
+    writeFileSync(join(folder, '.one.tmp'), 'description: fourth\nendpoints: [credit-card]\noutcome: { error: 4000111 }\n');
+    renameSync(join(folder, '.one.tmp'), join(folder, 'one.yaml'));
+    expect(await eventually(() => code('mine/again/one'), (c) => c === 4000111)).toBe(4000111);
+  });
+
   it('picks up a new file in a new folder', async () => {
     mkdirSync(join(watched, 'mine', 'new'));
     writeFileSync(join(watched, 'mine', 'new', 'added.json'), '{"description": "added", "endpoints": ["credit-card"], "outcome": {"error": 4000111}}');
@@ -221,5 +269,42 @@ describe('hot reload through a running emulator', () => {
     expect(answer).toMatchObject({ reloaded: true, problems: [] });
     expect(answer.count).toBe((await listing()).scenarios.length);
     expect((await listing()).scenarios.map((s) => s.name)).toContain('manual');
+  });
+});
+
+describe('hot reload of a scenario directory deleted and made again', () => {
+  it('lists the missing directory as a problem, keeps the set, and loads the new directory', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'scenarios-parent-'));
+    const root = join(parent, 'mine');
+    mkdirSync(root);
+    writeFileSync(join(root, 'one.yaml'), 'description: first\nendpoints: [credit-card]\noutcome: { error: 4000111 }\n');
+    const emulator = await startEmulator({ port: 0, keyFactory: fixedKeyFactory(), scenarioDirs: [root], logger: () => {} });
+    type Listing = { scenarios: { name: string; description: string }[]; problems: { file: string; problems: string[] }[] };
+    const listing = async (): Promise<Listing> => (await fetch(`${emulator.url}/__emulator/scenarios`)).json() as Promise<Listing>;
+    const until = async (check: (l: Listing) => boolean): Promise<Listing> => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const value = await listing();
+        if (check(value) || Date.now() > deadline) return value;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    try {
+      rmSync(root, { recursive: true });
+      const missing = await until((l) => l.problems.length > 0);
+      expect(missing.problems).toEqual([{ file: root, problems: ['scenario directory does not exist'] }]);
+      expect(missing.scenarios.find((s) => s.name === 'one')?.description).toBe('first');
+      mkdirSync(root);
+      writeFileSync(join(root, 'one.yaml'), 'description: second\nendpoints: [credit-card]\noutcome: {}\n');
+      const back = await until((l) => l.problems.length === 0 && l.scenarios.some((s) => s.name === 'one' && s.description === 'second'));
+      expect(back.problems).toEqual([]);
+      expect(back.scenarios.find((s) => s.name === 'one')?.description).toBe('second');
+      writeFileSync(join(root, '.one.tmp'), 'description: third\nendpoints: [credit-card]\noutcome: {}\n');
+      renameSync(join(root, '.one.tmp'), join(root, 'one.yaml'));
+      expect((await until((l) => l.scenarios.some((s) => s.name === 'one' && s.description === 'third'))).scenarios.find((s) => s.name === 'one')?.description).toBe('third');
+    } finally {
+      await emulator.close();
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 });

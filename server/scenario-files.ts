@@ -4,11 +4,10 @@
  * not at all; a change on disk reloads it, and a bad file keeps the last good set in force.
  *
  * A scenario folder may hold anything, so nothing in it may stall the server:
- * - a file is read only when it is a regular file within a size bound, judged by `fstat` on the
- *   descriptor opened with O_NONBLOCK (so opening a FIFO does not wait for a writer, and a file
- *   swapped for a FIFO or a device after a `stat` is still caught); a FIFO named `x.yaml` used to
- *   block the main thread for good (SIGTERM ignored), and a `.yaml` link to /dev/zero ate
- *   memory until the process died. Anything else is a problem of the set, like a bad field;
+ * - a file is read only when it is a regular file within a size bound (server/bounded-read.ts);
+ *   a FIFO named `x.yaml` used to block the main thread for good (SIGTERM ignored), and a
+ *   `.yaml` link to /dev/zero ate memory until the process died. Anything else is a problem of
+ *   the set, like a bad field;
  * - a reload while serving (`loadScenarioDirsOffThread`) parses YAML on a worker thread and
  *   hashes sample images in slices between other work: YAML is slow to parse (measured 1.5-2.5 ms
  *   a KiB of structured YAML on this project's 2-core machine, so a 21 MB file blocked the server
@@ -16,14 +15,15 @@
  *   At start-up nothing is served yet, so the first load parses in line (no worker to start).
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { hashBoundedFile, readBoundedFile, readProblem } from './bounded-read.js';
 import { parseScenario, type Scenario } from './core/scenarios/schema.js';
 import { packageRoot } from './package-root.js';
 import { parseScenarioYaml } from './scenario-cache.js';
+import { watchTrees } from './watch-tree.js';
 
 /** The scenarios shipped with the emulator (the repository's `scenarios/`). */
 export const BUILT_IN_SCENARIOS_DIR = join(packageRoot(), 'scenarios');
@@ -50,85 +50,6 @@ export interface ScenarioProblem {
 export type LoadResult = { ok: true; scenarios: Scenario[] } | { ok: false; errors: ScenarioProblem[] };
 
 const EXTENSIONS = /\.(ya?ml|json)$/i;
-
-/** A file that cannot be read as it stands, with what to tell the person who put it there. */
-class Unreadable extends Error {}
-
-/**
- * What kind of thing a stat describes, for a problem message.
- * @example kindOf(statSync('/dev/zero')) // 'a character device'
- */
-function kindOf(stats: Stats): string {
-  if (stats.isDirectory()) return 'a directory';
-  if (stats.isFIFO()) return 'a FIFO (named pipe)';
-  if (stats.isCharacterDevice()) return 'a character device';
-  if (stats.isBlockDevice()) return 'a block device';
-  if (stats.isSocket()) return 'a socket';
-  return 'not a regular file';
-}
-
-function refuse(stats: Stats, maxBytes: number): void {
-  if (!stats.isFile()) throw new Unreadable(`is ${kindOf(stats)}, not a regular file: not read`);
-  if (stats.size > maxBytes) throw new Unreadable(`is ${stats.size} bytes; at most ${maxBytes} are read`);
-}
-
-/** Open flags: read only, never wait (a FIFO), never become a controlling terminal (a tty). */
-const READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
-
-/**
- * Reads a regular file of at most `maxBytes`, without ever blocking on what is not one. A `stat`
- * first spares opening a device at all (opening some has effects); the `fstat` of the opened
- * descriptor is what counts, since the path may have changed in between.
- * @example readBoundedFile('scenarios/credit-card/ok.yaml', SCENARIO_FILE_MAX_BYTES).length // 107
- */
-export function readBoundedFile(path: string, maxBytes: number): Buffer {
-  refuse(statSync(path), maxBytes);
-  const fd = openSync(path, READ_FLAGS);
-  try {
-    const stats = fstatSync(fd);
-    refuse(stats, maxBytes);
-    // Read to the end, but never more than the bound: the file may grow while it is read.
-    const buffer = Buffer.alloc(Math.min(stats.size, maxBytes) + 1);
-    let length = 0;
-    for (let n; length < buffer.length && (n = readSync(fd, buffer, length, buffer.length - length, null)) > 0; ) length += n;
-    if (length > maxBytes) throw new Unreadable(`grew past ${maxBytes} bytes while it was read`);
-    return buffer.subarray(0, length);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * The SHA-256 of a sample image, read and hashed a slice at a time with the event loop free in
- * between (the same checks as `readBoundedFile`).
- * @example await hashBoundedFile('my-scenarios/test-card.jpg', SAMPLE_IMAGE_MAX_BYTES) // '9f86…'
- */
-export async function hashBoundedFile(path: string, maxBytes: number): Promise<string> {
-  refuse(await stat(path), maxBytes);
-  const handle = await open(path, READ_FLAGS);
-  try {
-    refuse(await handle.stat(), maxBytes);
-    const hash = createHash('sha256');
-    const slice = Buffer.alloc(256 * 1024);
-    let total = 0;
-    for (let n; (n = (await handle.read(slice, 0, slice.length, null)).bytesRead) > 0; ) {
-      total += n;
-      if (total > maxBytes) throw new Unreadable(`grew past ${maxBytes} bytes while it was read`);
-      hash.update(slice.subarray(0, n));
-      await new Promise((resolve) => setImmediate(resolve)); // let requests in between slices
-    }
-    return hash.digest('hex');
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Why a file could not be read, in a problem's words. */
-function readProblem(error: unknown): string {
-  if (error instanceof Unreadable) return error.message;
-  const { code, message } = error as NodeJS.ErrnoException;
-  return `cannot read: ${code ?? message}`;
-}
 
 /** Files of a directory tree with a scenario extension; unreadable directories are problems. */
 function listFiles(dir: string, problems: ScenarioProblem[]): string[] {
@@ -349,30 +270,13 @@ function parseOffThread(sources: Source[]): Promise<Parsed[]> {
 }
 
 /**
- * Calls `onChange` (debounced) whenever a file under the directories changes.
+ * Calls `onChange` (debounced) whenever a file under the directories changes, including a file
+ * saved atomically (written elsewhere, renamed over the old one) and a folder deleted and made
+ * again; a directory missing now is picked up once it appears (server/watch-tree.ts).
  * @example const stop = watchScenarioDirs(dirs, reload); stop()
  */
 export function watchScenarioDirs(dirs: readonly string[], onChange: () => void, debounceMs = 100): () => void {
-  let timer: NodeJS.Timeout | undefined;
-  const watchers: FSWatcher[] = [];
-  for (const dir of dirs) {
-    if (!existsSync(dir)) continue;
-    let watcher: FSWatcher;
-    try {
-      watcher = watch(dir, { recursive: true, persistent: false }, () => {
-        clearTimeout(timer);
-        timer = setTimeout(onChange, debounceMs);
-      });
-    } catch {
-      continue; // not a directory, or not watchable: the load reports it
-    }
-    watcher.on('error', () => {});
-    watchers.push(watcher);
-  }
-  return () => {
-    clearTimeout(timer);
-    for (const w of watchers) w.close();
-  };
+  return watchTrees(dirs, onChange, debounceMs);
 }
 
 /** Formats load errors for a person: one line per bad field. */

@@ -89,6 +89,8 @@ export interface KeyPersistence {
   save(appKey: string, service: ServiceName, ring: KeyRing): void;
   /** Deletes the rings of one appKey, or of all. */
   remove(appKey?: string): void;
+  /** Lets go of what it holds (a directory's lock) when the stores close. */
+  close?(): void;
 }
 
 /** Settings of the in-memory key store. */

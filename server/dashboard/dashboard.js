@@ -16,6 +16,13 @@ const TOKEN_KEY = 'nhn-ocr-emulator.admin-token';
 /** Rows the page keeps; older ones drop off the bottom. */
 const MAX_ROWS = 500;
 const POLL_MS = 1000;
+/**
+ * appKeys the filter and the queue offer: the ones seen last. One option per appKey ever seen
+ * grew without end under many unique appKeys (10,000 options after 40 s, every redraw a long task).
+ */
+const MAX_LISTED_APPKEYS = 200;
+/** appKeys counted for the "N more" note; past it the note says "N+ more". */
+const MAX_COUNTED_APPKEYS = 10_000;
 
 const state = {
   /** @type {any[]} newest first */
@@ -25,8 +32,10 @@ const state = {
   selected: null,
   /** @type {any[]} */
   requestKeys: [],
-  /** @type {Set<string>} */
-  appKeys: new Set(),
+  /** @type {Map<string, true>} the appKeys seen last, oldest first (at most MAX_LISTED_APPKEYS) */
+  appKeys: new Map(),
+  /** @type {Set<string>} every appKey seen, for the count only (at most MAX_COUNTED_APPKEYS) */
+  seenAppKeys: new Set(),
   /** @type {Set<number>} */
   codes: new Set(),
   /** @type {any[]} */
@@ -179,13 +188,22 @@ async function pollRequests(full) {
   if (full) state.rows = [];
   for (const entry of fresh) {
     state.rows.unshift(entry);
-    if (entry.appKey) state.appKeys.add(entry.appKey);
+    if (entry.appKey) sawAppKey(entry.appKey);
     if (typeof entry.resultCode === 'number') state.codes.add(entry.resultCode);
   }
   state.rows.length = Math.min(state.rows.length, MAX_ROWS);
   state.lastId = Math.max(state.lastId, answer.lastId);
   renderFilterOptions();
   renderRequests();
+}
+
+/** @param {string} appKey */
+function sawAppKey(appKey) {
+  // Seen again: to the end, the newest place.
+  state.appKeys.delete(appKey);
+  state.appKeys.set(appKey, true);
+  if (state.appKeys.size > MAX_LISTED_APPKEYS) state.appKeys.delete(/** @type {string} */ (state.appKeys.keys().next().value));
+  if (state.seenAppKeys.size < MAX_COUNTED_APPKEYS) state.seenAppKeys.add(appKey);
 }
 
 function filters() {
@@ -207,22 +225,37 @@ function shown(entry, f) {
 
 /**
  * Keeps a select's options in step with a list of values, keeping its first `fixed` options and
- * the current choice.
- * @param {HTMLSelectElement} select @param {string[]} values @param {number} fixed
+ * the current choice; `note`, when given, ends the list as an option that cannot be chosen.
+ * @param {HTMLSelectElement} select @param {string[]} values @param {number} fixed @param {string} [note]
  */
-function syncOptions(select, values, fixed) {
-  const have = [...select.options].slice(fixed).map((o) => o.value);
-  if (have.join('\n') === values.join('\n')) return;
+function syncOptions(select, values, fixed, note) {
+  const have = [...select.options].slice(fixed).map((o) => (o.disabled ? `\u0000${o.text}` : o.value));
+  const want = note ? [...values, `\u0000${note}`] : values;
+  if (have.join('\n') === want.join('\n')) return;
   const chosen = select.value;
   while (select.options.length > fixed) select.remove(fixed);
   for (const value of values) select.add(el('option', { value }, value));
+  if (note) select.add(el('option', { value: '', disabled: true, class: 'note' }, note));
   select.value = [...select.options].some((o) => o.value === chosen) ? chosen : '';
 }
 
+/**
+ * The appKeys a select offers: the ones seen last, and the select's own choice even when it has
+ * dropped out of them (a filter in use does not change under the user); the note says how many
+ * more were seen.
+ * @param {HTMLSelectElement} select
+ */
+function syncAppKeys(select) {
+  const listed = [...state.appKeys.keys()];
+  if (select.value && !state.appKeys.has(select.value)) listed.push(select.value);
+  const more = state.seenAppKeys.size - listed.length;
+  const note = more > 0 ? `${count(more)}${state.seenAppKeys.size >= MAX_COUNTED_APPKEYS ? '+' : ''} more not listed (the ${MAX_LISTED_APPKEYS} seen last are)` : undefined;
+  syncOptions(select, listed.sort(), 1, note);
+}
+
 function renderFilterOptions() {
-  const appKeys = [...state.appKeys].sort();
-  syncOptions(/** @type {HTMLSelectElement} */ ($('filter-appkey')), appKeys, 1);
-  syncOptions(/** @type {HTMLSelectElement} */ ($('queue-appkey')), appKeys, 1);
+  syncAppKeys(/** @type {HTMLSelectElement} */ ($('filter-appkey')));
+  syncAppKeys(/** @type {HTMLSelectElement} */ ($('queue-appkey')));
   syncOptions(/** @type {HTMLSelectElement} */ ($('filter-code')), [...state.codes].filter((c) => c !== 0).sort((a, b) => a - b).map(String), 3);
 }
 
@@ -325,7 +358,8 @@ async function pollState() {
   if (stats.journal.held < state.rows.length) await pollRequests(true);
   state.clockNow = Date.parse(clock.now);
   state.requestKeys = requestKeys.requestKeys;
-  for (const { appKey } of keys.keys) state.appKeys.add(appKey);
+  // Known, not seen anew: an appKey already listed keeps its place.
+  for (const { appKey } of keys.keys) if (!state.appKeys.has(appKey)) sawAppKey(appKey);
   renderFilterOptions();
   renderClock(clock);
   renderKeys(keys.keys);

@@ -162,6 +162,40 @@ describe.skipIf(missing)(`the dashboard in Chromium${missing ? ` (skipped: ${mis
     await page.close();
   });
 
+  it('offers at most the 200 appKeys seen last, with a note of how many more, however many arrive', async () => {
+    const page = await open();
+    /** Public-key calls of unique appKeys (each a journal entry with its appKey), 100 at a time. */
+    const callAs = async (from: number, to: number) => {
+      for (let start = from; start < to; start += 100) {
+        await Promise.all(
+          Array.from({ length: Math.min(100, to - start) }, (_, i) =>
+            fetch(`${h.url}/v2.0/appkeys/many-${String(start + i).padStart(4, '0')}/public-keys/credit-card`, { headers: { Authorization: 'not-the-secret' } }).then((res) => res.arrayBuffer()),
+          ),
+        );
+      }
+    };
+    await callAs(0, 600);
+    const filter = page.locator('#filter-appkey');
+    const note = filter.locator('option[disabled]');
+    await textOf(note).toMatch(/^\d+ more not listed \(the 200 seen last are\)$/);
+    // The newest is offered; the list holds 200 appKeys, "any" and the note, not 600.
+    await countOf(filter.locator('option[value="many-0599"]')).toBe(1);
+    expect(await filter.locator('option').count()).toBe(202);
+    expect(await page.locator('#queue-appkey option').count()).toBe(202);
+    const more = () => note.textContent().then((text) => Number(text!.split(' ')[0]!.replace(/,/g, '')));
+    expect((await more()) + 200).toBeGreaterThanOrEqual(500);
+
+    // A chosen appKey stays chosen (and offered) when newer ones push it out of the 200.
+    await filter.selectOption('many-0599');
+    await countOf(page.locator('#request-rows tr')).toBe(1);
+    const before = await more();
+    await callAs(600, 900);
+    await expect.poll(more, SEEN).toBeGreaterThanOrEqual(before + 250);
+    expect(await filter.inputValue()).toBe('many-0599');
+    expect(await filter.locator('option').count()).toBe(203);
+    await page.close();
+  });
+
   it('fits a 390-pixel phone screen', async () => {
     await client.creditCard(png, { iv: Buffer.alloc(16) });
     const page = await open();

@@ -142,6 +142,8 @@ export function memoryStores(options: MemoryStoreOptions): StateStores & { reado
       clock.reset(appKey);
       if (appKey === undefined) tokens.reset();
     },
-    async close(): Promise<void> {},
+    async close(): Promise<void> {
+      options.keyPersistence?.close?.();
+    },
   };
 }
