@@ -78,6 +78,40 @@ export interface RedisLinkOptions {
 }
 
 /**
+ * Redis's error replies that speak of its own state, not of the call: out of memory under
+ * `maxmemory-policy noeviction`, a read-only replica, a failed snapshot, data still loading, a
+ * busy script, a replica without its master. They pass when Redis does, as an outage does.
+ */
+const SERVER_STATES = /^(OOM|READONLY|MISCONF|LOADING|BUSY|MASTERDOWN|NOREPLICAS|TRYAGAIN|CLUSTERDOWN)\b/;
+
+/**
+ * Redis refused what the emulator sent (a fault of the emulator's own); the message is Redis's,
+ * without key names.
+ * @example throw new RedisReplyError('WRONGTYPE Operation against a key holding the wrong kind of value')
+ */
+export class RedisReplyError extends Error {
+  override name = 'RedisReplyError';
+  constructor(message: string) {
+    super(`Redis refused a call: ${message}`);
+  }
+}
+
+/**
+ * An error's message, first line only, with every key name under the prefix (and any text shaped
+ * like one of the layout's) replaced by `<key>`: a key name holds a token or a Request-Key.
+ * @example safeMessage(new Error('bad key p:tok:abc'), 'p:') // 'bad key <key>'
+ */
+export function safeMessage(error: unknown, prefix: string): string {
+  const text = (error instanceof Error ? error.message : String(error)).split('\n', 1)[0]!;
+  const named = prefix && text.includes(prefix) ? text.replace(new RegExp(`${escapeRegExp(prefix)}\\S*`, 'g'), '<key>') : text;
+  return named.replace(/\b(?:tok|rk|kp|lock|calls):\S*/g, '<key>');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
  * Redis could not be reached at start.
  * @example if (error instanceof RedisConnectError) console.error(error.message)
  */
@@ -133,14 +167,18 @@ export class RedisLink {
     return this.call(() => command.call(this.redis, ...keys, ...args));
   }
 
-  /** Runs calls on the client; a Redis that does not answer becomes {@link StoreUnavailableError}. */
+  /**
+   * Runs calls on the client. What fails is never thrown as ioredis made it: its error carries
+   * the call's arguments (`command.args`, and a transaction's `previousErrors`), key names and
+   * values such as a token or a Request-Key, which a log line would print. It becomes
+   * {@link StoreUnavailableError} when Redis does not answer or refuses the call for a state of
+   * its own (out of memory, say), and {@link RedisReplyError} when Redis refuses what was sent.
+   */
   async call<T>(run: (redis: Redis) => Promise<T>): Promise<T> {
     try {
       return await run(this.redis);
     } catch (error) {
-      // A reply error is Redis refusing what was sent: a fault of the emulator's, not an outage.
-      if (error instanceof this.replyError) throw error;
-      throw new StoreUnavailableError(error);
+      throw this.#fault(error);
     }
   }
 
@@ -151,11 +189,20 @@ export class RedisLink {
       build(multi);
       return multi.exec();
     });
-    if (!results) throw new StoreUnavailableError(new Error('transaction discarded'));
+    if (!results) throw new StoreUnavailableError('unreachable', 'transaction discarded');
     return results.map(([error, value]) => {
-      if (error) throw error;
+      if (error) throw this.#fault(error);
       return value;
     });
+  }
+
+  #fault(error: unknown): Error {
+    if (error instanceof StoreUnavailableError || error instanceof RedisReplyError) return error;
+    if (!(error instanceof this.replyError)) return new StoreUnavailableError('unreachable', safeMessage(error, this.layout.prefix));
+    // EXECABORT says only that a command of the transaction was refused: the refusal says why.
+    const refusal = (error as { previousErrors?: unknown[] }).previousErrors?.[0] ?? error;
+    const message = safeMessage(refusal, this.layout.prefix);
+    return SERVER_STATES.test(message) ? new StoreUnavailableError('refused', message) : new RedisReplyError(message);
   }
 
   /** Closes the connection, waiting at most a second for pending calls. */

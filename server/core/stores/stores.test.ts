@@ -4,6 +4,8 @@
  * processes sharing one state, is shown with two store bundles on one Redis and prefix.
  */
 import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedKeyFactory } from '../../../test/support/fixtures.js';
 import { NO_REDIS_REASON, REDIS_SERVER, startRedis, type TestRedis } from '../../../test/support/redis-server.js';
@@ -11,6 +13,7 @@ import { OcrError } from '../errors.js';
 import { seededRandom } from '../random.js';
 import { memoryStores } from './memory.js';
 import { redisStores } from './redis.js';
+import { RedisReplyError } from './redis-link.js';
 import type { StateStores } from './types.js';
 
 const T0 = Date.UTC(2026, 11, 1, 9);
@@ -324,6 +327,19 @@ describe.skipIf(!REDIS_SERVER)('two processes on one Redis (two store bundles, o
     const [a1, a2] = [await one.context('a'), await two.context('a')];
     const outcomes = await Promise.allSettled(Array.from({ length: 100 }, (_, i) => (i % 2 ? one : two).requestKeys.claim(i % 2 ? a1 : a2, key)));
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+  });
+
+  it('an error reply of Redis comes without the key names and values the call sent (a token, here)', async () => {
+    const prefix = `reply-${randomBytes(4).toString('hex')}:`;
+    const { stores } = await redisMaker(prefix);
+    const raw = new Redis(redis!.url);
+    await raw.set(`${prefix}tok:the-token-itself`, 'a string where a hash belongs');
+    raw.disconnect();
+    const failure = await stores.tokens.get('the-token-itself').catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(RedisReplyError);
+    expect((failure as Error).message).toMatch(/^Redis refused a call: WRONGTYPE /);
+    // All of it, as a log line prints an error: its own properties too.
+    expect(inspect(failure)).not.toMatch(/the-token-itself|tok:|reply-/);
   });
 
   it('a process with another EMULATOR_REDIS_SECRET cannot open the keys, and says why', async () => {
