@@ -30,10 +30,11 @@ describe.skipIf(!REDIS_SERVER)('two emulator processes on one Redis', () => {
   let b: SpawnedEmulator;
   let clientA: OcrClient;
   let clientB: OcrClient;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     redis = await startRedis();
-    const env = { EMULATOR_REDIS_URL: redis.url, EMULATOR_REDIS_SECRET: SECRET, EMULATOR_REDIS_PREFIX: `two-${randomBytes(4).toString('hex')}:` };
+    env = { EMULATOR_REDIS_URL: redis.url, EMULATOR_REDIS_SECRET: SECRET, EMULATOR_REDIS_PREFIX: `two-${randomBytes(4).toString('hex')}:` };
     [a, b] = await Promise.all([spawnEmulator(env, 20_000), spawnEmulator(env, 20_000)]);
     clientA = createOcrClient({ baseUrl: a.url, ...APP });
     clientB = createOcrClient({ baseUrl: b.url, ...APP });
@@ -84,6 +85,22 @@ describe.skipIf(!REDIS_SERVER)('two emulator processes on one Redis', () => {
     expect((await clientB.authenticity(read.requestKey!, authenticityFieldsFor(read.result!))).resultCode).toBe(4000122);
     const clockB = (await (await fetch(`${b.url}/__emulator/clock`)).json()) as { offsetSeconds: number };
     expect(clockB.offsetSeconds).toBe(3601);
+  });
+
+  it('a third with another EMULATOR_REDIS_SECRET is refused at start, in one line naming the setting and neither secret, after a reset too', async () => {
+    const other = 'another secret of sixteen+ chars';
+    expect((await fetch(`${a.url}/__emulator/reset`, { method: 'POST' })).status).toBe(200);
+    const refused = await spawnEmulator({ ...env, EMULATOR_REDIS_SECRET: other }, 20_000).then(
+      (started) => started.stop().then(() => 'it started'),
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(Error);
+    const { message } = refused as Error;
+    expect(message).toMatch(/^emulator exited with 1 before it was ready:\nnhn-ocr-emulator: EMULATOR_REDIS_SECRET=\(hidden\) is not the secret the emulators on this Redis with prefix "two-[0-9a-f]{8}:" use \(their private keys would not open here\): give every emulator of one prefix the same secret, or this one another EMULATOR_REDIS_PREFIX\n$/);
+    expect(message).not.toContain(other);
+    expect(message).not.toContain(SECRET);
+    // A and B go on as before.
+    expect((await clientB.fetchPublicKey('credit-card')).resultCode).toBe(0);
   });
 
   it('an appKey registered through A works at B', async () => {

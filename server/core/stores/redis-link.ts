@@ -7,7 +7,7 @@
  * every 100-1000 ms, for as long as the process runs. Its Lua scripts (redis-scripts.ts) are run
  * by SHA and sent again after a Redis restart emptied the script cache.
  */
-import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, scryptSync } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { OcrError } from '../errors.js';
 import type { ServiceName } from '../key-store.js';
@@ -66,6 +66,10 @@ export class RedisLayout {
   token(token: string): string {
     return `${this.prefix}tok:${token}`;
   }
+  /** A check value of EMULATOR_REDIS_SECRET (never the secret), compared at every start. */
+  get secretCheck(): string {
+    return `${this.prefix}secret-check`;
+  }
 }
 
 /** The connection settings. */
@@ -109,6 +113,17 @@ export function safeMessage(error: unknown, prefix: string): string {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The emulators already on this Redis and prefix use another EMULATOR_REDIS_SECRET.
+ * @example if (error instanceof RedisSecretMismatchError) console.error(error.message)
+ */
+export class RedisSecretMismatchError extends Error {
+  override name = 'RedisSecretMismatchError';
+  constructor(prefix: string) {
+    super(`is not the secret the emulators on this Redis with prefix ${JSON.stringify(prefix)} use (their private keys would not open here): give every emulator of one prefix the same secret, or this one another EMULATOR_REDIS_PREFIX`);
+  }
 }
 
 /**
@@ -226,12 +241,14 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 /**
  * Private keys at rest in Redis: AES-256-GCM under a key derived from EMULATOR_REDIS_SECRET
  * with scrypt, each bound (as authenticated data) to the key ring and version it belongs to, so
- * a value copied elsewhere does not decrypt.
+ * a value copied elsewhere does not decrypt. `check` tells secrets apart without showing one: an
+ * HMAC made with the derived key, so guessing the secret from it costs a scrypt a guess.
  * @example const sealed = keyCipher('a long shared secret').seal(der, 'app|credit-card|0|id')
  */
 export function keyCipher(secret: string) {
   const key = scryptSync(secret, 'nhn-ocr-emulator/redis-key-pairs', 32);
   return {
+    check: createHmac('sha256', key).update('nhn-ocr-emulator/redis-secret-check').digest('base64url'),
     seal(plain: Buffer, binding: string): string {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);

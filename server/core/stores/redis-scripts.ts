@@ -7,7 +7,8 @@
  * Layout under the prefix P (redis-layout.ts): `P ctx` hash (clock offsets, epochs, defaults),
  * `P appkeys` hash (registered appKeys), `P queue` list (scenario shots), `P kp:<gen>:<appKey>:<service>`
  * hashes (key pairs), `P rk:<requestKey>` hashes, `P lock:<gen>:<appKey>` and
- * `P calls:<gen>:<appKey>` hashes, `P tok:<token>` hashes.
+ * `P calls:<gen>:<appKey>` hashes, `P tok:<token>` hashes, `P secret-check` (a check value of
+ * EMULATOR_REDIS_SECRET, which no reset removes).
  */
 
 /** A tagged value of the current epoch, or false. Shared by the scripts that read tags. */
@@ -265,6 +266,20 @@ local t = redis.call('HMGET', KEYS[1], 'keyId', 'expiresAt', 'revoked', 'epoch')
 if not t[1] then return false end
 if t[4] ~= (redis.call('HGET', KEYS[2], 'g:epoch') or '0') then return false end
 return { t[1], t[2], t[3] }`,
+  },
+
+  /**
+   * Compares the check value of this emulator's EMULATOR_REDIS_SECRET with the one stored under
+   * the prefix, storing it when there is none: KEYS secret-check; ARGV check value, ttl. Returns
+   * 1 (the same, or stored now; kept ttl seconds more) or 0 (another secret's).
+   */
+  emuSecretCheck: {
+    numberOfKeys: 1,
+    lua: `
+local known = redis.call('GET', KEYS[1])
+if known and known ~= ARGV[1] then return 0 end
+if known then redis.call('EXPIRE', KEYS[1], ARGV[2]) else redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
+return 1`,
   },
 
   /** Revokes a token if it is the key's: KEYS token; ARGV keyId. */

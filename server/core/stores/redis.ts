@@ -11,14 +11,16 @@
 import { randomBytes } from 'node:crypto';
 import { lockEffect, RESIDENT_LOCK_THRESHOLD, residentCardLocked } from '../authenticity.js';
 import { systemClock, assertForward, type Clock } from '../clock.js';
+import { OcrError } from '../errors.js';
 import type { IdType } from '../id-card.js';
 import { rsa2048Factory } from '../key-store.js';
 import { cryptoRandom, randomUuid, type RandomSource } from '../random.js';
 import { expiredRequestKey, foreignRequestKey, maskRequestKey, onePerAppKey, unusableRequestKey, type RequestKeyView } from '../request-key-ledger.js';
 import type { Endpoint } from '../scenarios/schema.js';
 import { MAX_REGISTERED_APPKEYS, type StoreOptions } from './memory.js';
+import { redactUrl } from './redact-url.js';
 import { RedisKeyPairs } from './redis-key-pairs.js';
-import { keyCipher, REDIS_TTL_SECONDS, RedisLink, type RedisLinkOptions } from './redis-link.js';
+import { keyCipher, REDIS_TTL_SECONDS, RedisConnectError, RedisLink, RedisSecretMismatchError, type KeyCipher, type RedisLinkOptions } from './redis-link.js';
 import type {
   AppContext,
   AppKeyRegistry,
@@ -55,6 +57,13 @@ export interface RedisStoreOptions extends StoreOptions, RedisLinkOptions {
  */
 export async function redisStores(options: RedisStoreOptions): Promise<StateStores> {
   const link = await RedisLink.open(options);
+  const cipher = keyCipher(options.secret);
+  try {
+    await checkSecret(link, cipher, options.url);
+  } catch (error) {
+    await link.close();
+    throw error;
+  }
   const wall = options.wall ?? systemClock;
   const random = options.random ?? cryptoRandom;
   const { layout } = link;
@@ -64,7 +73,7 @@ export async function redisStores(options: RedisStoreOptions): Promise<StateStor
     wall,
     clock: new RedisClock(link),
     appKeys: new RedisAppKeys(link, options.maxAppKeys ?? MAX_REGISTERED_APPKEYS),
-    keys: new RedisKeyPairs(link, options.keyFactory ?? rsa2048Factory, keyCipher(options.secret), random, wall),
+    keys: new RedisKeyPairs(link, options.keyFactory ?? rsa2048Factory, cipher, random, wall),
     requestKeys: new RedisRequestKeys(link, random, wall, options.requestKeyTtlSeconds),
     locks: new RedisLocks(link),
     scenarios,
@@ -88,6 +97,23 @@ export async function redisStores(options: RedisStoreOptions): Promise<StateStor
     },
     close: () => link.close(),
   };
+}
+
+/**
+ * Refuses to start with another EMULATOR_REDIS_SECRET than the emulators of the prefix use: it
+ * would start, then answer -1 to whatever touches their keys (or, after a reset, make keys they
+ * cannot open). The first emulator of a prefix stores the check value; each start after it
+ * compares, and keeps the value another REDIS_TTL_SECONDS.state. A Redis that refuses the check
+ * (out of memory, say) stops the start too, naming the URL.
+ */
+async function checkSecret(link: RedisLink, cipher: KeyCipher, url: string): Promise<void> {
+  let same: number;
+  try {
+    same = await link.script<number>('emuSecretCheck', [link.layout.secretCheck], [cipher.check, REDIS_TTL_SECONDS.state]);
+  } catch (error) {
+    throw new RedisConnectError(`Redis at ${redactUrl(url)} answered the start-up check with: ${error instanceof OcrError ? error.diagnosis : (error as Error).message}`);
+  }
+  if (same !== 1) throw new RedisSecretMismatchError(link.layout.prefix);
 }
 
 /** What the context script answers (redis-scripts.ts, `emuContext`); Redis turns false into null. */

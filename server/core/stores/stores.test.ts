@@ -13,11 +13,12 @@ import { OcrError } from '../errors.js';
 import { seededRandom } from '../random.js';
 import { memoryStores } from './memory.js';
 import { redisStores } from './redis.js';
-import { RedisReplyError } from './redis-link.js';
+import { RedisReplyError, RedisSecretMismatchError } from './redis-link.js';
 import type { StateStores } from './types.js';
 
 const T0 = Date.UTC(2026, 11, 1, 9);
 const SECRET = 'a shared secret of the test suite';
+const OTHER_SECRET = 'another secret, sixteen+ chars';
 
 /** A store bundle with a clock the test moves. */
 interface Made {
@@ -342,11 +343,31 @@ describe.skipIf(!REDIS_SERVER)('two processes on one Redis (two store bundles, o
     expect(inspect(failure)).not.toMatch(/the-token-itself|tok:|reply-/);
   });
 
-  it('a process with another EMULATOR_REDIS_SECRET cannot open the keys, and says why', async () => {
+  it('another EMULATOR_REDIS_SECRET on the same prefix is refused at open, resets or not; the secret is stored nowhere', async () => {
     const prefix = `twins-${randomBytes(4).toString('hex')}:`;
     const one = (await redisMaker(prefix)).stores;
-    const other = (await redisMaker(prefix, 'another secret, sixteen+ chars')).stores;
+    await one.reset('a');
+    await one.reset();
+    await expect(redisMaker(prefix, OTHER_SECRET)).rejects.toThrow(RedisSecretMismatchError);
+    await expect(redisMaker(prefix, OTHER_SECRET)).rejects.toThrow(`is not the secret the emulators on this Redis with prefix "${prefix}" use`);
+    // The same secret opens; another prefix is another emulator.
+    await redisMaker(prefix);
+    await redisMaker(`${prefix}b:`, OTHER_SECRET);
+    const raw = new Redis(redis!.url);
+    const stored = await raw.get(`${prefix}secret-check`);
+    raw.disconnect();
+    expect(stored).toMatch(/^[\w-]{43}$/);
+    expect(stored).not.toContain(SECRET);
+  });
+
+  it('keys stored under another secret (a check that lapsed) do not open, and say why', async () => {
+    const prefix = `twins-${randomBytes(4).toString('hex')}:`;
+    const one = (await redisMaker(prefix)).stores;
     await one.keys.current(await one.context('a'), 'id-card');
+    const raw = new Redis(redis!.url);
+    await raw.del(`${prefix}secret-check`);
+    raw.disconnect();
+    const other = (await redisMaker(prefix, OTHER_SECRET)).stores;
     const failure = await other.keys.current(await other.context('a'), 'id-card').catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(OcrError);
     expect((failure as OcrError).diagnosis).toMatch(/another EMULATOR_REDIS_SECRET/);
