@@ -6,7 +6,7 @@
  *
  * Layout under the prefix P (redis-layout.ts): `P ctx` hash (clock offsets, epochs, defaults),
  * `P appkeys` hash (registered appKeys), `P queue` list (scenario shots), `P kp:<gen>:<appKey>:<service>`
- * hashes (key pairs), `P rk:<requestKey>` hashes, `P lock:<gen>:<appKey>` and
+ * hashes (key pairs), `P rk:<requestKey>` hashes and the `P rk-index` list of them, `P lock:<gen>:<appKey>` and
  * `P calls:<gen>:<appKey>` hashes, `P tok:<token>` hashes, `P secret-check` (a check value of
  * EMULATOR_REDIS_SECRET, which no reset removes).
  */
@@ -209,6 +209,27 @@ return { version, ARGV[2], ARGV[3], ARGV[4], ARGV[5] }`,
 if redis.call('HEXISTS', KEYS[1], 'i:' .. ARGV[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'r:' .. ARGV[1], '1')
 redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1`,
+  },
+
+  /**
+   * Issues a Request-Key: KEYS entry, index; ARGV the key, appKey, generation, idType, values,
+   * verdict, issuedAt, expiresAt, ttl seconds, most keys held, prefix. The index lists the keys
+   * newest first; past the bound the oldest leave it and are deleted, in the same script, so the
+   * bound holds however many processes issue at once (an expired one left in the index counts
+   * until it is the oldest; its deletion is then a no-op).
+   */
+  emuIssueRequestKey: {
+    numberOfKeys: 2,
+    lua: `
+redis.call('HSET', KEYS[1], 'appKey', ARGV[2], 'gen', ARGV[3], 'idType', ARGV[4], 'values', ARGV[5], 'verdict', ARGV[6],
+  'issuedAt', ARGV[7], 'expiresAt', ARGV[8], 'state', 'fresh')
+redis.call('EXPIRE', KEYS[1], ARGV[9])
+redis.call('LPUSH', KEYS[2], ARGV[1])
+for _ = 1, redis.call('LLEN', KEYS[2]) - tonumber(ARGV[10]) do
+  redis.call('DEL', ARGV[11] .. 'rk:' .. redis.call('RPOP', KEYS[2]))
+end
+redis.call('EXPIRE', KEYS[2], ARGV[9])
 return 1`,
   },
 

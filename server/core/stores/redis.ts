@@ -15,7 +15,7 @@ import { OcrError } from '../errors.js';
 import type { IdType } from '../id-card.js';
 import { rsa2048Factory } from '../key-store.js';
 import { cryptoRandom, randomUuid, type RandomSource } from '../random.js';
-import { expiredRequestKey, foreignRequestKey, maskRequestKey, onePerAppKey, unusableRequestKey, type RequestKeyView } from '../request-key-ledger.js';
+import { DEFAULT_MAX_REQUEST_KEYS, expiredRequestKey, foreignRequestKey, maskRequestKey, onePerAppKey, unusableRequestKey, type RequestKeyView } from '../request-key-ledger.js';
 import type { Endpoint } from '../scenarios/schema.js';
 import { MAX_REGISTERED_APPKEYS, type StoreOptions } from './memory.js';
 import { redactUrl } from './redact-url.js';
@@ -38,7 +38,7 @@ import type {
   TokenStore,
 } from './types.js';
 
-/** How many of the newest Request-Keys the listing's index keeps (GET /__emulator/request-keys). */
+/** The most Request-Keys one listing reads (GET /__emulator/request-keys): one Redis read each. */
 export const LISTED_REQUEST_KEYS = 10_000;
 
 /** How long a claimed Request-Key stays held if its holder never consumes or releases it. */
@@ -74,7 +74,7 @@ export async function redisStores(options: RedisStoreOptions): Promise<StateStor
     clock: new RedisClock(link),
     appKeys: new RedisAppKeys(link, options.maxAppKeys ?? MAX_REGISTERED_APPKEYS),
     keys: new RedisKeyPairs(link, options.keyFactory ?? rsa2048Factory, cipher, random, wall),
-    requestKeys: new RedisRequestKeys(link, random, wall, options.requestKeyTtlSeconds),
+    requestKeys: new RedisRequestKeys(link, random, wall, options.requestKeyTtlSeconds, options.maxRequestKeys ?? DEFAULT_MAX_REQUEST_KEYS),
     locks: new RedisLocks(link),
     scenarios,
     tokens: new RedisTokens(link),
@@ -155,7 +155,8 @@ class RedisAppKeys implements AppKeyRegistry {
 }
 
 /**
- * Request-Keys, one hash each, living their validity plus a minute. The claim is one script, so
+ * Request-Keys, one hash each, living their validity plus a minute, at most `maxEntries` of them
+ * under one prefix (the oldest deleted first, as in memory). The claim is one script, so
  * of concurrent calls with one key, on any process, exactly one holds it; a claim whose holder
  * never comes back (its process stopped, or Redis went away before the release) lapses after
  * {@link CLAIM_LEASE_MS}.
@@ -166,23 +167,23 @@ class RedisRequestKeys implements RequestKeyStore {
     private readonly random: RandomSource,
     private readonly wall: Clock,
     private readonly ttlSeconds: number,
+    private readonly maxEntries: number,
   ) {}
 
+  /**
+   * Issues a key: its hash, and its place in the index of keys held (newest first, gone with the
+   * last key's validity), which holds at most `maxEntries`: past it the oldest key is deleted,
+   * as the memory ledger drops its oldest.
+   */
   async issue(app: AppScope, recognised: Recognised): Promise<string> {
     const requestKey = randomUuid(this.random);
-    const name = this.link.layout.requestKey(requestKey);
+    const { layout } = this.link;
     const { idType, values, verdict } = recognised;
     const expiresAt = app.now + this.ttlSeconds * 1000;
-    const index = this.link.layout.requestKeyIndex;
-    await this.link.transaction((multi) => {
-      multi.hset(name, { appKey: app.appKey, gen: app.generation, idType, values: JSON.stringify(values), verdict: verdict === undefined ? '' : String(verdict), issuedAt: app.now, expiresAt, state: 'fresh' });
-      multi.expire(name, this.ttlSeconds + REDIS_TTL_SECONDS.grace);
-      // The listing's index, newest first in issue order: the newest LISTED_REQUEST_KEYS, gone
-      // with the last key's validity.
-      multi.lpush(index, requestKey);
-      multi.ltrim(index, 0, LISTED_REQUEST_KEYS - 1);
-      multi.expire(index, this.ttlSeconds + REDIS_TTL_SECONDS.grace);
-    });
+    await this.link.script('emuIssueRequestKey', [layout.requestKey(requestKey), layout.requestKeyIndex], [
+      requestKey, app.appKey, app.generation, idType, JSON.stringify(values), verdict === undefined ? '' : String(verdict), app.now, expiresAt,
+      this.ttlSeconds + REDIS_TTL_SECONDS.grace, this.maxEntries, layout.prefix,
+    ]);
     return requestKey;
   }
 

@@ -26,7 +26,7 @@ interface Made {
   tick(ms: number): void;
 }
 
-type Maker = (prefix?: string, secret?: string) => Promise<Made>;
+type Maker = (prefix?: string, secret?: string, maxRequestKeys?: number) => Promise<Made>;
 
 let redis: TestRedis | undefined;
 const opened: StateStores[] = [];
@@ -50,17 +50,17 @@ const makers: { name: string; make: Maker; skip: string | false }[] = [
   {
     name: 'memory',
     skip: false,
-    make: async () => {
+    make: async (_prefix, _secret, maxRequestKeys) => {
       const { wall, tick } = clock();
-      return { stores: memoryStores({ ...common, wall, maxAppKeys: 2 }), tick };
+      return { stores: memoryStores({ ...common, wall, maxAppKeys: 2, maxRequestKeys }), tick };
     },
   },
   {
     name: 'redis',
     skip: REDIS_SERVER ? false : NO_REDIS_REASON,
-    make: async (prefix = `test-${randomBytes(4).toString('hex')}:`, secret = SECRET) => {
+    make: async (prefix = `test-${randomBytes(4).toString('hex')}:`, secret = SECRET, maxRequestKeys = undefined) => {
       const { wall, tick } = clock();
-      const stores = await redisStores({ ...common, wall, url: redis!.url, secret, prefix, maxAppKeys: 2 });
+      const stores = await redisStores({ ...common, wall, url: redis!.url, secret, prefix, maxAppKeys: 2, maxRequestKeys });
       opened.push(stores);
       return { stores, tick };
     },
@@ -191,6 +191,17 @@ describe.each(makers)('$name stores', ({ make, name, skip }) => {
     await stores.reset('a');
     expect(await code(async () => stores.requestKeys.release(await stores.requestKeys.claim(await stores.context('a'), second)))).toBe(4000122);
     expect((await stores.requestKeys.claim(await stores.context('b'), third)).verdict).toBeUndefined();
+  });
+
+  it.skipIf(skip)('Request-Keys past the bound: the oldest are dropped (4000122), the newest stay usable', async () => {
+    const { stores } = await make(undefined, undefined, 3);
+    const a = await stores.context('a');
+    const keys: string[] = [];
+    for (let i = 0; i < 5; i++) keys.push(await stores.requestKeys.issue(a, { idType: 'driver', values: { n: String(i) } }));
+    await expect(stores.requestKeys.claim(a, keys[0]!)).rejects.toThrow(/^4000122 AUTHENTICITY_REQUEST_KEY_INVALID: Request-Key was never issued/);
+    expect(await code(() => stores.requestKeys.claim(a, keys[1]!))).toBe(4000122);
+    for (const [i, key] of keys.entries()) if (i >= 2) expect((await stores.requestKeys.claim(a, key)).values).toEqual({ n: String(i) });
+    expect((await stores.requestKeys.list(10, (appKey) => stores.context(appKey))).map((view) => view.requestKey.slice(-4))).toEqual(keys.slice(2).map((key) => key.slice(-4)));
   });
 
   it.skipIf(skip)('a Request-Key claimed by a call that never finishes is held; on Redis the claim lapses after 30 s', async () => {
@@ -328,6 +339,20 @@ describe.skipIf(!REDIS_SERVER)('two processes on one Redis (two store bundles, o
     const [a1, a2] = [await one.context('a'), await two.context('a')];
     const outcomes = await Promise.allSettled(Array.from({ length: 100 }, (_, i) => (i % 2 ? one : two).requestKeys.claim(i % 2 ? a1 : a2, key)));
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+  });
+
+  it('the bound on Request-Keys holds for two processes issuing at once: Redis keeps the newest, no more', async () => {
+    const prefix = `twins-${randomBytes(4).toString('hex')}:`;
+    const [one, two] = [(await redisMaker(prefix, SECRET, 10)).stores, (await redisMaker(prefix, SECRET, 10)).stores];
+    const [a1, a2] = [await one.context('a'), await two.context('a')];
+    const keys = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? one : two).requestKeys.issue(i % 2 ? a1 : a2, { idType: 'driver', values: {} })));
+    const raw = new Redis(redis!.url);
+    const held = await raw.keys(`${prefix}rk:*`);
+    const indexed = await raw.llen(`${prefix}rk-index`);
+    raw.disconnect();
+    expect([held.length, indexed]).toEqual([10, 10]);
+    const usable = await Promise.all(keys.map((key) => code(() => one.requestKeys.claim(a1, key))));
+    expect(usable.filter((c) => c === 0)).toHaveLength(10);
   });
 
   it('an error reply of Redis comes without the key names and values the call sent (a token, here)', async () => {
