@@ -11,7 +11,6 @@
 import { randomBytes } from 'node:crypto';
 import { lockEffect, RESIDENT_LOCK_THRESHOLD, residentCardLocked } from '../authenticity.js';
 import { systemClock, assertForward, type Clock } from '../clock.js';
-import { OcrError } from '../errors.js';
 import type { IdType } from '../id-card.js';
 import { rsa2048Factory } from '../key-store.js';
 import { cryptoRandom, randomUuid, type RandomSource } from '../random.js';
@@ -21,6 +20,7 @@ import { MAX_REGISTERED_APPKEYS, type StoreOptions } from './memory.js';
 import { redactUrl } from './redact-url.js';
 import { RedisKeyPairs } from './redis-key-pairs.js';
 import { keyCipher, REDIS_TTL_SECONDS, RedisConnectError, RedisLink, RedisSecretMismatchError, type KeyCipher, type RedisLinkOptions } from './redis-link.js';
+import { isStoreUnavailable } from './unavailable.js';
 import type {
   AppContext,
   AppKeyRegistry,
@@ -111,7 +111,7 @@ async function checkSecret(link: RedisLink, cipher: KeyCipher, url: string): Pro
   try {
     same = await link.script<number>('emuSecretCheck', [link.layout.secretCheck], [cipher.check, REDIS_TTL_SECONDS.state]);
   } catch (error) {
-    throw new RedisConnectError(`Redis at ${redactUrl(url)} answered the start-up check with: ${error instanceof OcrError ? error.diagnosis : (error as Error).message}`);
+    throw new RedisConnectError(`Redis at ${redactUrl(url)} cannot serve the start-up check: ${isStoreUnavailable(error) ? error.detail : (error as Error).message}`);
   }
   if (same !== 1) throw new RedisSecretMismatchError(link.layout.prefix);
 }

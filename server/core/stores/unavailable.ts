@@ -18,7 +18,8 @@ export type UnavailableKind = 'unreachable' | 'refused';
 export class StoreUnavailableError extends OcrError {
   constructor(
     readonly kind: UnavailableKind,
-    detail: string,
+    /** What Redis (or the client) said, without key names. */
+    readonly detail: string,
   ) {
     super(
       'FAIL',
