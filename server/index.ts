@@ -293,11 +293,12 @@ async function stateStores(options: CheckedOptions): Promise<StateStores> {
   // Loaded only when used: the Redis client (redis-link.ts imports it when connecting) costs
   // start-up time an in-memory emulator need not pay.
   const { redisStores } = await import('./core/stores/redis.js');
-  const { RedisConnectError } = await import('./core/stores/redis-link.js');
+  const { RedisConnectError, RedisSecretMismatchError } = await import('./core/stores/redis-link.js');
   try {
     return await redisStores({ ...shared, url: options.redisUrl, secret: options.redisSecret!, prefix: options.redisPrefix ?? SETTINGS.redisPrefix.default });
   } catch (error) {
     if (error instanceof RedisConnectError) throw new ConfigError(`EMULATOR_REDIS_URL: ${error.message}`, 'redisUrl', error.message);
+    if (error instanceof RedisSecretMismatchError) throw new ConfigError(`EMULATOR_REDIS_SECRET ${error.message}`, 'redisSecret', error.message);
     throw error;
   }
 }

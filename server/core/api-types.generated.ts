@@ -705,7 +705,7 @@ export interface components {
         /** @description An RFC 6749 section 5.2 error. */
         OAuthError: {
             /** @enum {string} */
-            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope";
+            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "temporarily_unavailable" | "server_error";
             error_description?: string;
         };
         /** @description A failure answer (HTTP 200) with a `header` and no `result`. */
@@ -988,6 +988,47 @@ export interface components {
                  * @example {
                  *       "error": "unsupported_grant_type",
                  *       "error_description": "the only grant type is client_credentials"
+                 *     }
+                 */
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /**
+         * @description The emulator's own: its shared state (Redis, `EMULATOR_REDIS_URL`) is out of reach or
+         *     refuses the call (out of memory, say), so nothing was issued or revoked; try again.
+         *     `temporarily_unavailable` is RFC 6749's code (section 4.1.2.1).
+         */
+        OAuthTemporarilyUnavailable: {
+            headers: {
+                "Cache-Control": components["headers"]["NoStore"];
+                "X-Emulator-Diagnosis": components["headers"]["EmulatorDiagnosis"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "temporarily_unavailable",
+                 *       "error_description": "the shared state (Redis) does not answer: Connection is closed.; the emulator answers again as soon as it is back"
+                 *     }
+                 */
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /**
+         * @description The emulator's own: a fault of its own (logged), so nothing was issued or revoked.
+         *     `server_error` is RFC 6749's code (section 4.1.2.1).
+         */
+        OAuthServerError: {
+            headers: {
+                "Cache-Control": components["headers"]["NoStore"];
+                "X-Emulator-Diagnosis": components["headers"]["EmulatorDiagnosis"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "server_error",
+                 *       "error_description": "internal fault (see the emulator log)"
                  *     }
                  */
                 "application/json": components["schemas"]["OAuthError"];
@@ -1567,6 +1608,8 @@ export interface operations {
             };
             400: components["responses"]["OAuthBadRequest"];
             401: components["responses"]["OAuthInvalidClient"];
+            500: components["responses"]["OAuthServerError"];
+            503: components["responses"]["OAuthTemporarilyUnavailable"];
         };
     };
     revokeToken: {
@@ -1598,6 +1641,8 @@ export interface operations {
             };
             400: components["responses"]["OAuthBadRequest"];
             401: components["responses"]["OAuthInvalidClient"];
+            500: components["responses"]["OAuthServerError"];
+            503: components["responses"]["OAuthTemporarilyUnavailable"];
         };
     };
 }

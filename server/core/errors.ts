@@ -131,6 +131,12 @@ export const OAUTH_ERRORS = {
   invalid_client: { status: 401 },
   invalid_request: { status: 400 },
   unsupported_grant_type: { status: 400 },
+  /**
+   * The emulator's own: RFC 6749 names these two for the authorization endpoint (section
+   * 4.1.2.1); a token endpoint that cannot answer says so with them, never with an HTTP 200.
+   */
+  temporarily_unavailable: { status: 503 },
+  server_error: { status: 500 },
 } as const satisfies Record<string, { status: number }>;
 
 /** An RFC 6749 `error` code the token issuer answers. */

@@ -75,7 +75,7 @@ export const DEFAULT_MAX_REQUEST_KEYS = 100_000;
  */
 export function unusableRequestKey(why: 'unknown' | 'consumed' | 'claimed', detail?: string): OcrError {
   const text = {
-    unknown: 'Request-Key was never issued (or was purged after expiry, or forgotten by a reset)',
+    unknown: 'Request-Key was never issued (or was purged after expiry, dropped as the oldest of the keys held past their bound, or forgotten by a reset)',
     consumed: 'Request-Key was already used by an authenticity call that succeeded',
     claimed: 'Request-Key is held by another authenticity call right now (a key serves one call; it stays usable if that call fails)',
   }[why];

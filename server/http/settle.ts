@@ -9,6 +9,7 @@ import type { OcrEngine, Reply, Trace } from '../core/engine.js';
 import { OAuthError, OcrError } from '../core/errors.js';
 import type { Journal, JournalEntry } from '../core/journal.js';
 import { ScenarioError } from '../core/scenarios/book.js';
+import { isStoreUnavailable } from '../core/stores/unavailable.js';
 import { DIAGNOSIS_HEADER, diagnosisHeaderValue } from './diagnosis-header.js';
 import { failureFor } from './render.js';
 
@@ -59,7 +60,7 @@ export function settler(options: SettleOptions): Settle {
     try {
       reply = await run(trace);
     } catch (error) {
-      const refused = refusal(error, trace, options.diagnosisHeader);
+      const refused = refusal(tokenFailure(error, trace, options.onFault), trace, options.diagnosisHeader);
       if (refused) {
         record(method, path, trace, undefined, refused.status, started);
         return refused;
@@ -113,6 +114,20 @@ function refusal(error: unknown, trace: Trace, withDiagnosis: boolean): Answer |
     return { status: error.status, body: error.body(), headers };
   }
   return undefined;
+}
+
+/**
+ * A token call that failed on the emulator's side answers as the issuer does, never with an OCR
+ * body on HTTP 200 (a client would take that for success): 503 `temporarily_unavailable` while
+ * the shared state cannot serve (README, "Several emulators as one"), 500 `server_error` for a
+ * fault (logged). Other errors pass unchanged, a date before v2.1's 4041007 among them.
+ */
+function tokenFailure(error: unknown, trace: Trace, onFault: (error: unknown) => void): unknown {
+  if (!trace.endpoint?.startsWith('token/') || error instanceof OAuthError || error instanceof ScenarioError) return error;
+  if (isStoreUnavailable(error)) return new OAuthError('temporarily_unavailable', error.diagnosis);
+  if (error instanceof OcrError) return error;
+  onFault(error);
+  return new OAuthError('server_error', 'internal fault (see the emulator log)');
 }
 
 /** The API failure for an error: a documented code, or -1 for a fault of the emulator's own. */

@@ -2,11 +2,13 @@
  * Many emulators as one: two emulator processes (`node dist/server/main.js`) on two ports with
  * one EMULATOR_REDIS_URL share keys, Request-Keys and the clock; and an emulator on Redis rides
  * out a Redis outage, answering -1 while it lasts and recovering by itself. Against a real
- * redis-server (skipped, with the reason, only when none is installed).
+ * redis-server (skipped, with the reason, only when none is installed). A Redis out of memory
+ * is one that refuses writes: the emulator answers as in an outage, and logs no key names.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { get } from 'node:http';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOcrClient, type OcrClient } from '../../contracts/client/index.js';
 import { startEmulator, type RunningEmulator } from '../../server/index.js';
@@ -14,6 +16,7 @@ import { fixture, fixedKeyFactory } from '../support/fixtures.js';
 import { authenticityFieldsFor } from '../support/id-cards.js';
 import { NO_REDIS_REASON, REDIS_SERVER, startRedis, type TestRedis } from '../support/redis-server.js';
 import { spawnEmulator, type SpawnedEmulator } from '../support/spawn-emulator.js';
+import { ACCESS_KEY, basic, issueToken, revokeToken, tokenRequest, v21Client } from '../support/v21.js';
 
 const APP = { appKey: 'emulator-appkey', secretKey: 'emulator-secretkey' };
 const SECRET = 'shared-state test secret, long enough';
@@ -27,10 +30,11 @@ describe.skipIf(!REDIS_SERVER)('two emulator processes on one Redis', () => {
   let b: SpawnedEmulator;
   let clientA: OcrClient;
   let clientB: OcrClient;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     redis = await startRedis();
-    const env = { EMULATOR_REDIS_URL: redis.url, EMULATOR_REDIS_SECRET: SECRET, EMULATOR_REDIS_PREFIX: `two-${randomBytes(4).toString('hex')}:` };
+    env = { EMULATOR_REDIS_URL: redis.url, EMULATOR_REDIS_SECRET: SECRET, EMULATOR_REDIS_PREFIX: `two-${randomBytes(4).toString('hex')}:` };
     [a, b] = await Promise.all([spawnEmulator(env, 20_000), spawnEmulator(env, 20_000)]);
     clientA = createOcrClient({ baseUrl: a.url, ...APP });
     clientB = createOcrClient({ baseUrl: b.url, ...APP });
@@ -81,6 +85,22 @@ describe.skipIf(!REDIS_SERVER)('two emulator processes on one Redis', () => {
     expect((await clientB.authenticity(read.requestKey!, authenticityFieldsFor(read.result!))).resultCode).toBe(4000122);
     const clockB = (await (await fetch(`${b.url}/__emulator/clock`)).json()) as { offsetSeconds: number };
     expect(clockB.offsetSeconds).toBe(3601);
+  });
+
+  it('a third with another EMULATOR_REDIS_SECRET is refused at start, in one line naming the setting and neither secret, after a reset too', async () => {
+    const other = 'another secret of sixteen+ chars';
+    expect((await fetch(`${a.url}/__emulator/reset`, { method: 'POST' })).status).toBe(200);
+    const refused = await spawnEmulator({ ...env, EMULATOR_REDIS_SECRET: other }, 20_000).then(
+      (started) => started.stop().then(() => 'it started'),
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(Error);
+    const { message } = refused as Error;
+    expect(message).toMatch(/^emulator exited with 1 before it was ready:\nnhn-ocr-emulator: EMULATOR_REDIS_SECRET=\(hidden\) is not the secret the emulators on this Redis with prefix "two-[0-9a-f]{8}:" use \(their private keys would not open here\): give every emulator of one prefix the same secret, or this one another EMULATOR_REDIS_PREFIX\n$/);
+    expect(message).not.toContain(other);
+    expect(message).not.toContain(SECRET);
+    // A and B go on as before.
+    expect((await clientB.fetchPublicKey('credit-card')).resultCode).toBe(0);
   });
 
   it('an appKey registered through A works at B', async () => {
@@ -164,6 +184,95 @@ describe.skipIf(!REDIS_SERVER)('a Redis outage', () => {
     expect(answer.resultCode).toBe(0);
   });
 });
+
+describe.skipIf(!REDIS_SERVER)('Redis out of memory, then gone: what a spawned emulator answers, and what it logs', () => {
+  let redis: TestRedis;
+  let emulator: SpawnedEmulator;
+  let control: Redis;
+  /** Every token and Request-Key the emulator handed out: none may reach its output. */
+  const handedOut: string[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    control = new Redis(redis.url, { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
+    control.on('error', () => {});
+    await control.connect();
+    emulator = await spawnEmulator({ EMULATOR_REDIS_URL: redis.url, EMULATOR_REDIS_SECRET: SECRET, EMULATOR_REDIS_PREFIX: `oom-${randomBytes(4).toString('hex')}:` }, 20_000);
+  });
+  afterAll(async () => {
+    control?.disconnect();
+    await emulator?.stop();
+    await redis?.stop();
+  });
+
+  it('out of memory: token calls answer 503 temporarily_unavailable and do nothing, the API -1, the admin API 503; all work again once memory is free', async () => {
+    const client = createOcrClient({ baseUrl: emulator.url, ...APP });
+    const token = await issueToken(emulator.url);
+    const read = await client.idCard(idImage);
+    handedOut.push(token, read.requestKey!);
+    await fillUp(control);
+    try {
+      await expectTemporarilyUnavailable(await revokeToken(emulator.url, token), /^the shared state \(Redis\) refuses the call: OOM command not allowed/);
+      await expectTemporarilyUnavailable(await tokenRequest(emulator.url, { authorization: basic(ACCESS_KEY.id, ACCESS_KEY.secret) }), /refuses the call: OOM/);
+      expect((await client.authenticity(read.requestKey!, authenticityFieldsFor(read.result!))).resultCode).toBe(-1);
+      const [entry] = ((await (await fetch(`${emulator.url}/__emulator/requests?limit=1`)).json()) as { requests: { diagnosis: string }[] }).requests;
+      expect(entry?.diagnosis).toMatch(/^the shared state \(Redis\) refuses the call: OOM/);
+      const advanced = await fetch(`${emulator.url}/__emulator/clock`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ advanceSeconds: 1 }) });
+      expect([advanced.status, await advanced.json()]).toEqual([503, { error: 'unavailable', message: expect.stringMatching(/Redis/) }]);
+    } finally {
+      await control.config('SET', 'maxmemory', '0');
+    }
+    // The 503 revoked nothing: the token still works, until a revocation that answers 200.
+    const v21 = v21Client(emulator.url, APP.appKey, () => token);
+    expect((await v21.fetchPublicKey('credit-card')).resultCode).toBe(0);
+    expect((await revokeToken(emulator.url, token)).status).toBe(200);
+    expect((await v21.fetchPublicKey('credit-card')).resultCode).toBe(4010006);
+    // The failed authenticity call left its Request-Key usable.
+    expect((await client.authenticity(read.requestKey!, authenticityFieldsFor(read.result!))).resultCode).toBe(0);
+  });
+
+  it('gone: token calls answer 503 temporarily_unavailable, never 200; the admin API 503', async () => {
+    const token = await issueToken(emulator.url);
+    handedOut.push(token);
+    await redis.kill();
+    await expectTemporarilyUnavailable(await tokenRequest(emulator.url, { authorization: basic(ACCESS_KEY.id, ACCESS_KEY.secret) }), /^the shared state \(Redis\) does not answer/);
+    await expectTemporarilyUnavailable(await revokeToken(emulator.url, token), /^the shared state \(Redis\) does not answer/);
+    for (const [method, path] of [['GET', '/__emulator/keys'], ['POST', '/__emulator/reset'], ['GET', '/__emulator/request-keys']] as const) {
+      expect((await fetch(`${emulator.url}${path}`, { method })).status, `${method} ${path}`).toBe(503);
+    }
+  });
+
+  it('its output names no token, no Request-Key and no Redis key', () => {
+    const output = emulator.output();
+    expect(handedOut).toHaveLength(3);
+    for (const secret of handedOut) expect(output).not.toContain(secret);
+    expect(output).not.toMatch(/tok:|rk:/);
+  });
+});
+
+/** Sets Redis to refuse writes once at 1 MB (`noeviction`), and fills it to there. */
+async function fillUp(redis: Redis): Promise<void> {
+  await redis.config('SET', 'maxmemory-policy', 'noeviction');
+  await redis.config('SET', 'maxmemory', '1mb');
+  for (let i = 0; i < 10_000; i++) {
+    try {
+      await redis.set(`fill:${i}`, 'x'.repeat(1000));
+    } catch (error) {
+      if (/^OOM/.test((error as Error).message)) return;
+      throw error;
+    }
+  }
+  throw new Error('Redis took 10 MB past a 1 MB maxmemory');
+}
+
+/** A token issuer answer saying it did nothing and to try again: 503 in RFC 6749's shape, never cached. */
+async function expectTemporarilyUnavailable(res: Response, description: RegExp): Promise<void> {
+  expect(res.status).toBe(503);
+  expect(res.headers.get('cache-control')).toBe('no-store');
+  const body = (await res.json()) as { error: string; error_description: string };
+  expect(body.error).toBe('temporarily_unavailable');
+  expect(body.error_description).toMatch(description);
+}
 
 describe.skipIf(!REDIS_SERVER)('EMULATOR_WORKERS: worker processes on one port', () => {
   let redis: TestRedis;

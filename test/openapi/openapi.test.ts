@@ -152,10 +152,10 @@ describe('openapi.yaml', () => {
     expect(JSON.stringify(document)).not.toContain('__emulator');
   });
 
-  it('declares only HTTP 200 answers for the OCR operations, each a success or a failure; the token issuer 200, 400, 401', () => {
+  it('declares only HTTP 200 answers for the OCR operations, each a success or a failure; the token issuer 200, 400, 401, and 500, 503 of its own', () => {
     for (const [path, item] of Object.entries(document.paths ?? {})) {
       for (const operation of [item?.get, item?.post].filter(Boolean)) {
-        expect(Object.keys(operation!.responses ?? {})).toEqual(path.startsWith('/oauth2/') ? ['200', '400', '401'] : ['200']);
+        expect(Object.keys(operation!.responses ?? {})).toEqual(path.startsWith('/oauth2/') ? ['200', '400', '401', '500', '503'] : ['200']);
       }
     }
   });

@@ -25,13 +25,14 @@ export interface StoreOptions {
   requestKeyTtlSeconds: number;
   /** Most appKeys registered at run time (default {@link MAX_REGISTERED_APPKEYS}). */
   maxAppKeys?: number | undefined;
+  /** Most Request-Keys held, the oldest dropped past it (default 100,000: request-key-ledger.ts). */
+  maxRequestKeys?: number | undefined;
 }
 
 /** Settings of the memory stores. */
 export interface MemoryStoreOptions extends StoreOptions {
   /** Where key pairs are kept between runs (EMULATOR_KEYS_DIR). */
   keyPersistence?: KeyPersistence | undefined;
-  maxRequestKeys?: number | undefined;
   maxTokens?: number | undefined;
   /** The scenario state to use (a ScenarioBook's own), instead of a new one. */
   scenarioState?: MemoryScenarioState | undefined;

@@ -124,7 +124,7 @@ export class RedisKeyPairs implements KeyPairStore {
 
   #parse(app: AppScope, service: ServiceName, ring: string, version: string, fields: Record<string, string>): IssuedKey {
     const [id, publicKey, sealed, issuedAt] = [`i:${version}`, `p:${version}`, `k:${version}`, `t:${version}`].map((f) => fields[f]);
-    if (!id || !publicKey || !sealed || !issuedAt) throw new Error(`key ring ${ring} lacks version ${version}`);
+    if (!id || !publicKey || !sealed || !issuedAt) throw new Error(`the key ring of ${app.appKey} ${service} lacks version ${version}`);
     const key = this.#fromFields(app, service, ring, version, { id, publicKey, sealed, issuedAt });
     key.revoked = fields[`r:${version}`] === '1';
     return key;

@@ -7,7 +7,7 @@
  * every 100-1000 ms, for as long as the process runs. Its Lua scripts (redis-scripts.ts) are run
  * by SHA and sent again after a Redis restart emptied the script cache.
  */
-import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, scryptSync } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { OcrError } from '../errors.js';
 import type { ServiceName } from '../key-store.js';
@@ -66,6 +66,10 @@ export class RedisLayout {
   token(token: string): string {
     return `${this.prefix}tok:${token}`;
   }
+  /** A check value of EMULATOR_REDIS_SECRET (never the secret), compared at every start. */
+  get secretCheck(): string {
+    return `${this.prefix}secret-check`;
+  }
 }
 
 /** The connection settings. */
@@ -75,6 +79,51 @@ export interface RedisLinkOptions {
   commandTimeoutMs?: number | undefined;
   /** How long to wait for the first connection at start. */
   connectTimeoutMs?: number | undefined;
+}
+
+/**
+ * Redis's error replies that speak of its own state, not of the call: out of memory under
+ * `maxmemory-policy noeviction`, a read-only replica, a failed snapshot, data still loading, a
+ * busy script, a replica without its master. They pass when Redis does, as an outage does.
+ */
+const SERVER_STATES = /^(OOM|READONLY|MISCONF|LOADING|BUSY|MASTERDOWN|NOREPLICAS|TRYAGAIN|CLUSTERDOWN)\b/;
+
+/**
+ * Redis refused what the emulator sent (a fault of the emulator's own); the message is Redis's,
+ * without key names.
+ * @example throw new RedisReplyError('WRONGTYPE Operation against a key holding the wrong kind of value')
+ */
+export class RedisReplyError extends Error {
+  override name = 'RedisReplyError';
+  constructor(message: string) {
+    super(`Redis refused a call: ${message}`);
+  }
+}
+
+/**
+ * An error's message, first line only, with every key name under the prefix (and any text shaped
+ * like one of the layout's) replaced by `<key>`: a key name holds a token or a Request-Key.
+ * @example safeMessage(new Error('bad key p:tok:abc'), 'p:') // 'bad key <key>'
+ */
+export function safeMessage(error: unknown, prefix: string): string {
+  const text = (error instanceof Error ? error.message : String(error)).split('\n', 1)[0]!;
+  const named = prefix && text.includes(prefix) ? text.replace(new RegExp(`${escapeRegExp(prefix)}\\S*`, 'g'), '<key>') : text;
+  return named.replace(/\b(?:tok|rk|kp|lock|calls):\S*/g, '<key>');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The emulators already on this Redis and prefix use another EMULATOR_REDIS_SECRET.
+ * @example if (error instanceof RedisSecretMismatchError) console.error(error.message)
+ */
+export class RedisSecretMismatchError extends Error {
+  override name = 'RedisSecretMismatchError';
+  constructor(prefix: string) {
+    super(`is not the secret the emulators on this Redis with prefix ${JSON.stringify(prefix)} use (their private keys would not open here): give every emulator of one prefix the same secret, or this one another EMULATOR_REDIS_PREFIX`);
+  }
 }
 
 /**
@@ -133,14 +182,18 @@ export class RedisLink {
     return this.call(() => command.call(this.redis, ...keys, ...args));
   }
 
-  /** Runs calls on the client; a Redis that does not answer becomes {@link StoreUnavailableError}. */
+  /**
+   * Runs calls on the client. What fails is never thrown as ioredis made it: its error carries
+   * the call's arguments (`command.args`, and a transaction's `previousErrors`), key names and
+   * values such as a token or a Request-Key, which a log line would print. It becomes
+   * {@link StoreUnavailableError} when Redis does not answer or refuses the call for a state of
+   * its own (out of memory, say), and {@link RedisReplyError} when Redis refuses what was sent.
+   */
   async call<T>(run: (redis: Redis) => Promise<T>): Promise<T> {
     try {
       return await run(this.redis);
     } catch (error) {
-      // A reply error is Redis refusing what was sent: a fault of the emulator's, not an outage.
-      if (error instanceof this.replyError) throw error;
-      throw new StoreUnavailableError(error);
+      throw this.#fault(error);
     }
   }
 
@@ -151,11 +204,20 @@ export class RedisLink {
       build(multi);
       return multi.exec();
     });
-    if (!results) throw new StoreUnavailableError(new Error('transaction discarded'));
+    if (!results) throw new StoreUnavailableError('unreachable', 'transaction discarded');
     return results.map(([error, value]) => {
-      if (error) throw error;
+      if (error) throw this.#fault(error);
       return value;
     });
+  }
+
+  #fault(error: unknown): Error {
+    if (error instanceof StoreUnavailableError || error instanceof RedisReplyError) return error;
+    if (!(error instanceof this.replyError)) return new StoreUnavailableError('unreachable', safeMessage(error, this.layout.prefix));
+    // EXECABORT says only that a command of the transaction was refused: the refusal says why.
+    const refusal = (error as { previousErrors?: unknown[] }).previousErrors?.[0] ?? error;
+    const message = safeMessage(refusal, this.layout.prefix);
+    return SERVER_STATES.test(message) ? new StoreUnavailableError('refused', message) : new RedisReplyError(message);
   }
 
   /** Closes the connection, waiting at most a second for pending calls. */
@@ -179,12 +241,14 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 /**
  * Private keys at rest in Redis: AES-256-GCM under a key derived from EMULATOR_REDIS_SECRET
  * with scrypt, each bound (as authenticated data) to the key ring and version it belongs to, so
- * a value copied elsewhere does not decrypt.
+ * a value copied elsewhere does not decrypt. `check` tells secrets apart without showing one: an
+ * HMAC made with the derived key, so guessing the secret from it costs a scrypt a guess.
  * @example const sealed = keyCipher('a long shared secret').seal(der, 'app|credit-card|0|id')
  */
 export function keyCipher(secret: string) {
   const key = scryptSync(secret, 'nhn-ocr-emulator/redis-key-pairs', 32);
   return {
+    check: createHmac('sha256', key).update('nhn-ocr-emulator/redis-secret-check').digest('base64url'),
     seal(plain: Buffer, binding: string): string {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);

@@ -6,8 +6,9 @@
  *
  * Layout under the prefix P (redis-layout.ts): `P ctx` hash (clock offsets, epochs, defaults),
  * `P appkeys` hash (registered appKeys), `P queue` list (scenario shots), `P kp:<gen>:<appKey>:<service>`
- * hashes (key pairs), `P rk:<requestKey>` hashes, `P lock:<gen>:<appKey>` and
- * `P calls:<gen>:<appKey>` hashes, `P tok:<token>` hashes.
+ * hashes (key pairs), `P rk:<requestKey>` hashes and the `P rk-index` list of them, `P lock:<gen>:<appKey>` and
+ * `P calls:<gen>:<appKey>` hashes, `P tok:<token>` hashes, `P secret-check` (a check value of
+ * EMULATOR_REDIS_SECRET, which no reset removes).
  */
 
 /** A tagged value of the current epoch, or false. Shared by the scripts that read tags. */
@@ -212,6 +213,27 @@ return 1`,
   },
 
   /**
+   * Issues a Request-Key: KEYS entry, index; ARGV the key, appKey, generation, idType, values,
+   * verdict, issuedAt, expiresAt, ttl seconds, most keys held, prefix. The index lists the keys
+   * newest first; past the bound the oldest leave it and are deleted, in the same script, so the
+   * bound holds however many processes issue at once (an expired one left in the index counts
+   * until it is the oldest; its deletion is then a no-op).
+   */
+  emuIssueRequestKey: {
+    numberOfKeys: 2,
+    lua: `
+redis.call('HSET', KEYS[1], 'appKey', ARGV[2], 'gen', ARGV[3], 'idType', ARGV[4], 'values', ARGV[5], 'verdict', ARGV[6],
+  'issuedAt', ARGV[7], 'expiresAt', ARGV[8], 'state', 'fresh')
+redis.call('EXPIRE', KEYS[1], ARGV[9])
+redis.call('LPUSH', KEYS[2], ARGV[1])
+for _ = 1, redis.call('LLEN', KEYS[2]) - tonumber(ARGV[10]) do
+  redis.call('DEL', ARGV[11] .. 'rk:' .. redis.call('RPOP', KEYS[2]))
+end
+redis.call('EXPIRE', KEYS[2], ARGV[9])
+return 1`,
+  },
+
+  /**
    * Claims a Request-Key: KEYS entry; ARGV appKey, generation, now (the appKey's clock), claim
    * id, lease end and wall-clock now. A claim whose lease ran out (its holder never came back)
    * counts as fresh. Returns 'unknown', {'foreign', owner}, 'consumed', 'claimed',
@@ -265,6 +287,20 @@ local t = redis.call('HMGET', KEYS[1], 'keyId', 'expiresAt', 'revoked', 'epoch')
 if not t[1] then return false end
 if t[4] ~= (redis.call('HGET', KEYS[2], 'g:epoch') or '0') then return false end
 return { t[1], t[2], t[3] }`,
+  },
+
+  /**
+   * Compares the check value of this emulator's EMULATOR_REDIS_SECRET with the one stored under
+   * the prefix, storing it when there is none: KEYS secret-check; ARGV check value, ttl. Returns
+   * 1 (the same, or stored now; kept ttl seconds more) or 0 (another secret's).
+   */
+  emuSecretCheck: {
+    numberOfKeys: 1,
+    lua: `
+local known = redis.call('GET', KEYS[1])
+if known and known ~= ARGV[1] then return 0 end
+if known then redis.call('EXPIRE', KEYS[1], ARGV[2]) else redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
+return 1`,
   },
 
   /** Revokes a token if it is the key's: KEYS token; ARGV keyId. */

@@ -14,11 +14,13 @@ import { systemClock, assertForward, type Clock } from '../clock.js';
 import type { IdType } from '../id-card.js';
 import { rsa2048Factory } from '../key-store.js';
 import { cryptoRandom, randomUuid, type RandomSource } from '../random.js';
-import { expiredRequestKey, foreignRequestKey, maskRequestKey, onePerAppKey, unusableRequestKey, type RequestKeyView } from '../request-key-ledger.js';
+import { DEFAULT_MAX_REQUEST_KEYS, expiredRequestKey, foreignRequestKey, maskRequestKey, onePerAppKey, unusableRequestKey, type RequestKeyView } from '../request-key-ledger.js';
 import type { Endpoint } from '../scenarios/schema.js';
 import { MAX_REGISTERED_APPKEYS, type StoreOptions } from './memory.js';
+import { redactUrl } from './redact-url.js';
 import { RedisKeyPairs } from './redis-key-pairs.js';
-import { keyCipher, REDIS_TTL_SECONDS, RedisLink, type RedisLinkOptions } from './redis-link.js';
+import { keyCipher, REDIS_TTL_SECONDS, RedisConnectError, RedisLink, RedisSecretMismatchError, type KeyCipher, type RedisLinkOptions } from './redis-link.js';
+import { isStoreUnavailable } from './unavailable.js';
 import type {
   AppContext,
   AppKeyRegistry,
@@ -36,7 +38,7 @@ import type {
   TokenStore,
 } from './types.js';
 
-/** How many of the newest Request-Keys the listing's index keeps (GET /__emulator/request-keys). */
+/** The most Request-Keys one listing reads (GET /__emulator/request-keys): one Redis read each. */
 export const LISTED_REQUEST_KEYS = 10_000;
 
 /** How long a claimed Request-Key stays held if its holder never consumes or releases it. */
@@ -55,6 +57,13 @@ export interface RedisStoreOptions extends StoreOptions, RedisLinkOptions {
  */
 export async function redisStores(options: RedisStoreOptions): Promise<StateStores> {
   const link = await RedisLink.open(options);
+  const cipher = keyCipher(options.secret);
+  try {
+    await checkSecret(link, cipher, options.url);
+  } catch (error) {
+    await link.close();
+    throw error;
+  }
   const wall = options.wall ?? systemClock;
   const random = options.random ?? cryptoRandom;
   const { layout } = link;
@@ -64,8 +73,8 @@ export async function redisStores(options: RedisStoreOptions): Promise<StateStor
     wall,
     clock: new RedisClock(link),
     appKeys: new RedisAppKeys(link, options.maxAppKeys ?? MAX_REGISTERED_APPKEYS),
-    keys: new RedisKeyPairs(link, options.keyFactory ?? rsa2048Factory, keyCipher(options.secret), random, wall),
-    requestKeys: new RedisRequestKeys(link, random, wall, options.requestKeyTtlSeconds),
+    keys: new RedisKeyPairs(link, options.keyFactory ?? rsa2048Factory, cipher, random, wall),
+    requestKeys: new RedisRequestKeys(link, random, wall, options.requestKeyTtlSeconds, options.maxRequestKeys ?? DEFAULT_MAX_REQUEST_KEYS),
     locks: new RedisLocks(link),
     scenarios,
     tokens: new RedisTokens(link),
@@ -88,6 +97,23 @@ export async function redisStores(options: RedisStoreOptions): Promise<StateStor
     },
     close: () => link.close(),
   };
+}
+
+/**
+ * Refuses to start with another EMULATOR_REDIS_SECRET than the emulators of the prefix use: it
+ * would start, then answer -1 to whatever touches their keys (or, after a reset, make keys they
+ * cannot open). The first emulator of a prefix stores the check value; each start after it
+ * compares, and keeps the value another REDIS_TTL_SECONDS.state. A Redis that refuses the check
+ * (out of memory, say) stops the start too, naming the URL.
+ */
+async function checkSecret(link: RedisLink, cipher: KeyCipher, url: string): Promise<void> {
+  let same: number;
+  try {
+    same = await link.script<number>('emuSecretCheck', [link.layout.secretCheck], [cipher.check, REDIS_TTL_SECONDS.state]);
+  } catch (error) {
+    throw new RedisConnectError(`Redis at ${redactUrl(url)} cannot serve the start-up check: ${isStoreUnavailable(error) ? error.detail : (error as Error).message}`);
+  }
+  if (same !== 1) throw new RedisSecretMismatchError(link.layout.prefix);
 }
 
 /** What the context script answers (redis-scripts.ts, `emuContext`); Redis turns false into null. */
@@ -129,7 +155,8 @@ class RedisAppKeys implements AppKeyRegistry {
 }
 
 /**
- * Request-Keys, one hash each, living their validity plus a minute. The claim is one script, so
+ * Request-Keys, one hash each, living their validity plus a minute, at most `maxEntries` of them
+ * under one prefix (the oldest deleted first, as in memory). The claim is one script, so
  * of concurrent calls with one key, on any process, exactly one holds it; a claim whose holder
  * never comes back (its process stopped, or Redis went away before the release) lapses after
  * {@link CLAIM_LEASE_MS}.
@@ -140,23 +167,23 @@ class RedisRequestKeys implements RequestKeyStore {
     private readonly random: RandomSource,
     private readonly wall: Clock,
     private readonly ttlSeconds: number,
+    private readonly maxEntries: number,
   ) {}
 
+  /**
+   * Issues a key: its hash, and its place in the index of keys held (newest first, gone with the
+   * last key's validity), which holds at most `maxEntries`: past it the oldest key is deleted,
+   * as the memory ledger drops its oldest.
+   */
   async issue(app: AppScope, recognised: Recognised): Promise<string> {
     const requestKey = randomUuid(this.random);
-    const name = this.link.layout.requestKey(requestKey);
+    const { layout } = this.link;
     const { idType, values, verdict } = recognised;
     const expiresAt = app.now + this.ttlSeconds * 1000;
-    const index = this.link.layout.requestKeyIndex;
-    await this.link.transaction((multi) => {
-      multi.hset(name, { appKey: app.appKey, gen: app.generation, idType, values: JSON.stringify(values), verdict: verdict === undefined ? '' : String(verdict), issuedAt: app.now, expiresAt, state: 'fresh' });
-      multi.expire(name, this.ttlSeconds + REDIS_TTL_SECONDS.grace);
-      // The listing's index, newest first in issue order: the newest LISTED_REQUEST_KEYS, gone
-      // with the last key's validity.
-      multi.lpush(index, requestKey);
-      multi.ltrim(index, 0, LISTED_REQUEST_KEYS - 1);
-      multi.expire(index, this.ttlSeconds + REDIS_TTL_SECONDS.grace);
-    });
+    await this.link.script('emuIssueRequestKey', [layout.requestKey(requestKey), layout.requestKeyIndex], [
+      requestKey, app.appKey, app.generation, idType, JSON.stringify(values), verdict === undefined ? '' : String(verdict), app.now, expiresAt,
+      this.ttlSeconds + REDIS_TTL_SECONDS.grace, this.maxEntries, layout.prefix,
+    ]);
     return requestKey;
   }
 

@@ -4,6 +4,8 @@
  * processes sharing one state, is shown with two store bundles on one Redis and prefix.
  */
 import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedKeyFactory } from '../../../test/support/fixtures.js';
 import { NO_REDIS_REASON, REDIS_SERVER, startRedis, type TestRedis } from '../../../test/support/redis-server.js';
@@ -11,10 +13,12 @@ import { OcrError } from '../errors.js';
 import { seededRandom } from '../random.js';
 import { memoryStores } from './memory.js';
 import { redisStores } from './redis.js';
+import { RedisReplyError, RedisSecretMismatchError } from './redis-link.js';
 import type { StateStores } from './types.js';
 
 const T0 = Date.UTC(2026, 11, 1, 9);
 const SECRET = 'a shared secret of the test suite';
+const OTHER_SECRET = 'another secret, sixteen+ chars';
 
 /** A store bundle with a clock the test moves. */
 interface Made {
@@ -22,7 +26,7 @@ interface Made {
   tick(ms: number): void;
 }
 
-type Maker = (prefix?: string, secret?: string) => Promise<Made>;
+type Maker = (prefix?: string, secret?: string, maxRequestKeys?: number) => Promise<Made>;
 
 let redis: TestRedis | undefined;
 const opened: StateStores[] = [];
@@ -46,17 +50,17 @@ const makers: { name: string; make: Maker; skip: string | false }[] = [
   {
     name: 'memory',
     skip: false,
-    make: async () => {
+    make: async (_prefix, _secret, maxRequestKeys) => {
       const { wall, tick } = clock();
-      return { stores: memoryStores({ ...common, wall, maxAppKeys: 2 }), tick };
+      return { stores: memoryStores({ ...common, wall, maxAppKeys: 2, maxRequestKeys }), tick };
     },
   },
   {
     name: 'redis',
     skip: REDIS_SERVER ? false : NO_REDIS_REASON,
-    make: async (prefix = `test-${randomBytes(4).toString('hex')}:`, secret = SECRET) => {
+    make: async (prefix = `test-${randomBytes(4).toString('hex')}:`, secret = SECRET, maxRequestKeys = undefined) => {
       const { wall, tick } = clock();
-      const stores = await redisStores({ ...common, wall, url: redis!.url, secret, prefix, maxAppKeys: 2 });
+      const stores = await redisStores({ ...common, wall, url: redis!.url, secret, prefix, maxAppKeys: 2, maxRequestKeys });
       opened.push(stores);
       return { stores, tick };
     },
@@ -187,6 +191,17 @@ describe.each(makers)('$name stores', ({ make, name, skip }) => {
     await stores.reset('a');
     expect(await code(async () => stores.requestKeys.release(await stores.requestKeys.claim(await stores.context('a'), second)))).toBe(4000122);
     expect((await stores.requestKeys.claim(await stores.context('b'), third)).verdict).toBeUndefined();
+  });
+
+  it.skipIf(skip)('Request-Keys past the bound: the oldest are dropped (4000122), the newest stay usable', async () => {
+    const { stores } = await make(undefined, undefined, 3);
+    const a = await stores.context('a');
+    const keys: string[] = [];
+    for (let i = 0; i < 5; i++) keys.push(await stores.requestKeys.issue(a, { idType: 'driver', values: { n: String(i) } }));
+    await expect(stores.requestKeys.claim(a, keys[0]!)).rejects.toThrow(/^4000122 AUTHENTICITY_REQUEST_KEY_INVALID: Request-Key was never issued/);
+    expect(await code(() => stores.requestKeys.claim(a, keys[1]!))).toBe(4000122);
+    for (const [i, key] of keys.entries()) if (i >= 2) expect((await stores.requestKeys.claim(a, key)).values).toEqual({ n: String(i) });
+    expect((await stores.requestKeys.list(10, (appKey) => stores.context(appKey))).map((view) => view.requestKey.slice(-4))).toEqual(keys.slice(2).map((key) => key.slice(-4)));
   });
 
   it.skipIf(skip)('a Request-Key claimed by a call that never finishes is held; on Redis the claim lapses after 30 s', async () => {
@@ -326,11 +341,58 @@ describe.skipIf(!REDIS_SERVER)('two processes on one Redis (two store bundles, o
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
   });
 
-  it('a process with another EMULATOR_REDIS_SECRET cannot open the keys, and says why', async () => {
+  it('the bound on Request-Keys holds for two processes issuing at once: Redis keeps the newest, no more', async () => {
+    const prefix = `twins-${randomBytes(4).toString('hex')}:`;
+    const [one, two] = [(await redisMaker(prefix, SECRET, 10)).stores, (await redisMaker(prefix, SECRET, 10)).stores];
+    const [a1, a2] = [await one.context('a'), await two.context('a')];
+    const keys = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? one : two).requestKeys.issue(i % 2 ? a1 : a2, { idType: 'driver', values: {} })));
+    const raw = new Redis(redis!.url);
+    const held = await raw.keys(`${prefix}rk:*`);
+    const indexed = await raw.llen(`${prefix}rk-index`);
+    raw.disconnect();
+    expect([held.length, indexed]).toEqual([10, 10]);
+    const usable = await Promise.all(keys.map((key) => code(() => one.requestKeys.claim(a1, key))));
+    expect(usable.filter((c) => c === 0)).toHaveLength(10);
+  });
+
+  it('an error reply of Redis comes without the key names and values the call sent (a token, here)', async () => {
+    const prefix = `reply-${randomBytes(4).toString('hex')}:`;
+    const { stores } = await redisMaker(prefix);
+    const raw = new Redis(redis!.url);
+    await raw.set(`${prefix}tok:the-token-itself`, 'a string where a hash belongs');
+    raw.disconnect();
+    const failure = await stores.tokens.get('the-token-itself').catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(RedisReplyError);
+    expect((failure as Error).message).toMatch(/^Redis refused a call: WRONGTYPE /);
+    // All of it, as a log line prints an error: its own properties too.
+    expect(inspect(failure)).not.toMatch(/the-token-itself|tok:|reply-/);
+  });
+
+  it('another EMULATOR_REDIS_SECRET on the same prefix is refused at open, resets or not; the secret is stored nowhere', async () => {
     const prefix = `twins-${randomBytes(4).toString('hex')}:`;
     const one = (await redisMaker(prefix)).stores;
-    const other = (await redisMaker(prefix, 'another secret, sixteen+ chars')).stores;
+    await one.reset('a');
+    await one.reset();
+    await expect(redisMaker(prefix, OTHER_SECRET)).rejects.toThrow(RedisSecretMismatchError);
+    await expect(redisMaker(prefix, OTHER_SECRET)).rejects.toThrow(`is not the secret the emulators on this Redis with prefix "${prefix}" use`);
+    // The same secret opens; another prefix is another emulator.
+    await redisMaker(prefix);
+    await redisMaker(`${prefix}b:`, OTHER_SECRET);
+    const raw = new Redis(redis!.url);
+    const stored = await raw.get(`${prefix}secret-check`);
+    raw.disconnect();
+    expect(stored).toMatch(/^[\w-]{43}$/);
+    expect(stored).not.toContain(SECRET);
+  });
+
+  it('keys stored under another secret (a check that lapsed) do not open, and say why', async () => {
+    const prefix = `twins-${randomBytes(4).toString('hex')}:`;
+    const one = (await redisMaker(prefix)).stores;
     await one.keys.current(await one.context('a'), 'id-card');
+    const raw = new Redis(redis!.url);
+    await raw.del(`${prefix}secret-check`);
+    raw.disconnect();
+    const other = (await redisMaker(prefix, OTHER_SECRET)).stores;
     const failure = await other.keys.current(await other.context('a'), 'id-card').catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(OcrError);
     expect((failure as OcrError).diagnosis).toMatch(/another EMULATOR_REDIS_SECRET/);
