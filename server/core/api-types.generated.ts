@@ -603,6 +603,11 @@ export interface paths {
          *     calls as `X-NHN-Authorization: Bearer {access_token}` and renew it before `expires_in`
          *     seconds have passed. The page's table calls `expires_in` a String, its example shows a
          *     number: the example is what clients parse.
+         *
+         *     `grant_type` may come in the form body or in the query string: the page's own Spring
+         *     Cloud OpenFeign example declares `@RequestParam("grant_type")`, which Feign sends in the
+         *     query string with an empty form body. A parameter given more than once, in one place
+         *     or in both, is refused with `invalid_request` (RFC 6749 section 3.1), whatever the values.
          */
         post: operations["createToken"];
         delete?: never;
@@ -625,6 +630,11 @@ export interface paths {
          * @description Ends a token before it expires (RFC 7009). Answers HTTP 200 with an empty body, also for
          *     a token that is unknown or already revoked (RFC 7009 section 2.2); v2.1 calls with a
          *     revoked token answer 4010006.
+         *
+         *     `token` may come in the form body or in the query string (the page's Feign example
+         *     declares `@RequestParam("token")`); given more than once, in one place or in both, it
+         *     is refused with `invalid_request`. The emulator's journal records neither the token
+         *     nor the query string.
          */
         post: operations["revokeToken"];
         delete?: never;
@@ -1552,12 +1562,15 @@ export interface operations {
     };
     createToken: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The grant, when not in the form body (never in both). */
+                grant_type?: "client_credentials";
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 /**
                  * @example {
@@ -1594,12 +1607,15 @@ export interface operations {
     };
     revokeToken: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The access token to revoke, when not in the form body (never in both). */
+                token?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 /**
                  * @example {

@@ -1,10 +1,10 @@
 /**
  * The User Access Key token issuer that v2.1 clients call before the OCR API (NHN Cloud public
- * API "User Access Key token"; ../shared/reference/ocr-v2-api-facts.md, "The token issuer"):
+ * API "User Access Key token"):
  * `POST /oauth2/token/create` with HTTP Basic client credentials and
  * `grant_type=client_credentials` answers an opaque Bearer token valid `expires_in` seconds;
  * `POST /oauth2/token/revoke` ends one early. Refusals follow RFC 6749 section 5.2. Plain
- * TypeScript: the HTTP adapter hands in the `Authorization` header and the parsed form.
+ * TypeScript: the HTTP adapter hands in the `Authorization` header and the parsed parameters.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { OAuthError, OcrError } from './errors.js';
@@ -25,7 +25,10 @@ export interface TokenAnswer {
   expires_in: number;
 }
 
-/** A form body as the adapter parsed it; `undefined` when the body was not a form. */
+/**
+ * The request's parameters as the adapter parsed them (form body and query string together);
+ * `undefined` when the body was not a form and the query string held none.
+ */
 export type TokenForm = Readonly<Record<string, string | undefined>> | undefined;
 
 /** Settings of the issuer. */
@@ -101,7 +104,7 @@ export class TokenIssuer {
   async create(authorization: string | undefined, form: TokenForm, now: number): Promise<TokenAnswer> {
     const key = this.#client(authorization);
     const grant = requireForm(form)['grant_type'];
-    if (!grant) throw new OAuthError('invalid_request', 'the form body needs grant_type=client_credentials');
+    if (!grant) throw new OAuthError('invalid_request', 'the request needs grant_type=client_credentials (in the form body or the query string)');
     if (grant !== 'client_credentials') {
       throw new OAuthError('unsupported_grant_type', 'the only grant type is client_credentials');
     }
@@ -118,7 +121,7 @@ export class TokenIssuer {
   async revoke(authorization: string | undefined, form: TokenForm): Promise<void> {
     const key = this.#client(authorization);
     const token = requireForm(form)['token'];
-    if (!token) throw new OAuthError('invalid_request', 'the form body needs token=<access_token>');
+    if (!token) throw new OAuthError('invalid_request', 'the request needs token=<access_token> (in the form body or the query string)');
     await this.options.store.revoke(token, key.id);
   }
 
