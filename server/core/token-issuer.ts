@@ -126,7 +126,8 @@ export class TokenIssuer {
   }
 
   /**
-   * Checks a Bearer token for a call to `appKey` at `now` (that appKey's clock): 4010006 unless
+   * Checks a Bearer token for a call to `appKey` at `now`, the issuer's clock (the one `create`
+   * issues on: no appKey's own offset, whichever appKey is called): 4010006 unless
    * it is a live token of this issuer, 4010007 when its User Access Key may not use the appKey
    * (`known`: whether the emulator serves the appKey at all).
    */
@@ -135,7 +136,10 @@ export class TokenIssuer {
     if (!entry) throw new OcrError('INVALID_TOKEN', unknownTokenDiagnosis(token));
     if (entry.revoked) throw new OcrError('INVALID_TOKEN', 'token was revoked (POST /oauth2/token/revoke)');
     if (now >= entry.expiresAt) {
-      throw new OcrError('INVALID_TOKEN', `token expired ${Math.round((now - entry.expiresAt) / 1000)} s ago (tokens live ${this.options.ttlSeconds} s; renew before expires_in runs out)`);
+      throw new OcrError(
+        'INVALID_TOKEN',
+        `token expired ${Math.round((now - entry.expiresAt) / 1000)} s ago by the issuer's clock, the global emulator clock (tokens live ${this.options.ttlSeconds} s; renew before expires_in runs out)`,
+      );
     }
     const key = this.options.keys.get(entry.keyId);
     if (!key) throw new OcrError('INVALID_TOKEN', 'token belongs to a User Access Key this emulator no longer has');
