@@ -95,6 +95,21 @@ describe('loadScenarioDirs', () => {
     );
   });
 
+  it("loads the credit-card and ID-card codes of the error-code page; refuses another product's with one line", () => {
+    write('card-api-fail.yaml', 'description: the card recogniser fails\nendpoints: [credit-card]\nsequence:\n  - error: 5003011\n  - error: 5003012\n');
+    write('id-api-fail.yaml', 'description: the ID recogniser fails\nendpoints: [id-card]\nsequence:\n  - error: 5003021\n  - error: OCR_DOCUMENT_ID_CARD_API_RETURN_EMPTY\n');
+    const loaded = loadScenarioDirs([dir]);
+    expect(loaded.ok && loaded.scenarios.find((s) => s.name === 'card-api-fail')?.sequence).toEqual([
+      { error: 'OCR_DOCUMENT_CREDIT_CARD_API_FAIL' },
+      { error: 'OCR_DOCUMENT_CREDIT_CARD_API_RETURN_EMPTY' },
+    ]);
+    const business = write('business.yaml', 'description: not ours\nendpoints: [credit-card]\noutcome:\n  error: 5003001\n');
+    const result = loadScenarioDirs([dir]);
+    expect(formatScenarioErrors(result.ok ? [] : result.errors)).toBe(
+      `${business}: outcome.error: 5003001 OCR_DOCUMENT_BUSINESS_API_FAIL belongs to business registration OCR, not to a credit-card or ID-card call`,
+    );
+  });
+
   it('reports YAML and JSON that do not parse', () => {
     const yaml = write('broken.yaml', 'description: [unclosed\n');
     const json = write('broken.json', '{"description": ');

@@ -288,7 +288,9 @@ export interface paths {
          * @description Request-Key expiry (one hour), token expiry and generated dates follow this clock; it
          *     never moves back (only a reset sets an offset to 0). Without `appKey` every appKey's
          *     clock moves; with one, only that appKey's: the clock a call to an appKey sees is the
-         *     wall clock plus the global offset plus that appKey's own.
+         *     wall clock plus the global offset plus that appKey's own. Tokens belong to the issuer,
+         *     not to an appKey: they expire on the global clock alone, on every appKey alike, so an
+         *     advance with `appKey` never expires one.
          */
         post: operations["advanceClock"];
         delete?: never;

@@ -1,14 +1,23 @@
 /**
  * The documented result codes and messages, copied from the official error-code table
- * (TOAST-DOCS/OCR en/document-ocr-error-code.md; ../shared/reference/ocr-v2-api-facts.md,
- * "Error codes"). The contract suite keeps its own copy on purpose: it must not share a single
+ * (TOAST-DOCS/OCR en/document-ocr-error-code.md). The contract suite keeps its own copy on purpose: it must not share a single
  * line with the implementation it checks.
  */
 
-/** Every result code of the v2.0 and v2.1 envelope APIs and its documented message. */
+/**
+ * Every result code a call of the v2.0 and v2.1 envelope APIs can get and its documented message
+ * (the page's business-registration codes and console service-use answers left out).
+ */
 export const RESULT_MESSAGES: ReadonlyMap<number, string> = new Map([
   [0, 'SUCCESS'],
   [-1, 'Unknown error.'],
+  // HTTP statuses the error-code page lists as result codes.
+  [400, 'Bad Request'],
+  [401, 'Unauthorized'],
+  [403, 'Forbidden'],
+  [404, 'Not Found'],
+  [405, 'Method Not Allowed'],
+  [415, 'Unsupported Media Type'],
   [4000001, 'Invalid parameter.'],
   [4000002, 'Invalid file.'],
   [4000003, 'Invalid file type.'],
@@ -22,16 +31,30 @@ export const RESULT_MESSAGES: ReadonlyMap<number, string> = new Map([
   [4000301, 'Invalid key version.'],
   [4000302, 'Invalid symmetric key.'],
   [4000303, 'Invalid encrypted data.'],
+  [4000401, 'Service not enabled. Please submit service use request.'],
   [4010001, 'Invalid appKey or secretKey.'],
+  [4010002, 'Invalid uuid.'],
+  [4010003, 'Not allowed user.'],
+  [4010004, 'Invalid project.'],
+  [4010005, 'Unauthorized role.'],
   // v2.1 only (en v2.1 guide's common table and the error-code page; facts page, "v2.1").
   [4010006, 'Invalid token.'],
   [4010007, 'Permission denied.'],
   [4041007, 'URL Not Found'],
   [4131000, 'Request size is larger than permissible limit.'],
+  [5000001, 'Internal Api fail.'],
+  [5000002, 'Error parsing fail.'],
+  [5000003, 'Database server error.'],
+  [5000004, 'All or some resource delete fail.'],
+  [5000005, 'File read fail.'],
   [5000006, 'Decrypt fail.'],
   [5000007, 'Encrypt fail.'],
   [5000503, 'The API you requested is temporarily unavailable. Please try again later.'],
+  [5003011, 'Document(credit card) OCR Api fail.'],
+  [5003012, 'Document(credit card) OCR Api returned empty body.'],
   [5003013, 'Document(credit card) OCR failed to recognize the document.'],
+  [5003021, 'Document(id card) OCR Api fail.'],
+  [5003022, 'Document(id card) OCR Api returned empty body.'],
   [5003023, 'Document(id card) OCR failed to recognize the document.'],
 ]);
 

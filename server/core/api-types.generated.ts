@@ -603,6 +603,11 @@ export interface paths {
          *     calls as `X-NHN-Authorization: Bearer {access_token}` and renew it before `expires_in`
          *     seconds have passed. The page's table calls `expires_in` a String, its example shows a
          *     number: the example is what clients parse.
+         *
+         *     `grant_type` may come in the form body or in the query string: the page's own Spring
+         *     Cloud OpenFeign example declares `@RequestParam("grant_type")`, which Feign sends in the
+         *     query string with an empty form body. A parameter given more than once, in one place
+         *     or in both, is refused with `invalid_request` (RFC 6749 section 3.1), whatever the values.
          */
         post: operations["createToken"];
         delete?: never;
@@ -625,6 +630,11 @@ export interface paths {
          * @description Ends a token before it expires (RFC 7009). Answers HTTP 200 with an empty body, also for
          *     a token that is unknown or already revoked (RFC 7009 section 2.2); v2.1 calls with a
          *     revoked token answer 4010006.
+         *
+         *     `token` may come in the form body or in the query string (the page's Feign example
+         *     declares `@RequestParam("token")`); given more than once, in one place or in both, it
+         *     is refused with `invalid_request`. The emulator's journal records neither the token
+         *     nor the query string.
          */
         post: operations["revokeToken"];
         delete?: never;
@@ -657,12 +667,19 @@ export interface components {
             resultMessage: string;
         };
         /**
-         * @description The failure codes the error-code page documents for the v2.0 and v2.1 envelope APIs
-         *     (`x-enum-varnames` holds each code's resultKey, `x-enum-descriptions` its message):
+         * @description Every failure code the error-code page (en/document-ocr-error-code.md) lists that a call
+         *     of the v2.0 and v2.1 envelope APIs can get (`x-enum-varnames` holds each code's
+         *     resultKey, `x-enum-descriptions` its message):
          *
          *     | resultCode | resultKey | resultMessage |
          *     | --- | --- | --- |
          *     | -1 | FAIL | Unknown error. |
+         *     | 400 | BAD_REQUEST | Bad Request |
+         *     | 401 | UNAUTHORIZED | Unauthorized |
+         *     | 403 | FORBIDDEN | Forbidden |
+         *     | 404 | NOT_FOUND | Not Found |
+         *     | 405 | METHOD_NOT_ALLOWED | Method Not Allowed |
+         *     | 415 | UNSUPPORTED_MEDIA_TYPE | Unsupported Media Type |
          *     | 4000001 | INVALID_PARAMETER | Invalid parameter. |
          *     | 4000002 | INVALID_FILE | Invalid file. |
          *     | 4000003 | INVALID_FILE_TYPE | Invalid file type. |
@@ -676,23 +693,39 @@ export interface components {
          *     | 4000301 | INVALID_KEY_VERSION | Invalid key version. |
          *     | 4000302 | INVALID_SYMMETRIC_KEY | Invalid symmetric key. |
          *     | 4000303 | INVALID_ENCRYPTED_DATA | Invalid encrypted data. |
+         *     | 4000401 | SERVICE_NOT_ENABLED | Service not enabled. Please submit service use request. |
          *     | 4010001 | INVALID_APPKEY_SECRETKEY | Invalid appKey or secretKey. |
+         *     | 4010002 | INVALID_UUID | Invalid uuid. |
+         *     | 4010003 | NOT_ALLOWED_USER | Not allowed user. |
+         *     | 4010004 | INVALID_PROJECT | Invalid project. |
+         *     | 4010005 | UNAUTHORIZED_ROLE | Unauthorized role. |
          *     | 4010006 | INVALID_TOKEN | Invalid token. |
          *     | 4010007 | PERMISSION_DENIED | Permission denied. |
          *     | 4041007 | URL_NOT_FOUND | URL Not Found |
          *     | 4131000 | MAX_UPLOAD_SIZE_EXCEEDED | Request size is larger than permissible limit. |
+         *     | 5000001 | INTERNAL_API_FAIL | Internal Api fail. |
+         *     | 5000002 | ERROR_PARSING_FAIL | Error parsing fail. |
+         *     | 5000003 | DATABASE_FAIL | Database server error. |
+         *     | 5000004 | RESOURCE_DELETE_FAIL | All or some resource delete fail. |
+         *     | 5000005 | FILE_READ_FAIL | File read fail. |
          *     | 5000006 | DECRYPT_FAIL | Decrypt fail. |
          *     | 5000007 | ENCRYPT_FAIL | Encrypt fail. |
          *     | 5000503 | API_TEMPORARILY_UNAVAILABLE | The API you requested is temporarily unavailable. Please try again later. |
+         *     | 5003011 | OCR_DOCUMENT_CREDIT_CARD_API_FAIL | Document(credit card) OCR Api fail. |
+         *     | 5003012 | OCR_DOCUMENT_CREDIT_CARD_API_RETURN_EMPTY | Document(credit card) OCR Api returned empty body. |
          *     | 5003013 | OCR_DOCUMENT_CREDIT_CARD_RECOGNITION_FAIL | Document(credit card) OCR failed to recognize the document. |
+         *     | 5003021 | OCR_DOCUMENT_ID_CARD_API_FAIL | Document(id card) OCR Api fail. |
+         *     | 5003022 | OCR_DOCUMENT_ID_CARD_API_RETURN_EMPTY | Document(id card) OCR Api returned empty body. |
          *     | 5003023 | OCR_DOCUMENT_ID_CARD_RECOGNITION_FAIL | Document(id card) OCR failed to recognize the document. |
          *
-         *     The page's other rows concern other products (business registration, console
-         *     operations). 4010006 and 4010007 are v2.1's (en/document-ocr-api-guide-v2.1.md,
-         *     "Error Codes > Common").
+         *     The page is shared with business registration OCR, whose codes (4000101-4000103,
+         *     5003001-5003004) no credit-card or ID-card call gets; 4000402-4000404 answer the
+         *     console's service-use request (a call to a service that is not enabled gets 4000401).
+         *     400-415 are HTTP statuses the page lists as result codes. 4010006 and 4010007 are v2.1's
+         *     (en/document-ocr-api-guide-v2.1.md, "Error Codes > Common").
          * @enum {integer}
          */
-        FailureResultCode: -1 | 4000001 | 4000002 | 4000003 | 4000004 | 4000005 | 4000006 | 4000111 | 4000121 | 4000122 | 4000123 | 4000301 | 4000302 | 4000303 | 4010001 | 4010006 | 4010007 | 4041007 | 4131000 | 5000006 | 5000007 | 5000503 | 5003013 | 5003023;
+        FailureResultCode: -1 | 400 | 401 | 403 | 404 | 405 | 415 | 4000001 | 4000002 | 4000003 | 4000004 | 4000005 | 4000006 | 4000111 | 4000121 | 4000122 | 4000123 | 4000301 | 4000302 | 4000303 | 4000401 | 4010001 | 4010002 | 4010003 | 4010004 | 4010005 | 4010006 | 4010007 | 4041007 | 4131000 | 5000001 | 5000002 | 5000003 | 5000004 | 5000005 | 5000006 | 5000007 | 5000503 | 5003011 | 5003012 | 5003013 | 5003021 | 5003022 | 5003023;
         /** @description A User Access Key token (NHN Cloud public API, "User Access Key token"). */
         TokenAnswer: {
             /** @description Opaque; send it as `X-NHN-Authorization: Bearer {access_token}`. */
@@ -1570,12 +1603,15 @@ export interface operations {
     };
     createToken: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The grant, when not in the form body (never in both). */
+                grant_type?: "client_credentials";
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 /**
                  * @example {
@@ -1614,12 +1650,15 @@ export interface operations {
     };
     revokeToken: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The access token to revoke, when not in the form body (never in both). */
+                token?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 /**
                  * @example {

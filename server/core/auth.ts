@@ -3,8 +3,8 @@
  * authenticator and knows nothing of secret keys or tokens. v2.0 takes `Authorization:
  * {secretKey}` (en/document-ocr-api-guide-v2.0.md, every [Request Header] table); v2.1 takes
  * `X-NHN-Authorization: Bearer {User Access Key token}` (en/document-ocr-api-guide-v2.1.md,
- * "Authentication and Authorization"). Order and codes: ../shared/reference/ocr-v2-api-facts.md,
- * "Which condition gets which code" and "v2.1".
+ * "Authentication and Authorization"). Order and codes: README, "Which condition gets which
+ * code".
  */
 import { OcrError } from './errors.js';
 import type { AppContext } from './stores/types.js';
@@ -63,10 +63,13 @@ export function secretKeyAuth(credentials: ReadonlyMap<string, string>): Authent
 
 /**
  * v2.1: 4000005 without `X-NHN-Authorization: Bearer <token>`, 4010006 for a token the issuer
- * does not vouch for, 4010007 when its User Access Key may not use the appKey.
- * @example await tokenAuth(issuer, credentials).authenticate(context, { 'x-nhn-authorization': `Bearer ${token}` })
+ * does not vouch for, 4010007 when its User Access Key may not use the appKey. A token is the
+ * issuer's, not an appKey's: it is checked on `issuerNow` (the emulator clock without any
+ * appKey's own offset, the clock it was issued on), so a token valid for one appKey is valid
+ * for all, and moving one appKey's clock does not expire it.
+ * @example await tokenAuth(issuer, credentials, (app) => Date.now() + app.globalOffsetMs).authenticate(context, { 'x-nhn-authorization': `Bearer ${token}` })
  */
-export function tokenAuth(issuer: TokenIssuer, credentials: ReadonlyMap<string, string>): Authenticator {
+export function tokenAuth(issuer: TokenIssuer, credentials: ReadonlyMap<string, string>, issuerNow: (app: AppContext) => number): Authenticator {
   return {
     authenticate(app, headers) {
       const { appKey } = app;
@@ -83,7 +86,7 @@ export function tokenAuth(issuer: TokenIssuer, credentials: ReadonlyMap<string, 
       if (secret === token) {
         throw new OcrError('INVALID_TOKEN', `the Bearer value is the v2.0 secret key of appKey "${appKey}": v2.1 takes a token from POST /oauth2/token/create`);
       }
-      return issuer.verify(token, appKey, app.now, secret !== undefined);
+      return issuer.verify(token, appKey, issuerNow(app), secret !== undefined);
     },
   };
 }

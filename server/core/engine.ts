@@ -177,7 +177,9 @@ export class OcrEngine {
       random: options.random ?? cryptoRandom,
       ttlSeconds: options.tokenTtlSeconds ?? 86_400,
     });
-    this.#auth = { 'v2.0': secretKeyAuth(this.credentials), 'v2.1': tokenAuth(this.#tokens, this.credentials) };
+    // Tokens are the issuer's: checked on the clock they were issued on, without the appKey's own offset.
+    const issuerNow = (app: AppContext) => this.#stores.wall.now() + app.globalOffsetMs;
+    this.#auth = { 'v2.0': secretKeyAuth(this.credentials), 'v2.1': tokenAuth(this.#tokens, this.credentials, issuerNow) };
     this.journalValues = options.journalValues ?? false;
     this.keyCache = new SymmetricKeyCache(options.keyCacheEntries ?? DEFAULT_KEY_CACHE_ENTRIES);
     this.rsa = sharedRsaPool(options.rsaWorkers ?? DEFAULT_RSA_WORKERS);

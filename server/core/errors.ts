@@ -1,13 +1,24 @@
 /**
  * The one catalogue of result codes the emulated API answers with, and the one place that turns
  * them into response bodies. Codes and messages are copied from the official error-code table
- * (TOAST-DOCS/OCR en/document-ocr-error-code.md); see also
- * ../shared/reference/ocr-v2-api-facts.md, "Error codes".
+ * (TOAST-DOCS/OCR en/document-ocr-error-code.md).
  */
 
-/** Every result code of the v2.0 and v2.1 envelope APIs, keyed by its documented name. */
+/**
+ * Every result code a call of the v2.0 and v2.1 envelope APIs (credit card, ID card) can get,
+ * keyed by its documented name: the error-code page's rows less those of other products and of
+ * console operations ({@link FOREIGN_CODES}). The emulator answers only some of them by itself;
+ * a scenario can play any of them.
+ */
 export const ERROR_CATALOGUE = {
   FAIL: { code: -1, message: 'Unknown error.' },
+  // HTTP statuses the gateway in front of every product reports as result codes (error-code page).
+  BAD_REQUEST: { code: 400, message: 'Bad Request' },
+  UNAUTHORIZED: { code: 401, message: 'Unauthorized' },
+  FORBIDDEN: { code: 403, message: 'Forbidden' },
+  NOT_FOUND: { code: 404, message: 'Not Found' },
+  METHOD_NOT_ALLOWED: { code: 405, message: 'Method Not Allowed' },
+  UNSUPPORTED_MEDIA_TYPE: { code: 415, message: 'Unsupported Media Type' },
   INVALID_PARAMETER: { code: 4000001, message: 'Invalid parameter.' },
   INVALID_FILE: { code: 4000002, message: 'Invalid file.' },
   INVALID_FILE_TYPE: { code: 4000003, message: 'Invalid file type.' },
@@ -27,28 +38,72 @@ export const ERROR_CATALOGUE = {
   INVALID_KEY_VERSION: { code: 4000301, message: 'Invalid key version.' },
   INVALID_SYMMETRIC_KEY: { code: 4000302, message: 'Invalid symmetric key.' },
   INVALID_ENCRYPTED_DATA: { code: 4000303, message: 'Invalid encrypted data.' },
+  /** A call to an appKey whose OCR service is not enabled in the console. */
+  SERVICE_NOT_ENABLED: { code: 4000401, message: 'Service not enabled. Please submit service use request.' },
   INVALID_APPKEY_SECRETKEY: { code: 4010001, message: 'Invalid appKey or secretKey.' },
+  INVALID_UUID: { code: 4010002, message: 'Invalid uuid.' },
+  NOT_ALLOWED_USER: { code: 4010003, message: 'Not allowed user.' },
+  INVALID_PROJECT: { code: 4010004, message: 'Invalid project.' },
+  UNAUTHORIZED_ROLE: { code: 4010005, message: 'Unauthorized role.' },
   /** v2.1 only (en/document-ocr-api-guide-v2.1.md, "Error Codes > Common"). */
   INVALID_TOKEN: { code: 4010006, message: 'Invalid token.' },
   /** v2.1 only (en/document-ocr-api-guide-v2.1.md, "Error Codes > Common"). */
   PERMISSION_DENIED: { code: 4010007, message: 'Permission denied.' },
   URL_NOT_FOUND: { code: 4041007, message: 'URL Not Found' },
   MAX_UPLOAD_SIZE_EXCEEDED: { code: 4131000, message: 'Request size is larger than permissible limit.' },
+  INTERNAL_API_FAIL: { code: 5000001, message: 'Internal Api fail.' },
+  ERROR_PARSING_FAIL: { code: 5000002, message: 'Error parsing fail.' },
+  DATABASE_FAIL: { code: 5000003, message: 'Database server error.' },
+  RESOURCE_DELETE_FAIL: { code: 5000004, message: 'All or some resource delete fail.' },
+  FILE_READ_FAIL: { code: 5000005, message: 'File read fail.' },
   DECRYPT_FAIL: { code: 5000006, message: 'Decrypt fail.' },
   ENCRYPT_FAIL: { code: 5000007, message: 'Encrypt fail.' },
   API_TEMPORARILY_UNAVAILABLE: {
     code: 5000503,
     message: 'The API you requested is temporarily unavailable. Please try again later.',
   },
+  OCR_DOCUMENT_CREDIT_CARD_API_FAIL: { code: 5003011, message: 'Document(credit card) OCR Api fail.' },
+  OCR_DOCUMENT_CREDIT_CARD_API_RETURN_EMPTY: {
+    code: 5003012,
+    message: 'Document(credit card) OCR Api returned empty body.',
+  },
   OCR_DOCUMENT_CREDIT_CARD_RECOGNITION_FAIL: {
     code: 5003013,
     message: 'Document(credit card) OCR failed to recognize the document.',
   },
+  OCR_DOCUMENT_ID_CARD_API_FAIL: { code: 5003021, message: 'Document(id card) OCR Api fail.' },
+  OCR_DOCUMENT_ID_CARD_API_RETURN_EMPTY: { code: 5003022, message: 'Document(id card) OCR Api returned empty body.' },
   OCR_DOCUMENT_ID_CARD_RECOGNITION_FAIL: {
     code: 5003023,
     message: 'Document(id card) OCR failed to recognize the document.',
   },
 } as const satisfies Record<string, { code: number; message: string }>;
+
+/**
+ * The error-code page's rows that no credit-card or ID-card call gets: business registration's
+ * codes (the page is shared with that product), and the answers of the console's service-use
+ * request (a call to a service that is not enabled gets 4000401, never these).
+ */
+export const FOREIGN_CODES: ReadonlyArray<{ code: number; key: string; owner: string }> = [
+  { code: 4000101, key: 'INVALID_BUSINESS_REGISTRATION_FORMAT', owner: 'business registration OCR' },
+  { code: 4000102, key: 'NOT_EXIST_BUSINESS_NUMBER', owner: 'business registration OCR' },
+  { code: 4000103, key: 'PDF_PASSWORD_PROTECTED', owner: 'business registration OCR' },
+  { code: 4000402, key: 'SERVICE_USE_REQUEST_ALREADY_IN_PROGRESS', owner: "the console's service-use request" },
+  { code: 4000403, key: 'SERVICE_USE_REQUEST_NOT_IN_PROGRESS', owner: "the console's service-use request" },
+  { code: 4000404, key: 'SERVICE_ALREADY_ENABLED', owner: "the console's service-use request" },
+  { code: 5003001, key: 'OCR_DOCUMENT_BUSINESS_API_FAIL', owner: 'business registration OCR' },
+  { code: 5003002, key: 'OCR_DOCUMENT_BUSINESS_API_RETURN_EMPTY', owner: 'business registration OCR' },
+  { code: 5003003, key: 'OCR_DOCUMENT_BUSINESS_RECOGNITION_FAIL', owner: 'business registration OCR' },
+  { code: 5003004, key: 'OCR_DOCUMENT_BUSINESS_STATUS_CHECK_FAIL', owner: 'business registration OCR' },
+];
+
+/**
+ * Whose code a documented code (or name) of another product is; undefined for any other input.
+ * @example foreignCodeOwner(5003001) // { code: 5003001, key: 'OCR_DOCUMENT_BUSINESS_API_FAIL', owner: 'business registration OCR' }
+ */
+export function foreignCodeOwner(input: number | string): { code: number; key: string; owner: string } | undefined {
+  return FOREIGN_CODES.find((row) => row.code === input || row.key === input);
+}
 
 /** A documented error name, e.g. `'INVALID_KEY_VERSION'`. */
 export type ErrorKey = keyof typeof ERROR_CATALOGUE;

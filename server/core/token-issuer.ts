@@ -1,10 +1,10 @@
 /**
  * The User Access Key token issuer that v2.1 clients call before the OCR API (NHN Cloud public
- * API "User Access Key token"; ../shared/reference/ocr-v2-api-facts.md, "The token issuer"):
+ * API "User Access Key token"):
  * `POST /oauth2/token/create` with HTTP Basic client credentials and
  * `grant_type=client_credentials` answers an opaque Bearer token valid `expires_in` seconds;
  * `POST /oauth2/token/revoke` ends one early. Refusals follow RFC 6749 section 5.2. Plain
- * TypeScript: the HTTP adapter hands in the `Authorization` header and the parsed form.
+ * TypeScript: the HTTP adapter hands in the `Authorization` header and the parsed parameters.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { OAuthError, OcrError } from './errors.js';
@@ -25,7 +25,10 @@ export interface TokenAnswer {
   expires_in: number;
 }
 
-/** A form body as the adapter parsed it; `undefined` when the body was not a form. */
+/**
+ * The request's parameters as the adapter parsed them (form body and query string together);
+ * `undefined` when the body was not a form and the query string held none.
+ */
 export type TokenForm = Readonly<Record<string, string | undefined>> | undefined;
 
 /** Settings of the issuer. */
@@ -101,7 +104,7 @@ export class TokenIssuer {
   async create(authorization: string | undefined, form: TokenForm, now: number): Promise<TokenAnswer> {
     const key = this.#client(authorization);
     const grant = requireForm(form)['grant_type'];
-    if (!grant) throw new OAuthError('invalid_request', 'the form body needs grant_type=client_credentials');
+    if (!grant) throw new OAuthError('invalid_request', 'the request needs grant_type=client_credentials (in the form body or the query string)');
     if (grant !== 'client_credentials') {
       throw new OAuthError('unsupported_grant_type', 'the only grant type is client_credentials');
     }
@@ -118,12 +121,13 @@ export class TokenIssuer {
   async revoke(authorization: string | undefined, form: TokenForm): Promise<void> {
     const key = this.#client(authorization);
     const token = requireForm(form)['token'];
-    if (!token) throw new OAuthError('invalid_request', 'the form body needs token=<access_token>');
+    if (!token) throw new OAuthError('invalid_request', 'the request needs token=<access_token> (in the form body or the query string)');
     await this.options.store.revoke(token, key.id);
   }
 
   /**
-   * Checks a Bearer token for a call to `appKey` at `now` (that appKey's clock): 4010006 unless
+   * Checks a Bearer token for a call to `appKey` at `now`, the issuer's clock (the one `create`
+   * issues on: no appKey's own offset, whichever appKey is called): 4010006 unless
    * it is a live token of this issuer, 4010007 when its User Access Key may not use the appKey
    * (`known`: whether the emulator serves the appKey at all).
    */
@@ -132,7 +136,10 @@ export class TokenIssuer {
     if (!entry) throw new OcrError('INVALID_TOKEN', unknownTokenDiagnosis(token));
     if (entry.revoked) throw new OcrError('INVALID_TOKEN', 'token was revoked (POST /oauth2/token/revoke)');
     if (now >= entry.expiresAt) {
-      throw new OcrError('INVALID_TOKEN', `token expired ${Math.round((now - entry.expiresAt) / 1000)} s ago (tokens live ${this.options.ttlSeconds} s; renew before expires_in runs out)`);
+      throw new OcrError(
+        'INVALID_TOKEN',
+        `token expired ${Math.round((now - entry.expiresAt) / 1000)} s ago by the issuer's clock, the global emulator clock (tokens live ${this.options.ttlSeconds} s; renew before expires_in runs out)`,
+      );
     }
     const key = this.options.keys.get(entry.keyId);
     if (!key) throw new OcrError('INVALID_TOKEN', 'token belongs to a User Access Key this emulator no longer has');

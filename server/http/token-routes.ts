@@ -2,12 +2,13 @@
  * The v2.1 token issuer on the emulator's port: `POST /oauth2/token/create` and
  * `POST /oauth2/token/revoke` (NHN Cloud public API "User Access Key token"; RFC 6749 and RFC
  * 7009). Live, the issuer is its own host (`https://oauth.api.nhncloudservice.com`); here it
- * shares the API's, so one base URL serves a v2.1 client whole. Bodies are
- * `application/x-www-form-urlencoded`, read here and handed to the engine as a plain record.
+ * shares the API's, so one base URL serves a v2.1 client whole. Parameters come from the
+ * `application/x-www-form-urlencoded` body and from the query string, read here and handed to
+ * the engine as one plain record.
  */
 import type { Request, RequestHandler, Response } from 'express';
 import type express from 'express';
-import type { OcrEngine, Reply } from '../core/engine.js';
+import type { OcrEngine, Reply, Trace } from '../core/engine.js';
 import { OAuthError, OcrError } from '../core/errors.js';
 import type { TokenForm } from '../core/token-issuer.js';
 import type { Handler } from './app.js';
@@ -28,7 +29,7 @@ export function tokenRoutes(app: express.Express, route: (handler: Handler) => R
     '/oauth2/token/create',
     route(async (req, res, trace): Promise<Reply> => {
       trace.endpoint = 'token/create';
-      const form = await readForm(req, res);
+      const form = await readParameters(req, res, trace);
       const answer = await engine.createToken(trace, header(req, 'authorization'), form);
       return { body: answer, headers: NO_STORE };
     }),
@@ -37,7 +38,7 @@ export function tokenRoutes(app: express.Express, route: (handler: Handler) => R
     '/oauth2/token/revoke',
     route(async (req, res, trace): Promise<Reply> => {
       trace.endpoint = 'token/revoke';
-      const form = await readForm(req, res);
+      const form = await readParameters(req, res, trace);
       await engine.revokeToken(trace, header(req, 'authorization'), form);
       return { body: undefined };
     }),
@@ -45,10 +46,39 @@ export function tokenRoutes(app: express.Express, route: (handler: Handler) => R
 }
 
 /**
- * The form parameters of the body; `undefined` when the body is not a form (the issuer answers
- * `invalid_request`). A parameter given twice is refused, as RFC 6749 section 3.1 requires.
+ * The request's parameters: those of the query string and those of the form body, together.
+ * The query string counts because the token page's own Spring Cloud OpenFeign examples declare
+ * `@RequestParam("grant_type")` and `@RequestParam("token")`, which Feign sends in the query
+ * string with an empty form body (TOAST-DOCS "User Access Key token", the Feign client
+ * examples). `undefined` when a non-empty body is not a form (the issuer answers
+ * `invalid_request`). A parameter given twice, in one place or in both, is refused, as RFC 6749
+ * section 3.1 requires: neither copy silently wins. The journal notes the names (never the
+ * values: `token` is a secret) of the parameters read from the query string.
  */
-async function readForm(req: Request, res: Response): Promise<TokenForm> {
+async function readParameters(req: Request, res: Response, trace: Trace): Promise<TokenForm> {
+  const query = [...new URLSearchParams(queryString(req.originalUrl))];
+  const body = await readFormBody(req, res);
+  if (body === undefined && !(query.length > 0 && hasNoBody(req))) return undefined;
+  const form: Record<string, string> = {};
+  for (const [name, value] of [...query, ...(body ?? [])]) {
+    if (Object.hasOwn(form, name)) throw new OAuthError('invalid_request', `parameter "${name}" is given more than once (${twice(name, query, body)})`);
+    form[name] = value;
+  }
+  const fromQuery = [...new Set(query.map(([name]) => name))];
+  if (fromQuery.length > 0) trace.diagnosis = `parameters read from the query string: ${fromQuery.join(', ')}`;
+  return form;
+}
+
+/** Where a repeated parameter was given, for the refusal. */
+function twice(name: string, query: [string, string][], body: [string, string][] | undefined): string {
+  const inQuery = query.filter(([n]) => n === name).length;
+  const inBody = (body ?? []).filter(([n]) => n === name).length;
+  if (inQuery > 0 && inBody > 0) return 'in the query string and in the form body';
+  return inQuery > 0 ? 'in the query string' : 'in the form body';
+}
+
+/** The form body's pairs; `undefined` when the body is not a form (it is drained). */
+async function readFormBody(req: Request, res: Response): Promise<[string, string][] | undefined> {
   if (!req.is('application/x-www-form-urlencoded')) {
     await drainBody(req, DRAIN_MS);
     return undefined;
@@ -60,12 +90,18 @@ async function readForm(req: Request, res: Response): Promise<TokenForm> {
     const why = error instanceof OcrError && error.key === 'MAX_UPLOAD_SIZE_EXCEEDED' ? `larger than ${FORM_LIMIT_BYTES} bytes` : 'cut off';
     throw new OAuthError('invalid_request', `the form body is ${why}`);
   }
-  const form: Record<string, string> = {};
-  for (const [name, value] of new URLSearchParams(text)) {
-    if (Object.hasOwn(form, name)) throw new OAuthError('invalid_request', `parameter "${name}" is given more than once`);
-    form[name] = value;
-  }
-  return form;
+  return [...new URLSearchParams(text)];
+}
+
+/** A request without a body at all, or with an empty one (`Content-Length: 0`). */
+function hasNoBody(req: Request): boolean {
+  return req.headers['transfer-encoding'] === undefined && (req.headers['content-length'] ?? '0') === '0';
+}
+
+/** What follows the first `?` of a request target ('' when none). */
+function queryString(url: string): string {
+  const at = url.indexOf('?');
+  return at < 0 ? '' : url.slice(at + 1);
 }
 
 function header(req: Request, name: string): string | undefined {

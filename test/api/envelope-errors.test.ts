@@ -163,6 +163,20 @@ describe.each(ENDPOINTS)('errors of POST /$path, in table order', ({ path, servi
     expect(await post(headers, encryptBytes(key, card, Buffer.alloc(16)))).toBe(4000003);
   });
 
+  it('4000002: a PNG or JPEG cut short, however short (the AES padding behind it is never read as its size)', async () => {
+    const { headers, key } = await goodHeaders();
+    const png = fixture('card-428x270.png');
+    // 16 and 20 bytes end inside IHDR: a whole block of padding follows, 0x10 bytes that once read as 269488144 x 269488144.
+    for (const length of [16, 20, 24, 33, 100, png.length - 1]) {
+      expect(await post(headers, encryptBytes(key, png.subarray(0, length))), `PNG cut to ${length} bytes`).toBe(4000002);
+    }
+    for (const length of [4, 20, 200, card.length - 1]) {
+      expect(await post(headers, encryptBytes(key, card.subarray(0, length))), `JPEG cut to ${length} bytes`).toBe(4000002);
+    }
+    const [entry] = h.emulator.journal.list().slice(-1);
+    expect(entry!.diagnosis).toBe(`decrypted ${card.length - 1} bytes start like a JPEG but end before its end-of-image marker (truncated?)`);
+  });
+
   it('stays healthy: a good request after all of the above succeeds', async () => {
     const fresh = createOcrClient({ baseUrl: h.url, ...APP });
     expect((await fresh.creditCard(card)).resultCode).toBe(0);

@@ -20,6 +20,33 @@ writeFileSync(
   join(dir, 'test', 'registered-card.yaml'),
   'description: The registered sample image reads as an Amex card.\nendpoints: [credit-card]\noutcome:\n  creditCard: { cardNumber: 3782 822463 10005, validThru: 09/29 }\nmatch:\n  sampleImages: [registered.png]\n',
 );
+/** The error-code page's codes a credit-card or ID-card call can get that the emulator never answers by itself. */
+const PLAYED: [number, string][] = [
+  [400, 'Bad Request'],
+  [401, 'Unauthorized'],
+  [403, 'Forbidden'],
+  [404, 'Not Found'],
+  [405, 'Method Not Allowed'],
+  [415, 'Unsupported Media Type'],
+  [4000401, 'Service not enabled. Please submit service use request.'],
+  [4010002, 'Invalid uuid.'],
+  [4010003, 'Not allowed user.'],
+  [4010004, 'Invalid project.'],
+  [4010005, 'Unauthorized role.'],
+  [5000001, 'Internal Api fail.'],
+  [5000002, 'Error parsing fail.'],
+  [5000003, 'Database server error.'],
+  [5000004, 'All or some resource delete fail.'],
+  [5000005, 'File read fail.'],
+  [5003011, 'Document(credit card) OCR Api fail.'],
+  [5003012, 'Document(credit card) OCR Api returned empty body.'],
+  [5003021, 'Document(id card) OCR Api fail.'],
+  [5003022, 'Document(id card) OCR Api returned empty body.'],
+];
+writeFileSync(
+  join(dir, 'test', 'every-code.yaml'),
+  `description: Each call answers the next documented code.\nendpoints: [credit-card]\nsequence:\n${PLAYED.map(([code]) => `  - error: ${code}\n`).join('')}`,
+);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const h = useEmulator({ scenarioDirs: [dir], watchScenarios: false });
@@ -90,6 +117,14 @@ describe('X-Emulator-Scenario', () => {
     const [entry] = await journal('?endpoint=credit-card');
     expect(entry).toMatchObject({ resultCode: 4000111, scenario: { name: 'credit-card/not-found', reason: 'header', call: 0 } });
     expect(entry!.diagnosis).toBe('scripted by scenario "credit-card/not-found" (call 1)');
+  });
+
+  it('plays every code of the error-code page a call can get, with its exact message', async () => {
+    for (const [code, message] of PLAYED) {
+      const answer = await client.creditCard(card, { scenario: 'test/every-code' });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({ header: { isSuccessful: false, resultCode: code, resultMessage: message } });
+    }
   });
 
   it('an unknown name: HTTP 404 JSON naming the known scenarios', async () => {

@@ -4,9 +4,10 @@
  */
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { useEmulator } from '../support/harness.js';
+import { useEmulator, validatingFetch } from '../support/harness.js';
 import { expectValidResponse } from '../support/openapi-validator.js';
 import { ACCESS_KEY, basic, issueToken, tokenRequest } from '../support/v21.js';
+import { sendRaw } from '../support/wire-client.js';
 
 const OTHER_KEY = { id: 'other-key', secret: 'other-secret' };
 const h = useEmulator({
@@ -94,6 +95,76 @@ describe('POST /oauth2/token/revoke', () => {
     expect(res.status).toBe(200);
     const call = await request(h.url).get('/v2.1/appkeys/emulator-appkey/public-keys/id-card').set('X-NHN-Authorization', `Bearer ${token}`);
     expect(call.body.header.resultCode).toBe(0);
+  });
+});
+
+describe('parameters in the query string (the token page\'s Spring Cloud OpenFeign examples)', () => {
+  /** As Feign sends `@RequestParam` on a form-encoded POST: the query string, a form Content-Type, an empty body. */
+  const feign = (path: string, authorization = good) => tokenRequest(h.url, { authorization, body: '', path });
+  const lastEntry = () => h.emulator.journal.list().at(-1)!;
+  const call = (token: string) => request(h.url).get('/v2.1/appkeys/emulator-appkey/public-keys/id-card').set('X-NHN-Authorization', `Bearer ${token}`);
+
+  it('create: grant_type in the query string, empty form body: a token, journaled with where the parameter came from', async () => {
+    const { status, body } = await answer(await feign('/oauth2/token/create?grant_type=client_credentials'));
+    expect(status).toBe(200);
+    expect(body).toEqual({ access_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), token_type: 'Bearer', expires_in: 600 });
+    expect(lastEntry()).toMatchObject({ path: '/oauth2/token/create', endpoint: 'token/create', status: 200, diagnosis: 'parameters read from the query string: grant_type' });
+    expect((await call(body['access_token'] as string)).body.header.resultCode).toBe(0);
+  });
+
+  it('revoke: token in the query string; the journal keeps neither the token nor the query string', async () => {
+    const token = await issueToken(h.url);
+    const res = await feign(`/oauth2/token/revoke?token=${encodeURIComponent(token)}`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('');
+    expect((await call(token)).body.header.resultCode).toBe(4010006);
+    const entry = h.emulator.journal.list().find((e) => e.endpoint === 'token/revoke' && e.status === 200 && e.diagnosis?.includes('query string'));
+    expect(entry).toMatchObject({ path: '/oauth2/token/revoke', diagnosis: 'parameters read from the query string: token' });
+    expect(JSON.stringify(h.emulator.journal.list())).not.toContain(token);
+  });
+
+  it.each([
+    ['Content-Length: 0', 'Content-Length: 0\r\n'],
+    ['no Content-Length', ''],
+  ])('the bytes Feign writes (%s): a token', async (_what, length) => {
+    const bytes = Buffer.from(
+      'POST /oauth2/token/create?grant_type=client_credentials HTTP/1.1\r\n' +
+        `Authorization: ${good}\r\nContent-Type: application/x-www-form-urlencoded\r\nUser-Agent: Java/17.0.9\r\n` +
+        `Host: 127.0.0.1\r\nAccept: */*\r\nConnection: close\r\n${length}\r\n`,
+    );
+    const res = await sendRaw(Number(new URL(h.url).port), { bytes });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body.toString('utf8'))).toMatchObject({ token_type: 'Bearer', expires_in: 600 });
+  });
+
+  it('a query string without any body or Content-Type works too', async () => {
+    const res = await validatingFetch(`${h.url}/oauth2/token/create?grant_type=client_credentials`, { method: 'POST', headers: { Authorization: good } });
+    expect(res.status).toBe(200);
+  });
+
+  it.each([
+    ['the same value in both places', '/oauth2/token/create?grant_type=client_credentials', 'grant_type=client_credentials', 'in the query string and in the form body'],
+    ['different values in both places', '/oauth2/token/create?grant_type=client_credentials', 'grant_type=password', 'in the query string and in the form body'],
+    ['twice in the query string', '/oauth2/token/create?grant_type=client_credentials&grant_type=client_credentials', '', 'in the query string'],
+  ])('a parameter given twice (%s): HTTP 400 invalid_request, no copy silently wins', async (_what, path, body, where) => {
+    const res = await answer(await tokenRequest(h.url, { authorization: good, body, path }));
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: 'invalid_request', error_description: `parameter "grant_type" is given more than once (${where})` });
+  });
+
+  it('the query string is read as the body is: an unsupported grant, a body that is not a form, a wrong client', async () => {
+    expect((await answer(await feign('/oauth2/token/create?grant_type=password'))).body).toMatchObject({ error: 'unsupported_grant_type' });
+    const json = await tokenRequest(h.url, { authorization: good, body: '{}', contentType: 'application/json', path: '/oauth2/token/create?grant_type=client_credentials' });
+    expect(json.status).toBe(400);
+    expect(await json.json()).toEqual({ error: 'invalid_request', error_description: 'the body must be application/x-www-form-urlencoded' });
+    expect((await feign('/oauth2/token/create?grant_type=client_credentials', basic(ACCESS_KEY.id, 'wrong'))).status).toBe(401);
+  });
+
+  it('a parameter of one place and another of the other: both are read', async () => {
+    const token = await issueToken(h.url);
+    const res = await tokenRequest(h.url, { authorization: good, body: 'unused=1', path: `/oauth2/token/revoke?token=${encodeURIComponent(token)}` });
+    expect(res.status).toBe(200);
+    expect((await call(token)).body.header.resultCode).toBe(4010006);
   });
 });
 

@@ -4,7 +4,7 @@
  * typed, precise issue paths, and it loads in ~9 ms, which keeps start-up instant.
  */
 import * as v from 'valibot';
-import { ERROR_CATALOGUE, errorKeyForCode, type ErrorKey } from '../errors.js';
+import { ERROR_CATALOGUE, errorKeyForCode, foreignCodeOwner, type ErrorKey } from '../errors.js';
 import { ID_CARD_KEYS, ID_TYPES, type IdType } from '../id-card.js';
 
 /** The endpoints a scenario can serve. */
@@ -19,9 +19,16 @@ function errorKeyOf(input: number | string): ErrorKey | undefined {
   return Object.hasOwn(ERROR_CATALOGUE, input) ? (input as ErrorKey) : undefined;
 }
 
+/** Why a code cannot be played: another product's code says whose it is. */
+function unplayable(input: number | string): string {
+  const foreign = foreignCodeOwner(input);
+  if (foreign) return `${foreign.code} ${foreign.key} belongs to ${foreign.owner}, not to a credit-card or ID-card call`;
+  return `${JSON.stringify(input)} is not a documented result code or name`;
+}
+
 const errorCode = v.pipe(
   v.union([v.number(), v.string()], 'error must be a documented result code (number) or its name'),
-  v.check((input) => errorKeyOf(input) !== undefined, (issue) => `${JSON.stringify(issue.input)} is not a documented result code or name`),
+  v.check((input) => errorKeyOf(input) !== undefined, (issue) => unplayable(issue.input)),
   v.transform((input) => errorKeyOf(input)!),
 );
 
