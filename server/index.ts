@@ -28,7 +28,7 @@ import { isLoopbackName } from './http/admin.js';
 import { createApp as createHttpApp } from './http/app.js';
 import { answerClientError, answerClientErrorWithDiagnosis, answerConnect } from './http/client-error.js';
 import { drainableListener } from './http/drain.js';
-import { applyHeaderLimits, limitHeaderLines, MAX_HEADER_BYTES } from './http/header-limits.js';
+import { applyHeaderLimits, limitHeaderLines, MAX_HEADER_BYTES, refuseRepeatedHost } from './http/header-limits.js';
 import { KeysDir } from './keys-dir.js';
 import type { UploadBudgetStats } from './http/upload-budget.js';
 import { packageRoot } from './package-root.js';
@@ -212,6 +212,13 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
   const onFault = options.onFault ?? ((error: unknown) => console.error('nhn-ocr-emulator: internal fault:', error));
   // EMULATOR_MAX_UPLOAD_BYTES wins over the emulated date's limit.
   const maxUploadBytes = options.maxUploadBytes ?? engine.behaviour.maxUploadBytes;
+  /** A request refused before the app saw it, journaled as the app journals its own refusals (not an admin call: those are not journaled). */
+  const journalRefusal = (req: IncomingMessage, diagnosis: string) => {
+    const path = (req.url ?? '').split('?')[0]!;
+    if (path === '/__emulator' || path.startsWith('/__emulator/')) return;
+    const entry = journal.add({ time: new Date(engine.now()).toISOString(), method: req.method ?? '', path, status: 400, diagnosis, durationMs: 0 });
+    if (options.log === 'requests') log(requestLine(entry));
+  };
   const app = createHttpApp(engine, {
     maxUploadBytes,
     maxInflightBytes: options.maxInflightBytes ?? 4 * maxUploadBytes,
@@ -228,7 +235,7 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
   });
   // One listener for every way a request arrives, so each passes the header-line limit and is
   // waited for when the emulator stops.
-  const drainable = drainableListener(limitHeaderLines(app));
+  const drainable = drainableListener(limitHeaderLines(refuseRepeatedHost(app, (req) => journalRefusal(req, 'HTTP 400: more than one Host header (RFC 9112 section 3.2)'))));
   const listener = drainable.listener;
   const server = applyHeaderLimits(createServer({ ...serverTimeouts(options), maxHeaderSize: MAX_HEADER_BYTES }, listener));
   const withDiagnosis = options.diagnosisHeader !== false;
