@@ -239,6 +239,31 @@ describe.skipIf(!REDIS_SERVER)('EMULATOR_WORKERS: worker processes on one port',
     }
   }, 90_000);
 
+  it('stops all, exit 1, when workers keep dying: past the restarts allowed in a minute', async () => {
+    const env = { EMULATOR_WORKERS: '2', EMULATOR_REDIS_URL: redis.url, EMULATOR_REDIS_SECRET: SECRET, EMULATOR_REDIS_PREFIX: `restart-limit-${randomBytes(4).toString('hex')}:` };
+    const emulator = await spawnEmulator(env, 20_000);
+    const children = () => execFileSync('pgrep', ['-P', String(emulator.child.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    const [survivor] = children();
+    const exited = new Promise<number | null>((resolve) => emulator.child.once('exit', resolve));
+    try {
+      let victim = children()[1]!;
+      for (let restart = 1; restart <= 5; restart++) {
+        process.kill(Number(victim), 'SIGKILL');
+        const line = new RegExp(`worker ${victim} exited \\(SIGKILL\\); worker (\\d+) serves in its place, started after ${100 * 2 ** (restart - 1)} ms \\(restart ${restart} of at most 5 a minute\\)`);
+        for (const deadline = Date.now() + 30_000; !line.test(emulator.output()); await new Promise((resolve) => setTimeout(resolve, 20))) {
+          expect(Date.now(), emulator.output()).toBeLessThan(deadline);
+        }
+        victim = line.exec(emulator.output())![1]!;
+      }
+      process.kill(Number(victim), 'SIGKILL');
+      expect(await exited).toBe(1);
+      expect(emulator.output()).toContain(`nhn-ocr-emulator: worker ${victim} exited (SIGKILL) after 5 restarts within a minute; stopping the others`);
+      expect(() => process.kill(Number(survivor), 0)).toThrow();
+    } finally {
+      await emulator.stop('SIGKILL');
+    }
+  }, 120_000);
+
   it('is refused without Redis, in one line', async () => {
     await expect(spawnEmulator({ EMULATOR_WORKERS: '2' })).rejects.toThrow(/exited with 1 before it was ready:\nnhn-ocr-emulator: EMULATOR_WORKERS="2" needs EMULATOR_REDIS_URL: worker processes share their state through Redis\n$/);
   });
