@@ -75,7 +75,8 @@ export function runPrimary(options: PrimaryOptions): void {
     // and a signal they could not tell from a second one must not cut their drain short. A worker
     // not yet listening has nothing to drain (and may not listen for the message yet).
     for (const worker of live()) {
-      if (listening.has(worker) && worker.isConnected()) worker.send(STOP_MESSAGE);
+      // A channel that closes meanwhile: the signal does it (the callback keeps the error from being thrown).
+      if (listening.has(worker) && worker.isConnected()) worker.send(STOP_MESSAGE, undefined, (error: Error | null) => error && worker.process.kill('SIGTERM'));
       else worker.process.kill('SIGTERM');
     }
     // The workers bound their own drain; this is in case one of them hangs.
