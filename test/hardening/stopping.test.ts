@@ -134,8 +134,9 @@ async function drainsOnSigterm(emu: SpawnedEmulator): Promise<void> {
 
 describe('SIGTERM drains a single process', () => {
   it('answers the slow call and the upload in flight, refuses new connections, closes the idle one, exits 0', async () => {
-    // A keep-alive timeout far past the test: an idle connection closes because of the drain.
-    const emu = await spawnEmulator({ EMULATOR_SCENARIOS_DIR: scenarios, EMULATOR_KEEP_ALIVE_TIMEOUT_MS: '600000' });
+    // A keep-alive timeout far past the test: an idle connection closes because of the drain. And
+    // a bound far past it too: here nothing may be cut.
+    const emu = await spawnEmulator({ EMULATOR_SCENARIOS_DIR: scenarios, EMULATOR_KEEP_ALIVE_TIMEOUT_MS: '600000', EMULATOR_SHUTDOWN_TIMEOUT_MS: '60000' });
     try {
       await drainsOnSigterm(emu);
     } finally {
@@ -191,6 +192,8 @@ describe.skipIf(!REDIS_SERVER)('SIGTERM drains EMULATOR_WORKERS=2', () => {
     EMULATOR_REDIS_PREFIX: `stopping-${randomBytes(4).toString('hex')}:`,
     EMULATOR_SCENARIOS_DIR: scenarios,
     EMULATOR_KEEP_ALIVE_TIMEOUT_MS: '600000',
+    // The bound is another test's: here nothing may be cut, however late a loaded worker reads its request.
+    EMULATOR_SHUTDOWN_TIMEOUT_MS: '60000',
   });
 
   it('answers what is in flight on every worker, refuses new connections, exits 0', async () => {
