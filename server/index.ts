@@ -108,7 +108,7 @@ export interface AppOptions {
  * Builds the HTTP handler around an engine: a Node request listener, for `http.createServer`,
  * supertest, or mounting in an app of your own. It answers every request it is given; what
  * happens before a request exists is the server's, so the documented answers to `CONNECT`,
- * unparsable requests, an unknown `Expect`, header limits and slow clients (README, "Security")
+ * unparsable requests, an unknown `Expect`, header limits, a repeated `Host` and slow clients (README, "Security")
  * come with {@link startEmulator}'s server only.
  * @example const server = http.createServer(createApp(engine, { maxUploadBytes: 20 * 1024 * 1024, journal: new Journal() }))
  */
