@@ -27,7 +27,8 @@ import { ScenarioBook } from './core/scenarios/book.js';
 import { isLoopbackName } from './http/admin.js';
 import { createApp as createHttpApp } from './http/app.js';
 import { answerClientError, answerClientErrorWithDiagnosis, answerConnect } from './http/client-error.js';
-import { applyHeaderLimits, limitHeaderLines, MAX_HEADER_BYTES } from './http/header-limits.js';
+import { drainableListener } from './http/drain.js';
+import { applyHeaderLimits, limitHeaderLines, MAX_HEADER_BYTES, refuseRepeatedHost } from './http/header-limits.js';
 import { KeysDir } from './keys-dir.js';
 import type { UploadBudgetStats } from './http/upload-budget.js';
 import { packageRoot } from './package-root.js';
@@ -107,7 +108,7 @@ export interface AppOptions {
  * Builds the HTTP handler around an engine: a Node request listener, for `http.createServer`,
  * supertest, or mounting in an app of your own. It answers every request it is given; what
  * happens before a request exists is the server's, so the documented answers to `CONNECT`,
- * unparsable requests, an unknown `Expect`, header limits and slow clients (README, "Security")
+ * unparsable requests, an unknown `Expect`, header limits, a repeated `Host` and slow clients (README, "Security")
  * come with {@link startEmulator}'s server only.
  * @example const server = http.createServer(createApp(engine, { maxUploadBytes: 20 * 1024 * 1024, journal: new Journal() }))
  */
@@ -131,7 +132,12 @@ export interface RunningEmulator {
   registerAppKey(appKey: string, secretKey: string): Promise<'created' | 'unchanged'>;
   /** Removes a registered appKey and its state; false if it was not registered. */
   removeAppKey(appKey: string): Promise<boolean>;
-  /** Stops accepting connections, ends idle ones and resolves when the server has closed. */
+  /**
+   * Stops: refuses new connections and closes idle ones at once, answers the requests in flight
+   * (each answer with `Connection: close`), closes what is still open after `shutdownTimeoutMs`,
+   * then the shared state's connections; resolves when all is closed. Calling it again returns
+   * the same promise.
+   */
   close(): Promise<void>;
 }
 
@@ -206,6 +212,13 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
   const onFault = options.onFault ?? ((error: unknown) => console.error('nhn-ocr-emulator: internal fault:', error));
   // EMULATOR_MAX_UPLOAD_BYTES wins over the emulated date's limit.
   const maxUploadBytes = options.maxUploadBytes ?? engine.behaviour.maxUploadBytes;
+  /** A request refused before the app saw it, journaled as the app journals its own refusals (not an admin call: those are not journaled). */
+  const journalRefusal = (req: IncomingMessage, diagnosis: string) => {
+    const path = (req.url ?? '').split('?')[0]!;
+    if (path === '/__emulator' || path.startsWith('/__emulator/')) return;
+    const entry = journal.add({ time: new Date(engine.now()).toISOString(), method: req.method ?? '', path, status: 400, diagnosis, durationMs: 0 });
+    if (options.log === 'requests') log(requestLine(entry));
+  };
   const app = createHttpApp(engine, {
     maxUploadBytes,
     maxInflightBytes: options.maxInflightBytes ?? 4 * maxUploadBytes,
@@ -220,8 +233,10 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
     diagnosisHeader: options.diagnosisHeader ?? true,
     ...(options.log === 'requests' ? { onRequest: (entry: JournalEntry) => log(requestLine(entry)) } : {}),
   });
-  // One listener for every way a request arrives, so each passes the header-line limit.
-  const listener = limitHeaderLines(app);
+  // One listener for every way a request arrives, so each passes the header-line limit and is
+  // waited for when the emulator stops.
+  const drainable = drainableListener(limitHeaderLines(refuseRepeatedHost(app, (req) => journalRefusal(req, 'HTTP 400: more than one Host header (RFC 9112 section 3.2)'))));
+  const listener = drainable.listener;
   const server = applyHeaderLimits(createServer({ ...serverTimeouts(options), maxHeaderSize: MAX_HEADER_BYTES }, listener));
   const withDiagnosis = options.diagnosisHeader !== false;
   server.on('clientError', withDiagnosis ? answerClientErrorWithDiagnosis : answerClientError);
@@ -256,6 +271,7 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
   // Keys not made because Redis is away are made on first use, once it is back: no fault.
   const keysReady = options.prepareKeys === false ? Promise.resolve() : engine.prepareKeys().catch((error: unknown) => (life.closing || isStoreUnavailable(error) ? undefined : onFault(error)));
   const { port: boundPort } = server.address() as AddressInfo;
+  let closed: Promise<void> | undefined;
   return {
     url: baseUrl(host, boundPort),
     host,
@@ -266,15 +282,16 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
     keysReady,
     registerAppKey: async (appKey, secretKey) => (await engine.registerAppKey(appKey, secretKey)).outcome,
     removeAppKey: async (appKey) => (await engine.removeAppKey(appKey)) === 'removed',
-    close: async () => {
-      life.closing = true;
-      stopWatching();
-      await new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeIdleConnections();
-      });
-      await engine.close();
-    },
+    close: () =>
+      (closed ??= (async () => {
+        life.closing = true;
+        stopWatching();
+        const boundMs = options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs;
+        const cut = await drainable.drain(server, boundMs);
+        if (cut > 0) log(`nhn-ocr-emulator: ${cut} request${cut === 1 ? '' : 's'} still unanswered after ${boundMs} ms (EMULATOR_SHUTDOWN_TIMEOUT_MS); closed without an answer`);
+        // The shared state last: the answers given while draining may still need it.
+        await engine.close();
+      })()),
   };
 }
 

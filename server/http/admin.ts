@@ -11,6 +11,7 @@ import { isServiceName, SERVICES } from '../core/key-store.js';
 import { ScenarioError } from '../core/scenarios/book.js';
 import { isStoreUnavailable } from '../core/stores/unavailable.js';
 import { dashboardRouter } from './dashboard.js';
+import { hostLines } from './header-limits.js';
 import type { UploadBudgetStats } from './upload-budget.js';
 
 /** What the admin API needs besides the engine. */
@@ -61,6 +62,9 @@ export function isLoopbackName(name: string): boolean {
  * @example refuseWebPages(req) // throws AdminError 403 'cross_origin' for a request from http://evil.example
  */
 function refuseWebPages(req: Request): void {
+  // The server refuses a second Host before this (header-limits.ts); an app mounted elsewhere
+  // must not judge by the first of two either.
+  if (hostLines(req) > 1) throw new AdminError(400, 'bad_request', 'more than one Host header (RFC 9112 section 3.2)');
   // No Host at all is an HTTP/1.0 tool; every browser sends one.
   const host = req.headers.host?.replace(/:\d+$/, '');
   if (host !== undefined && !isLoopbackName(host)) {

@@ -54,7 +54,7 @@ export function drainBody(req: IncomingMessage, maxMs: number): Promise<void> {
  * then rejected with 4000001, the code for a body that cannot be what the endpoint reads (the
  * authenticity endpoint's bound, AUTHENTICITY_MAX_BODY_BYTES); 4131000 still wins when the body
  * turns out to be over the upload limit, as the condition table orders them.
- * Kept bytes count against `budget`, when given (server/http/upload-budget.ts).
+ * Kept bytes count against `budget`, when given (server/http/upload-budget.ts), until the body has been read.
  * @example const text = await readBodyText(req, res, 20 * 1024 * 1024, 64 * 1024)
  */
 export function readBodyText(req: IncomingMessage, res: ServerResponse, maxBytes: number, keepBytes = maxBytes, budget?: UploadBudget): Promise<string> {
@@ -70,7 +70,7 @@ export function readBodyText(req: IncomingMessage, res: ServerResponse, maxBytes
     return Promise.reject(tooLarge(declared, keepBytes));
   }
   return new Promise((resolve, reject) => {
-    // Kept bytes count against the budget shared by all uploads (given back with the answer).
+    // Kept bytes count against the budget shared by all uploads until the body has been read.
     const ticket = budget?.open(req, res);
     const chunks: Buffer[] = [];
     let size = 0;
@@ -95,6 +95,9 @@ export function readBodyText(req: IncomingMessage, res: ServerResponse, maxBytes
     });
     req.on('end', () => {
       if (over) return;
+      // Read: the text is at most `keepBytes` and soon dropped, and an answer that waits out a
+      // scenario's delay must not keep other uploads waiting.
+      ticket?.close();
       if (size > keepBytes) reject(tooLarge(size, keepBytes));
       else resolve(Buffer.concat(chunks).toString('utf8'));
     });

@@ -18,7 +18,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { failureBody } from '../core/errors.js';
 import { DIAGNOSIS_HEADER, diagnosisHeaderValue } from './diagnosis-header.js';
-import { overHeaderLineLimit, TOO_LARGE } from './header-limits.js';
+import { bareAnswer, overHeaderLineLimit, TOO_LARGE } from './header-limits.js';
 
 /** Node's own answers when no `clientError` listener is installed (lib/_http_server.js). */
 const NODE_ANSWERS: Record<string, string> = {
@@ -70,7 +70,7 @@ function answer(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: S
     return;
   }
   if (socket.writable && !inFlight?.headersSent && error.code !== 'ECONNRESET') {
-    socket.write(`HTTP/1.1 ${NODE_ANSWERS[error.code ?? ''] ?? '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
+    socket.write(bareAnswer(NODE_ANSWERS[error.code ?? ''] ?? '400 Bad Request'));
   }
   socket.destroy(); // as Node does: the write above is already handed to the kernel
 }

@@ -1,6 +1,7 @@
 /**
  * The emulator's own limits on a request's header section, so that it answers the same way on
- * every supported Node version (README, "Security").
+ * every supported Node version (README, "Security"), and its one rule on what the section holds:
+ * at most one Host.
  *
  * Node's defaults differ between versions: Node 20 keeps the first `server.maxHeadersCount`
  * header lines and silently drops the rest, while Node 22 and 24 refuse a request with more than
@@ -17,8 +18,17 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 /** Most header lines a request may have (Host included); above it a bare 431. */
 export const MAX_HEADER_LINES = 1000;
 
-/** What Node's parser writes for a header section over `maxHeaderSize` (server/http/client-error.ts). */
-export const TOO_LARGE = 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n';
+/**
+ * A refusal as Node's parser writes its own (server/http/client-error.ts): a status line, no body,
+ * and the connection closed after it.
+ * @example bareAnswer('400 Bad Request') // 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'
+ */
+export function bareAnswer(status: string): string {
+  return `HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`;
+}
+
+/** What Node's parser writes for a header section over `maxHeaderSize`. */
+export const TOO_LARGE = bareAnswer('431 Request Header Fields Too Large');
 
 /**
  * Whether the first bytes of a request (request line first) hold more than MAX_HEADER_LINES
@@ -47,12 +57,44 @@ export function limitHeaderLines(listener: RequestListener): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
     // rawHeaders holds name and value of every line: Node's own count is off (applyHeaderLimits).
     if (req.rawHeaders.length <= 2 * MAX_HEADER_LINES) return listener(req, res);
-    const { socket } = req;
-    // Like the parser's answer: only when no earlier answer on this connection is under way.
-    const current = (socket as typeof socket & { _httpMessage?: ServerResponse | null })._httpMessage;
-    if (socket.writable && (!current || current === res)) socket.write(TOO_LARGE);
-    socket.destroy();
+    refuse(req, res, TOO_LARGE);
   };
+}
+
+/**
+ * How many `Host` header lines a request has (Node keeps only the first in `req.headers`).
+ * @example hostLines(req) // 2 for `Host: 127.0.0.1` and `host: evil.example`
+ */
+export function hostLines(req: IncomingMessage): number {
+  let count = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === 'host') count++;
+  return count;
+}
+
+/**
+ * Wraps a request listener: a request with more than one `Host` header line gets a bare 400 and
+ * its connection is closed, as RFC 9112 section 3.2 requires ("A server MUST respond with a 400
+ * (Bad Request) status code to any HTTP/1.1 request message that lacks a Host header field and to
+ * any request message that contains more than one Host header field line"; Node answers the
+ * missing one itself). Node would keep the first and drop the rest, so a check of the Host (the
+ * admin API's, server/http/admin.ts) and a proxy in front could read different ones. `refused`
+ * is told, to journal it.
+ * @example const server = createServer(refuseRepeatedHost(app, (req) => journal.add(...)))
+ */
+export function refuseRepeatedHost(listener: RequestListener, refused?: (req: IncomingMessage) => void): RequestListener {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (hostLines(req) <= 1) return listener(req, res);
+    refused?.(req);
+    refuse(req, res, bareAnswer('400 Bad Request'));
+  };
+}
+
+/** Writes a bare refusal, unless an earlier answer on this connection is under way (as the parser does), and closes the connection. */
+function refuse(req: IncomingMessage, res: ServerResponse, answer: string): void {
+  const { socket } = req;
+  const current = (socket as typeof socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (socket.writable && (!current || current === res)) socket.write(answer);
+  socket.destroy();
 }
 
 /**

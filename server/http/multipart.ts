@@ -137,8 +137,34 @@ export function imageReader(maxBytes: number, budget?: UploadBudget, options: Im
         new OcrError('MAX_UPLOAD_SIZE_EXCEEDED', `request body is ${declared} bytes, the limit is ${maxBytes}`),
       );
     }
+    // The bytes held count against the budget shared by all uploads until the engine is done
+    // with the image (`release`), or the answer is done at the latest: not while the answer
+    // waits out a scenario's delay, when nothing of the upload is held any more.
+    const ticket = budget?.open(req, res);
     const boundary = shortcut ? plainBoundary(req) : undefined;
-    return boundary === undefined ? streamToMulter(req, res, maxBytes, parse, budget) : readWhole(req, res, maxBytes, boundary, parse, budget, pool);
+    const read = boundary === undefined ? streamToMulter(req, res, maxBytes, parse, ticket) : readWhole(req, res, maxBytes, boundary, parse, ticket, pool);
+    return read.then(
+      (upload) => releasingTicket(upload, ticket),
+      (error: unknown) => {
+        ticket?.close(); // whatever was read is dropped; the rest is read and discarded uncounted
+        throw error;
+      },
+    );
+  };
+}
+
+/** An upload whose `release` also gives its bytes back to the budget (at once when there is no image to hold). */
+function releasingTicket(upload: ReadUpload | undefined, ticket: UploadTicket | undefined): ReadUpload | undefined {
+  if (!upload || !ticket) {
+    ticket?.close();
+    return upload;
+  }
+  return {
+    ...upload,
+    release: () => {
+      upload.release?.();
+      ticket.close();
+    },
   };
 }
 
@@ -186,10 +212,8 @@ function overLimit(maxBytes: number): OcrError {
 }
 
 /** The whole body read first (counted as it streams), then {@link plainImagePart}, else multer. */
-function readWhole(req: IncomingMessage, res: ServerResponse, maxBytes: number, boundary: string, parse: Parse, budget: UploadBudget | undefined, pool: BufferPool): Promise<ReadUpload | undefined> {
+function readWhole(req: IncomingMessage, res: ServerResponse, maxBytes: number, boundary: string, parse: Parse, ticket: UploadTicket | undefined, pool: BufferPool): Promise<ReadUpload | undefined> {
   return new Promise((resolve, reject) => {
-    // The bytes held count against the budget shared by all uploads (given back with the answer).
-    const ticket = budget?.open(req, res);
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
@@ -305,15 +329,14 @@ function unlessFinished(source: IncomingMessage, reject: (error: OcrError) => vo
 }
 
 /** The request streamed into multer as it arrives, every byte counted on the way. */
-function streamToMulter(req: IncomingMessage, res: ServerResponse, maxBytes: number, parse: Parse, budget: UploadBudget | undefined): Promise<Upload | undefined> {
+function streamToMulter(req: IncomingMessage, res: ServerResponse, maxBytes: number, parse: Parse, ticket: UploadTicket | undefined): Promise<Upload | undefined> {
   return new Promise((resolve, reject) => {
     // multer limits each file to maxBytes, but a body of several parts each under the limit
     // would still be buffered whole (8 files of 19 MB: 152 MB). So every byte of the body is
     // counted as it streams, and at the limit multer is cut off (what it holds goes with it)
     // and the rest is read and discarded, as for a declared Content-Length over the limit.
-    // The bytes multer holds also count against the budget shared by all uploads, which
-    // pauses this request while the budget is spent; they are given back with the answer.
-    const ticket = budget?.open(req, res);
+    // The bytes multer holds also count against the budget shared by all uploads (`ticket`),
+    // which pauses this request while the budget is spent.
     let over = false;
     // Added before multer pipes the request (synchronously, below): no chunk goes uncounted.
     const cancel = unlessFinished(req, reject);

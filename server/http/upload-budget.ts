@@ -3,7 +3,9 @@
  * Each request may buffer up to the upload limit, and nothing bounded how many do so at a time:
  * 32 parallel 20 MB uploads took the process to 698 MB. Past the bound, requests that bring more
  * bytes are paused (their sockets stop being read: TCP back-pressure on the client) and resumed,
- * oldest first, as answered requests give their bytes back.
+ * oldest first, as other requests give their bytes back: once the engine is done with the upload
+ * (server/http/multipart.ts), not when the answer is sent, so a request waiting out a scenario's
+ * `delayMs` holds none of the budget and never keeps another upload waiting.
  *
  * Never stuck: when every request holding bytes is paused, the oldest waiting one goes on past
  * the bound, alone, so an upload larger than the whole budget (or than what is left of it) still

@@ -2,6 +2,8 @@
  * The admin API under /__emulator/: keys, clock, journal queries, scenario listing, its own
  * errors, and who may use it (token, loopback rule).
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OcrClient } from '../../contracts/client/index.js';
@@ -11,6 +13,7 @@ import { createApp } from '../../server/http/app.js';
 import { startEmulator, type RunningEmulator } from '../../server/index.js';
 import { fixture, fixedKeyFactory } from '../support/fixtures.js';
 import { APP, OTHER_APP, useEmulator } from '../support/harness.js';
+import { sendRaw } from '../support/wire-client.js';
 
 const h = useEmulator({ watchScenarios: false });
 const card = fixture('card-428x270.jpg');
@@ -271,6 +274,22 @@ describe('who may use it', () => {
     }
     const api = await request(app).get(`/v2.0/appkeys/${APP.appKey}/public-keys/id-card`).set('Authorization', APP.secretKey).expect(200);
     expect(api.body.header.resultCode).toBe(0);
+  });
+
+  it('mounted in a server of your own (no server-level Host check): two Host lines answer 400, not judged by the first', async () => {
+    const engine = new OcrEngine({ credentials: new Map([[APP.appKey, APP.secretKey]]), keyFactory: fixedKeyFactory() });
+    const server = createServer(createApp(engine, { maxUploadBytes: 1024 * 1024, journal: new Journal() }));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const answer = await sendRaw(port, { bytes: Buffer.from('POST /__emulator/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\nContent-Length: 0\r\nConnection: close\r\n\r\n') });
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body.toString('utf8'))).toEqual({ error: 'bad_request', message: 'more than one Host header (RFC 9112 section 3.2)' });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await engine.close();
+    }
   });
 
   it('on loopback without a token, refuses web pages: another Origin, a cross-site fetch, a rebinding Host', async () => {

@@ -313,6 +313,66 @@ describe.skipIf(!REDIS_SERVER)('EMULATOR_WORKERS: worker processes on one port',
     }
   });
 
+  it('a worker killed with SIGKILL is replaced while the port keeps answering; on SIGTERM none is restarted', async () => {
+    const env = { EMULATOR_WORKERS: '2', EMULATOR_REDIS_URL: redis.url, EMULATOR_REDIS_SECRET: SECRET, EMULATOR_REDIS_PREFIX: `restart-${randomBytes(4).toString('hex')}:` };
+    const emulator = await spawnEmulator(env, 20_000);
+    const children = () => execFileSync('pgrep', ['-P', String(emulator.child.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    const health = `${emulator.url}/__emulator/health`;
+    try {
+      const [victim, survivor] = children();
+      process.kill(Number(victim), 'SIGKILL');
+      // Once the primary has reaped it (a connection handed to a worker in the instant it dies is
+      // lost with it: node:cluster's round-robin), the survivor answers every fresh connection
+      // while the replacement starts, and then both do.
+      for (const deadline = Date.now() + 20_000; children().includes(victim!); await new Promise((resolve) => setTimeout(resolve, 20))) {
+        expect(Date.now()).toBeLessThan(deadline);
+      }
+      const restarted = new RegExp(`worker ${victim} exited \\(SIGKILL\\); worker (\\d+) serves in its place, started after \\d+ ms \\(restart 1 of at most \\d+ a minute\\)`);
+      for (const deadline = Date.now() + 20_000; !restarted.test(emulator.output()); ) {
+        expect(Date.now()).toBeLessThan(deadline);
+        expect(JSON.parse(await onNewConnection(health))).toMatchObject({ status: 'ok' });
+      }
+      const replacement = restarted.exec(emulator.output())![1]!;
+      const now = children();
+      expect(now.sort()).toEqual([survivor, replacement].sort());
+      for (let i = 0; i < 4; i++) expect(JSON.parse(await onNewConnection(health))).toMatchObject({ status: 'ok' });
+      expect(emulator.output().match(/ready at/g)).toHaveLength(1);
+      expect(emulator.output().match(/serves in its place/g)).toHaveLength(1);
+    } finally {
+      const pids = children();
+      expect(await emulator.stop('SIGTERM')).toBe(0);
+      for (const pid of pids) expect(() => process.kill(Number(pid), 0)).toThrow();
+      // Workers stopped on a signal are not replaced.
+      expect(emulator.output()).not.toMatch(/exited \((SIGTERM|code \d+)\)/);
+      expect(emulator.output().match(/serves in its place/g)).toHaveLength(1);
+    }
+  }, 90_000);
+
+  it('stops all, exit 1, when workers keep dying: past the restarts allowed in a minute', async () => {
+    const env = { EMULATOR_WORKERS: '2', EMULATOR_REDIS_URL: redis.url, EMULATOR_REDIS_SECRET: SECRET, EMULATOR_REDIS_PREFIX: `restart-limit-${randomBytes(4).toString('hex')}:` };
+    const emulator = await spawnEmulator(env, 20_000);
+    const children = () => execFileSync('pgrep', ['-P', String(emulator.child.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    const [survivor] = children();
+    const exited = new Promise<number | null>((resolve) => emulator.child.once('exit', resolve));
+    try {
+      let victim = children()[1]!;
+      for (let restart = 1; restart <= 5; restart++) {
+        process.kill(Number(victim), 'SIGKILL');
+        const line = new RegExp(`worker ${victim} exited \\(SIGKILL\\); worker (\\d+) serves in its place, started after ${100 * 2 ** (restart - 1)} ms \\(restart ${restart} of at most 5 a minute\\)`);
+        for (const deadline = Date.now() + 30_000; !line.test(emulator.output()); await new Promise((resolve) => setTimeout(resolve, 20))) {
+          expect(Date.now(), emulator.output()).toBeLessThan(deadline);
+        }
+        victim = line.exec(emulator.output())![1]!;
+      }
+      process.kill(Number(victim), 'SIGKILL');
+      expect(await exited).toBe(1);
+      expect(emulator.output()).toContain(`nhn-ocr-emulator: worker ${victim} exited (SIGKILL) after 5 restarts within a minute; stopping the others`);
+      expect(() => process.kill(Number(survivor), 0)).toThrow();
+    } finally {
+      await emulator.stop('SIGKILL');
+    }
+  }, 120_000);
+
   it('is refused without Redis, in one line', async () => {
     await expect(spawnEmulator({ EMULATOR_WORKERS: '2' })).rejects.toThrow(/exited with 1 before it was ready:\nnhn-ocr-emulator: EMULATOR_WORKERS="2" needs EMULATOR_REDIS_URL: worker processes share their state through Redis\n$/);
   });
@@ -321,7 +381,7 @@ describe.skipIf(!REDIS_SERVER)('EMULATOR_WORKERS: worker processes on one port',
 /** A GET on a connection of its own (closed after), so that the cluster hands it to the next worker. */
 function onNewConnection(url: string, headers: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    get(url, { agent: false, headers: { ...headers, Connection: 'close' } }, (res) => {
+    get(url, { agent: false, headers: { ...headers, Connection: 'close' }, signal: AbortSignal.timeout(10_000) }, (res) => {
       let text = '';
       res.on('data', (chunk: Buffer) => (text += chunk.toString()));
       res.on('end', () => resolve(text));

@@ -5,7 +5,10 @@
  * every one is answered, and an upload larger than the whole budget proceeds alone. Checked with
  * the budget's own figures in GET /__emulator/stats, small sizes, and no clocks.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { encryptBytes, newSymmetricKey, wrapSymmetricKey } from '../../contracts/client/index.js';
 import { ERROR_CATALOGUE } from '../../server/core/errors.js';
 import type { UploadBudgetStats } from '../../server/http/upload-budget.js';
@@ -63,4 +66,49 @@ describe('uploads against a budget of 1 MiB (upload limit 4 MiB)', () => {
     const answer = await h.client.creditCard(fixture('card-428x270.jpg'));
     expect(answer.resultCode).toBe(0);
   });
+});
+
+/**
+ * A request waiting out a scenario's `delayMs` holds none of its upload any more: its bytes go
+ * back to the budget once the engine is done with the image, not when the answer is sent. Five
+ * 17 MB uploads delayed 30 s used to keep a 1.2 KB upload from another client waiting 24.5 s.
+ */
+describe('uploads waiting out a scripted delay', () => {
+  const scenarios = mkdtempSync(join(tmpdir(), 'emulator-delayed-uploads-'));
+  writeFileSync(join(scenarios, 'slow.yaml'), 'description: a slow answer\nendpoints: [credit-card]\noutcome:\n  delayMs: 8000\n');
+  afterAll(() => rmSync(scenarios, { recursive: true, force: true }));
+  // A budget each delayed upload alone fills.
+  const d = useEmulator({ maxUploadBytes: UPLOAD_LIMIT, maxInflightBytes: 512 * 1024, scenarioDirs: [scenarios], logger: () => {} });
+  const stats = async () => ((await (await fetch(`${d.url}/__emulator/stats`)).json()) as { uploads: UploadBudgetStats }).uploads;
+  /** A valid JPEG of about `bytes` (a comment segment after SOI pads it), as the credit-card image. */
+  const jpegOf = (bytes: number) => {
+    const jpeg = fixture('card-428x270.jpg');
+    const segments: Buffer[] = [];
+    for (let left = bytes - jpeg.length; left > 4; left -= 65_537) {
+      const length = Math.min(65_535, left - 2);
+      segments.push(Buffer.concat([Buffer.from([0xff, 0xfe, length >> 8, length & 0xff]), Buffer.alloc(length - 2, 0x20)]));
+    }
+    return Buffer.concat([jpeg.subarray(0, 2), ...segments, jpeg.subarray(2)]);
+  };
+
+  it('a small upload from another client is answered while the delayed ones still wait', async () => {
+    const order: string[] = [];
+    const big = jpegOf(900 * 1024);
+    const delayed = [1, 2].map((n) =>
+      d.client.creditCard(big, { scenario: 'slow' }).then((answer) => {
+        order.push(`delayed ${n}`);
+        return answer.resultCode;
+      }),
+    );
+    // The first delayed upload has been read whole: it waits out its delay now.
+    for (const deadline = Date.now() + 20_000; (await stats()).peakBytes < big.length; await new Promise((resolve) => setTimeout(resolve, 20))) {
+      expect(Date.now()).toBeLessThan(deadline);
+    }
+    const small = await d.clientFor(APP).creditCard(fixture('card-428x270.jpg'));
+    order.push('small');
+    expect(small.resultCode).toBe(0);
+    expect(await Promise.all(delayed)).toEqual([0, 0]);
+    expect(order[0]).toBe('small');
+    expect(await stats()).toMatchObject({ heldBytes: 0, waiting: 0 });
+  }, 60_000);
 });

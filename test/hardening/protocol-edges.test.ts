@@ -4,6 +4,8 @@
  *   with 0 bytes. On an API path it answers 4041007 on HTTP 200, as every method the API lacks.
  * - An `Expect` other than `100-continue` got Node's bare 417; the expectation is ignored
  *   (RFC 9110 section 10.1.1 makes 417 a MAY) and the request gets the API's own answer.
+ * - A second `Host` line: Node kept the first and dropped the rest, so the admin API's Host check
+ *   read one Host and a proxy in front might read the other. RFC 9112 section 3.2 requires 400.
  */
 import { describe, expect, it } from 'vitest';
 import { APP, useEmulator } from '../support/harness.js';
@@ -63,5 +65,37 @@ describe('Expect other than 100-continue', () => {
     const answer = await raw('GET /__emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 999-bogus\r\n\r\n');
     expect(answer.status).toBe(200);
     expect(json(answer)).toMatchObject({ status: 'ok' });
+  });
+});
+
+describe('more than one Host header', () => {
+  const reset = (hosts: string) => raw(`POST /__emulator/reset HTTP/1.1\r\n${hosts}Content-Length: 0\r\n\r\n`);
+
+  it.each([
+    ['a loopback Host, then another name', 'Host: 127.0.0.1\r\nHost: evil.example\r\n'],
+    ['another name, then a loopback Host', 'host: evil.example\r\nHOST: 127.0.0.1\r\n'],
+    ['the same Host twice', 'Host: 127.0.0.1\r\nHost: 127.0.0.1\r\n'],
+  ])('%s: a bare 400, the connection closed, the admin call never made', async (_what, hosts) => {
+    const journal = async () => ((await (await fetch(`${h.url}/__emulator/requests`)).json()) as { requests: unknown[] }).requests.length;
+    await h.client.fetchPublicKey('credit-card');
+    const before = await journal();
+    expect(before).toBeGreaterThan(0);
+    const answer = await reset(hosts);
+    expect(answer).toMatchObject({ status: 400, closedWithoutAnswer: false, body: Buffer.alloc(0) });
+    expect(answer.headers).toEqual({ connection: 'close' });
+    // Not reset: the journal is as it was.
+    expect(await journal()).toBe(before);
+  });
+
+  it('on an API path: a bare 400, journaled with its diagnosis', async () => {
+    const path = `/v2.0/appkeys/${APP.appKey}/public-keys/id-card`;
+    const answer = await raw(`GET ${path}?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: 127.0.0.2\r\nAuthorization: ${APP.secretKey}\r\n\r\n`);
+    expect(answer).toMatchObject({ status: 400, closedWithoutAnswer: false });
+    const { requests } = (await (await fetch(`${h.url}/__emulator/requests`)).json()) as { requests: { method: string; path: string; status: number; diagnosis: string }[] };
+    expect(requests.find((entry) => entry.status === 400)).toMatchObject({ method: 'GET', path, status: 400, diagnosis: 'HTTP 400: more than one Host header (RFC 9112 section 3.2)' });
+  });
+
+  it('one Host line is answered as before', async () => {
+    expect((await reset('Host: 127.0.0.1\r\n')).status).toBe(200);
   });
 });
