@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       headersTimeoutMs: 20_000,
       requestTimeoutMs: 120_000,
       keepAliveTimeoutMs: 5_000,
+      shutdownTimeoutMs: 8_000,
       apiDate: undefined,
       keysDir: undefined,
     });
@@ -62,6 +63,7 @@ describe('loadConfig', () => {
       EMULATOR_HEADERS_TIMEOUT_MS: '1500',
       EMULATOR_REQUEST_TIMEOUT_MS: '0',
       EMULATOR_KEEP_ALIVE_TIMEOUT_MS: '100',
+      EMULATOR_SHUTDOWN_TIMEOUT_MS: '2500',
       EMULATOR_API_DATE: '2026-03-09',
       EMULATOR_KEYS_DIR: '/var/keys',
     });
@@ -82,6 +84,7 @@ describe('loadConfig', () => {
       headersTimeoutMs: 1500,
       requestTimeoutMs: 0,
       keepAliveTimeoutMs: 100,
+      shutdownTimeoutMs: 2500,
       apiDate: '2026-03-09',
       keysDir: '/var/keys',
     });

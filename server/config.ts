@@ -219,6 +219,14 @@ export const SETTINGS = {
     default: 5_000,
     description: 'how long an idle keep-alive connection stays open',
   }),
+  // Below the 10 s `docker stop` (and `podman stop`) give before SIGKILL, so that the emulator
+  // ends by itself, exit code 0, having said what it cut.
+  shutdownTimeoutMs: setting({
+    env: 'EMULATOR_SHUTDOWN_TIMEOUT_MS',
+    kind: integer(1, 3_600_000),
+    default: 8_000,
+    description: 'on SIGTERM or SIGINT, how long requests in flight have to be answered before their connections are closed',
+  }),
   apiDate: setting({
     env: 'EMULATOR_API_DATE',
     flag: { name: 'api-date', value: 'D' },
@@ -292,6 +300,7 @@ export const DEFAULTS = {
   headersTimeoutMs: SETTINGS.headersTimeoutMs.default,
   requestTimeoutMs: SETTINGS.requestTimeoutMs.default,
   keepAliveTimeoutMs: SETTINGS.keepAliveTimeoutMs.default,
+  shutdownTimeoutMs: SETTINGS.shutdownTimeoutMs.default,
 } as const;
 
 /**

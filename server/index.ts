@@ -26,6 +26,7 @@ import type { UserAccessKey } from './core/token-issuer.js';
 import { ScenarioBook } from './core/scenarios/book.js';
 import { createApp as createHttpApp } from './http/app.js';
 import { answerClientError, answerClientErrorWithDiagnosis, answerConnect } from './http/client-error.js';
+import { drainableListener } from './http/drain.js';
 import { applyHeaderLimits, limitHeaderLines, MAX_HEADER_BYTES } from './http/header-limits.js';
 import { KeysDir } from './keys-dir.js';
 import type { UploadBudgetStats } from './http/upload-budget.js';
@@ -130,7 +131,12 @@ export interface RunningEmulator {
   registerAppKey(appKey: string, secretKey: string): Promise<'created' | 'unchanged'>;
   /** Removes a registered appKey and its state; false if it was not registered. */
   removeAppKey(appKey: string): Promise<boolean>;
-  /** Stops accepting connections, ends idle ones and resolves when the server has closed. */
+  /**
+   * Stops: refuses new connections and closes idle ones at once, answers the requests in flight
+   * (each answer with `Connection: close`), closes what is still open after `shutdownTimeoutMs`,
+   * then the shared state's connections; resolves when all is closed. Calling it again returns
+   * the same promise.
+   */
   close(): Promise<void>;
 }
 
@@ -219,8 +225,10 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
     diagnosisHeader: options.diagnosisHeader ?? true,
     ...(options.log === 'requests' ? { onRequest: (entry: JournalEntry) => log(requestLine(entry)) } : {}),
   });
-  // One listener for every way a request arrives, so each passes the header-line limit.
-  const listener = limitHeaderLines(app);
+  // One listener for every way a request arrives, so each passes the header-line limit and is
+  // waited for when the emulator stops.
+  const drainable = drainableListener(limitHeaderLines(app));
+  const listener = drainable.listener;
   const server = applyHeaderLimits(createServer({ ...serverTimeouts(options), maxHeaderSize: MAX_HEADER_BYTES }, listener));
   const withDiagnosis = options.diagnosisHeader !== false;
   server.on('clientError', withDiagnosis ? answerClientErrorWithDiagnosis : answerClientError);
@@ -255,6 +263,7 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
   // Keys not made because Redis is away are made on first use, once it is back: no fault.
   const keysReady = options.prepareKeys === false ? Promise.resolve() : engine.prepareKeys().catch((error: unknown) => (life.closing || isStoreUnavailable(error) ? undefined : onFault(error)));
   const { port: boundPort } = server.address() as AddressInfo;
+  let closed: Promise<void> | undefined;
   return {
     url: baseUrl(host, boundPort),
     host,
@@ -265,15 +274,16 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
     keysReady,
     registerAppKey: async (appKey, secretKey) => (await engine.registerAppKey(appKey, secretKey)).outcome,
     removeAppKey: async (appKey) => (await engine.removeAppKey(appKey)) === 'removed',
-    close: async () => {
-      life.closing = true;
-      stopWatching();
-      await new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeIdleConnections();
-      });
-      await engine.close();
-    },
+    close: () =>
+      (closed ??= (async () => {
+        life.closing = true;
+        stopWatching();
+        const boundMs = options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs;
+        const cut = await drainable.drain(server, boundMs);
+        if (cut > 0) log(`nhn-ocr-emulator: ${cut} request${cut === 1 ? '' : 's'} still unanswered after ${boundMs} ms (EMULATOR_SHUTDOWN_TIMEOUT_MS); closed without an answer`);
+        // The shared state last: the answers given while draining may still need it.
+        await engine.close();
+      })()),
   };
 }
 

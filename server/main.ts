@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * The `nhn-ocr-emulator` command (`npm start`): reads the command line and the environment
- * (server/command-line.ts), starts, prints one ready line, and shuts down cleanly on SIGINT or
- * SIGTERM. `--help` and `--version` answer without loading the server.
+ * (server/command-line.ts), starts, prints one ready line, and on SIGINT or SIGTERM stops
+ * taking connections, answers the requests in flight and exits 0 (a second signal, or
+ * EMULATOR_SHUTDOWN_TIMEOUT_MS passing, cuts the wait short). `--help` and `--version` answer without loading the server.
  *
  * Memory: the emulator keeps little but allocates fast (every request brings an upload of up to
  * 20 MB and its copies). With V8's default heap sizing (young generation up to 3 x 16 MiB, old
@@ -22,7 +23,7 @@ import { helpText, readInvocation, UsageError } from './command-line.js';
 import { behaviourOn } from './core/api-date.js';
 import { checkSharedState, ConfigError, unknownVariables, type EmulatorConfig, type OptionKey } from './config.js';
 import { packageRoot } from './package-root.js';
-import { isWorker, runPrimary } from './workers.js';
+import { isWorker, onStopRequest, runPrimary } from './workers.js';
 
 /** Heap growth of 1.5x instead of V8's up-to-4x, unless node was given its own setting. */
 function boundHeapGrowth(): void {
@@ -72,7 +73,7 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   boundHeapGrowth();
   // --workers N > 1: this process forks the workers and speaks for them (workers.ts).
   if (config.workers > 1 && !isWorker) {
-    runPrimary({ workers: config.workers, host: config.host, readyLine: (url) => readyLine(config, url) });
+    runPrimary({ workers: config.workers, host: config.host, shutdownTimeoutMs: config.shutdownTimeoutMs, readyLine: (url) => readyLine(config, url) });
     return undefined;
   }
   // Loaded only now: --help, --version and a refused setting need nothing of the server.
@@ -84,21 +85,31 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     throw label && error instanceof ConfigError && error.problem ? new ConfigError(`${label} ${error.problem}`, error.setting, error.problem) : error;
   });
   if (!isWorker) console.log(readyLine(config, emulator.url));
+  // Node installs no default signal handlers in PID 1 (a container's first process): these are
+  // what make `docker stop` drain rather than wait out its grace period and kill.
   let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
+  const stop = (reason: string, signalled: boolean) => {
+    if (stopping) {
+      // A second signal: stop now. A worker is stopped by its primary (which may also have been
+      // signalled, with the whole process group on Ctrl-C) and waits for it.
+      if (signalled && !isWorker) {
+        console.log(`nhn-ocr-emulator: ${reason} again, stopping now without waiting for the requests in flight`);
+        process.exit(0);
+      }
+      return;
+    }
     stopping = true;
-    if (!isWorker) console.log(`nhn-ocr-emulator stopping (${signal})`);
-    const force = setTimeout(() => process.exit(0), 3000);
-    force.unref();
-    emulator.server.closeAllConnections();
+    if (!isWorker) console.log(`nhn-ocr-emulator stopping (${reason}): answering the requests in flight, for at most ${config.shutdownTimeoutMs} ms`);
+    // In case closing the shared state hangs: the drain itself is bounded in close().
+    setTimeout(() => process.exit(0), config.shutdownTimeoutMs + 2_000).unref();
     emulator.close().then(
       () => process.exit(0),
       () => process.exit(0),
     );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT', true));
+  process.on('SIGTERM', () => stop('SIGTERM', true));
+  onStopRequest(() => stop('asked by the primary', false));
   return undefined;
 }
 
