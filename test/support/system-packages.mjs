@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * Makes sure the real components some tests drive are on this machine before `npm test` runs
- * (it is the `pretest` script): Debian's `chromium` for the dashboard tests and `redis-server`
- * for the shared-state tests. A missing one is installed with apt-get when this runs as root on a
+ * (it is the `pretest` script): Debian's `chromium` for the dashboard tests, `redis-server`
+ * for the shared-state tests, podman and its companions for the container tests. A missing one is installed with apt-get when this runs as root on a
  * Debian-like system (CI, containers, a fresh machine); otherwise, or when
  * `NHN_OCR_TEST_INSTALL=never`, it prints the command to run and the tests that need it are
  * skipped, saying why: a component that cannot be installed only costs those tests. With
@@ -20,6 +20,13 @@ import { existsSync } from 'node:fs';
 const COMPONENTS = [
   { pkg: 'chromium', tests: 'test/dashboard', present: () => existsSync('/usr/bin/chromium') },
   { pkg: 'redis-server', tests: 'shared-state', present: () => onPath('redis-server') || existsSync('/usr/bin/redis-server') || existsSync('/usr/sbin/redis-server') },
+  // The container image's tests (test/container): podman as root with runc, its network stack
+  // (netavark and aardvark-dns, whose DNS lets compose's services find Redis by name; iptables
+  // for published ports), podman-compose, and mmdebstrap for the stand-in of the base image.
+  ...['podman', 'runc', 'podman-compose', 'mmdebstrap'].map((pkg) => ({ pkg, tests: 'test/container', present: () => onPath(pkg) || existsSync(`/usr/sbin/${pkg}`) })),
+  { pkg: 'netavark', tests: 'test/container', present: () => existsSync('/usr/lib/podman/netavark') },
+  { pkg: 'aardvark-dns', tests: 'test/container', present: () => existsSync('/usr/lib/podman/aardvark-dns') },
+  { pkg: 'iptables', tests: 'test/container', present: () => onPath('iptables') || existsSync('/usr/sbin/iptables') },
 ];
 
 /** Whether `program` is on PATH. */
