@@ -2,11 +2,13 @@
 // driven from the host by the curl + openssl clients of test/interop (no code of ours): default
 // settings on a mapped port, non-root, healthy by its own HEALTHCHECK, and `stop` answering the
 // call in flight before exiting 0.
+import { spawnSync } from 'node:child_process';
 import { chownSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASE_IMAGE, check, ensureImage, IMAGE, podman, runContainer, whyNoContainers, type RunningContainer } from '../support/container.js';
+import { BASE_IMAGE, check, ensureImage, IMAGE, podman, PODMAN_ENV, runContainer, whyNoContainers, type RunningContainer } from '../support/container.js';
+import { freePort } from '../support/free-port.js';
 import { fixturePath, luhnValid, runClient, SHELL_CLIENT, SHELL_CLIENT_V21 } from '../support/shell-clients.js';
 import { ROOT } from '../support/spawn-emulator.js';
 
@@ -123,6 +125,41 @@ describe.skipIf(skip)(`the container image${skip ? ` (SKIPPED: ${skip})` : ''}`,
     await fetch(`${guarded.url}/v2.0/appkeys/emulator-appkey/public-keys/credit-card`, { headers: { Authorization: 'emulator-secretkey' } });
     const listing = check(await podman(['exec', guarded.id, 'ls', '/keys']), 'ls /keys');
     expect(listing.trim()).not.toBe('');
+  });
+
+  it("docs/container.md's admin-token snippet runs as written (podman for docker, a free port for 8080)", async () => {
+    const markdown = readFileSync(join(ROOT, 'docs', 'container.md'), 'utf8');
+    const block = /```sh\n(docker run --rm -d [^`]*--name ocr [^`]*)```/.exec(markdown)?.[1];
+    expect(block, 'the token snippet').toBeDefined();
+    const port = await freePort();
+    const name = `ocr-docs-${port}`;
+    const script = block!.replaceAll('docker ', 'podman ').replace('-p 8080:8080', `-p 127.0.0.1:${port}:8080`).replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`).replaceAll(' ocr', ` ${name}`);
+    try {
+      const ran = spawnSync('sh', ['-eu'], { input: script, env: PODMAN_ENV, encoding: 'utf8', timeout: 60_000 });
+      expect(ran.status, ran.stderr).toBe(0);
+      expect(ran.stdout).toContain('"reset"');
+    } finally {
+      await podman(['rm', '-f', '-t', '0', name]);
+    }
+  });
+
+  it('keeps key pairs in a named volume across containers (the image makes /keys writable for uid 1000)', async () => {
+    const volume = `emulator-keys-${await freePort()}`;
+    const key = async (): Promise<unknown> => {
+      const container = await runContainer({ env: { EMULATOR_KEYS_DIR: '/keys' }, podmanArgs: ['-v', `${volume}:/keys`] });
+      try {
+        return ((await (await fetch(`${container.url}/v2.0/appkeys/emulator-appkey/public-keys/id-card`, { headers: { Authorization: 'emulator-secretkey' } })).json()) as { result: unknown }).result;
+      } finally {
+        await container.remove();
+      }
+    };
+    try {
+      const first = await key();
+      expect(first).toBeTruthy();
+      expect(await key()).toEqual(first);
+    } finally {
+      await podman(['volume', 'rm', '-f', volume]);
+    }
   });
 
   it('on stop, answers the call in flight, then exits 0', async () => {
