@@ -1,10 +1,10 @@
-# syntax=docker/dockerfile:1
 # The emulator as a container image (docs/container.md):
 #   docker build -t nhn-ocr-emulator .
 #   docker run -p 8080:8080 nhn-ocr-emulator
-# Two stages: `build` installs every dependency and compiles dist/; the final stage holds dist/,
-# the files the package reads at run time (server/package-root.ts: scenarios/, openapi.yaml,
-# server/admin-openapi.yaml, server/dashboard, package.json) and production dependencies only.
+# `build` installs every dependency and compiles dist/, `runtime-deps` installs the production
+# dependencies; the final stage holds those, dist/ and the files the package reads at run time
+# (server/package-root.ts: scenarios/, openapi.yaml, server/admin-openapi.yaml, server/dashboard,
+# package.json). `RUN --mount` needs BuildKit (Docker 23 and later by default) or Podman/Buildah.
 #
 # Behind a TLS-inspecting proxy npm needs that proxy's CA: mount it as a build secret, so it is
 # read during `npm ci` and kept in no layer:
