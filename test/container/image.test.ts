@@ -4,6 +4,7 @@
 // call in flight before exiting 0.
 import { spawnSync } from 'node:child_process';
 import { chownSync, mkdtempSync, readFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -165,10 +166,18 @@ describe.skipIf(skip)(`the container image${skip ? ` (SKIPPED: ${skip})` : ''}`,
   it('on stop, answers the call in flight, then exits 0', async () => {
     const slow = await runContainer({ env: { EMULATOR_SCENARIOS_DIR: '/scenarios' }, podmanArgs: ['-v', `${join(ROOT, 'test', 'container', 'scenarios')}:/scenarios:ro`] });
     containers.push(slow);
-    const call = fetch(`${slow.url}/v2.0/appkeys/emulator-appkey/public-keys/credit-card`, {
-      headers: { Authorization: 'emulator-secretkey', 'X-Emulator-Scenario': 'container/slow-public-key' },
-    }).then(async (response) => (await response.json()) as { header: { resultCode: number } });
-    // The call waits out the scenario's 4 s; stop comes well inside it.
+    // The request is written whole (connected through the published port, so the container
+    // accepted it), then waits out the scenario's 4 s; stop comes a second into that.
+    let written!: () => void;
+    const sent = new Promise<void>((resolve) => (written = resolve));
+    const call = new Promise<{ header: { resultCode: number } }>((resolve, reject) => {
+      const req = get(`${slow.url}/v2.0/appkeys/emulator-appkey/public-keys/credit-card`, { headers: { Authorization: 'emulator-secretkey', 'X-Emulator-Scenario': 'container/slow-public-key' } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve(JSON.parse(body) as { header: { resultCode: number } }));
+      });
+      req.on('finish', written).on('error', reject);
+    });
+    await sent;
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const exitCode = await slow.stop(10);
     expect((await call).header.resultCode).toBe(0);

@@ -53,9 +53,9 @@ export interface Run {
 }
 
 /**
- * Runs a command (podman by default environment) and resolves with its exit code and output;
- * never rejects for a non-zero exit (`check` does).
- * @example const { stdout } = check(await run('podman', ['ps']))
+ * Runs a command (in PODMAN_ENV unless given another environment) and resolves with its exit code
+ * and output; never rejects for a non-zero exit (`check` throws for one).
+ * @example const listing = check(await run('podman', ['ps']), 'podman ps')
  */
 export function run(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Run> {
   return new Promise((resolve) => {
