@@ -157,6 +157,7 @@ export async function ensureRedisImage(): Promise<void> {
 /**
  * `podman build` arguments for this machine: Docker format (the OCI format drops HEALTHCHECK), the
  * host's network for npm, and the CA file of NODE_EXTRA_CA_CERTS, when set, as a build secret.
+ * @example await podman(buildArgs()) // podman build --format docker --network host ... -t nhn-ocr-emulator .
  */
 export function buildArgs(): string[] {
   const ca = process.env['NODE_EXTRA_CA_CERTS'];
