@@ -24,7 +24,6 @@ import type { StateStores } from './core/stores/types.js';
 import { isStoreUnavailable } from './core/stores/unavailable.js';
 import type { UserAccessKey } from './core/token-issuer.js';
 import { ScenarioBook } from './core/scenarios/book.js';
-import { isLoopbackName } from './http/admin.js';
 import { createApp as createHttpApp } from './http/app.js';
 import { answerClientError, answerClientErrorWithDiagnosis, answerConnect } from './http/client-error.js';
 import { drainableListener } from './http/drain.js';
@@ -33,7 +32,7 @@ import { KeysDir } from './keys-dir.js';
 import type { UploadBudgetStats } from './http/upload-budget.js';
 import { packageRoot } from './package-root.js';
 import { BUILT_IN_SCENARIOS_DIR, formatScenarioErrors, loadScenarioDirs, loadScenarioDirsOffThread, watchScenarioDirs, type LoadResult, type ScenarioProblem } from './scenario-files.js';
-import { baseUrl } from './base-url.js';
+import { baseUrl, isLoopbackName } from './base-url.js';
 
 export { loadConfig, DEFAULTS, ConfigError, SETTINGS, type EmulatorConfig, type SettingOptions } from './config.js';
 export { OcrEngine, type Reply, type Trace } from './core/engine.js';

@@ -18,6 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
+import { isLoopbackName } from './base-url.js';
 import { helpText, readInvocation, UsageError } from './command-line.js';
 import { behaviourOn } from './core/api-date.js';
 import { checkSharedState, ConfigError, unknownVariables, type EmulatorConfig, type OptionKey } from './config.js';
@@ -43,7 +44,16 @@ function readyLine(config: EmulatorConfig, url: string): string {
   const access = config.userAccessKeys[0]!;
   const v21 = behaviourOn(config.apiDate).v21 ? ` userAccessKeyId=${access.id} secretAccessKey=${access.secret}` : '';
   const dated = config.apiDate ? ` as of ${config.apiDate}` : '';
-  return `nhn-ocr-emulator ready at ${url} (appKey=${appKey} secretKey=${secretKey}${v21})${dated}`;
+  return `nhn-ocr-emulator ready at ${url} (appKey=${appKey} secretKey=${secretKey}${v21})${dated}${adminOffNote(config)}`;
+}
+
+/**
+ * A second line when the admin API is off (a non-loopback HOST without EMULATOR_ADMIN_TOKEN, as
+ * in the container image), saying how to turn it on: otherwise the first sign is a 403 in a test.
+ */
+function adminOffNote(config: EmulatorConfig): string {
+  if (config.adminToken || isLoopbackName(config.host)) return '';
+  return `\nnhn-ocr-emulator: admin API off (HOST=${config.host} is not loopback and EMULATOR_ADMIN_TOKEN is unset); set EMULATOR_ADMIN_TOKEN to turn it on, then send Authorization: Bearer <token>`;
 }
 
 /** Resolves with an exit code, or with nothing once the emulator runs. */

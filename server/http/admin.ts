@@ -5,6 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { isLoopbackName } from '../base-url.js';
 import { RegistrationError, type ClockState, type OcrEngine } from '../core/engine.js';
 import type { Journal } from '../core/journal.js';
 import { isServiceName, SERVICES } from '../core/key-store.js';
@@ -40,16 +41,6 @@ class AdminError extends Error {
   ) {
     super(message);
   }
-}
-
-/**
- * Whether a host name or address is loopback: the address the emulator binds to (where the admin
- * API opens without a token) and the `Host` a request names (where it answers without one).
- * @example isLoopbackName('127.0.0.1') // true
- * @example isLoopbackName('[::1]') // true, as a Host header writes it
- */
-export function isLoopbackName(name: string): boolean {
-  return /^(localhost|127\.\d+\.\d+\.\d+|::1|\[::1\])$/i.test(name);
 }
 
 /**

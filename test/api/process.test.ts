@@ -28,6 +28,25 @@ describe('the emulator process', () => {
     expect(await emu.stop('SIGINT')).toBe(0);
   });
 
+  it('says under its ready line that the admin API is off on a non-loopback HOST without a token, and how to turn it on', async () => {
+    const off = await spawnEmulator({ HOST: '0.0.0.0' });
+    try {
+      await fetch(`${off.url.replace('0.0.0.0', '127.0.0.1')}/__emulator/health`);
+      expect(off.output().split('\n')[1]).toBe('nhn-ocr-emulator: admin API off (HOST=0.0.0.0 is not loopback and EMULATOR_ADMIN_TOKEN is unset); set EMULATOR_ADMIN_TOKEN to turn it on, then send Authorization: Bearer <token>');
+    } finally {
+      await off.stop();
+    }
+    for (const env of [{ HOST: '0.0.0.0', EMULATOR_ADMIN_TOKEN: 'ci-token' }, {}] as Record<string, string>[]) {
+      const on = await spawnEmulator(env);
+      try {
+        await fetch(`${on.url.replace('0.0.0.0', '127.0.0.1')}/__emulator/health`);
+        expect(on.output()).not.toContain('admin API off');
+      } finally {
+        await on.stop();
+      }
+    }
+  });
+
   it('takes its credentials from EMULATOR_APPKEY / EMULATOR_SECRETKEY', async () => {
     const emu = await spawnEmulator({ EMULATOR_APPKEY: 'ci-app', EMULATOR_SECRETKEY: 'ci-secret' });
     try {

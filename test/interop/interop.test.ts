@@ -2,19 +2,15 @@
 // script and a JDK-only Java program) run against the built emulator. They share no code with
 // the emulator or with contracts/, so a passing run means the emulator speaks the documented
 // envelope, not merely whatever our own TypeScript client expects.
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const execFileAsync = promisify(execFile);
+import { luhnValid, runClient, SHELL_CLIENT, SHELL_CLIENT_V21 } from '../support/shell-clients.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const here = fileURLToPath(new URL('./', import.meta.url));
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
-const shellClient = `${here}curl-openssl-client.sh`;
-const shellClientV21 = `${here}curl-openssl-client-v21.sh`;
 const javaClient = `${here}JdkClient.java`;
 const serverMain = `${repoRoot}dist/server/main.js`;
 
@@ -86,42 +82,6 @@ function startEmulator(): Promise<Emulator> {
   });
 }
 
-/** Runs a client and parses its `name=value` lines (value may itself contain '='). */
-async function runClient(command: string, args: string[]): Promise<Map<string, string>> {
-  let stdout: string;
-  try {
-    ({ stdout } = await execFileAsync(command, args, {
-      cwd: repoRoot,
-      timeout: TIMEOUT_MS,
-      encoding: 'utf8',
-    }));
-  } catch (err) {
-    const e = err as { code?: unknown; stdout?: string; stderr?: string };
-    throw new Error(
-      `${command} ${args.join(' ')} failed (exit ${String(e.code)})\nstdout:\n${e.stdout ?? ''}\nstderr:\n${e.stderr ?? ''}`,
-    );
-  }
-  const values = new Map<string, string>();
-  for (const line of stdout.split('\n')) {
-    const eq = line.indexOf('=');
-    if (eq > 0) values.set(line.slice(0, eq), line.slice(eq + 1));
-  }
-  return values;
-}
-
-function luhnValid(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return digits.length > 0 && sum % 10 === 0;
-}
-
 /** The same checks for both clients: the decrypted values form a plausible card. */
 function expectCreditCard(out: Map<string, string>): void {
   expect(out.get('resultCode')).toBe('0');
@@ -155,7 +115,7 @@ describe.skipIf(missingTools.length > 0)(suiteTitle, () => {
     it(
       `curl+openssl client reads the credit card ${image}`,
       async () => {
-        expectCreditCard(await runClient('bash', [shellClient, ...connection(), fixture(image)]));
+        expectCreditCard(await runClient('bash', [SHELL_CLIENT, ...connection(), fixture(image)]));
       },
       TIMEOUT_MS,
     );
@@ -174,7 +134,7 @@ describe.skipIf(missingTools.length > 0)(suiteTitle, () => {
     async () => {
       const { baseUrl, appKey, userAccessKeyId, secretAccessKey } = emulator!;
       const out = await runClient('bash', [
-        shellClientV21,
+        SHELL_CLIENT_V21,
         baseUrl,
         baseUrl, // the emulator serves the token issuer on its own port
         appKey,

@@ -2,8 +2,9 @@
 /**
  * Makes sure the real components some tests drive are on this machine before `npm test` runs
  * (it is the `pretest` script): Debian's `chromium` for the dashboard tests, `redis-server`
- * for the shared-state tests, and a JDK with JUnit 5, Python 3 with pytest, requests and
- * cryptography, and Go for the example suites in examples/. A missing one is installed with apt-get when this runs as root on a
+ * for the shared-state tests, a JDK with JUnit 5, Python 3 with pytest, requests and
+ * cryptography, and Go for the example suites in examples/, podman and its companions for the
+ * container tests. A missing one is installed with apt-get when this runs as root on a
  * Debian-like system (CI, containers, a fresh machine); otherwise, or when
  * `NHN_OCR_TEST_INSTALL=never`, it prints the command to run and the tests that need it are
  * skipped, saying why: a component that cannot be installed only costs those tests. With
@@ -28,6 +29,13 @@ const COMPONENTS = [
   { pkg: 'python3-requests', tests: 'examples/python', present: () => existsSync('/usr/lib/python3/dist-packages/requests/__init__.py') },
   { pkg: 'python3-cryptography', tests: 'examples/python', present: () => existsSync('/usr/lib/python3/dist-packages/cryptography/__init__.py') },
   { pkg: 'golang-go', tests: 'examples/go', present: () => onPath('go') || existsSync('/usr/bin/go') },
+  // The container image's tests (test/container): podman as root with runc, its network stack
+  // (netavark and aardvark-dns, whose DNS lets compose's services find Redis by name; iptables
+  // for published ports), podman-compose, and mmdebstrap for the stand-in of the base image.
+  ...['podman', 'runc', 'podman-compose', 'mmdebstrap'].map((pkg) => ({ pkg, tests: 'test/container', present: () => onPath(pkg) || existsSync(`/usr/sbin/${pkg}`) })),
+  { pkg: 'netavark', tests: 'test/container', present: () => existsSync('/usr/lib/podman/netavark') },
+  { pkg: 'aardvark-dns', tests: 'test/container', present: () => existsSync('/usr/lib/podman/aardvark-dns') },
+  { pkg: 'iptables', tests: 'test/container', present: () => onPath('iptables') || existsSync('/usr/sbin/iptables') },
 ];
 
 /** Whether `program` is on PATH. */

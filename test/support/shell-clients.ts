@@ -1,0 +1,62 @@
+/**
+ * The independent clients of test/interop (a curl + openssl shell script per API version, written
+ * from the official guides alone) and a runner that reads their `name=value` output: shared by the
+ * interop tests (against `node dist/server/main.js`) and the container tests (against the image).
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT } from './spawn-emulator.js';
+
+const execFileAsync = promisify(execFile);
+
+/** The v2.0 client: `bash SHELL_CLIENT BASE_URL APPKEY SECRETKEY IMAGE`. */
+export const SHELL_CLIENT = join(ROOT, 'test', 'interop', 'curl-openssl-client.sh');
+/** The v2.1 client: `bash SHELL_CLIENT_V21 OCR_BASE_URL OAUTH_BASE_URL APPKEY USER_ACCESS_KEY_ID SECRET_ACCESS_KEY CARD_IMAGE ID_IMAGE`. */
+export const SHELL_CLIENT_V21 = join(ROOT, 'test', 'interop', 'curl-openssl-client-v21.sh');
+
+/**
+ * The path of a file under test/fixtures.
+ * @example fixturePath('card-856x540.jpg')
+ */
+export function fixturePath(name: string): string {
+  return join(ROOT, 'test', 'fixtures', name);
+}
+
+/**
+ * Runs a client and parses its `name=value` lines (a value may itself contain '='); throws with
+ * its output when it exits non-zero.
+ * @example const out = await runClient('bash', [SHELL_CLIENT, url, 'emulator-appkey', 'emulator-secretkey', fixturePath('card-856x540.jpg')])
+ */
+export async function runClient(command: string, args: string[], timeoutMs = 60_000): Promise<Map<string, string>> {
+  let stdout: string;
+  try {
+    ({ stdout } = await execFileAsync(command, args, { cwd: ROOT, timeout: timeoutMs, encoding: 'utf8' }));
+  } catch (err) {
+    const e = err as { code?: unknown; stdout?: string; stderr?: string };
+    throw new Error(`${command} ${args.join(' ')} failed (exit ${String(e.code)})\nstdout:\n${e.stdout ?? ''}\nstderr:\n${e.stderr ?? ''}`);
+  }
+  const values = new Map<string, string>();
+  for (const line of stdout.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) values.set(line.slice(0, eq), line.slice(eq + 1));
+  }
+  return values;
+}
+
+/**
+ * Whether a digit string passes the Luhn check (every card number the emulator makes does).
+ * @example luhnValid('4111111111111111') // true
+ */
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return digits.length > 0 && sum % 10 === 0;
+}
