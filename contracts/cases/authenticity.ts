@@ -1,5 +1,5 @@
 /**
- * The authenticity call (guide, "Verify Authenticity API"; facts page, "Authenticity request
+ * The authenticity call (guide, "Verify Authenticity API"; docs/emulated-api.md, "The authenticity request
  * body"): the fields per idType, encrypted except idType and passport expirationDate, and the
  * boolean answer; required fields and JSON syntax are checked before the Request-Key.
  */
@@ -7,7 +7,7 @@ import { defineCases } from '../lib/case.js';
 import { apiPath, authenticityFields, DOC, envelopeFor, issueRequestKey, sendAuthenticity, unknownRequestKey, type IdReading } from './support.js';
 import type { CaseContext } from '../lib/case.js';
 
-const BODY_DOC = `${DOC.guide}, Verify Authenticity API [Field]; facts page, "Authenticity request body"`;
+const BODY_DOC = `${DOC.guide}, Verify Authenticity API [Field]; docs/emulated-api.md, "The authenticity request body"`;
 
 /** Reads a card on /id-card, sends what it read, and checks the boolean answer. */
 async function verify(ctx: CaseContext, type: 'resident' | 'driver', adjust: (fields: Record<string, string>, reading: IdReading) => Record<string, string> = (f) => f): Promise<void> {
@@ -37,7 +37,7 @@ export const AUTHENTICITY_CASES = defineCases([
   {
     id: 'authenticity/driver-without-serial-num',
     title: "serialNum is optional for a driver's licence",
-    description: `serialNum is not required (optional since 2024-04-09: facts page, "Authenticity request body"; ${DOC.guide}, [Field] Required X).`,
+    description: `serialNum is not required (optional since 2024-04-09: docs/emulated-api.md, "The authenticity request body"; ${DOC.guide}, [Field] Required X).`,
     basis: 'documented',
     run: (ctx) =>
       verify(ctx, 'driver', (fields) => {
@@ -48,7 +48,7 @@ export const AUTHENTICITY_CASES = defineCases([
   {
     id: 'authenticity/passport',
     title: 'Passport authenticity answers 4000001 since 2026-05-27',
-    description: `Passport authenticity was withdrawn on 2026-05-27 ("Since 2026-05-27 idType is resident or driver only": facts page, "Authenticity request body"; ${DOC.dated}; the current ${DOC.guide} lists resident and driver only). A well-formed passport body (as the 2023-08 guide documented it) with an unknown Request-Key answers 4000001 Invalid parameter: an idType the service no longer takes is an invalid parameter, and that row comes before the Request-Key row (${DOC.table}). The code is this project's reading.`,
+    description: `Passport authenticity was withdrawn on 2026-05-27 ("Since 2026-05-27 idType is resident or driver only": docs/emulated-api.md, "The authenticity request body"; ${DOC.dated}; the current ${DOC.guide} lists resident and driver only). A well-formed passport body (as the 2023-08 guide documented it) with an unknown Request-Key answers 4000001 Invalid parameter: an idType the service no longer takes is an invalid parameter, and that row comes before the Request-Key row (${DOC.table}). The code is this project's reading.`,
     basis: 'reading',
     covers: ['field-missing'],
     async run(ctx) {
@@ -107,7 +107,7 @@ export const AUTHENTICITY_CASES = defineCases([
   {
     id: 'authenticity/locked-after-five-wrong-issue-dates',
     title: 'Five wrong issue dates lock a resident card (4000123)',
-    description: `"Five wrong issue dates for a resident card lock it" with 4000123 Registration card authentication is locked (facts page, "Authenticity request body"; release notes 2024-08-13). Emulator only: on the live service it would lock a real card. Whether the fifth wrong answer or the next call reports the lock is not documented; either is accepted, the sixth call must be 4000123.`,
+    description: `"Five wrong issue dates for a resident card lock it" with 4000123 Registration card authentication is locked (docs/emulated-api.md, "The authenticity request body"; release notes 2024-08-13). Emulator only: on the live service it would lock a real card. Whether the fifth wrong answer or the next call reports the lock is not documented; either is accepted, the sixth call must be 4000123.`,
     basis: 'reading',
     needs: ['emulator-control'],
     async run(ctx) {

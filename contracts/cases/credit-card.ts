@@ -1,5 +1,5 @@
 /**
- * The credit-card success path (guide, "Credit Card Analysis API"; facts page, "Responses"):
+ * The credit-card success path (guide, "Credit Card Analysis API"; docs/emulated-api.md, "Responses"):
  * the answer validates against openapi.yaml (every answer does, in the recorder), its values
  * decrypt with the caller's key into a plausible card, and fileType/resolution agree with the
  * image. One case per file type and resolution.
@@ -31,7 +31,7 @@ export const CREDIT_CARD_CASES = defineCases([
       description:
         `POST credit-card with ${what} answers SUCCESS; cardNums[].value, totalCardNum and validThru.value decrypt with the request's key ` +
         `(AES-256/CBC/PKCS7, IV = key bytes 0..15); totalCardNum is the concatenation of the groups and passes Luhn; validThru is MM/YY; ` +
-        `fileType and resolution match the image ("normal" at 760x480 px or more). ${DOC.guide}, Credit Card Analysis API [Field]; facts page, "Responses" and "The envelope". ` +
+        `fileType and resolution match the image ("normal" at 760x480 px or more). ${DOC.guide}, Credit Card Analysis API [Field]; docs/emulated-api.md, "Responses" and "The envelope". ` +
         `A live run accepts 4000111/5003013 for a synthetic image.`,
       basis: 'documented',
       run: (ctx) => analyse(ctx, role),
@@ -54,7 +54,7 @@ export const CREDIT_CARD_CASES = defineCases([
   {
     id: 'credit-card/reused-symmetric-key',
     title: 'A symmetric key used twice still works',
-    description: `A new symmetric key per request is recommended, not enforced (${DOC.guide}, "Caution": "it is recommended to create and use a new symmetric key for each request"; facts page, "The envelope").`,
+    description: `A new symmetric key per request is recommended, not enforced (${DOC.guide}, "Caution": "it is recommended to create and use a new symmetric key for each request"; docs/emulated-api.md, "The envelope").`,
     basis: 'documented',
     async run(ctx) {
       const image = ctx.images.get('card-jpg-normal');

@@ -1,6 +1,6 @@
 /**
  * Broken envelopes a real client could send, one per row of the condition-to-code table
- * (facts page, "Which condition gets which code (the reading this project adopts)"): missing
+ * (docs/emulated-api.md, "Which condition gets which code"): missing
  * headers, a key version never issued, a symmetric key wrapped wrong (OAEP, 16 bytes,
  * base64url, another public key), a body over the limit, a missing or empty image, broken
  * ciphertext, a wrong IV, bytes that are no image. The codes are this project's reading;
@@ -12,7 +12,7 @@ import { defineCases, type CaseContext } from '../lib/case.js';
 import { apiPath, DOC, envelopeFor } from './support.js';
 
 const WRAP_DOC = `${DOC.guide}, [Request Header]: "{symmetricKey} must be created as a 32-byte random number" and "encrypted with the RSA/ECB/PKCS1Padding method"`;
-const AES_DOC = `${DOC.guide}: "Image files must be encrypted with the AES-256/CBC/PKCS7Padding method"; facts page, "The envelope": IV = the first 16 bytes of the symmetric key`;
+const AES_DOC = `${DOC.guide}: "Image files must be encrypted with the AES-256/CBC/PKCS7Padding method"; docs/emulated-api.md, "The envelope": IV = the first 16 bytes of the symmetric key`;
 
 /** The card image every case here sends (its content does not matter: the envelope fails first). */
 const card = (ctx: CaseContext) => ctx.images.get('card-jpg-low').bytes;
@@ -144,7 +144,7 @@ export const ENVELOPE_CASES = defineCases([
   {
     id: 'envelope/body-too-large',
     title: 'A body over 20 MB answers 4131000',
-    description: `4131000 Request size is larger than permissible limit. (${DOC.errors}); the limit is 20 MB since 2026-08-11, 5 MB before (facts page, release notes). 21 MiB is over both readings of "20 MB".`,
+    description: `4131000 Request size is larger than permissible limit. (${DOC.errors}); the limit is 20 MB since 2026-08-11, 5 MB before (docs/emulated-api.md, release notes). 21 MiB is over both readings of "20 MB".`,
     basis: 'reading',
     covers: ['body-too-large'],
     async run(ctx) {

@@ -1,5 +1,5 @@
 /**
- * The ID-card success paths (guide, "ID Card Analysis API" and "(Stand alone)"; facts page,
+ * The ID-card success paths (guide, "ID Card Analysis API" and "(Stand alone)"; docs/emulated-api.md,
  * "Responses"): each idType's documented keys, values that decrypt with the caller's key,
  * bbox on each key value, and fileType/resolution agreeing with the image. Request-Key rules
  * are in request-key.ts.
@@ -7,7 +7,7 @@
 import { defineCases } from '../lib/case.js';
 import { DOC, readIdCard } from './support.js';
 
-const KEYS_DOC = `${DOC.guide}, ID Card Analysis API [Field] and "List included in KeyValues when idType is ..."; facts page, "Responses"`;
+const KEYS_DOC = `${DOC.guide}, ID Card Analysis API [Field] and "List included in KeyValues when idType is ..."; docs/emulated-api.md, "Responses"`;
 const SYNTHETIC = 'A live run accepts 4000121/5003023 for a synthetic image; where the emulator cannot be told which type to read, the type read is checked instead of the one asked for.';
 
 export const ID_CARD_CASES = defineCases([

@@ -21,7 +21,7 @@ async function checkPublicKey(ctx: CaseContext, service: ServiceName): Promise<v
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
     ctx.check(bits >= 2048, `result.key has a ${bits}-bit modulus; RSA below 2048 bits cannot be what the service issues`);
   } catch (error) {
-    ctx.fail(`result.key is not a DER SubjectPublicKeyInfo (what Java's X509EncodedKeySpec reads: facts page, The envelope): ${(error as Error).message}`);
+    ctx.fail(`result.key is not a DER SubjectPublicKeyInfo (what Java's X509EncodedKeySpec reads: docs/emulated-api.md, The envelope): ${(error as Error).message}`);
   }
 }
 
@@ -29,7 +29,7 @@ export const PUBLIC_KEY_CASES = defineCases([
   {
     id: 'public-key/credit-card',
     title: 'Issues the credit-card public key',
-    description: `GET public-keys/credit-card answers SUCCESS with result.key (base64 DER SPKI, RSA) and result.version (a String). ${DOC.guide}, "Issue Public Key" [Field]; facts page, "The envelope".`,
+    description: `GET public-keys/credit-card answers SUCCESS with result.key (base64 DER SPKI, RSA) and result.version (a String). ${DOC.guide}, "Issue Public Key" [Field]; docs/emulated-api.md, "The envelope".`,
     basis: 'documented',
     run: (ctx) => checkPublicKey(ctx, 'credit-card'),
   },

@@ -1,6 +1,6 @@
 /**
  * Request-Key rules (guide, ID Card Analysis API [Response Header] and "(Stand alone)";
- * facts page, "Responses"): present on /id-card for resident and driver results, absent on
+ * docs/emulated-api.md, "Responses"): present on /id-card for resident and driver results, absent on
  * stand-alone, valid one hour, unusable after a successful authenticity answer, and 4000122
  * for a key that is unknown, expired, consumed or another app key's.
  */
@@ -13,7 +13,7 @@ export const REQUEST_KEY_CASES = defineCases([
   {
     id: 'request-key/present-for-resident',
     title: '/id-card sends a Request-Key with a resident result',
-    description: `A resident result on /id-card carries the Request-Key response header (${HEADER_DOC}; facts page: issued for resident and driver results).`,
+    description: `A resident result on /id-card carries the Request-Key response header (${HEADER_DOC}; docs/emulated-api.md: issued for resident and driver results).`,
     basis: 'documented',
     async run(ctx) {
       await issueRequestKey(ctx, 'resident');
@@ -31,7 +31,7 @@ export const REQUEST_KEY_CASES = defineCases([
   {
     id: 'request-key/absent-for-passport',
     title: '/id-card sends no Request-Key with a passport result (since 2026-05-27)',
-    description: `Passport authenticity was withdrawn on 2026-05-27, and with it the passport Request-Key: the current guides issue it for resident and driver results only (facts page, "Responses"; ${DOC.dated}). The passport is still read (id-card/passport). Where the target cannot be told to read a passport and reads another type, there is nothing to check and the case skips.`,
+    description: `Passport authenticity was withdrawn on 2026-05-27, and with it the passport Request-Key: the current guides issue it for resident and driver results only (docs/emulated-api.md, "Responses"; ${DOC.dated}). The passport is still read (id-card/passport). Where the target cannot be told to read a passport and reads another type, there is nothing to check and the case skips.`,
     basis: 'documented',
     async run(ctx) {
       const reading = await readIdCard(ctx, 'passport');

@@ -1,6 +1,6 @@
 /**
  * Paths, methods and credentials: the first three rows of the condition-to-code table
- * (facts page, "Which condition gets which code"), checked before anything else. The
+ * (docs/emulated-api.md, "Which condition gets which code"), checked before anything else. The
  * credential rows are v2.0's (`Authorization: {secretKey}`); v2.1's token rows are in token.ts.
  */
 import { defineCases, type CaseContext } from '../lib/case.js';

@@ -2,7 +2,7 @@
  * Outcomes only the emulator can be told to give (`X-Emulator-Scenario`): "no card found",
  * recognition failures, rate limits, temporary unavailability, a slow answer. Each asserts
  * the documented code and message on HTTP 200 with no result, the shape every failure has
- * (facts page, "Responses"; codes from the error-code table). Also the request journal the
+ * (docs/emulated-api.md, "Responses"; codes from the error-code table). Also the request journal the
  * suite reads to explain failures.
  */
 import { defineCases, type CaseContext, type ContractCase } from '../lib/case.js';
@@ -13,7 +13,7 @@ function scripted(id: string, scenario: string, code: number, endpoint: 'credit-
   return {
     id,
     title: `Scenario ${scenario} answers ${code}`,
-    description: `${why} (${DOC.errors}; facts page, "Responses": HTTP 200, isSuccessful false, no result). Scripted with X-Emulator-Scenario: ${scenario}.`,
+    description: `${why} (${DOC.errors}; docs/emulated-api.md, "Responses": HTTP 200, isSuccessful false, no result). Scripted with X-Emulator-Scenario: ${scenario}.`,
     basis: 'documented',
     needs: ['emulator-control'],
     ...(covers ? { covers } : {}),
@@ -33,7 +33,7 @@ export const SCENARIO_CASES = defineCases([
   {
     id: 'scenarios/credit-card-ok',
     title: 'Scenario credit-card/ok reads a card',
-    description: `The scripted success has the documented credit-card result (${DOC.guide}, Credit Card Analysis API [Field]; facts page, "Responses").`,
+    description: `The scripted success has the documented credit-card result (${DOC.guide}, Credit Card Analysis API [Field]; docs/emulated-api.md, "Responses").`,
     basis: 'documented',
     needs: ['emulator-control'],
     async run(ctx) {

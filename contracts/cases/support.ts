@@ -13,12 +13,12 @@ import { checkIdValue, digitsOf, ID_KEYS, isIdType, isLuhnValid, isPlausibleVali
 export const DOC = {
   guide: 'TOAST-DOCS/OCR en/document-ocr-api-guide-v2.0.md',
   guide21: 'TOAST-DOCS/OCR en/document-ocr-api-guide-v2.1.md',
-  issuer: 'facts page, "The token issuer" (NHN Cloud public API, User Access Key token)',
-  v21: 'facts page, "v2.1: the same API behind a User Access Key token"',
-  dated: 'facts page, "Dated behaviour"',
+  issuer: 'docs/emulated-api.md, "The token issuer" (NHN Cloud public API, User Access Key token)',
+  v21: 'docs/emulated-api.md, "v2.1 and the token issuer"',
+  dated: 'docs/emulated-api.md, "Dated behaviour"',
   errors: 'TOAST-DOCS/OCR en/document-ocr-error-code.md',
-  facts: 'facts page (shared/reference/ocr-v2-api-facts.md)',
-  table: 'facts page, "Which condition gets which code (the reading this project adopts)"',
+  facts: 'docs/emulated-api.md',
+  table: 'docs/emulated-api.md, "Which condition gets which code"',
 } as const;
 
 /**
@@ -70,9 +70,9 @@ export function checkBox(ctx: CaseContext, box: unknown, path: string): void {
   ctx.check(ok, `${path} ${JSON.stringify(box)} is not a box of x1..y4 numbers (${DOC.guide}, [Field])`);
 }
 
-/** `fileType` and `resolution` agree with the image (facts page, "Responses"). */
+/** `fileType` and `resolution` agree with the image (docs/emulated-api.md, "Responses"). */
 export function checkImageFacts(ctx: CaseContext, result: Record<string, unknown>, image: CaseImage): void {
-  ctx.check(result['fileType'] === image.fileType, `fileType ${JSON.stringify(result['fileType'])} but ${image.name} is a ${image.fileType} (facts page, Responses)`);
+  ctx.check(result['fileType'] === image.fileType, `fileType ${JSON.stringify(result['fileType'])} but ${image.name} is a ${image.fileType} (docs/emulated-api.md, Responses)`);
   const allowed = allowedResolutions(image.width, image.height, image.orientation);
   ctx.check(
     allowed.includes(result['resolution'] as 'normal'),
@@ -106,7 +106,7 @@ export function checkCreditCardResult(ctx: CaseContext, answer: OcrResponse<unkn
   if (total !== undefined) {
     ctx.check(
       total === digits.join(''),
-      `totalCardNum ${JSON.stringify(total)} is not the concatenation of cardNums ${JSON.stringify(digits.join(''))} (facts page, Responses: the guide's 15-digit example is a typo)`,
+      `totalCardNum ${JSON.stringify(total)} is not the concatenation of cardNums ${JSON.stringify(digits.join(''))} (docs/emulated-api.md, Responses: the guide's 15-digit example is a typo)`,
     );
     plausible(ctx, isLuhnValid(total), `totalCardNum ${JSON.stringify(total)} fails the Luhn check every card number passes (ISO/IEC 7812-1)`);
   }
@@ -267,7 +267,7 @@ const wrongResidentData = new WeakSet<object>();
  * Sends an authenticity call. On a lenient (live) run, once a resident card was answered
  * `isAuthenticity: false` (likely a misread issue date), no further resident calls are sent in
  * that run, under either API version: five wrong issue dates lock a real person's card (4000123,
- * facts page, "Authenticity request body").
+ * docs/emulated-api.md, "The authenticity request body").
  */
 export async function sendAuthenticity(
   ctx: CaseContext,

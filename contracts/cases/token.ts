@@ -1,5 +1,5 @@
 /**
- * v2.1 and its token (facts page, "v2.1: the same API behind a User Access Key token" and "The
+ * v2.1 and its token (docs/emulated-api.md, "v2.1 and the token issuer" and "The
  * token issuer"; TOAST-DOCS/OCR en/document-ocr-api-guide-v2.1.md): the issuer's answers and
  * errors, and what the five operations answer to a missing, garbage, revoked, expired or
  * unauthorised token. Every case here runs under v2.1 only; the operations themselves run

@@ -1,7 +1,7 @@
 /**
  * The authenticity request body, typed per `idType`, and how to build it from what an ID-card
  * call recognised. Fields and formats: TOAST-DOCS/OCR en/document-ocr-api-guide-v2.0.md, "Verify
- * Authenticity API" [Field] table (facts page, "Authenticity request body"): resident
+ * Authenticity API" [Field] table (docs/emulated-api.md, "The authenticity request body"): resident
  * name, 13-digit residentNumber, issueDate YYYYMMDD; driver name, residentNumber as 7 digits
  * (the first 6 and the first of the back 7), 12-digit driverLicenseNumber, serialNum optional
  * since 2024-04-09 (release notes). Passport authenticity was withdrawn on 2026-05-27; its type

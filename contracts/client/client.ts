@@ -42,7 +42,7 @@ export interface OcrClientOptionsV20 extends CommonOptions {
 
 /**
  * A v2.1 client: `X-NHN-Authorization: Bearer {token}`, the token issued for a User Access Key
- * (TOAST-DOCS/OCR en/document-ocr-api-guide-v2.1.md; facts page, "The token issuer").
+ * (TOAST-DOCS/OCR en/document-ocr-api-guide-v2.1.md; docs/emulated-api.md, "The token issuer").
  * @example
  * const options: OcrClientOptionsV21 = {
  *   apiVersion: 'v2.1', baseUrl: 'https://api-ocr.nhncloudservice.com', appKey,
@@ -167,7 +167,7 @@ export interface OcrClient {
   raw(request: RawRequest): Promise<RawResponse>;
 }
 
-/** Fields of the authenticity body that travel in the clear (facts page, "Authenticity request body"). */
+/** Fields of the authenticity body that travel in the clear (docs/emulated-api.md, "The authenticity request body"). */
 const PLAIN_AUTHENTICITY_FIELDS = new Set(['idType', 'expirationDate']);
 
 /** The v2.1 answer to a token that is unknown, malformed, expired or revoked (guide v2.1; error-code page). */
@@ -416,7 +416,7 @@ function toResponse<R>(answer: RawResponse, decode: (result: unknown) => R): Ocr
 }
 
 /**
- * Decrypts a credit-card result's encrypted values (facts page, "Encrypted response fields").
+ * Decrypts a credit-card result's encrypted values (docs/emulated-api.md, "The envelope").
  * @example decryptCreditCard(body.result, key).totalCardNum // '4111111111111111'
  */
 export function decryptCreditCard(result: CreditCardResult, key: Buffer): CreditCardResult {

@@ -1,14 +1,14 @@
 /**
  * The User Access Key token v2.1 calls carry (`X-NHN-Authorization: Bearer {token}`), as the
  * NHN Cloud public-API page on User Access Key tokens describes it and the v2.1 guide uses it
- * (TOAST-DOCS/OCR en/document-ocr-api-guide-v2.1.md; facts page, "The token issuer"):
+ * (TOAST-DOCS/OCR en/document-ocr-api-guide-v2.1.md; docs/emulated-api.md, "The token issuer"):
  * `POST {oauth}/oauth2/token/create` with Basic authentication and
  * `grant_type=client_credentials`, `POST {oauth}/oauth2/token/revoke` with `token=...`.
  * Errors follow RFC 6749 section 5.2.
  */
 
 /**
- * The live token issuer (facts page, "The token issuer"); a second base URL beside the OCR host.
+ * The live token issuer (docs/emulated-api.md, "The token issuer"); a second base URL beside the OCR host.
  * @example createOcrClient({ apiVersion: 'v2.1', oauthBaseUrl: LIVE_OAUTH_BASE_URL, baseUrl, appKey, userAccessKeyId, secretAccessKey })
  */
 export const LIVE_OAUTH_BASE_URL = 'https://oauth.api.nhncloudservice.com';
@@ -91,7 +91,7 @@ export function basicCredentials(userAccessKeyId: string, secretAccessKey: strin
 
 /**
  * `expires_in` as a number of seconds. The page's table calls it a String while its example
- * shows a number (facts page); a client reads either, and a contract case insists on the number.
+ * shows a number (docs/emulated-api.md); a client reads either, and a contract case insists on the number.
  * @example readExpiresIn(86400) // 86400
  * @example readExpiresIn('86400') // 86400
  * @example readExpiresIn(undefined) // undefined

@@ -8,7 +8,7 @@ import type { CaseImage, ImageSet } from './images.js';
 
 /**
  * `documented`: asserts what the official guide, error-code page or release notes state.
- * `reading`: asserts this project's reading where they are silent (the facts page's
+ * `reading`: asserts this project's reading where they are silent (docs/emulated-api.md's
  * condition-to-code table is "the reading this project adopts").
  */
 export type Basis = 'documented' | 'reading';

@@ -136,7 +136,7 @@ export function compareShapes(expected: Shape, actual: Shape, path = ''): Differ
 
 /**
  * A request line without its API version: v2.1 answers are held to the same snapshots as
- * v2.0 ones (the same operations, facts page "v2.1").
+ * v2.0 ones (the same operations, docs/emulated-api.md "v2.1 and the token issuer").
  * @example sameOperation('POST /v2.1/appkeys/{appKey}/id-card') // 'POST /v2.x/appkeys/{appKey}/id-card'
  */
 export function sameOperation(request: string): string {

@@ -72,7 +72,7 @@ export function fileTypeOf(bytes: Buffer): CaseImage['fileType'] {
 }
 
 /**
- * The `resolution` values the facts page allows for an image: "normal" at 760x480 px or more,
+ * The `resolution` values docs/emulated-api.md allows for an image: "normal" at 760x480 px or more,
  * else "low". Where the reading is ambiguous (a portrait photo, or EXIF rotation that swaps
  * width and height) both orientations are allowed.
  * @example allowedResolutions(856, 540, 1) // ['normal']

@@ -22,7 +22,7 @@ export interface OpenApiVerdict {
   route: string;
 }
 
-/** The codes only v2.1 answers (facts page, "v2.1"). */
+/** The codes only v2.1 answers (docs/emulated-api.md, "v2.1 and the token issuer"). */
 const V21_ONLY_CODES = new Set([4010006, 4010007]);
 
 let describesV21: boolean | undefined;
@@ -35,7 +35,7 @@ function openApiDescribesV21(): boolean {
 
 /**
  * Validates one answer against openapi.yaml. A v2.1 answer is identical to the v2.0 one except
- * for authentication (facts page, "v2.1"), so while openapi.yaml describes v2.0 only, it is
+ * for authentication (docs/emulated-api.md, "v2.1 and the token issuer"), so while openapi.yaml describes v2.0 only, it is
  * checked as the v2.0 operation's answer; its two token codes (4010006, 4010007), which no
  * v2.0 operation answers, are then left to the case.
  * @example

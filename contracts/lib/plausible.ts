@@ -2,10 +2,10 @@
  * What plausible recognised content looks like, so a case can tell a decrypted value from
  * garbage (a wrong IV, plaintext sent as ciphertext) without knowing the card it came from.
  * Key lists are from TOAST-DOCS/OCR en/document-ocr-api-guide-v2.0.md ("List included in
- * KeyValues when idType is ..."), also on the facts page ("Responses").
+ * KeyValues when idType is ..."), also on docs/emulated-api.md ("Responses").
  */
 
-/** The keys of `keyValues` per `idType` (facts page, "Responses"). */
+/** The keys of `keyValues` per `idType` (docs/emulated-api.md, "Responses"). */
 export const ID_KEYS = {
   resident: ['name', 'residentNumber', 'issueDate', 'issuer'],
   driver: ['driverLicenseNumber', 'licenseType', 'name', 'residentNumber', 'condition', 'serialNum', 'issueDate', 'issuer'],

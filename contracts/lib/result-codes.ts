@@ -37,7 +37,7 @@ export const RESULT_MESSAGES: ReadonlyMap<number, string> = new Map([
   [4010003, 'Not allowed user.'],
   [4010004, 'Invalid project.'],
   [4010005, 'Unauthorized role.'],
-  // v2.1 only (en v2.1 guide's common table and the error-code page; facts page, "v2.1").
+  // v2.1 only (en v2.1 guide's common table and the error-code page; docs/emulated-api.md, "v2.1 and the token issuer").
   [4010006, 'Invalid token.'],
   [4010007, 'Permission denied.'],
   [4041007, 'URL Not Found'],
@@ -84,7 +84,7 @@ export interface ConditionRow {
 }
 
 /**
- * The condition-to-code table, in the order the service checks it (facts page, "Which condition
+ * The condition-to-code table, in the order the service checks it (docs/emulated-api.md, "Which condition
  * gets which code (the reading this project adopts)"). Cases name the rows they cover, and a
  * unit test checks that every row is covered by at least one case.
  */
@@ -92,7 +92,7 @@ export const CONDITION_ROWS: readonly ConditionRow[] = [
   { id: 'route', condition: 'path or method not one of the five', codes: [4041007] },
   { id: 'authorization-missing', condition: '`Authorization` header missing', codes: [4000005], apis: ['v2.0'] },
   { id: 'credentials', condition: 'appKey unknown or secretKey wrong', codes: [4010001], apis: ['v2.0'] },
-  // v2.1 (facts page, "v2.1": "Reading adopted here"), in place of the two rows above.
+  // v2.1 (docs/emulated-api.md, "v2.1 and the token issuer": "Reading adopted here"), in place of the two rows above.
   { id: 'token-header-missing', condition: '`X-NHN-Authorization` missing, or not of the form `Bearer <token>`', codes: [4000005], apis: ['v2.1'] },
   { id: 'token-invalid', condition: 'token unknown, malformed, expired or revoked', codes: [4010006], apis: ['v2.1'] },
   { id: 'token-permission', condition: "token valid but its User Access Key may not use that appKey (or the appKey is unknown)", codes: [4010007], apis: ['v2.1'] },
@@ -110,7 +110,7 @@ export const CONDITION_ROWS: readonly ConditionRow[] = [
 ];
 
 /**
- * What the token issuer answers to a wrong request (facts page, "The token issuer": RFC 6749
+ * What the token issuer answers to a wrong request (docs/emulated-api.md, "The token issuer": RFC 6749
  * section 5.2). Not ordered: a case sends one mistake at a time. Cases name the rows they cover.
  * @example { id: 'token/unsupported-grant', covers: ['issuer-grant'], ... }
  */

@@ -28,7 +28,7 @@ export const BODY_LITERALS: ReadonlySet<string> = new Set([
   'result.resolution',
   'result.idType',
   'result.keyValues[].key',
-  // The token issuer's answers (facts page, "The token issuer").
+  // The token issuer's answers (docs/emulated-api.md, "The token issuer").
   'token_type',
   'error',
 ]);

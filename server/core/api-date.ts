@@ -3,7 +3,7 @@
  * team may need either side of a change: the default is today's service, and
  * `EMULATOR_API_DATE=YYYY-MM-DD` (README, "Dated behaviour") pins an earlier one. Every dated
  * change a client can see is one row of {@link DATED_CHANGES}, citing its release note
- * (TOAST-DOCS/OCR en/document-ocr-release-notes.md; ../shared/reference/ocr-v2-api-facts.md,
+ * (TOAST-DOCS/OCR en/document-ocr-release-notes.md; docs/emulated-api.md,
  * "Dated behaviour"); nothing else in the code compares dates.
  */
 

@@ -1,7 +1,7 @@
 /**
  * The emulated service, free of HTTP: the adapters in `server/http/` hand it plain values and
  * render what it returns. Checks run in the order of the condition-to-code table
- * (../shared/reference/ocr-v2-api-facts.md, "Which condition gets which code"); the first that
+ * (docs/emulated-api.md, "Which condition gets which code"); the first that
  * applies answers. Scripted outcomes (scenarios) apply only once a request has passed every
  * check, so a broken client always sees its own mistake first.
  */

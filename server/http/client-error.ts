@@ -4,7 +4,7 @@
  * Node's parser knows a fixed table of methods (`http.METHODS`) and refuses any other token,
  * even a well-formed one such as `post` or `BREW`, with a bare 400. The condition table says a
  * method the API does not have answers 4041007 URL_NOT_FOUND on HTTP 200
- * (../shared/reference/ocr-v2-api-facts.md, "Which condition gets which code"), and the admin
+ * (docs/emulated-api.md, "Which condition gets which code"), and the admin
  * API answers unknown routes 404 JSON; so those two answers are given here. Everything else the
  * parser refuses (bytes that are not HTTP/1.1, a header section over `--max-http-header-size`,
  * a request that timed out) gets Node's own answer: 400, 431, 413 or 408 with no body.

@@ -1,6 +1,6 @@
 /**
  * The one place that turns errors into API failure bodies. Every API answer is HTTP 200 with
- * the result in the body's `header` (../shared/reference/ocr-v2-api-facts.md, "Responses");
+ * the result in the body's `header` (docs/emulated-api.md, "Responses");
  * anything unexpected answers -1 FAIL, without a stack trace.
  */
 import { failureBody, OcrError, type FailureBody } from '../core/errors.js';

@@ -1,7 +1,7 @@
 /**
  * Every row of the condition-to-code table that applies to the image endpoints, each checked in
  * isolation and against the row after it (the first condition that applies answers).
- * Source: ../shared/reference/ocr-v2-api-facts.md, "Which condition gets which code".
+ * Source: docs/emulated-api.md, "Which condition gets which code".
  */
 import { createServer } from 'node:http';
 import request from 'supertest';

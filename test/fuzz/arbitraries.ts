@@ -619,7 +619,7 @@ function boundsExpectation(plan: AuthBodyPlan, body: Buffer, ctx: FuzzContext): 
 
 const AUTH_FIELDS = ['name', 'residentNumber', 'issueDate', 'driverLicenseNumber', 'serialNum', 'passportNumber', 'birthDate', 'expirationDate'];
 
-/** The fields an idType needs (facts page, "Authenticity request body"), the optional one sometimes. */
+/** The fields an idType needs (docs/emulated-api.md, "The authenticity request body"), the optional one sometimes. */
 const FIELDS_OF: Record<string, string[]> = {
   resident: ['name', 'residentNumber', 'issueDate'],
   driver: ['name', 'residentNumber', 'driverLicenseNumber', 'serialNum'],

@@ -1,7 +1,7 @@
 // Independent client of the NHN Cloud Document OCR API v2.0 using only the JDK (17+), written
 // from the official guide:
 //   https://github.com/TOAST-DOCS/OCR/blob/HEAD/en/document-ocr-api-guide-v2.0.md
-// and the facts page of this project (IV = first 16 bytes of the symmetric key; every answer is
+// and docs/emulated-api.md (IV = first 16 bytes of the symmetric key; every answer is
 // HTTP 200 with success/failure in header.isSuccessful/resultCode).
 //
 // Run without compiling (single-file source mode):
@@ -269,7 +269,7 @@ public class JdkClient {
   }
 
   /**
-   * AES-256/CBC/PKCS7Padding with the symmetric key, IV = its first 16 bytes (facts page). The
+   * AES-256/CBC/PKCS7Padding with the symmetric key, IV = its first 16 bytes (docs/emulated-api.md). The
    * JDK calls PKCS#7 "PKCS5Padding" for AES; the bytes are the same.
    */
   static Cipher aes(Envelope env, int mode) throws Exception {

@@ -3,7 +3,7 @@
 # following the v2.1 guide and the User Access Key token page:
 #   https://github.com/TOAST-DOCS/OCR/blob/HEAD/en/document-ocr-api-guide-v2.1.md
 #   NHN Cloud public API "User Access Key token" (POST /oauth2/token/create, /oauth2/token/revoke)
-# and the facts page of this project (IV = first 16 bytes of the symmetric key; every OCR answer
+# and docs/emulated-api.md (IV = first 16 bytes of the symmetric key; every OCR answer
 # is HTTP 200; token errors are RFC 6749 section 5.2).
 #
 # Usage: curl-openssl-client-v21.sh OCR_BASE_URL OAUTH_BASE_URL APPKEY USER_ACCESS_KEY_ID SECRET_ACCESS_KEY CARD_IMAGE ID_IMAGE

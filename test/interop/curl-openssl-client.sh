@@ -2,7 +2,7 @@
 # Independent credit-card client of the NHN Cloud Document OCR API v2.0, built with curl and
 # openssl only, following the official guide:
 #   https://github.com/TOAST-DOCS/OCR/blob/HEAD/en/document-ocr-api-guide-v2.0.md
-# (sections "Issue Public Key" and "Credit Card API") and the facts page of this project
+# (sections "Issue Public Key" and "Credit Card API") and docs/emulated-api.md
 # (IV = first 16 bytes of the symmetric key; every answer is HTTP 200).
 #
 # Usage: curl-openssl-client.sh BASE_URL APPKEY SECRETKEY IMAGE
@@ -66,7 +66,7 @@ http_call() {
 
 # --- 1. Issue Public Key: GET /v2.0/appkeys/{appKey}/public-keys/credit-card ----------------
 # Guide "Issue Public Key": header Authorization: {secretKey}; result.key is Base64 (DER X.509
-# SubjectPublicKeyInfo per the facts page), result.version is a string.
+# SubjectPublicKeyInfo per docs/emulated-api.md), result.version is a string.
 http_call "$tmp/public-key.json" \
   -H "Authorization: $secret_key" \
   "$base_url/v2.0/appkeys/$app_key/public-keys/credit-card"
@@ -86,7 +86,7 @@ openssl pkey -pubin -inform DER -in "$tmp/public-key.der" -noout 2>/dev/null ||
 openssl rand -out "$tmp/symmetric.key" 32
 key_hex=$(od -An -v -tx1 "$tmp/symmetric.key" | tr -d ' \n')
 [ "${#key_hex}" -eq 64 ] || die "could not hex-encode the symmetric key"
-# IV = bytes 0..15 of the symmetric key (facts page; the guide names only AES-256/CBC/PKCS7).
+# IV = bytes 0..15 of the symmetric key (docs/emulated-api.md; the guide names only AES-256/CBC/PKCS7).
 iv_hex=${key_hex:0:32}
 openssl pkeyutl -encrypt -pubin -keyform DER -inkey "$tmp/public-key.der" \
   -pkeyopt rsa_padding_mode:pkcs1 -in "$tmp/symmetric.key" -out "$tmp/symmetric.wrapped" ||

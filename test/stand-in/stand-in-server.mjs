@@ -1,6 +1,6 @@
 // A stand-in for the live NHN Cloud Document OCR API v2.0 and v2.1 and the User Access Key token
 // issuer, written from the documentation alone (TOAST-DOCS/OCR en/document-ocr-api-guide-v2.0.md,
-// -v2.1.md and document-ocr-error-code.md, plus the project's facts page for where the guides are
+// -v2.1.md and document-ocr-error-code.md, plus docs/emulated-api.md for where the guides are
 // silent). The token issuer listens on the same base URL, as it does on the emulator. It shares no code with the emulator on
 // purpose: the contract suite is run against it to show that the suite tests the documented API
 // and not the emulator's own habits. STANDIN_BREAK makes it violate exactly one documented rule,
@@ -49,7 +49,7 @@ const BREAKS = {
   // Guide, [Field] resolution: "normal: ... (760*480px) or above, low: ... below".
   'resolution-ignored': 'resolution is "low" below 760x480',
   // Error-code table: -1 FAIL "Unknown error." is no answer to a documented client mistake;
-  // facts page, condition table: a missing Symmetric-Key answers 4000005.
+  // docs/emulated-api.md, condition table: a missing Symmetric-Key answers 4000005.
   'missing-header-unknown-error': 'a missing Symmetric-Key answers 4000005 Required headers is missing.',
   // Facts page, "The token issuer": after revoke "the token is invalid from then on".
   'revoked-token-accepted': 'a revoked token is refused (4010006)',
@@ -89,7 +89,7 @@ const MAX_BODY_BYTES = intFromEnv('STANDIN_MAX_BODY_BYTES', 20 * 1024 * 1024);
 // Guide: "Request-Key is valid for 1 hour after issuance". Overridable for expiry tests.
 const REQUEST_KEY_TTL_MS = intFromEnv('STANDIN_REQUEST_KEY_TTL_SECONDS', 3600) * 1000;
 
-// v2.1 (facts page, "The token issuer"): User Access Keys, each with the app keys it may use.
+// v2.1 (docs/emulated-api.md, "The token issuer"): User Access Keys, each with the app keys it may use.
 // The main key may use the stand-in's app key; the restricted one may use none of them (4010007).
 const USER_ACCESS_KEY_ID = process.env.STANDIN_USER_ACCESS_KEY_ID || 'standin-user-access-key';
 const SECRET_ACCESS_KEY = process.env.STANDIN_SECRET_ACCESS_KEY || 'standin-secret-access-key';
@@ -111,7 +111,7 @@ if (TOKEN_TTL_SECONDS < 60 || TOKEN_TTL_SECONDS > 86400) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Result codes (document-ocr-error-code.md, as quoted on the facts page)
+// Result codes (document-ocr-error-code.md, as quoted on docs/emulated-api.md)
 // ---------------------------------------------------------------------------------------------
 
 const CODES = {
@@ -141,7 +141,7 @@ class ApiFailure extends Error {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Keys: one RSA-2048 pair per service, made on first use (facts page: version "0" first)
+// Keys: one RSA-2048 pair per service, made on first use (docs/emulated-api.md: version "0" first)
 // ---------------------------------------------------------------------------------------------
 
 const SERVICES = ['credit-card', 'id-card'];
@@ -524,7 +524,7 @@ function findRequestKey(requestKey, appKey) {
 // Routing and the documented order of checks
 // ---------------------------------------------------------------------------------------------
 
-// The same five operations under /v2.0 and /v2.1 (v2.1 guide; facts page, "v2.1").
+// The same five operations under /v2.0 and /v2.1 (v2.1 guide; docs/emulated-api.md, "v2.1 and the token issuer").
 function route(method, path) {
   const m = /^\/(v2\.[01])\/appkeys\/([^/]+)\/(public-keys\/[^/]+|credit-card|id-card|id-card\/stand-alone|id-card\/authenticity)$/.exec(path);
   if (!m) return null;
@@ -680,7 +680,7 @@ function authenticity(body, key, requestKey, appKey) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// v2.1 tokens (facts page, "v2.1" and "The token issuer")
+// v2.1 tokens (docs/emulated-api.md, "v2.1 and the token issuer" and "The token issuer")
 // ---------------------------------------------------------------------------------------------
 
 const tokens = new Map();

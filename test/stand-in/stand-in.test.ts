@@ -436,7 +436,7 @@ describe('break switches', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// v2.1 and the token issuer (facts page, "v2.1" and "The token issuer")
+// v2.1 and the token issuer (docs/emulated-api.md, "v2.1 and the token issuer" and "The token issuer")
 // ---------------------------------------------------------------------------------------------
 
 const ACCESS = { id: 'standin-user-access-key', secret: 'standin-secret-access-key' };

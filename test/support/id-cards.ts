@@ -7,7 +7,7 @@ import type { AuthenticityFields, IdCardResult } from '../../contracts/client/in
 const digits = (v: string | undefined) => (v ?? '').replace(/\D/g, '');
 
 /**
- * The authenticity fields for a recognised card (facts page, "Authenticity request body").
+ * The authenticity fields for a recognised card (docs/emulated-api.md, "The authenticity request body").
  * @example const fields = authenticityFieldsFor(answer.result!)
  */
 export function authenticityFieldsFor(result: IdCardResult): AuthenticityFields {
