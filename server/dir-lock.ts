@@ -5,9 +5,20 @@
  * is taken over. Making the file is also the proof that the directory can be written: a
  * read-only directory (a read-only mount, or permissions) is refused here, with its error code.
  * Within one process, a directory is held once: a second holder would diverge just the same.
+ *
+ * The file names the host too. A pid says whether its holder lives only on the host that wrote
+ * it, and only when the pid is not this process's own number: a container killed with its lock
+ * in a volume leaves `1`, and the container started after it is pid 1 as well. So a lock is
+ * honoured when it was written on this host by a live process, other than this one unless this
+ * process holds it; a lock from another host (another container sharing the volume) cannot be
+ * checked and is taken over.
  */
 import { linkSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { readBoundedFile } from './bounded-read.js';
+
+/** The lock files this process holds. */
+const HELD = new Set<string>();
 
 /**
  * A held lock.
@@ -27,10 +38,13 @@ export class DirLock {
     // Twice at most: the second try follows the removal of a lock whose process is gone.
     for (let attempt = 0; ; attempt++) {
       const code = linkFile(file);
-      if (code === undefined) return new DirLock(file);
+      if (code === undefined) {
+        HELD.add(file);
+        return new DirLock(file);
+      }
       if (code !== 'EEXIST') throw refusal(`is not writable (${code})`);
       const holder = holderOf(file);
-      if (holder !== undefined && isAlive(holder)) throw refusal(`is in use by process ${holder}${holder === process.pid ? ' (this process)' : ''} (lock file ${file})`);
+      if (holder !== undefined && holdsIt(holder, file)) throw refusal(`is in use by process ${holder.pid}${holder.pid === process.pid ? ' (this process)' : ''} (lock file ${file})`);
       if (attempt > 0) throw refusal(`is locked by ${file}, which could not be taken over`);
       try {
         rmSync(file, { force: true });
@@ -44,15 +58,24 @@ export class DirLock {
   release(): void {
     if (!this.#held) return;
     this.#held = false;
-    if (holderOf(this.file) === process.pid) rmSync(this.file, { force: true });
+    HELD.delete(this.file);
+    const holder = holderOf(this.file);
+    if (holder?.pid === process.pid && holder.host === hostname()) rmSync(this.file, { force: true });
   }
 }
 
-/** Writes this process's pid under a name of its own and links it as `file`; the error code, if any. */
+/** Whether the process a lock names still holds it (see the module's comment). */
+function holdsIt(holder: { pid: number; host: string | undefined }, file: string): boolean {
+  if (holder.host !== undefined && holder.host !== hostname()) return false;
+  if (holder.pid === process.pid) return HELD.has(file);
+  return isAlive(holder.pid);
+}
+
+/** Writes this process's pid and host under a name of its own and links it as `file`; the error code, if any. */
 function linkFile(file: string): string | undefined {
   const own = `${file}.${process.pid}`;
   try {
-    writeFileSync(own, `${process.pid}\n`, { mode: 0o600 });
+    writeFileSync(own, `${process.pid}\n${hostname()}\n`, { mode: 0o600 });
     linkSync(own, file);
     return undefined;
   } catch (error) {
@@ -62,11 +85,12 @@ function linkFile(file: string): string | undefined {
   }
 }
 
-/** The pid a lock file names; `undefined` when it names none (not a lock, or not a regular file). */
-function holderOf(file: string): number | undefined {
+/** The pid and host a lock file names; `undefined` when it names no pid (not a lock, or not a regular file). */
+function holderOf(file: string): { pid: number; host: string | undefined } | undefined {
   try {
-    const pid = Number(readBoundedFile(file, 64).toString('utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    const [pidLine, host] = readBoundedFile(file, 512).toString('utf8').split('\n');
+    const pid = Number(pidLine?.trim());
+    return Number.isInteger(pid) && pid > 0 ? { pid, host: host?.trim() || undefined } : undefined;
   } catch {
     return undefined;
   }

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -68,7 +68,7 @@ describe('EMULATOR_KEYS_DIR', () => {
     const name = `${APP.appKey}.credit-card.json`;
     // And the lock file, naming the process that holds the directory.
     expect(readdirSync(dir).sort()).toEqual(['.nhn-ocr-emulator.lock', `${APP.appKey}.credit-card.json`, `${APP.appKey}.id-card.json`]);
-    expect(readFileSync(join(dir, '.nhn-ocr-emulator.lock'), 'utf8')).toBe(`${process.pid}\n`);
+    expect(readFileSync(join(dir, '.nhn-ocr-emulator.lock'), 'utf8')).toBe(`${process.pid}\n${hostname()}\n`);
     expect(statSync(join(dir, name)).mode & 0o777).toBe(0o600);
     const ring = JSON.parse(readFileSync(join(dir, name), 'utf8'));
     expect(ring).toMatchObject({ format: 'nhn-ocr-emulator/key-ring@1', appKey: APP.appKey, service: 'credit-card', current: '0' });
@@ -199,10 +199,10 @@ describe('EMULATOR_KEYS_DIR: what the directory may hold (the emulator process)'
     // A process killed outright leaves its lock; the next start takes it over.
     const killed = await spawnEmulator({ EMULATOR_KEYS_DIR: dir });
     await killed.stop('SIGKILL');
-    expect(readFileSync(join(dir, '.nhn-ocr-emulator.lock'), 'utf8')).toBe(`${killed.child.pid}\n`);
+    expect(readFileSync(join(dir, '.nhn-ocr-emulator.lock'), 'utf8')).toBe(`${killed.child.pid}\n${hostname()}\n`);
     const next = await spawnEmulator({ EMULATOR_KEYS_DIR: dir });
     try {
-      expect(readFileSync(join(dir, '.nhn-ocr-emulator.lock'), 'utf8')).toBe(`${next.child.pid}\n`);
+      expect(readFileSync(join(dir, '.nhn-ocr-emulator.lock'), 'utf8')).toBe(`${next.child.pid}\n${hostname()}\n`);
     } finally {
       await next.stop();
     }

@@ -1,10 +1,13 @@
 // compose.yaml as a user runs it (`podman-compose up`, Docker Compose's stand-in here): Redis and
 // two emulators on two host ports, which a test runner on the host sees as one service.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureImage, ensureRedisImage, PODMAN_ENV, run, check, untilHealthy, whyNoContainers } from '../support/container.js';
 import { freePort } from '../support/free-port.js';
 import { expectOneService } from './one-service.js';
+
+// Each test starts containers: minutes on a busy machine, never a measure of speed.
+vi.setConfig({ testTimeout: 180_000 });
 
 const skip = whyNoContainers(['podman', 'runc', 'mmdebstrap', 'podman-compose']);
 

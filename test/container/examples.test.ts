@@ -2,9 +2,12 @@
 // runs them: the image with its defaults but an admin token, on a mapped port, each suite with an
 // app key of its own so the three run at once without their resets meeting.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runContainer, whyNoContainers, type RunningContainer } from '../support/container.js';
 import { EXAMPLE_LANGUAGES, EXAMPLE_TEST_COUNT, exampleToolMissing, passedTests, runExampleSuite, type ExampleLanguage } from '../examples/run-example.js';
+
+// Each test starts containers: minutes on a busy machine, never a measure of speed.
+vi.setConfig({ testTimeout: 180_000 });
 
 const skip = whyNoContainers();
 const BUILD_MS = 20 * 60_000;

@@ -7,11 +7,14 @@ import { chownSync, mkdtempSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BASE_IMAGE, check, ensureImage, IMAGE, podman, PODMAN_ENV, runContainer, whyNoContainers, type RunningContainer } from '../support/container.js';
 import { freePort } from '../support/free-port.js';
 import { fixturePath, luhnValid, runClient, SHELL_CLIENT, SHELL_CLIENT_V21 } from '../support/shell-clients.js';
 import { ROOT } from '../support/spawn-emulator.js';
+
+// Each test starts containers: minutes on a busy machine, never a measure of speed.
+vi.setConfig({ testTimeout: 180_000 });
 
 const skip = whyNoContainers();
 const BUILD_MS = 20 * 60_000;
@@ -161,7 +164,7 @@ describe.skipIf(skip)(`the container image${skip ? ` (SKIPPED: ${skip})` : ''}`,
     } finally {
       await podman(['volume', 'rm', '-f', volume]);
     }
-  });
+   });
 
   it('on stop, answers the call in flight, then exits 0', async () => {
     const slow = await runContainer({ env: { EMULATOR_SCENARIOS_DIR: '/scenarios' }, podmanArgs: ['-v', `${join(ROOT, 'test', 'container', 'scenarios')}:/scenarios:ro`] });

@@ -1,9 +1,12 @@
 // Two containers of the image on one Redis (the redis stand-in, in a container on a podman
 // network of this test) act as one service for a client on the host: one through each mapped port.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, it, vi } from 'vitest';
 import { check, ensureImage, ensureRedisImage, podman, REDIS_IMAGE, runContainer, whyNoContainers, type RunningContainer } from '../support/container.js';
 import { expectOneService } from './one-service.js';
+
+// Each test starts containers: minutes on a busy machine, never a measure of speed.
+vi.setConfig({ testTimeout: 180_000 });
 
 const skip = whyNoContainers();
 
