@@ -10,7 +10,6 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ROOT } from '../support/spawn-emulator.js';
 
-
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 const page = read('docs/container.md');
 const RECIPES = ['docs/recipes/github-actions.yml', 'docs/recipes/gitlab-ci.yml', 'docs/recipes/EmulatorContainerTest.java', 'docs/recipes/testcontainers_test.py', 'docs/recipes/testcontainers.mjs'];
