@@ -143,3 +143,27 @@ export function passedTests(language: ExampleLanguage, output: string): number |
   if (!/^(ok|FAIL|PASS)\b/m.test(output)) return undefined;
   return output.match(/^--- PASS: /gm)?.length ?? 0;
 }
+
+/** Where a suite runs: the emulator's URL and admin token, and the app key the suite gets alone. */
+export interface SuiteTarget {
+  url: string;
+  adminToken: string;
+  appKey: string;
+  secretKey: string;
+}
+
+/**
+ * Runs a suite and asserts what a passing run is: exit 0, every one of its tests passed (a run of
+ * none fails), and the emulator's journal holds calls of the suite's own app key (it talked to
+ * this emulator, not to one on a default port).
+ * @example await expectSuitePasses('go', { url: emulator.url, adminToken, appKey: 'go-example', secretKey: 'go-secret' })
+ */
+export async function expectSuitePasses(language: ExampleLanguage, target: SuiteTarget, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
+  const { expect } = await import('vitest');
+  const env = { EMULATOR_URL: target.url, EMULATOR_ADMIN_TOKEN: target.adminToken, EMULATOR_APPKEY: target.appKey, EMULATOR_SECRETKEY: target.secretKey };
+  const run = await runExampleSuite(language, env, timeoutMs);
+  expect(run.code, run.output).toBe(0);
+  expect(passedTests(language, run.output), run.output).toBe(EXAMPLE_TEST_COUNT[language]);
+  const journal = await fetch(`${target.url}/__emulator/requests?appKey=${encodeURIComponent(target.appKey)}`, { headers: { Authorization: `Bearer ${target.adminToken}` } });
+  expect(((await journal.json()) as { requests: unknown[] }).requests.length).toBeGreaterThan(0);
+}

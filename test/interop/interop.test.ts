@@ -6,7 +6,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { luhnValid, runClient, SHELL_CLIENT, SHELL_CLIENT_V21 } from '../support/shell-clients.js';
+import { isLuhnValid } from '../../contracts/lib/plausible.js';
+import { runClient, SHELL_CLIENT, SHELL_CLIENT_V21 } from '../support/shell-clients.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const here = fileURLToPath(new URL('./', import.meta.url));
@@ -91,7 +92,7 @@ function expectCreditCard(out: Map<string, string>): void {
   const total = out.get('totalCardNum') ?? '';
   // totalCardNum is the concatenation of the groups (the guide's 15-digit example is a typo).
   expect(total).toBe(groups.join(''));
-  expect(luhnValid(total), `Luhn check of ${total}`).toBe(true);
+  expect(isLuhnValid(total), `Luhn check of ${total}`).toBe(true);
   expect(out.get('validThru')).toMatch(/^(0[1-9]|1[0-2])\/\d{2}$/);
 }
 
@@ -158,7 +159,7 @@ describe.skipIf(missingTools.length > 0)(suiteTitle, () => {
         'badClient.error': 'invalid_client',
         'badClient.wwwAuthenticate': 'Basic',
       });
-      expect(luhnValid(out.get('creditCard.totalCardNum') ?? '')).toBe(true);
+      expect(isLuhnValid(out.get('creditCard.totalCardNum') ?? '')).toBe(true);
       expect(out.get('idCard.requestKey')).toMatch(/^[0-9a-f-]{36}$/);
     },
     TIMEOUT_MS,

@@ -44,19 +44,3 @@ export async function runClient(command: string, args: string[], timeoutMs = 60_
   return values;
 }
 
-/**
- * Whether a digit string passes the Luhn check (every card number the emulator makes does).
- * @example luhnValid('4111111111111111') // true
- */
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return digits.length > 0 && sum % 10 === 0;
-}
