@@ -17,7 +17,7 @@ import { exitStatus, markdownReport, reportSections, summaryLine } from './repor
 import { resultLine, type CaseResult } from './runner.js';
 import { runSession } from './session.js';
 import { snapshotDirs } from './snapshots.js';
-import { spawnEmulator, type SpawnedEmulator } from '../../test/support/spawn-emulator.js';
+import { spawnEmulator, type SpawnedEmulator } from './spawn-emulator.js';
 
 /** The second app key the spawned emulator is started with (EMULATOR_EXTRA_CREDENTIALS). */
 const SECOND_APP: Required<Credentials> = { appKey: 'contracts-second-appkey', secretKey: 'contracts-second-secretkey' };

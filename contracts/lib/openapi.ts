@@ -1,9 +1,9 @@
 /**
  * The one door between the contract suite and the OpenAPI validator
- * (test/support/openapi-validator.ts): every answer the suite receives is checked against
+ * (openapi-validator.ts): every answer the suite receives is checked against
  * openapi.yaml through {@link validateAgainstOpenApi}.
  */
-import { defaultValidator, validateResponse } from '../../test/support/openapi-validator.js';
+import { defaultValidator, validateResponse } from './openapi-validator.js';
 
 /** An answer as the suite hands it over. */
 export interface AnswerToValidate {

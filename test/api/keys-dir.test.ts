@@ -13,7 +13,7 @@ import { createOcrClient } from '../../contracts/client/index.js';
 import { startEmulator, type RunningEmulator } from '../../server/index.js';
 import { KEY_RING_FORMAT, RING_FILE_MAX_BYTES, ringFileName } from '../../server/keys-dir.js';
 import { FIXED_KEYS, fixture, fixedKeyFactory } from '../support/fixtures.js';
-import { spawnEmulator } from '../support/spawn-emulator.js';
+import { spawnEmulator } from '../../contracts/lib/spawn-emulator.js';
 
 const APP = { appKey: 'emulator-appkey', secretKey: 'emulator-secretkey' };
 const card = fixture('card-428x270.jpg');

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, SETTINGS, startEmulator } from '../../server/index.js';
 import { fixture } from '../support/fixtures.js';
 import { createOcrClient } from '../../contracts/client/index.js';
-import { MAIN, NODE_FLAGS, ROOT, spawnEmulator, untilReady } from '../support/spawn-emulator.js';
+import { MAIN, NODE_FLAGS, ROOT, spawnEmulator, untilReady } from '../../contracts/lib/spawn-emulator.js';
 import { freePort } from '../support/free-port.js';
 
 describe('the emulator process', () => {

@@ -15,7 +15,7 @@ import { startEmulator, type RunningEmulator } from '../../server/index.js';
 import { fixture, fixedKeyFactory } from '../support/fixtures.js';
 import { authenticityFieldsFor } from '../support/id-cards.js';
 import { NO_REDIS_REASON, REDIS_SERVER, startRedis, type TestRedis } from '../support/redis-server.js';
-import { spawnEmulator, type SpawnedEmulator } from '../support/spawn-emulator.js';
+import { spawnEmulator, type SpawnedEmulator } from '../../contracts/lib/spawn-emulator.js';
 import { ACCESS_KEY, basic, issueToken, revokeToken, tokenRequest, v21Client } from '../support/v21.js';
 
 const APP = { appKey: 'emulator-appkey', secretKey: 'emulator-secretkey' };

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../support/spawn-emulator.js';
+import { ROOT } from '../../contracts/lib/spawn-emulator.js';
 
 const PROBE = `
 import { createRequire } from 'node:module';

@@ -5,7 +5,7 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { useEmulator, validatingFetch } from '../support/harness.js';
-import { expectValidResponse } from '../support/openapi-validator.js';
+import { expectValidResponse } from '../../contracts/lib/openapi-validator.js';
 import { ACCESS_KEY, basic, issueToken, tokenRequest } from '../support/v21.js';
 import { sendRaw } from '../support/wire-client.js';
 

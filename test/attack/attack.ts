@@ -31,7 +31,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { encryptBytes, newSymmetricKey, wrapSymmetricKey } from '../../contracts/client/index.js';
 import { rssBytes } from '../support/proc-stats.js';
-import { MAIN, NODE_FLAGS, spawnEmulator, type SpawnedEmulator } from '../support/spawn-emulator.js';
+import { MAIN, NODE_FLAGS, spawnEmulator, type SpawnedEmulator } from '../../contracts/lib/spawn-emulator.js';
 import { sendRaw } from '../support/wire-client.js';
 
 const { values } = parseArgs({

@@ -3,7 +3,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { ROOT } from '../support/spawn-emulator.js';
+import { ROOT } from '../../contracts/lib/spawn-emulator.js';
 
 interface ProfileNode {
   id: number;

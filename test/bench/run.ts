@@ -30,7 +30,7 @@ import { parseArgs } from 'node:util';
 import { decryptValue } from '../../contracts/client/envelope.js';
 import { DEFAULT_RSA_WORKERS } from '../../server/core/rsa-pool.js';
 import { fixture } from '../support/fixtures.js';
-import { MAIN, NODE_FLAGS, ROOT } from '../support/spawn-emulator.js';
+import { MAIN, NODE_FLAGS, ROOT } from '../../contracts/lib/spawn-emulator.js';
 import {
   authenticityRequest,
   fetchTarget,

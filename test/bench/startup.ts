@@ -8,7 +8,7 @@
  * the first two rows too, beside Prism's.
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { MAIN, NODE_FLAGS } from '../support/spawn-emulator.js';
+import { MAIN, NODE_FLAGS } from '../../contracts/lib/spawn-emulator.js';
 import { median, startupTimes, type Probe } from './processes.js';
 
 /** The emulator's readiness probe. */

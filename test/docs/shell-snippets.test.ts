@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, spawnEmulator, type SpawnedEmulator } from '../support/spawn-emulator.js';
+import { ROOT, spawnEmulator, type SpawnedEmulator } from '../../contracts/lib/spawn-emulator.js';
 
 /** Every fenced block of a language in the Markdown files git tracks. */
 function blocks(language: string): { where: string; text: string }[] {

@@ -6,7 +6,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnEmulator, type SpawnedEmulator } from '../support/spawn-emulator.js';
+import { spawnEmulator, type SpawnedEmulator } from '../../contracts/lib/spawn-emulator.js';
 import { EXAMPLE_LANGUAGES, exampleToolMissing, expectSuitePasses, passedTests, runExampleSuite, type ExampleLanguage } from './run-example.js';
 
 const ADMIN_TOKEN = randomBytes(16).toString('hex');

@@ -6,7 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { ROOT } from '../support/spawn-emulator.js';
+import { ROOT } from '../../contracts/lib/spawn-emulator.js';
 
 /** The languages of examples/. */
 export type ExampleLanguage = 'java' | 'python' | 'go';

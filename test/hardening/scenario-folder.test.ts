@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCENARIO_FILE_MAX_BYTES } from '../../server/scenario-files.js';
-import { spawnEmulator, type SpawnedEmulator } from '../support/spawn-emulator.js';
+import { spawnEmulator, type SpawnedEmulator } from '../../contracts/lib/spawn-emulator.js';
 
 /** A generous guard against a stalled server, not a latency bound. */
 const STALL = () => AbortSignal.timeout(20_000);

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOcrClient, encryptBytes, newSymmetricKey, wrapSymmetricKey } from '../../contracts/client/index.js';
 import { fixture } from '../support/fixtures.js';
 import { NO_REDIS_REASON, REDIS_SERVER, startRedis, type TestRedis } from '../support/redis-server.js';
-import { spawnEmulator, type SpawnedEmulator } from '../support/spawn-emulator.js';
+import { spawnEmulator, type SpawnedEmulator } from '../../contracts/lib/spawn-emulator.js';
 import { sendRaw, type WireAnswer } from '../support/wire-client.js';
 
 const APP = { appKey: 'emulator-appkey', secretKey: 'emulator-secretkey' };

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSymmetricKey, wrapSymmetricKey } from '../../contracts/client/index.js';
 import { rssBytes, sampleRss } from '../support/proc-stats.js';
-import { spawnEmulator, type SpawnedEmulator } from '../support/spawn-emulator.js';
+import { spawnEmulator, type SpawnedEmulator } from '../../contracts/lib/spawn-emulator.js';
 import { sendRaw } from '../support/wire-client.js';
 
 const MB = 1024 * 1024;

@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 import { startEmulator, type RunningEmulator } from '../../server/index.js';
 import { fixture, fixedKeyFactory } from '../support/fixtures.js';
 import { APP, OTHER_APP, useEmulator } from '../support/harness.js';
-import { OpenApiValidator, escapePointerSegment, loadOpenApiDocument } from '../support/openapi-validator.js';
+import { OpenApiValidator, escapePointerSegment, loadOpenApiDocument } from '../../contracts/lib/openapi-validator.js';
 
 const ADMIN_FILE = fileURLToPath(new URL('../../server/admin-openapi.yaml', import.meta.url));
 const ADMIN_SOURCES = ['admin.ts', 'dashboard.ts'].map((file) => fileURLToPath(new URL(`../../server/http/${file}`, import.meta.url)));

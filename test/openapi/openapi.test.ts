@@ -22,7 +22,7 @@ import {
   loadOpenApiDocument,
   validateResponse,
   type ResponseUnderTest,
-} from '../support/openapi-validator.js';
+} from '../../contracts/lib/openapi-validator.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const document = loadOpenApiDocument();

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AppOptions as PublicAppOptions } from '../../server/index.js';
 import type { AppOptions as AdapterAppOptions } from '../../server/http/app.js';
-import { ROOT } from '../support/spawn-emulator.js';
+import { ROOT } from '../../contracts/lib/spawn-emulator.js';
 
 interface Exports {
   [subpath: string]: string | { types?: string; default?: string };

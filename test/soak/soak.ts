@@ -34,7 +34,7 @@ import { describeCase, serializeCase, type WireCase } from '../fuzz/wire-case.js
 import { authenticityFieldsFor } from '../support/id-cards.js';
 import { fixture } from '../support/fixtures.js';
 import { openFds, rssBytes } from '../support/proc-stats.js';
-import { spawnEmulator, type SpawnedEmulator } from '../support/spawn-emulator.js';
+import { spawnEmulator, type SpawnedEmulator } from '../../contracts/lib/spawn-emulator.js';
 import { sendRaw } from '../support/wire-client.js';
 
 const { values } = parseArgs({

@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
-import { ROOT } from './spawn-emulator.js';
+import { ROOT } from '../../contracts/lib/spawn-emulator.js';
 
 /** The image the tests build from the Dockerfile: the name compose.yaml gives it. */
 export const IMAGE = 'nhn-ocr-emulator';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { createOcrClient, type OcrClient } from '../../contracts/client/index.js';
 import { startEmulator, type RunningEmulator, type StartOptions } from '../../server/index.js';
 import { fixedKeyFactory } from './fixtures.js';
-import { expectValidResponse } from './openapi-validator.js';
+import { expectValidResponse } from '../../contracts/lib/openapi-validator.js';
 
 /**
  * fetch that checks every answer of the emulated API against openapi.yaml, so every HTTP test

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT } from './spawn-emulator.js';
+import { ROOT } from '../../contracts/lib/spawn-emulator.js';
 
 const execFileAsync = promisify(execFile);
 
