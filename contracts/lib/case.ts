@@ -6,6 +6,8 @@ import type { ApiVersion, EnvelopeOptions, OcrClient, TokenIssuerOptions } from 
 import type { EmulatorControl } from './control.js';
 import type { CaseImage, ImageSet } from './images.js';
 
+export { AcceptedAnswer, CaseFailure, Divergence, SkippedCase } from './case-outcomes.js';
+
 /**
  * `documented`: asserts what the official guide, error-code page or release notes state.
  * `reading`: asserts this project's reading where they are silent (docs/emulated-api.md's
@@ -114,58 +116,6 @@ export interface CaseContext {
    * 0..15); records a difference and returns undefined when it cannot.
    */
   openValue(key: Buffer, value: unknown, path: string): string | undefined;
-}
-
-/** A case failed: the message is the difference. */
-export class CaseFailure extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CaseFailure';
-  }
-}
-
-/**
- * A `reading` case got another answer than the reading (which the emulator implements): against
- * any other target the run reports a divergence, "what the emulator must learn".
- * @example throw new Divergence('expected 4000005 ..., got -1 ...', '4000005 Required headers is missing.', '-1 "Unknown error."', 'POST /v2.0/appkeys/{appKey}/credit-card')
- */
-export class Divergence extends CaseFailure {
-  /**
-   * @param expected What the reading (and the emulator) answers, e.g. `4000005 Required headers is missing.`
-   * @param actual What the target answered.
-   * @param request The request line, `POST /v2.0/appkeys/{appKey}/credit-card`.
-   */
-  constructor(
-    message: string,
-    readonly expected: string,
-    readonly actual: string,
-    readonly request: string | undefined,
-  ) {
-    super(message);
-    this.name = 'Divergence';
-  }
-}
-
-/**
- * A case found nothing to check on this target; the runner reports it as skipped.
- * @example ctx.skip('the passport image was read as resident: nothing to check') // throws a SkippedCase
- */
-export class SkippedCase extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SkippedCase';
-  }
-}
-
-/** A case ended on an answer the documentation allows; `record` says whether to snapshot it. */
-export class AcceptedAnswer extends Error {
-  constructor(
-    message: string,
-    readonly record: boolean,
-  ) {
-    super(message);
-    this.name = 'AcceptedAnswer';
-  }
 }
 
 /**

@@ -4,7 +4,7 @@
  * `X-Emulator-Scenario` (see CaseContext.hint). Admin calls are not API calls: they are neither
  * counted against the budget nor validated against openapi.yaml.
  */
-import { CaseFailure } from './case.js';
+import { CaseFailure } from './case-outcomes.js';
 
 /** One journal entry; only these fields are relied on. */
 export interface JournalEntry {

@@ -4,12 +4,11 @@
  * wall clock plus a global offset plus the appKey's own offset; offsets only grow
  * (`POST /__emulator/clock`), and a reset sets them back to 0.
  */
+import type { Clock } from './model.js';
 import type { ClockStore } from './stores/types.js';
 
-/** A source of the current time in epoch milliseconds. */
-export interface Clock {
-  now(): number;
-}
+export type { Clock } from './model.js';
+
 
 /**
  * The system clock.

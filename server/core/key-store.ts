@@ -12,12 +12,11 @@
  * start, so a cached public key keeps working after a restart.
  */
 import { generateKeyPair, type KeyObject } from 'node:crypto';
+import { SERVICES, type IssuedKey, type ServiceName } from './model.js';
 import type { AppScope, KeyPairStore } from './stores/types.js';
 
-/** The services that have keys of their own. */
-export const SERVICES = ['credit-card', 'id-card'] as const;
-/** `credit-card` or `id-card`. */
-export type ServiceName = (typeof SERVICES)[number];
+export { SERVICES, type IssuedKey, type ServiceName } from './model.js';
+
 
 /**
  * Type guard for a path's serviceName.
@@ -37,16 +36,6 @@ export interface KeyMaterial {
 /** Makes key pairs; injected so tests can use fixed keys. */
 export type KeyFactory = () => Promise<KeyMaterial>;
 
-/** One issued key version. */
-export interface IssuedKey {
-  version: string;
-  privateKey: KeyObject;
-  /** base64 of the DER SPKI, prepared once: it is what every public-key answer sends. */
-  publicKeyBase64: string;
-  modulusBytes: number;
-  revoked: boolean;
-  issuedAt: number;
-}
 
 /**
  * Native RSA-2048 generation (off the event loop, in libuv's pool).

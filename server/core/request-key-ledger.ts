@@ -14,7 +14,10 @@ import type { Clock } from './clock.js';
 import { OcrError } from './errors.js';
 import type { IdType } from './id-card.js';
 import { randomUuid, type RandomSource } from './random.js';
+import type { RequestKeyView } from './model.js';
 import type { AppScope, ClaimedRequestKey, Recognised, RequestKeyStats, RequestKeyStore } from './stores/types.js';
+
+export type { RequestKeyView } from './model.js';
 
 /** What the ledger remembers of one issued key. */
 export interface LedgerEntry {
@@ -30,17 +33,6 @@ export interface LedgerEntry {
   state: 'fresh' | 'claimed' | 'consumed';
 }
 
-/** What a listing shows of one key: never the key itself, never the recognised values. */
-export interface RequestKeyView {
-  /** The key masked but for its last four characters (see {@link maskRequestKey}). */
-  requestKey: string;
-  appKey: string;
-  idType: IdType;
-  /** `valid` until used or past `expiresAt` by the emulator clock. */
-  state: 'valid' | 'expired' | 'consumed';
-  issuedAt: number;
-  expiresAt: number;
-}
 
 /**
  * A Request-Key as the journal and the admin API show it: enough to tell keys apart and to

@@ -16,8 +16,11 @@ export type OperationName = 'credit-card' | 'id-card' | 'id-card/stand-alone' | 
 /** A POST operation once routed: the call (version, app key, headers), the request to read, the trace to fill in. */
 export type Operation = (call: ApiCall, req: IncomingMessage, res: ServerResponse, trace: Trace) => Promise<Reply>;
 
+/** An API handler: gets the request and the trace to fill in, returns a reply. */
+export type Handler = (req: Request, res: Response, trace: Trace) => Promise<Reply> | Reply;
+
 /** An express route around a handler that returns a reply (app.ts, `route`). */
-export type RouteFactory = (handler: (req: Request, res: Response, trace: Trace) => Promise<Reply> | Reply) => express.RequestHandler;
+export type RouteFactory = (handler: Handler) => express.RequestHandler;
 
 /**
  * The POST operations.

@@ -37,8 +37,7 @@ export interface AppOptions extends Omit<AdminOptions, 'journal'> {
   diagnosisHeader?: boolean;
 }
 
-/** An API handler: gets the request and the trace to fill in, returns a reply. */
-export type Handler = Parameters<RouteFactory>[0];
+export type { Handler } from './api-routes.js';
 
 /**
  * Builds the HTTP handler around an engine: a Node request listener, for `http.createServer`,

@@ -11,7 +11,7 @@ import type express from 'express';
 import type { OcrEngine, Reply, Trace } from '../core/engine.js';
 import { OAuthError, OcrError } from '../core/errors.js';
 import type { TokenForm } from '../core/token-issuer.js';
-import type { Handler } from './app.js';
+import type { Handler } from './api-routes.js';
 import { DRAIN_MS, drainBody, readBodyText } from './body.js';
 
 /** The largest form body the issuer reads: two short parameters fit many times over. */

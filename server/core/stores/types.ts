@@ -9,10 +9,8 @@
  * and the queue entries without an appKey: that is what lets parallel test workers share one
  * emulator, each with its own appKey (README, "Parallel tests").
  */
-import type { Clock } from '../clock.js';
 import type { IdType } from '../id-card.js';
-import type { IssuedKey, ServiceName } from '../key-store.js';
-import type { RequestKeyView } from '../request-key-ledger.js';
+import type { Clock, IssuedKey, RequestKeyView, ServiceName } from '../model.js';
 import type { Endpoint } from '../scenarios/schema.js';
 
 /**
