@@ -33,4 +33,14 @@ describe.skipIf(skip)(`compose.yaml${skip ? ` (SKIPPED: ${skip})` : ''}`, () => 
     expect((await fetch(`${urls[0]}/__emulator/clock`)).status).toBe(401);
     await expectOneService(urls[0], urls[1], 'compose-test-token');
   });
+
+  it("passes each emulator's compose health check (the check podman-compose runs, quotes and all)", async () => {
+    for (const service of ['emulator-a', 'emulator-b']) {
+      const filters = ['--filter', `label=io.podman.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${service}`];
+      const [id] = check(await run('podman', ['ps', '-q', ...filters], { env }), 'podman ps').trim().split('\n');
+      expect(id, service).toBeTruthy();
+      const health = await run('podman', ['healthcheck', 'run', id!], { env });
+      expect({ service, code: health.code, out: health.stdout.trim() }).toEqual({ service, code: 0, out: '' });
+    }
+  });
 });
