@@ -13,9 +13,10 @@
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # Dependencies of the build (dev included). The CA argument is declared only in the stages that run
-# npm, so no other step, and no layer of the final image, sees it.
+# npm, so no other step, and no layer of the final image, sees it. Its empty default (no extra CA)
+# spares a build without it podman's "missing build argument" warning.
 FROM ${NODE_IMAGE} AS build-deps
-ARG NODE_EXTRA_CA_CERTS
+ARG NODE_EXTRA_CA_CERTS=
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would build before the sources are here; the build runs below.
@@ -28,7 +29,7 @@ RUN npm run build
 
 # Production dependencies only.
 FROM ${NODE_IMAGE} AS runtime-deps
-ARG NODE_EXTRA_CA_CERTS
+ARG NODE_EXTRA_CA_CERTS=
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN --mount=type=secret,id=ca \
