@@ -5,9 +5,16 @@
  * is taken over. Making the file is also the proof that the directory can be written: a
  * read-only directory (a read-only mount, or permissions) is refused here, with its error code.
  * Within one process, a directory is held once: a second holder would diverge just the same.
+ * A lock naming this process's own pid that this process does not hold was left by an earlier
+ * process that had the same pid, and is taken over too: in a container the emulator is always
+ * PID 1, so after a container is killed its successor on the same volume finds "its own" pid.
  */
 import { linkSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { readBoundedFile } from './bounded-read.js';
+
+/** Lock files this process holds (resolved paths): a lock naming our pid is ours only if listed. */
+const heldHere = new Set<string>();
 
 /**
  * A held lock.
@@ -16,7 +23,9 @@ import { readBoundedFile } from './bounded-read.js';
 export class DirLock {
   #held = true;
 
-  private constructor(readonly file: string) {}
+  private constructor(readonly file: string) {
+    heldHere.add(resolve(file));
+  }
 
   /**
    * Takes the lock or throws `refusal(why)`, `why` being one phrase: "is in use by process N"
@@ -30,7 +39,8 @@ export class DirLock {
       if (code === undefined) return new DirLock(file);
       if (code !== 'EEXIST') throw refusal(`is not writable (${code})`);
       const holder = holderOf(file);
-      if (holder !== undefined && isAlive(holder)) throw refusal(`is in use by process ${holder}${holder === process.pid ? ' (this process)' : ''} (lock file ${file})`);
+      const stale = holder === process.pid && !heldHere.has(resolve(file));
+      if (holder !== undefined && !stale && isAlive(holder)) throw refusal(`is in use by process ${holder}${holder === process.pid ? ' (this process)' : ''} (lock file ${file})`);
       if (attempt > 0) throw refusal(`is locked by ${file}, which could not be taken over`);
       try {
         rmSync(file, { force: true });
@@ -44,6 +54,7 @@ export class DirLock {
   release(): void {
     if (!this.#held) return;
     this.#held = false;
+    heldHere.delete(resolve(this.file));
     if (holderOf(this.file) === process.pid) rmSync(this.file, { force: true });
   }
 }
