@@ -56,9 +56,10 @@ COPY server/admin-openapi.yaml ./server/admin-openapi.yaml
 COPY server/dashboard ./server/dashboard
 COPY --from=build /app/dist ./dist
 # Optional mounts: more scenario files (read-only is enough) and key pairs kept across restarts
-# (writable by uid 1000). Neither is set unless asked: EMULATOR_SCENARIOS_DIR=/scenarios,
+# (writable by uid 1000, and by it alone: private keys live there, and a new named volume takes
+# this mode). Neither is set unless asked: EMULATOR_SCENARIOS_DIR=/scenarios,
 # EMULATOR_KEYS_DIR=/keys.
-RUN mkdir -p /scenarios /keys && chown node:node /keys
+RUN mkdir -p /scenarios /keys && chown node:node /keys && chmod 700 /keys
 USER node
 EXPOSE 8080
 # node, not curl: the slim base has no curl. Exit 0 only on 200 from the health route.
