@@ -13,9 +13,10 @@
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # Dependencies of the build (dev included). The CA argument is declared only in the stages that run
-# npm, so no other step, and no layer of the final image, sees it.
+# npm, so no other step, and no layer of the final image, sees it. Its empty default (no extra CA)
+# spares a build without it podman's "missing build argument" warning.
 FROM ${NODE_IMAGE} AS build-deps
-ARG NODE_EXTRA_CA_CERTS
+ARG NODE_EXTRA_CA_CERTS=
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would build before the sources are here; the build runs below.
@@ -28,7 +29,7 @@ RUN npm run build
 
 # Production dependencies only.
 FROM ${NODE_IMAGE} AS runtime-deps
-ARG NODE_EXTRA_CA_CERTS
+ARG NODE_EXTRA_CA_CERTS=
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN --mount=type=secret,id=ca \
@@ -55,9 +56,10 @@ COPY server/admin-openapi.yaml ./server/admin-openapi.yaml
 COPY server/dashboard ./server/dashboard
 COPY --from=build /app/dist ./dist
 # Optional mounts: more scenario files (read-only is enough) and key pairs kept across restarts
-# (writable by uid 1000). Neither is set unless asked: EMULATOR_SCENARIOS_DIR=/scenarios,
+# (writable by uid 1000, and by it alone: private keys live there, and a new named volume takes
+# this mode). Neither is set unless asked: EMULATOR_SCENARIOS_DIR=/scenarios,
 # EMULATOR_KEYS_DIR=/keys.
-RUN mkdir -p /scenarios /keys && chown node:node /keys
+RUN mkdir -p /scenarios /keys && chown node:node /keys && chmod 700 /keys
 USER node
 EXPOSE 8080
 # node, not curl: the slim base has no curl. Exit 0 only on 200 from the health route.

@@ -15,6 +15,7 @@
  */
 import { linkSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { readBoundedFile } from './bounded-read.js';
 
 /** The lock files this process holds. */
@@ -39,7 +40,7 @@ export class DirLock {
     for (let attempt = 0; ; attempt++) {
       const code = linkFile(file);
       if (code === undefined) {
-        HELD.add(file);
+        HELD.add(resolve(file));
         return new DirLock(file);
       }
       if (code !== 'EEXIST') throw refusal(`is not writable (${code})`);
@@ -58,7 +59,7 @@ export class DirLock {
   release(): void {
     if (!this.#held) return;
     this.#held = false;
-    HELD.delete(this.file);
+    HELD.delete(resolve(this.file));
     const holder = holderOf(this.file);
     if (holder?.pid === process.pid && holder.host === hostname()) rmSync(this.file, { force: true });
   }
@@ -67,7 +68,7 @@ export class DirLock {
 /** Whether the process a lock names still holds it (see the module's comment). */
 function holdsIt(holder: { pid: number; host: string | undefined }, file: string): boolean {
   if (holder.host !== undefined && holder.host !== hostname()) return false;
-  if (holder.pid === process.pid) return HELD.has(file);
+  if (holder.pid === process.pid) return HELD.has(resolve(file));
   return isAlive(holder.pid);
 }
 

@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -333,9 +334,11 @@ func ResetEmulator(baseURL, adminToken, appKey string) error {
 	if err != nil {
 		return err
 	}
-	res.Body.Close()
+	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("reset answered HTTP %d (EMULATOR_ADMIN_TOKEN set as the emulator's?)", res.StatusCode)
+		// The emulator's answer says why (a wrong token, or an admin API left off), so pass it on.
+		body, _ := io.ReadAll(io.LimitReader(res.Body, 4096))
+		return fmt.Errorf("reset answered HTTP %d (EMULATOR_ADMIN_TOKEN set as the emulator's?): %s", res.StatusCode, strings.TrimSpace(string(body)))
 	}
 	return nil
 }

@@ -156,4 +156,9 @@ class EmulatorAdmin:
         """Forgets that app key's key versions, Request-Keys, locks, queue, defaults and journal
         (other app keys, e.g. other teams' tests on a shared emulator, keep theirs)."""
         response = requests.post(f"{self.base}/reset", headers=self.headers, json={"appKey": app_key}, timeout=TIMEOUT_SECONDS)
-        response.raise_for_status()
+        if response.status_code != 200:
+            # The emulator's answer says why (a wrong token, or an admin API left off): pass it on.
+            raise requests.HTTPError(
+                f"reset answered HTTP {response.status_code} (EMULATOR_ADMIN_TOKEN set as the emulator's?): {response.text.strip()}",
+                response=response,
+            )

@@ -884,7 +884,11 @@ export interface components {
         /** @description A verdict or a failure. */
         AuthenticityResponseBody: components["schemas"]["AuthenticitySuccessBody"] | components["schemas"]["FailureResponseBody"];
         EncryptedImageUpload: {
-            /** @description The encrypted image bytes (JPEG or PNG before encryption). */
+            /**
+             * @description The encrypted image bytes (JPEG or PNG before encryption), sent as a file part: its
+             *     Content-Disposition names a filename (any). A part without one is a text field and
+             *     answers 4000001.
+             */
             image: string;
         };
         /**

@@ -11,7 +11,7 @@ import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOcrClient } from '../../contracts/client/index.js';
 import { startEmulator, type RunningEmulator } from '../../server/index.js';
-import { KEY_RING_FORMAT, RING_FILE_MAX_BYTES, ringFileName } from '../../server/keys-dir.js';
+import { KEY_RING_FORMAT, LOCK_FILE, RING_FILE_MAX_BYTES, ringFileName } from '../../server/keys-dir.js';
 import { FIXED_KEYS, fixture, fixedKeyFactory } from '../support/fixtures.js';
 import { spawnEmulator } from '../../contracts/lib/spawn-emulator.js';
 
@@ -229,6 +229,16 @@ describe('EMULATOR_KEYS_DIR: what the directory may hold (the emulator process)'
     await emulator.stop();
     const warnings = emulator.output().split('\n').filter((line) => line.includes('warning'));
     expect(warnings).toEqual([`nhn-ocr-emulator: warning: keys directory ${dir} holds private keys and is readable by group and others (mode 0755); chmod 700 it`]);
+  });
+
+  it("takes over a lock naming this process's pid that this process does not hold (a killed container's PID 1, found by the next)", async () => {
+    const dir = keysDir();
+    writeFileSync(join(dir, LOCK_FILE), `${process.pid}\n${hostname()}\n`, { mode: 0o600 });
+    const emulator = await start(dir);
+    expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe(`${process.pid}\n${hostname()}\n`);
+    await emulator.close();
+    running.length = 0;
+    expect(readdirSync(dir)).not.toContain(LOCK_FILE);
   });
 
   it('in one process too, a directory serves one emulator at a time', async () => {

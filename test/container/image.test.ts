@@ -148,13 +148,15 @@ describe.skipIf(skip)(`the container image${skip ? ` (SKIPPED: ${skip})` : ''}`,
     }
   });
 
-  it('keeps key pairs in a named volume across containers (the image makes /keys writable for uid 1000)', async () => {
+  it('keeps key pairs in a named volume across containers (the image makes /keys writable for uid 1000, and private)', async () => {
     const volume = `emulator-keys-${await freePort()}`;
+    const logs: string[] = [];
     const key = async (): Promise<unknown> => {
       const container = await runContainer({ env: { EMULATOR_KEYS_DIR: '/keys' }, podmanArgs: ['-v', `${volume}:/keys`] });
       try {
         return ((await (await fetch(`${container.url}/v2.0/appkeys/emulator-appkey/public-keys/id-card`, { headers: { Authorization: 'emulator-secretkey' } })).json()) as { result: unknown }).result;
       } finally {
+        logs.push(await container.logs());
         await container.remove();
       }
     };
@@ -162,6 +164,9 @@ describe.skipIf(skip)(`the container image${skip ? ` (SKIPPED: ${skip})` : ''}`,
       const first = await key();
       expect(first).toBeTruthy();
       expect(await key()).toEqual(first);
+      // A new named volume takes the image's /keys mode: 0700, so the emulator has no warning.
+      expect(logs.join('\n')).toContain('nhn-ocr-emulator ready at');
+      expect(logs.join('\n')).not.toContain('warning');
     } finally {
       await podman(['volume', 'rm', '-f', volume]);
     }

