@@ -8,7 +8,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { isLoopbackName } from '../base-url.js';
 import { RegistrationError, type ClockState, type OcrEngine } from '../core/engine.js';
 import type { Journal } from '../core/journal.js';
-import { isServiceName, SERVICES } from '../core/key-store.js';
+import { isServiceName, KeyPersistenceError, SERVICES } from '../core/key-store.js';
 import { ScenarioError } from '../core/scenarios/book.js';
 import { isStoreUnavailable } from '../core/stores/unavailable.js';
 import { dashboardRouter } from './dashboard.js';
@@ -335,6 +335,8 @@ function renderAdminError(error: unknown, _req: Request, res: Response, _next: N
   // 4xx: a 500 is for the emulator's own faults only.
   else if (clientErrorStatus(error)) res.status(clientErrorStatus(error)!).json({ error: 'bad_request', message: clientErrorMessage(error) });
   else if (isStoreUnavailable(error)) res.status(503).json({ error: 'unavailable', message: 'the shared state (Redis) does not answer; try again when it is back' });
+  // The keys directory refused a write: say which file and why (nothing was changed).
+  else if (error instanceof KeyPersistenceError) res.status(500).json({ error: 'internal', message: error.message });
   else res.status(500).json({ error: 'internal', message: 'internal error' });
 }
 
