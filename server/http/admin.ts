@@ -56,10 +56,13 @@ function refuseWebPages(req: Request): void {
   // The server refuses a second Host before this (header-limits.ts); an app mounted elsewhere
   // must not judge by the first of two either.
   if (hostLines(req) > 1) throw new AdminError(400, 'bad_request', 'more than one Host header (RFC 9112 section 3.2)');
-  // No Host at all is an HTTP/1.0 tool; every browser sends one.
-  const host = req.headers.host?.replace(/:\d+$/, '');
-  if (host !== undefined && !isLoopbackName(host)) {
-    throw new AdminError(403, 'cross_origin', `the admin API answers only to a loopback Host without EMULATOR_ADMIN_TOKEN, not "${clip(host)}" (a DNS-rebinding page?)`);
+  // No Host at all is an HTTP/1.0 tool; every browser sends one. A target in absolute form
+  // (`GET http://name/__emulator/reset`) names the host itself, and RFC 9112 section 3.2.2 has
+  // the server take it over the Host header: both must be loopback, whichever a proxy reads.
+  for (const host of [req.headers.host?.replace(/:\d+$/, ''), targetHost(req.originalUrl)]) {
+    if (host !== undefined && !isLoopbackName(host)) {
+      throw new AdminError(403, 'cross_origin', `the admin API answers only to a loopback Host without EMULATOR_ADMIN_TOKEN, not "${clip(host)}" (a DNS-rebinding page?)`);
+    }
   }
   const site = req.headers['sec-fetch-site'];
   const origin = req.headers.origin;
@@ -71,6 +74,20 @@ function refuseWebPages(req: Request): void {
   }
   if (site === 'cross-site' || site === 'same-site' || (originHost !== undefined && originHost !== req.headers.host?.toLowerCase())) {
     throw new AdminError(403, 'cross_origin', `the admin API refuses requests from web pages (Origin ${clip(origin ?? site ?? '')}); set EMULATOR_ADMIN_TOKEN to call it with a token`);
+  }
+}
+
+/**
+ * The host a request target in absolute form names (without port or brackets), or undefined for
+ * the usual origin form (`/path`).
+ * @example targetHost('http://evil.example:8080/__emulator/reset') // 'evil.example'
+ */
+function targetHost(target: string): string | undefined {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return undefined;
+  try {
+    return new URL(target).hostname.replace(/^\[(.*)\]$/, '$1');
+  } catch {
+    return '(unreadable)';
   }
 }
 
