@@ -351,7 +351,8 @@ function renderAdminError(error: unknown, _req: Request, res: Response, _next: N
   // Content-Encoding it cannot read, a path that does not decode, a body cut off) keeps its
   // 4xx: a 500 is for the emulator's own faults only.
   else if (clientErrorStatus(error)) res.status(clientErrorStatus(error)!).json({ error: 'bad_request', message: clientErrorMessage(error) });
-  else if (isStoreUnavailable(error)) res.status(503).json({ error: 'unavailable', message: 'the shared state (Redis) does not answer; try again when it is back' });
+  // Out of reach or refusing (out of memory, a read-only replica): the message says which.
+  else if (isStoreUnavailable(error)) res.status(503).json({ error: 'unavailable', message: error.diagnosis });
   // The keys directory refused a write: say which file and why (nothing was changed).
   else if (error instanceof KeyPersistenceError) res.status(500).json({ error: 'internal', message: error.message });
   else res.status(500).json({ error: 'internal', message: 'internal error' });
