@@ -18,7 +18,8 @@
  * would each make and serve keys of their own and overwrite each other's files, so the first
  * holds a lock file (server/dir-lock.ts) and another is refused (share keys through Redis). A
  * directory the process cannot write is refused at start, rather than failing the first
- * rotation while memory and disk disagree.
+ * rotation; one that stops taking writes later fails the change with a KeyPersistenceError, and
+ * the key store then leaves memory as it was (memory and disk never disagree).
  */
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -26,7 +27,7 @@ import { join } from 'node:path';
 import { readBoundedFile, readProblem } from './bounded-read.js';
 import { ConfigError } from './config.js';
 import { DirLock } from './dir-lock.js';
-import { isServiceName, issuedKey, type IssuedKey, type KeyPersistence, type KeyRing, type ServiceName } from './core/key-store.js';
+import { isServiceName, issuedKey, KeyPersistenceError, type IssuedKey, type KeyPersistence, type KeyRing, type ServiceName } from './core/key-store.js';
 
 /** The `format` of every file. */
 export const KEY_RING_FORMAT = 'nhn-ocr-emulator/key-ring@1';
@@ -133,15 +134,30 @@ export class KeysDir implements KeyPersistence {
     };
     // Whole or not at all: a crash mid-write leaves the previous file.
     const temporary = join(this.dir, `.${name}.${process.pid}.tmp`);
-    writeFileSync(temporary, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
-    renameSync(temporary, join(this.dir, name));
+    try {
+      writeFileSync(temporary, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
+      renameSync(temporary, join(this.dir, name));
+    } catch (error) {
+      try {
+        rmSync(temporary, { force: true });
+      } catch {
+        // Never made, or not removable either: the ring file itself is untouched.
+      }
+      throw new KeyPersistenceError(`keys directory ${this.dir}: ${name} cannot be written (${errorCode(error)}); nothing changed`);
+    }
     this.#remember(appKey, name);
   }
 
   remove(appKey?: string): void {
     const owners = appKey === undefined ? [...this.#files.keys()] : [appKey];
     for (const owner of owners) {
-      for (const name of this.#files.get(owner) ?? []) rmSync(join(this.dir, name), { force: true });
+      for (const name of this.#files.get(owner) ?? []) {
+        try {
+          rmSync(join(this.dir, name), { force: true });
+        } catch (error) {
+          throw new KeyPersistenceError(`keys directory ${this.dir}: ${name} cannot be deleted (${errorCode(error)}); the keys stay`);
+        }
+      }
       this.#files.delete(owner);
     }
   }
@@ -151,6 +167,11 @@ export class KeysDir implements KeyPersistence {
     if (!names) this.#files.set(appKey, (names = new Set()));
     names.add(name);
   }
+}
+
+/** The errno code of a failed file operation (`EROFS`), or its message. */
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 }
 
 /** A ring file read back; `undefined` for JSON files of other formats; a ConfigError for a broken ring. */

@@ -110,6 +110,14 @@ describe('loadScenarioDirs', () => {
     );
   });
 
+  it('a documented code in quotes is refused with a line that says how to write it', () => {
+    const quoted = write('quoted.yaml', "description: quoted\nendpoints: [credit-card]\noutcome:\n  error: '5003011'\n");
+    const result = loadScenarioDirs([dir]);
+    expect(formatScenarioErrors(result.ok ? [] : result.errors)).toBe(
+      `${quoted}: outcome.error: "5003011" is a code in quotes: write it as a number (error: 5003011) or by its name (error: OCR_DOCUMENT_CREDIT_CARD_API_FAIL)`,
+    );
+  });
+
   it('reports YAML and JSON that do not parse', () => {
     const yaml = write('broken.yaml', 'description: [unclosed\n');
     const json = write('broken.json', '{"description": ');

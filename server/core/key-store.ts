@@ -70,6 +70,14 @@ export interface KeyRing {
   current: string;
 }
 
+/**
+ * A ring that could not be saved or deleted where the key store keeps it; nothing was changed.
+ * @example throw new KeyPersistenceError('keys directory /keys: emulator-appkey.credit-card.json cannot be written (EROFS); nothing changed')
+ */
+export class KeyPersistenceError extends Error {
+  override name = 'KeyPersistenceError';
+}
+
 /** Where a key store keeps its rings between runs (keys-dir.ts). */
 export interface KeyPersistence {
   /** Every ring saved before, read at start. */
@@ -145,13 +153,23 @@ export class KeyStore implements KeyPairStore {
     const ring = this.#rings.get(slot(app.appKey, service));
     const key = ring?.keys.get(version);
     if (!ring || !key) return false;
+    const was = key.revoked;
     key.revoked = true;
-    this.#persistence?.save(app.appKey, service, ring);
+    try {
+      this.#persistence?.save(app.appKey, service, ring);
+    } catch (error) {
+      // Not saved, not revoked: what a restart would read back is what is served now.
+      key.revoked = was;
+      throw error;
+    }
     return true;
   }
 
   /** Forgets one appKey's keys, or every key; generations still running for them are discarded. */
   reset(appKey?: string): void {
+    // The files first: when they cannot be deleted, the keys stay served rather than come back
+    // at the next start after clients were told they were gone.
+    this.#persistence?.remove(appKey);
     if (appKey === undefined) {
       this.#rings.clear();
       this.#pending.clear();
@@ -163,7 +181,6 @@ export class KeyStore implements KeyPairStore {
       }
       this.#resets.set(appKey, (this.#resets.get(appKey) ?? 0) + 1);
     }
-    this.#persistence?.remove(appKey);
   }
 
   #resetsOf(appKey: string): string {
@@ -190,13 +207,15 @@ export class KeyStore implements KeyPairStore {
 
   #add(app: AppScope, service: ServiceName, material: KeyMaterial): IssuedKey {
     const id = slot(app.appKey, service);
-    const ring = this.#rings.get(id) ?? { keys: new Map<string, IssuedKey>(), current: '' };
-    const version = String(ring.keys.size ? Math.max(...[...ring.keys.keys()].map(Number)) + 1 : this.#firstVersion);
+    const keys = new Map(this.#rings.get(id)?.keys ?? []);
+    const version = String(keys.size ? Math.max(...[...keys.keys()].map(Number)) + 1 : this.#firstVersion);
     const issued = issuedKey(version, material, app.now);
-    ring.keys.set(version, issued);
-    ring.current = version;
-    this.#rings.set(id, ring);
+    keys.set(version, issued);
+    const ring = { keys, current: version };
+    // Saved before it is served: a key version that a restart would not read back (a directory
+    // turned read-only, a full disk) is never handed to a client.
     this.#persistence?.save(app.appKey, service, ring);
+    this.#rings.set(id, ring);
     return issued;
   }
 }

@@ -8,7 +8,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { isLoopbackName } from '../base-url.js';
 import { RegistrationError, type ClockState, type OcrEngine } from '../core/engine.js';
 import type { Journal } from '../core/journal.js';
-import { isServiceName, SERVICES } from '../core/key-store.js';
+import { isServiceName, KeyPersistenceError, SERVICES } from '../core/key-store.js';
 import { ScenarioError } from '../core/scenarios/book.js';
 import { isStoreUnavailable } from '../core/stores/unavailable.js';
 import { dashboardRouter } from './dashboard.js';
@@ -56,10 +56,13 @@ function refuseWebPages(req: Request): void {
   // The server refuses a second Host before this (header-limits.ts); an app mounted elsewhere
   // must not judge by the first of two either.
   if (hostLines(req) > 1) throw new AdminError(400, 'bad_request', 'more than one Host header (RFC 9112 section 3.2)');
-  // No Host at all is an HTTP/1.0 tool; every browser sends one.
-  const host = req.headers.host?.replace(/:\d+$/, '');
-  if (host !== undefined && !isLoopbackName(host)) {
-    throw new AdminError(403, 'cross_origin', `the admin API answers only to a loopback Host without EMULATOR_ADMIN_TOKEN, not "${clip(host)}" (a DNS-rebinding page?)`);
+  // No Host at all is an HTTP/1.0 tool; every browser sends one. A target in absolute form
+  // (`GET http://name/__emulator/reset`) names the host itself, and RFC 9112 section 3.2.2 has
+  // the server take it over the Host header: both must be loopback, whichever a proxy reads.
+  for (const host of [req.headers.host?.replace(/:\d+$/, ''), targetHost(req.originalUrl)]) {
+    if (host !== undefined && !isLoopbackName(host)) {
+      throw new AdminError(403, 'cross_origin', `the admin API answers only to a loopback Host without EMULATOR_ADMIN_TOKEN, not "${clip(host)}" (a DNS-rebinding page?)`);
+    }
   }
   const site = req.headers['sec-fetch-site'];
   const origin = req.headers.origin;
@@ -71,6 +74,20 @@ function refuseWebPages(req: Request): void {
   }
   if (site === 'cross-site' || site === 'same-site' || (originHost !== undefined && originHost !== req.headers.host?.toLowerCase())) {
     throw new AdminError(403, 'cross_origin', `the admin API refuses requests from web pages (Origin ${clip(origin ?? site ?? '')}); set EMULATOR_ADMIN_TOKEN to call it with a token`);
+  }
+}
+
+/**
+ * The host a request target in absolute form names (without port or brackets), or undefined for
+ * the usual origin form (`/path`).
+ * @example targetHost('http://evil.example:8080/__emulator/reset') // 'evil.example'
+ */
+function targetHost(target: string): string | undefined {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return undefined;
+  try {
+    return new URL(target).hostname.replace(/^\[(.*)\]$/, '$1');
+  } catch {
+    return '(unreadable)';
   }
 }
 
@@ -334,7 +351,10 @@ function renderAdminError(error: unknown, _req: Request, res: Response, _next: N
   // Content-Encoding it cannot read, a path that does not decode, a body cut off) keeps its
   // 4xx: a 500 is for the emulator's own faults only.
   else if (clientErrorStatus(error)) res.status(clientErrorStatus(error)!).json({ error: 'bad_request', message: clientErrorMessage(error) });
-  else if (isStoreUnavailable(error)) res.status(503).json({ error: 'unavailable', message: 'the shared state (Redis) does not answer; try again when it is back' });
+  // Out of reach or refusing (out of memory, a read-only replica): the message says which.
+  else if (isStoreUnavailable(error)) res.status(503).json({ error: 'unavailable', message: error.diagnosis });
+  // The keys directory refused a write: say which file and why (nothing was changed).
+  else if (error instanceof KeyPersistenceError) res.status(500).json({ error: 'internal', message: error.message });
   else res.status(500).json({ error: 'internal', message: 'internal error' });
 }
 

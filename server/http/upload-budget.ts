@@ -7,10 +7,12 @@
  * (server/http/multipart.ts), not when the answer is sent, so a request waiting out a scenario's
  * `delayMs` holds none of the budget and never keeps another upload waiting.
  *
- * Never stuck: when every request holding bytes is paused, the oldest waiting one goes on past
- * the bound, alone, so an upload larger than the whole budget (or than what is left of it) still
- * proceeds. Memory is therefore bounded by the budget plus one upload (plus a socket read per
- * request, the bytes already on their way when it was paused).
+ * Never stuck: when every request holding bytes is paused, or has brought nothing for a while
+ * (its client stopped sending mid-body: a client stalled until the request timeout kept every
+ * other upload waiting as long), the oldest waiting one goes on past the bound, alone, so an
+ * upload larger than the whole budget (or than what is left of it) still proceeds. Memory is
+ * therefore bounded by the budget plus one upload (plus a socket read per request, the bytes
+ * already on their way when it was paused).
  *
  * Never starved: a request that arrives while others wait queues behind them, however much of the
  * budget is free when its first bytes come in.
@@ -19,6 +21,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** About what one socket read brings; resuming a waiter reserves this much headroom. */
 const READ_BYTES = 64 * 1024;
+
+/** A holder that brought no bytes for this long counts as stalled: it no longer keeps waiters waiting. */
+const STALL_MS = 1000;
 
 /** What GET /__emulator/stats shows under `uploads`. */
 export interface UploadBudgetStats {
@@ -47,6 +52,19 @@ interface Holder {
   bytes: number;
   waiting: boolean;
   closed: boolean;
+  /** When it last brought bytes (the budget's clock). */
+  lastBytesAt: number;
+}
+
+/**
+ * Settings of a budget besides its size; a test sets them.
+ * @example new UploadBudget(512 * 1024, { stallMs: 200 })
+ */
+export interface UploadBudgetOptions {
+  /** How long a holder may bring nothing before it counts as stalled (1000 ms). */
+  stallMs?: number;
+  /** The clock, in milliseconds. */
+  now?: () => number;
 }
 
 /**
@@ -62,15 +80,25 @@ export class UploadBudget {
   #queue: Holder[] = [];
   /** The one holder allowed past the bound, when nothing else could make progress. */
   #alone: Holder | undefined;
+  /** Looks again for stalled holders while requests wait: a stalled one brings no event. */
+  #stallCheck: NodeJS.Timeout | undefined;
+  readonly #stallMs: number;
+  readonly #now: () => number;
 
-  constructor(readonly maxBytes: number) {}
+  constructor(
+    readonly maxBytes: number,
+    options: UploadBudgetOptions = {},
+  ) {
+    this.#stallMs = options.stallMs ?? STALL_MS;
+    this.#now = options.now ?? (() => performance.now());
+  }
 
   /**
    * A ticket for a request, given back when its answer is done (`res` closes) at the latest.
    * @example const ticket = budget.open(req, res)
    */
   open(req: IncomingMessage, res?: ServerResponse): UploadTicket {
-    const holder: Holder = { req, bytes: 0, waiting: false, closed: false };
+    const holder: Holder = { req, bytes: 0, waiting: false, closed: false, lastBytesAt: this.#now() };
     const ticket = { add: (bytes: number) => this.#add(holder, bytes), close: () => this.#close(holder) };
     res?.once('close', ticket.close);
     return ticket;
@@ -83,6 +111,7 @@ export class UploadBudget {
   #add(holder: Holder, bytes: number): void {
     if (holder.closed) return;
     holder.bytes += bytes;
+    holder.lastBytesAt = this.#now();
     this.#held += bytes;
     this.#peak = Math.max(this.#peak, this.#held);
     this.#holders.add(holder);
@@ -119,9 +148,26 @@ export class UploadBudget {
       this.#resume(this.#queue.shift()!);
       headroom -= READ_BYTES;
     }
-    if (this.#queue.length > 0 && this.#alone === undefined && [...this.#holders].every((h) => h.waiting)) {
-      this.#alone = this.#queue.shift()!;
-      this.#resume(this.#alone);
+    if (this.#queue.length > 0 && this.#alone === undefined) {
+      const now = this.#now();
+      if ([...this.#holders].every((h) => h.waiting || now - h.lastBytesAt >= this.#stallMs)) {
+        this.#alone = this.#queue.shift()!;
+        this.#resume(this.#alone);
+      }
+    }
+    this.#watchStalls();
+  }
+
+  /** While requests wait and none goes alone, looks again once a holder could have stalled. */
+  #watchStalls(): void {
+    if (this.#queue.length === 0 || this.#alone !== undefined) {
+      clearTimeout(this.#stallCheck);
+      this.#stallCheck = undefined;
+    } else if (this.#stallCheck === undefined) {
+      this.#stallCheck = setTimeout(() => {
+        this.#stallCheck = undefined;
+        this.#pump();
+      }, this.#stallMs).unref();
     }
   }
 

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -93,6 +93,31 @@ describe('EMULATOR_KEYS_DIR', () => {
     expect(readdirSync(dir)).toContain(`${APP.appKey}.id-card.json`);
     await request(emulator.url).post('/__emulator/reset').expect(200);
     expect(readdirSync(dir).sort()).toEqual(['.nhn-ocr-emulator.lock', 'notes.json']);
+  });
+
+  it('a change the directory refuses after the start is not made: memory and disk stay one', async () => {
+    const dir = keysDir();
+    const emulator = await start(dir);
+    const ring = (service: string) => JSON.parse(readFileSync(join(dir, `${APP.appKey}.${service}.json`), 'utf8'));
+    const served = async () => (await createOcrClient({ baseUrl: emulator.url, ...APP }).fetchPublicKey('credit-card')).result?.version;
+    // A write that fails as on a directory remounted read-only or a full disk, even as root:
+    // the temporary file each save writes first is taken by a directory.
+    for (const service of ['credit-card', 'id-card']) mkdirSync(join(dir, `.${APP.appKey}.${service}.json.${process.pid}.tmp`, 'taken'), { recursive: true });
+
+    const rotate = await request(emulator.url).post('/__emulator/keys/credit-card/rotate').expect(500);
+    expect(rotate.body.message).toBe(`keys directory ${dir}: ${APP.appKey}.credit-card.json cannot be written (EISDIR); nothing changed`);
+    expect(await served()).toBe('0');
+    expect(ring('credit-card').current).toBe('0');
+    await request(emulator.url).post('/__emulator/keys/id-card/revoke').send({ version: '0' }).expect(500);
+    const keys = (await request(emulator.url).get('/__emulator/keys').expect(200)).body.keys as { service: string; versions: { version: string; revoked: boolean }[] }[];
+    expect(keys.find((k) => k.service === 'id-card')?.versions.map((v) => [v.version, v.revoked])).toEqual([['0', false]]);
+    expect(ring('id-card').versions.map((v: { revoked: boolean }) => v.revoked)).toEqual([false]);
+
+    // Writable again: the next rotation is version 1, on disk and served alike.
+    for (const service of ['credit-card', 'id-card']) rmSync(join(dir, `.${APP.appKey}.${service}.json.${process.pid}.tmp`), { recursive: true });
+    await request(emulator.url).post('/__emulator/keys/credit-card/rotate').expect(200);
+    expect(await served()).toBe('1');
+    expect(ring('credit-card').current).toBe('1');
   });
 
   it('refuses to start on a broken key file, naming it', async () => {

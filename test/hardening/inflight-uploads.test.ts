@@ -6,6 +6,7 @@
  * the budget's own figures in GET /__emulator/stats, small sizes, and no clocks.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -110,5 +111,38 @@ describe('uploads waiting out a scripted delay', () => {
     expect(await Promise.all(delayed)).toEqual([0, 0]);
     expect(order[0]).toBe('small');
     expect(await stats()).toMatchObject({ heldBytes: 0, waiting: 0 });
+  }, 60_000);
+});
+
+describe('a client that stops sending mid-upload', () => {
+  const BUDGET_HERE = 512 * 1024;
+  const s = useEmulator({ maxUploadBytes: UPLOAD_LIMIT, maxInflightBytes: BUDGET_HERE, logger: () => {} });
+  const stats = async () => ((await (await fetch(`${s.url}/__emulator/stats`)).json()) as { uploads: UploadBudgetStats }).uploads;
+
+  it('keeps no other upload waiting: the next one goes on once the stalled one brings nothing', async () => {
+    // A good envelope and 400 KiB of a 1 MiB body, then nothing: most of the budget is held, and
+    // would be until the request timeout (120 s).
+    const { key: publicKey, version } = await s.client.publicKey('credit-card');
+    const head = '--b\r\nContent-Disposition: form-data; name="image"; filename="x"\r\n\r\n';
+    const stalled = connect(s.emulator.port, '127.0.0.1');
+    let stalledClosed = false;
+    stalled.on('close', () => (stalledClosed = true)).on('error', () => {});
+    stalled.write(
+      `POST /v2.0/appkeys/${APP.appKey}/credit-card HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${APP.secretKey}\r\n` +
+        `X-Key-Version: ${version}\r\nSymmetric-Key: ${wrapSymmetricKey(publicKey, newSymmetricKey())}\r\n` +
+        `Content-Type: multipart/form-data; boundary=b\r\nContent-Length: ${head.length + 1024 * 1024 + 8}\r\n\r\n${head}`,
+    );
+    stalled.write(Buffer.alloc(400 * 1024, 0x41));
+    try {
+      for (const deadline = Date.now() + 20_000; (await stats()).heldBytes < 400 * 1024; await new Promise((resolve) => setTimeout(resolve, 20))) {
+        expect(Date.now()).toBeLessThan(deadline);
+      }
+      // Larger than what is left of the budget: it has to wait for the stalled one, or go alone.
+      const jpeg = Buffer.concat([fixture('card-428x270.jpg'), Buffer.alloc(200 * 1024, 0x20)]);
+      expect((await s.clientFor(APP).creditCard(jpeg)).resultCode).toBe(0);
+      expect(stalledClosed).toBe(false);
+    } finally {
+      stalled.destroy();
+    }
   }, 60_000);
 });

@@ -99,3 +99,17 @@ describe('more than one Host header', () => {
     expect((await reset('Host: 127.0.0.1\r\n')).status).toBe(200);
   });
 });
+
+describe('a request target in absolute form (RFC 9112 section 3.2.2: its host wins over Host)', () => {
+  const get = (target: string, host: string) => raw(`GET ${target} HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+
+  it('names another host than a loopback Host: the admin API refuses it as it refuses that Host', async () => {
+    const answer = await get('http://evil.example/__emulator/requests', '127.0.0.1');
+    expect(answer.status).toBe(403);
+    expect(json(answer)).toMatchObject({ error: 'cross_origin', message: expect.stringContaining('"evil.example"') });
+  });
+
+  it.each(['http://127.0.0.1/__emulator/requests', 'http://localhost:8080/__emulator/requests', 'http://[::1]/__emulator/requests'])('%s with a loopback Host is answered', async (target) => {
+    expect((await get(target, '127.0.0.1')).status).toBe(200);
+  });
+});

@@ -23,6 +23,9 @@ function errorKeyOf(input: number | string): ErrorKey | undefined {
 function unplayable(input: number | string): string {
   const foreign = foreignCodeOwner(input);
   if (foreign) return `${foreign.code} ${foreign.key} belongs to ${foreign.owner}, not to a credit-card or ID-card call`;
+  // A code in quotes ('5003011' in YAML, "5003011" in JSON) is a string, and no name is digits.
+  const quoted = typeof input === 'string' && /^-?\d+$/.test(input) ? errorKeyForCode(Number(input)) : undefined;
+  if (quoted) return `"${input}" is a code in quotes: write it as a number (error: ${input}) or by its name (error: ${quoted})`;
   return `${JSON.stringify(input)} is not a documented result code or name`;
 }
 
