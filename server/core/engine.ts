@@ -231,8 +231,7 @@ export class OcrEngine {
   async createToken(trace: Trace, authorization: string | undefined, form: TokenForm): Promise<TokenAnswer> {
     trace.endpoint = 'token/create';
     this.assertServed('v2.1');
-    const { globalMs } = await this.#stores.clock.offsets();
-    return this.#tokens.create(authorization, form, this.#stores.wall.now() + globalMs);
+    return this.#tokens.create(authorization, form, async () => this.#stores.wall.now() + (await this.#stores.clock.offsets()).globalMs);
   }
 
   /** `POST /oauth2/token/revoke`. */

@@ -100,17 +100,22 @@ export class MemoryTokenStore implements TokenStore {
 export class TokenIssuer {
   constructor(private readonly options: TokenIssuerOptions) {}
 
-  /** `POST /oauth2/token/create`; `now` is the emulator clock without any appKey's offset. */
-  async create(authorization: string | undefined, form: TokenForm, now: number): Promise<TokenAnswer> {
+  /**
+   * `POST /oauth2/token/create`; `now` is the emulator clock without any appKey's offset, or a
+   * function reading it: read only once the request is valid, so that a wrong client or form is
+   * answered as such even while the shared state that holds the clock is away.
+   */
+  async create(authorization: string | undefined, form: TokenForm, now: number | (() => Promise<number>)): Promise<TokenAnswer> {
     const key = this.#client(authorization);
     const grant = requireForm(form)['grant_type'];
     if (!grant) throw new OAuthError('invalid_request', 'the request needs grant_type=client_credentials (in the form body or the query string)');
     if (grant !== 'client_credentials') {
       throw new OAuthError('unsupported_grant_type', 'the only grant type is client_credentials');
     }
+    const at = typeof now === 'number' ? now : await now();
     const token = this.options.random.bytes(32).toString('base64url');
     const expiresIn = this.options.ttlSeconds;
-    await this.options.store.put(token, { keyId: key.id, expiresAt: now + expiresIn * 1000, revoked: false }, now);
+    await this.options.store.put(token, { keyId: key.id, expiresAt: at + expiresIn * 1000, revoked: false }, at);
     return { access_token: token, token_type: 'Bearer', expires_in: expiresIn };
   }
 

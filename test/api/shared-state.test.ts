@@ -238,6 +238,10 @@ describe.skipIf(!REDIS_SERVER)('Redis out of memory, then gone: what a spawned e
     await redis.kill();
     await expectTemporarilyUnavailable(await tokenRequest(emulator.url, { authorization: basic(ACCESS_KEY.id, ACCESS_KEY.secret) }), /^the shared state \(Redis\) does not answer/);
     await expectTemporarilyUnavailable(await revokeToken(emulator.url, token), /^the shared state \(Redis\) does not answer/);
+    // Client credentials and the form are checked first, without the shared state (README).
+    expect((await tokenRequest(emulator.url, { authorization: basic(ACCESS_KEY.id, 'wrong-secret') })).status).toBe(401);
+    expect((await tokenRequest(emulator.url, { authorization: basic(ACCESS_KEY.id, ACCESS_KEY.secret), body: 'grant_type=password' })).status).toBe(400);
+    expect((await tokenRequest(emulator.url, { authorization: basic(ACCESS_KEY.id, 'wrong-secret'), path: '/oauth2/token/revoke', body: `token=${token}` })).status).toBe(401);
     for (const [method, path] of [['GET', '/__emulator/keys'], ['POST', '/__emulator/reset'], ['GET', '/__emulator/request-keys']] as const) {
       expect((await fetch(`${emulator.url}${path}`, { method })).status, `${method} ${path}`).toBe(503);
     }
