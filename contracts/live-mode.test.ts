@@ -51,7 +51,11 @@ function liveEnv(baseUrl: string, api: 'v2.0' | 'v2.1' = 'v2.0'): Record<string,
 /** Runs `contracts/run.ts` as `npm run contracts` does, with this environment on top of a clean one. */
 function contracts(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OCR_')));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'contracts/run.ts', ...args], { cwd: ROOT, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'contracts/run.ts', ...args], {
+    cwd: ROOT,
+    env: { ...clean, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   let stdout = '';
   let stderr = '';
@@ -73,10 +77,12 @@ async function contractsHere(args: string[], env: Record<string, string>): Promi
 /** A port nothing listens on: one the system just handed out and took back. */
 function closedPort(): Promise<number> {
   const server = createServer();
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as AddressInfo;
-    server.close(() => resolve(port));
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    }),
+  );
 }
 
 describe('npm run contracts against the unbroken stand-in, in live mode', () => {
@@ -91,7 +97,10 @@ describe('npm run contracts against the unbroken stand-in, in live mode', () => 
       const report = join(mkdtempSync(join(tmpdir(), 'contracts-report-')), 'report.md');
       const run = await contracts(['--report', report], liveEnv(baseUrl, api));
       const out = lines(run.stdout);
-      expect(out.filter((line) => /^(FAIL|DIVERGED) /.test(line)), run.stdout + run.stderr).toEqual([]);
+      expect(
+        out.filter((line) => /^(FAIL|DIVERGED) /.test(line)),
+        run.stdout + run.stderr,
+      ).toEqual([]);
       expect(run.status, run.stderr).toBe(0);
       expect(out[0]).toMatch(new RegExp(`^target: live ${baseUrl.replace(/[.]/g, '\\.')} \\(api ${api.replace('.', '\\.')}`));
       expect(out.at(-1)).toMatch(/^\d+ passed, 0 failed, 0 diverged, \d+ skipped$/);
@@ -120,14 +129,23 @@ const BREAKS: Array<{ rule: string; api?: 'v2.0' | 'v2.1'; filter: string; line:
     filter: 'envelope/missing-symmetric-key',
     line: /^DIVERGED envelope\/missing-symmetric-key: emulator answers 4000005 Required headers is missing\., the service answered -1 "Unknown error\."$/m,
   },
-  { rule: 'request-key-reusable', filter: 'request-key/single-use', line: /^FAIL request-key\/single-use: expected 4000122 Request Key is invalid or expired\., got 0 "SUCCESS"$/m },
+  {
+    rule: 'request-key-reusable',
+    filter: 'request-key/single-use',
+    line: /^FAIL request-key\/single-use: expected 4000122 Request Key is invalid or expired\., got 0 "SUCCESS"$/m,
+  },
   {
     rule: 'revoked-token-accepted',
     api: 'v2.1',
     filter: 'token/revoked-token',
     line: /^DIVERGED token\/revoked-token@v2\.1: emulator answers 4010006 Invalid token\., the service answered 0 "SUCCESS"$/m,
   },
-  { rule: 'expires-in-string', api: 'v2.1', filter: 'token/', line: /^FAIL token\/expires-in-number@v2\.1: expires_in is "86400", a string; expected a JSON number/m },
+  {
+    rule: 'expires-in-string',
+    api: 'v2.1',
+    filter: 'token/',
+    line: /^FAIL token\/expires-in-number@v2\.1: expires_in is "86400", a string; expected a JSON number/m,
+  },
   {
     rule: 'invalid-token-4010001',
     api: 'v2.1',
@@ -162,13 +180,17 @@ describe('--learn', () => {
       const filter = ['--filter', 'envelope/missing-symmetric-key', '--filter', 'envelope/missing-key-version'];
       const learn = await contractsHere(['--learn', '--snapshots', dir, '--report', report, ...filter], liveEnv(baseUrl));
       expect(learn.status, learn.stdout + learn.stderr).toBe(0);
-      expect(learn.stdout).toMatch(/^learned envelope\/missing-symmetric-key: emulator answers 4000005 Required headers is missing\., the service answered -1 "Unknown error\."$/m);
+      expect(learn.stdout).toMatch(
+        /^learned envelope\/missing-symmetric-key: emulator answers 4000005 Required headers is missing\., the service answered -1 "Unknown error\."$/m,
+      );
       expect(learn.stdout).toMatch(/^learned \(1; recorded as live snapshots/m);
       expect(lines(learn.stdout).at(-1)).toBe('1 passed, 0 failed, 1 diverged (1 learned), 0 skipped');
       const snapshot = JSON.parse(readFileSync(join(dir, 'envelope/missing-symmetric-key.json'), 'utf8'));
       expect(snapshot).toMatchObject({ source: 'live', exchanges: [{ label: 'answer', body: { header: { resultCode: -1 } } }] });
       expect(existsSync(join(dir, 'envelope/missing-key-version.json'))).toBe(true);
-      expect(readFileSync(report, 'utf8')).toContain('| `envelope/missing-symmetric-key`: No Symmetric-Key answers 4000005 | `POST /v2.0/appkeys/{appKey}/credit-card` | 4000005 Required headers is missing. | -1 "Unknown error." |');
+      expect(readFileSync(report, 'utf8')).toContain(
+        '| `envelope/missing-symmetric-key`: No Symmetric-Key answers 4000005 | `POST /v2.0/appkeys/{appKey}/credit-card` | 4000005 Required headers is missing. | -1 "Unknown error." |',
+      );
 
       const emulator = await contractsHere(['--snapshots', dir, ...filter], {});
       expect(emulator.stdout, emulator.stderr).toMatch(

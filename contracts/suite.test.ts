@@ -17,7 +17,12 @@ describe('npm run contracts against the emulator', () => {
   it('exits 0 with one line per case and the summary last', () => {
     const junit = join(mkdtempSync(join(tmpdir(), 'contracts-')), 'contracts.xml');
     const args = ['--import', 'tsx', 'contracts/run.ts', '--junit', junit, '--api', API];
-    const run = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, OCR_BASE_URL: '', OCR_API_VERSION: '' } });
+    const run = spawnSync(process.execPath, args, {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, OCR_BASE_URL: '', OCR_API_VERSION: '' },
+    });
     const lines = run.stdout.trimEnd().split('\n');
     const failures = lines.filter((line) => line.startsWith('FAIL '));
     expect(failures, run.stdout + run.stderr).toEqual([]);

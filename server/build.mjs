@@ -37,4 +37,6 @@ await build({
 });
 const { writeScenarioStore, PARSED_SCENARIOS_FILE } = await import(join(root, 'dist', 'server', 'scenario-cache.js'));
 const count = writeScenarioStore();
-console.log(`build: dist/ compiled, ${main.slice(root.length + 1)} bundled, ${count} built-in scenario files parsed into ${PARSED_SCENARIOS_FILE.slice(root.length + 1)}`);
+console.log(
+  `build: dist/ compiled, ${main.slice(root.length + 1)} bundled, ${count} built-in scenario files parsed into ${PARSED_SCENARIOS_FILE.slice(root.length + 1)}`,
+);

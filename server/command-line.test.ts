@@ -14,7 +14,12 @@ describe('readInvocation', () => {
   });
 
   it('lets flags override the environment, in both spellings', () => {
-    const { config, labels } = start(['--port', '9999', '--host=0.0.0.0', '--scenarios', 'a', '--scenarios=b'], { PORT: '8081', HOST: '::1', EMULATOR_SCENARIOS_DIR: 'c', EMULATOR_LOG: 'requests' });
+    const { config, labels } = start(['--port', '9999', '--host=0.0.0.0', '--scenarios', 'a', '--scenarios=b'], {
+      PORT: '8081',
+      HOST: '::1',
+      EMULATOR_SCENARIOS_DIR: 'c',
+      EMULATOR_LOG: 'requests',
+    });
     expect(config).toMatchObject({ port: 9999, host: '0.0.0.0', scenarioDirs: ['a', 'b'], log: 'requests' });
     expect(labels).toMatchObject({ port: '--port "9999"', log: 'EMULATOR_LOG="requests"' });
   });
@@ -61,7 +66,12 @@ describe('helpText', () => {
   });
 
   it('shows each list format once: the description gives an example, the kind says what it accepts', () => {
-    const lineOf = (env: string) => helpText('1.2.3').split('\n')[helpText('1.2.3').split('\n').findIndex((line) => line.startsWith(`  ${env}=`)) + 1]!;
+    const lineOf = (env: string) =>
+      helpText('1.2.3').split('\n')[
+        helpText('1.2.3')
+          .split('\n')
+          .findIndex((line) => line.startsWith(`  ${env}=`)) + 1
+      ]!;
     expect(lineOf('EMULATOR_EXTRA_CREDENTIALS').match(/appKey:secretKey/g)).toHaveLength(1);
     expect(lineOf('EMULATOR_EXTRA_USER_ACCESS_KEYS').match(/id:secret:appKey1\+appKey2/g)).toHaveLength(1);
     expect(lineOf('EMULATOR_EXTRA_USER_ACCESS_KEYS').match(/comma/g)).toHaveLength(1);

@@ -66,7 +66,12 @@ function usageProblem(error: Error & { code?: string }): string {
       return `unexpected argument ${JSON.stringify(quoted || error.message)}; every value follows its flag (--port 9999)`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       // The quote is "--port <value>" or "-h, --help": the long name.
-      return `${quoted.split(/[ ,]+/).filter((word) => word.startsWith('-')).at(-1) ?? 'an option'} ${/does not take/.test(error.message) ? 'takes no value' : 'needs a value'}`;
+      return `${
+        quoted
+          .split(/[ ,]+/)
+          .filter((word) => word.startsWith('-'))
+          .at(-1) ?? 'an option'
+      } ${/does not take/.test(error.message) ? 'takes no value' : 'needs a value'}`;
     default:
       return error.message.split('\n')[0]!;
   }

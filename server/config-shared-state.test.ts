@@ -15,7 +15,11 @@ describe('shared-state settings', () => {
 
   it('take a keys dir, or Redis with its secret and prefix, and workers with Redis', () => {
     expect(loadConfig({ EMULATOR_KEYS_DIR: '/tmp/keys' }).keysDir).toBe('/tmp/keys');
-    expect(loadConfig({ ...REDIS, EMULATOR_REDIS_PREFIX: 'team-a:', EMULATOR_WORKERS: '2' })).toMatchObject({ ...{ redisUrl: REDIS.EMULATOR_REDIS_URL }, redisPrefix: 'team-a:', workers: 2 });
+    expect(loadConfig({ ...REDIS, EMULATOR_REDIS_PREFIX: 'team-a:', EMULATOR_WORKERS: '2' })).toMatchObject({
+      ...{ redisUrl: REDIS.EMULATOR_REDIS_URL },
+      redisPrefix: 'team-a:',
+      workers: 2,
+    });
   });
 
   it('refuse what cannot work, in one line naming the setting', () => {

@@ -88,7 +88,11 @@ describe('loadConfig', () => {
       apiDate: '2026-03-09',
       keysDir: '/var/keys',
     });
-    expect([...config.credentials]).toEqual([['ci', 'ci-secret'], ['a', '1'], ['b', '2']]);
+    expect([...config.credentials]).toEqual([
+      ['ci', 'ci-secret'],
+      ['a', '1'],
+      ['b', '2'],
+    ]);
     expect(config.userAccessKeys).toEqual([
       { id: 'uak', secret: 'sak' },
       { id: 'k2', secret: 's2' },
@@ -97,7 +101,9 @@ describe('loadConfig', () => {
   });
 
   it('refuses EMULATOR_PASSPORT_AUTHENTICITY, gone, naming EMULATOR_API_DATE', () => {
-    expect(refused(() => loadConfig({ EMULATOR_PASSPORT_AUTHENTICITY: 'guide' })).message).toMatch(/^EMULATOR_PASSPORT_AUTHENTICITY is gone: .*EMULATOR_API_DATE/);
+    expect(refused(() => loadConfig({ EMULATOR_PASSPORT_AUTHENTICITY: 'guide' })).message).toMatch(
+      /^EMULATOR_PASSPORT_AUTHENTICITY is gone: .*EMULATOR_API_DATE/,
+    );
   });
 
   it('counts an empty variable as unset', () => {
@@ -118,7 +124,11 @@ describe('loadConfig', () => {
     ['EMULATOR_MAX_UPLOAD_BYTES', '99999999999999999999', 'EMULATOR_MAX_UPLOAD_BYTES="99999999999999999999" must be a whole number from 1 to 2147483648'],
     ['EMULATOR_LOG', 'all', 'EMULATOR_LOG="all" must be one of requests, off'],
     ['EMULATOR_JOURNAL_VALUES', 'true', 'EMULATOR_JOURNAL_VALUES="true" must be mask or show'],
-    ['EMULATOR_EXTRA_CREDENTIALS', 'nocolon', 'EMULATOR_EXTRA_CREDENTIALS="nocolon" must be appKey:secretKey pairs separated by commas ("nocolon" is not appKey:secretKey)'],
+    [
+      'EMULATOR_EXTRA_CREDENTIALS',
+      'nocolon',
+      'EMULATOR_EXTRA_CREDENTIALS="nocolon" must be appKey:secretKey pairs separated by commas ("nocolon" is not appKey:secretKey)',
+    ],
     ['EMULATOR_EXTRA_CREDENTIALS', 'a:', 'EMULATOR_EXTRA_CREDENTIALS="a:" must be appKey:secretKey pairs separated by commas ("a:" is not appKey:secretKey)'],
     ['HOST', ' ', 'HOST=" " must be an IP address or a host name of this machine'],
     ['EMULATOR_APPKEY', 'two words', 'EMULATOR_APPKEY="two words" must be an app key without blanks'],
@@ -161,7 +171,12 @@ describe('checkOptions (startEmulator options)', () => {
 
   it('takes credentials as a Map or as a plain object', () => {
     expect(checkOptions({ credentials: new Map([['a', '1']]) }, others).credentials).toEqual(new Map([['a', '1']]));
-    expect(checkOptions({ credentials: { a: '1', b: '2' } }, others).credentials).toEqual(new Map([['a', '1'], ['b', '2']]));
+    expect(checkOptions({ credentials: { a: '1', b: '2' } }, others).credentials).toEqual(
+      new Map([
+        ['a', '1'],
+        ['b', '2'],
+      ]),
+    );
   });
 
   it.each([
@@ -169,8 +184,14 @@ describe('checkOptions (startEmulator options)', () => {
     [{ port: '8080' }, 'startEmulator option port="8080" must be a whole number from 0 to 65535'],
     [{ port: 1.5 }, 'startEmulator option port=1.5 must be a whole number from 0 to 65535'],
     [{ journalValues: 'show' }, 'startEmulator option journalValues="show" must be true or false (show: true)'],
-    [{ credentials: {} }, 'startEmulator option credentials=an object with 0 keys must be a Map or a plain object of appKey to secretKey (non-empty strings, at least one)'],
-    [{ credentials: new Map([['a', 1]]) }, 'startEmulator option credentials=a Map of 1 must be a Map or a plain object of appKey to secretKey (non-empty strings, at least one)'],
+    [
+      { credentials: {} },
+      'startEmulator option credentials=an object with 0 keys must be a Map or a plain object of appKey to secretKey (non-empty strings, at least one)',
+    ],
+    [
+      { credentials: new Map([['a', 1]]) },
+      'startEmulator option credentials=a Map of 1 must be a Map or a plain object of appKey to secretKey (non-empty strings, at least one)',
+    ],
     [{ scenarioDirs: './dir' }, 'startEmulator option scenarioDirs="./dir" must be an array of directory names'],
     [{ logger: 'stdout' }, 'startEmulator option logger="stdout" must be a function'],
   ])('refuses %j in one line', (options, message) => {

@@ -134,7 +134,7 @@ export const SETTINGS = {
   userAccessKeys: setting({
     kind: userAccessKeys(),
     default: [DEFAULT_ACCESS_KEY],
-    description: 'the token issuer\'s User Access Keys; the first is the one the ready line shows',
+    description: "the token issuer's User Access Keys; the first is the one the ready line shows",
   }),
   tokenTtlSeconds: setting({
     env: 'EMULATOR_TOKEN_TTL_SECONDS',
@@ -358,7 +358,10 @@ export function readEnvironment(env: Readonly<Record<string, string | undefined>
     const raw = row.env === undefined ? undefined : env[row.env];
     if (raw === undefined || raw === '') continue;
     const label = `${row.env}=${shownValue(row, raw)}`;
-    given.set(key, parse(key, label, () => row.kind.fromText(raw)));
+    given.set(
+      key,
+      parse(key, label, () => row.kind.fromText(raw)),
+    );
     if (!('option' in row)) assign(read, key as OptionKey, given.get(key), label);
   }
   // The three credential variables make one setting.
@@ -393,12 +396,22 @@ export function readFlags(flags: Readonly<Record<string, string | readonly strin
     const name = `--${row.flag!.name}`;
     if (typeof raw === 'string') {
       const label = `${name} ${shownValue(row, raw)}`;
-      assign(read, key, parse(key, label, () => row.kind.fromText(raw)), label);
+      assign(
+        read,
+        key,
+        parse(key, label, () => row.kind.fromText(raw)),
+        label,
+      );
     } else {
       // A repeatable flag: each use is one item.
       const label = raw.map((item) => `${name} ${shownValue(row, item)}`).join(' ');
       const fromTexts = row.kind.fromTexts ?? ((texts: readonly string[]) => row.kind.fromText(texts.at(-1)!));
-      assign(read, key, parse(key, label, () => fromTexts(raw)), label);
+      assign(
+        read,
+        key,
+        parse(key, label, () => fromTexts(raw)),
+        label,
+      );
     }
   }
   return read;
@@ -425,14 +438,23 @@ export function checkOptions(options: unknown, others: Readonly<Record<string, O
     if ((optionKeys as string[]).includes(key)) {
       const row: Setting<unknown> = SETTINGS[key as OptionKey];
       const label = `startEmulator option ${key}=${typeof value === 'string' ? shownValue(row, value) : describe(value)}`;
-      assign(read, key as OptionKey, parse(key, label, () => row.kind.fromOption(value)), label);
+      assign(
+        read,
+        key as OptionKey,
+        parse(key, label, () => row.kind.fromOption(value)),
+        label,
+      );
     } else if (Object.hasOwn(others, key)) {
       const label = `startEmulator option ${key}=${describe(value)}`;
       if (!others[key]!.test(value)) throw new ConfigError(`${label} must be ${others[key]!.accepts}`, key, `must be ${others[key]!.accepts}`);
     } else {
       const known = [...optionKeys, ...Object.keys(others)];
       const near = known.find((name) => name.toLowerCase() === key.toLowerCase() || name.toLowerCase().startsWith(key.toLowerCase().slice(0, 6)));
-      throw new ConfigError(`unknown startEmulator option "${key}"${near ? ` (did you mean ${near}?)` : ''}; it takes ${known.join(', ')}`, key, 'is not an option');
+      throw new ConfigError(
+        `unknown startEmulator option "${key}"${near ? ` (did you mean ${near}?)` : ''}; it takes ${known.join(', ')}`,
+        key,
+        'is not an option',
+      );
     }
   }
   return read.values;
@@ -458,15 +480,31 @@ export function withDefaults(values: Partial<EmulatorConfig>): EmulatorConfig {
  * naming the settings as they were given (`labels`) where known.
  * @example checkSharedState(loadConfig({ EMULATOR_WORKERS: '2' })) // throws ConfigError: EMULATOR_WORKERS=2 needs EMULATOR_REDIS_URL ...
  */
-export function checkSharedState(config: Pick<EmulatorConfig, 'keysDir' | 'redisUrl' | 'redisSecret' | 'workers'>, labels: Partial<Record<OptionKey, string>> = {}): void {
+export function checkSharedState(
+  config: Pick<EmulatorConfig, 'keysDir' | 'redisUrl' | 'redisSecret' | 'workers'>,
+  labels: Partial<Record<OptionKey, string>> = {},
+): void {
   const name = (key: OptionKey, fallback: string) => labels[key]?.replace(/[= ].*$/, '') ?? fallback;
   const redis = name('redisUrl', 'EMULATOR_REDIS_URL');
   if (config.redisUrl && !config.redisSecret) {
-    throw new ConfigError(`${name('redisSecret', 'EMULATOR_REDIS_SECRET')} must be set with ${redis}: private keys are encrypted with it in Redis`, 'redisSecret', 'must be set with a Redis URL');
+    throw new ConfigError(
+      `${name('redisSecret', 'EMULATOR_REDIS_SECRET')} must be set with ${redis}: private keys are encrypted with it in Redis`,
+      'redisSecret',
+      'must be set with a Redis URL',
+    );
   }
-  if (config.redisUrl && config.keysDir) throw new ConfigError(`${name('keysDir', 'EMULATOR_KEYS_DIR')} and ${redis}: key pairs live in Redis then; set only one of them`, 'keysDir', 'cannot go with a Redis URL');
+  if (config.redisUrl && config.keysDir)
+    throw new ConfigError(
+      `${name('keysDir', 'EMULATOR_KEYS_DIR')} and ${redis}: key pairs live in Redis then; set only one of them`,
+      'keysDir',
+      'cannot go with a Redis URL',
+    );
   if (config.workers > 1 && !config.redisUrl) {
-    throw new ConfigError(`${labels.workers ?? `EMULATOR_WORKERS=${config.workers}`} needs ${redis}: worker processes share their state through Redis`, 'workers', 'needs a Redis URL');
+    throw new ConfigError(
+      `${labels.workers ?? `EMULATOR_WORKERS=${config.workers}`} needs ${redis}: worker processes share their state through Redis`,
+      'workers',
+      'needs a Redis URL',
+    );
   }
 }
 

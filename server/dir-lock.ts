@@ -45,7 +45,8 @@ export class DirLock {
       }
       if (code !== 'EEXIST') throw refusal(`is not writable (${code})`);
       const holder = holderOf(file);
-      if (holder !== undefined && holdsIt(holder, file)) throw refusal(`is in use by process ${holder.pid}${holder.pid === process.pid ? ' (this process)' : ''} (lock file ${file})`);
+      if (holder !== undefined && holdsIt(holder, file))
+        throw refusal(`is in use by process ${holder.pid}${holder.pid === process.pid ? ' (this process)' : ''} (lock file ${file})`);
       if (attempt > 0) throw refusal(`is locked by ${file}, which could not be taken over`);
       try {
         rmSync(file, { force: true });

@@ -22,7 +22,6 @@ import type { RandomSource } from './core/random.js';
 import { memoryStores } from './core/stores/memory.js';
 import type { StateStores } from './core/stores/types.js';
 import { isStoreUnavailable } from './core/stores/unavailable.js';
-import type { UserAccessKey } from './core/token-issuer.js';
 import { ScenarioBook } from './core/scenarios/book.js';
 import { createApp as createHttpApp } from './http/app.js';
 import { answerClientError, answerClientErrorWithDiagnosis, answerConnect } from './http/client-error.js';
@@ -31,7 +30,15 @@ import { applyHeaderLimits, limitHeaderLines, MAX_HEADER_BYTES, refuseRepeatedHo
 import { KeysDir } from './keys-dir.js';
 import type { UploadBudgetStats } from './http/upload-budget.js';
 import { packageRoot } from './package-root.js';
-import { BUILT_IN_SCENARIOS_DIR, formatScenarioErrors, loadScenarioDirs, loadScenarioDirsOffThread, watchScenarioDirs, type LoadResult, type ScenarioProblem } from './scenario-files.js';
+import {
+  BUILT_IN_SCENARIOS_DIR,
+  formatScenarioErrors,
+  loadScenarioDirs,
+  loadScenarioDirsOffThread,
+  watchScenarioDirs,
+  type LoadResult,
+  type ScenarioProblem,
+} from './scenario-files.js';
 import { baseUrl, isLoopbackName } from './base-url.js';
 
 export { loadConfig, DEFAULTS, ConfigError, SETTINGS, type EmulatorConfig, type SettingOptions } from './config.js';
@@ -102,7 +109,6 @@ export interface AppOptions {
   diagnosisHeader?: boolean;
 }
 
-
 /**
  * Builds the HTTP handler around an engine: a Node request listener, for `http.createServer`,
  * supertest, or mounting in an app of your own. It answers every request it is given; what
@@ -152,7 +158,12 @@ export async function startEmulator(given: StartOptions = {}): Promise<RunningEm
   const options = { ...given, ...checkOptions(given, OTHER_OPTIONS) } as CheckedOptions;
   // Worker processes are the command's to start (they fork this program); in process, one
   // emulator serves.
-  if ((options.workers ?? 1) > 1) throw new ConfigError(`startEmulator option workers=${options.workers}: worker processes are started by the command (nhn-ocr-emulator --workers N); in process one emulator serves`, 'workers', 'is the command\'s');
+  if ((options.workers ?? 1) > 1)
+    throw new ConfigError(
+      `startEmulator option workers=${options.workers}: worker processes are started by the command (nhn-ocr-emulator --workers N); in process one emulator serves`,
+      'workers',
+      "is the command's",
+    );
   checkSharedState({ keysDir: options.keysDir, redisUrl: options.redisUrl, redisSecret: options.redisSecret, workers: 1 });
   const stores = await stateStores(options);
   const life = { closing: false };
@@ -234,7 +245,9 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
   });
   // One listener for every way a request arrives, so each passes the header-line limit and is
   // waited for when the emulator stops.
-  const drainable = drainableListener(limitHeaderLines(refuseRepeatedHost(app, (req) => journalRefusal(req, 'HTTP 400: more than one Host header (RFC 9112 section 3.2)'))));
+  const drainable = drainableListener(
+    limitHeaderLines(refuseRepeatedHost(app, (req) => journalRefusal(req, 'HTTP 400: more than one Host header (RFC 9112 section 3.2)'))),
+  );
   const listener = drainable.listener;
   const server = applyHeaderLimits(createServer({ ...serverTimeouts(options), maxHeaderSize: MAX_HEADER_BYTES }, listener));
   const withDiagnosis = options.diagnosisHeader !== false;
@@ -260,7 +273,11 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
       ? () => {}
       : watchScenarioDirs(scenarioDirs, () => {
           void reload().then((now) =>
-            log(now.length ? `nhn-ocr-emulator: scenario reload failed, previous set stays in force:\n${formatScenarioErrors(now)}` : `nhn-ocr-emulator: scenarios reloaded (${book.list().length})`),
+            log(
+              now.length
+                ? `nhn-ocr-emulator: scenario reload failed, previous set stays in force:\n${formatScenarioErrors(now)}`
+                : `nhn-ocr-emulator: scenarios reloaded (${book.list().length})`,
+            ),
           );
         });
   // Right after listening (the command prints its ready line now), the key pairs the first calls
@@ -268,7 +285,10 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
   // call's time otherwise. Nothing waits for it; a call that comes early shares the generation
   // under way. (Started before listening, it slowed the start-up itself on two cores.)
   // Keys not made because Redis is away are made on first use, once it is back: no fault.
-  const keysReady = options.prepareKeys === false ? Promise.resolve() : engine.prepareKeys().catch((error: unknown) => (life.closing || isStoreUnavailable(error) ? undefined : onFault(error)));
+  const keysReady =
+    options.prepareKeys === false
+      ? Promise.resolve()
+      : engine.prepareKeys().catch((error: unknown) => (life.closing || isStoreUnavailable(error) ? undefined : onFault(error)));
   const { port: boundPort } = server.address() as AddressInfo;
   let closed: Promise<void> | undefined;
   return {
@@ -287,13 +307,15 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
         stopWatching();
         const boundMs = options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs;
         const cut = await drainable.drain(server, boundMs);
-        if (cut > 0) log(`nhn-ocr-emulator: ${cut} request${cut === 1 ? '' : 's'} still unanswered after ${boundMs} ms (EMULATOR_SHUTDOWN_TIMEOUT_MS); closed without an answer`);
+        if (cut > 0)
+          log(
+            `nhn-ocr-emulator: ${cut} request${cut === 1 ? '' : 's'} still unanswered after ${boundMs} ms (EMULATOR_SHUTDOWN_TIMEOUT_MS); closed without an answer`,
+          );
         // The shared state last: the answers given while draining may still need it.
         await engine.close();
       })()),
   };
 }
-
 
 /**
  * The stores the options ask for: in memory (key pairs in `keysDir` when set), or on Redis.

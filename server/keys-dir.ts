@@ -88,7 +88,10 @@ export class KeysDir implements KeyPersistence {
     process.on('exit', this.#onExit);
     const mode = statSync(dir).mode & 0o777;
     const readers = [mode & 0o040 ? 'group' : '', mode & 0o004 ? 'others' : ''].filter(Boolean).join(' and ');
-    if (readers) warn(`nhn-ocr-emulator: warning: keys directory ${dir} holds private keys and is readable by ${readers} (mode ${mode.toString(8).padStart(4, '0')}); chmod 700 it`);
+    if (readers)
+      warn(
+        `nhn-ocr-emulator: warning: keys directory ${dir} holds private keys and is readable by ${readers} (mode ${mode.toString(8).padStart(4, '0')}); chmod 700 it`,
+      );
   }
 
   /** Lets the directory go (the lock file is removed). */
@@ -108,7 +111,9 @@ export class KeysDir implements KeyPersistence {
 
   #load(): { appKey: string; service: ServiceName; ring: KeyRing }[] {
     const rings = [];
-    for (const name of readdirSync(this.dir).filter((n) => n.endsWith('.json')).sort()) {
+    for (const name of readdirSync(this.dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort()) {
       const file = join(this.dir, name);
       const ring = readRing(file);
       if (!ring) continue;

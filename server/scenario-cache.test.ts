@@ -12,7 +12,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('the parsed built-in scenarios', () => {
   it('store what YAML makes of every built-in file, keyed by its text', () => {
     const store = join(dir, 'store.json');
-    const files = readdirSync(BUILT_IN_SCENARIOS_DIR, { recursive: true }).map(String).filter((name) => name.endsWith('.yaml'));
+    const files = readdirSync(BUILT_IN_SCENARIOS_DIR, { recursive: true })
+      .map(String)
+      .filter((name) => name.endsWith('.yaml'));
     expect(writeScenarioStore(BUILT_IN_SCENARIOS_DIR, store)).toBe(files.length);
     const values = Object.values(JSON.parse(readFileSync(store, 'utf8')) as Record<string, unknown>);
     expect(values).toEqual(expect.arrayContaining(files.map((name) => parse(readFileSync(join(BUILT_IN_SCENARIOS_DIR, name), 'utf8')))));

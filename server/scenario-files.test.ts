@@ -97,7 +97,10 @@ describe('loadScenarioDirs', () => {
 
   it("loads the credit-card and ID-card codes of the error-code page; refuses another product's with one line", () => {
     write('card-api-fail.yaml', 'description: the card recogniser fails\nendpoints: [credit-card]\nsequence:\n  - error: 5003011\n  - error: 5003012\n');
-    write('id-api-fail.yaml', 'description: the ID recogniser fails\nendpoints: [id-card]\nsequence:\n  - error: 5003021\n  - error: OCR_DOCUMENT_ID_CARD_API_RETURN_EMPTY\n');
+    write(
+      'id-api-fail.yaml',
+      'description: the ID recogniser fails\nendpoints: [id-card]\nsequence:\n  - error: 5003021\n  - error: OCR_DOCUMENT_ID_CARD_API_RETURN_EMPTY\n',
+    );
     const loaded = loadScenarioDirs([dir]);
     expect(loaded.ok && loaded.scenarios.find((s) => s.name === 'card-api-fail')?.sequence).toEqual([
       { error: 'OCR_DOCUMENT_CREDIT_CARD_API_FAIL' },
@@ -148,7 +151,10 @@ describe('loadScenarioDirs', () => {
   it('hashes sample images next to the file', () => {
     mkdirSync(join(dir, 'cards'));
     copyFileSync(FIXTURE_PNG, join(dir, 'cards', 'sample.png'));
-    write('cards/by-image.yaml', 'description: by image\nendpoints: [credit-card]\nmatch:\n  sampleImages: [sample.png]\n  imageSha256: ["' + 'AB'.repeat(32) + '"]\n');
+    write(
+      'cards/by-image.yaml',
+      `description: by image\nendpoints: [credit-card]\nmatch:\n  sampleImages: [sample.png]\n  imageSha256: ["${'AB'.repeat(32)}"]\n`,
+    );
     const sha = createHash('sha256').update(fixture('card-428x270.png')).digest('hex');
     expect(loaded([dir]).get('cards/by-image')?.imageSha256).toEqual(['ab'.repeat(32), sha]);
   });
@@ -164,7 +170,11 @@ describe('loadScenarioDirs', () => {
   it('a later directory replaces a built-in scenario of the same name', () => {
     const file = write('credit-card/ok.yaml', 'description: overridden\nendpoints: [credit-card]\noutcome: { error: 5003013 }\n');
     const scenarios = loaded([BUILT_IN_SCENARIOS_DIR, dir]);
-    expect(scenarios.get('credit-card/ok')).toMatchObject({ description: 'overridden', source: file, outcome: { error: 'OCR_DOCUMENT_CREDIT_CARD_RECOGNITION_FAIL' } });
+    expect(scenarios.get('credit-card/ok')).toMatchObject({
+      description: 'overridden',
+      source: file,
+      outcome: { error: 'OCR_DOCUMENT_CREDIT_CARD_RECOGNITION_FAIL' },
+    });
     expect(scenarios.get('credit-card/amex')?.source).toBe(join(BUILT_IN_SCENARIOS_DIR, 'credit-card', 'amex.yaml'));
   });
 });
@@ -207,7 +217,12 @@ describe('hot reload through a running emulator', () => {
     expect(await code('mine/switch')).toBe(4000111);
 
     writeFileSync(file, 'description: second\nendpoints: [credit-card]\noutcome: { error: OCR_DOCUMENT_CREDIT_CARD_RECOGNITION_FAIL }\n');
-    expect(await eventually(() => code('mine/switch'), (c) => c === 5003013)).toBe(5003013);
+    expect(
+      await eventually(
+        () => code('mine/switch'),
+        (c) => c === 5003013,
+      ),
+    ).toBe(5003013);
 
     writeFileSync(file, 'description: broken\nendpoints: [credit-card]\noutcome: { error: 4000999 }\n');
     const broken = await eventually(listing, (l) => l.problems.length > 0);
@@ -230,7 +245,10 @@ describe('hot reload through a running emulator', () => {
       writeFileSync(temporary, text);
       renameSync(temporary, file);
     };
-    const described = async (description: string) => (await eventually(listing, (l) => l.scenarios.some((s) => s.name === 'mine/atomic' && s.description === description))).scenarios.find((s) => s.name === 'mine/atomic')?.description;
+    const described = async (description: string) =>
+      (await eventually(listing, (l) => l.scenarios.some((s) => s.name === 'mine/atomic' && s.description === description))).scenarios.find(
+        (s) => s.name === 'mine/atomic',
+      )?.description;
     writeFileSync(file, 'description: v1\nendpoints: [credit-card]\noutcome: { error: 4000111 }\n');
     expect(await described('v1')).toBe('v1');
     expect(await code('mine/atomic')).toBe(4000111);
@@ -264,10 +282,20 @@ describe('hot reload through a running emulator', () => {
     await eventually(listing, (l) => l.scenarios.some((s) => s.name === 'mine/again/one'));
     // An edit inside the new folder, and an atomic save there: both seen.
     writeFileSync(join(folder, 'one.yaml'), 'description: third\nendpoints: [credit-card]\noutcome: {}\n');
-    expect(await eventually(() => code('mine/again/one'), (c) => c === 0)).toBe(0);
+    expect(
+      await eventually(
+        () => code('mine/again/one'),
+        (c) => c === 0,
+      ),
+    ).toBe(0);
     writeFileSync(join(folder, '.one.tmp'), 'description: fourth\nendpoints: [credit-card]\noutcome: { error: 4000111 }\n');
     renameSync(join(folder, '.one.tmp'), join(folder, 'one.yaml'));
-    expect(await eventually(() => code('mine/again/one'), (c) => c === 4000111)).toBe(4000111);
+    expect(
+      await eventually(
+        () => code('mine/again/one'),
+        (c) => c === 4000111,
+      ),
+    ).toBe(4000111);
   });
 
   it('picks up a new file in a new folder', async () => {
@@ -324,7 +352,9 @@ describe('hot reload of a scenario directory deleted and made again', () => {
       expect(back.scenarios.find((s) => s.name === 'one')?.description).toBe('second');
       writeFileSync(join(root, '.one.tmp'), 'description: third\nendpoints: [credit-card]\noutcome: {}\n');
       renameSync(join(root, '.one.tmp'), join(root, 'one.yaml'));
-      expect((await until((l) => l.scenarios.some((s) => s.name === 'one' && s.description === 'third'))).scenarios.find((s) => s.name === 'one')?.description).toBe('third');
+      expect(
+        (await until((l) => l.scenarios.some((s) => s.name === 'one' && s.description === 'third'))).scenarios.find((s) => s.name === 'one')?.description,
+      ).toBe('third');
     } finally {
       await emulator.close();
       rmSync(parent, { recursive: true, force: true });

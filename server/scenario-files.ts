@@ -101,7 +101,9 @@ function* loading(dirs: readonly string[]): Generator<Ask, LoadResult, Answer> {
     for (const file of listFiles(dir, errors)) {
       try {
         // A byte-order mark (some Windows editors write one) is no part of the JSON or YAML text.
-        const text = readBoundedFile(file, SCENARIO_FILE_MAX_BYTES).toString('utf8').replace(/^\uFEFF/, '');
+        const text = readBoundedFile(file, SCENARIO_FILE_MAX_BYTES)
+          .toString('utf8')
+          .replace(/^\uFEFF/, '');
         sources.push({ dir, file, json: /\.json$/i.test(file), text });
       } catch (error) {
         errors.push({ file, problems: [readProblem(error)] });
@@ -110,7 +112,8 @@ function* loading(dirs: readonly string[]): Generator<Ask, LoadResult, Answer> {
   }
   const parsed = (yield { parse: sources.map(({ file, json, text }) => ({ file, json, text })) }) as Parsed[];
 
-  const checked: Array<{ dir: string; file: string; scenario: Omit<Scenario, 'name' | 'source' | 'imageSha256'>; imageSha256: string[]; samples: string[] }> = [];
+  const checked: Array<{ dir: string; file: string; scenario: Omit<Scenario, 'name' | 'source' | 'imageSha256'>; imageSha256: string[]; samples: string[] }> =
+    [];
   sources.forEach(({ dir, file }, i) => {
     const result = parsed[i]!;
     if ('error' in result) {

@@ -31,7 +31,13 @@ describe('setting kinds', () => {
 
   it('take credentials as a Map or a plain object, never a class instance', () => {
     expect(credentials().fromOption(Object.assign(Object.create(null) as object, { a: '1' }))).toEqual(new Map([['a', '1']]));
-    expect(() => credentials().fromOption(new (class Creds { a = '1'; })())).toThrow(Refusal);
+    expect(() =>
+      credentials().fromOption(
+        new (class Creds {
+          a = '1';
+        })(),
+      ),
+    ).toThrow(Refusal);
     expect(() => credentials().fromOption({ a: '' })).toThrow(Refusal);
   });
 

@@ -149,7 +149,6 @@ export function credentialPairs(): Kind<[string, string][]> {
   return { accepts, fromText: check, fromOption: check, show: (value) => (value.length ? value.map((pair) => pair.join(':')).join(',') : '(none)') };
 }
 
-
 /**
  * User Access Keys separated by commas: `id:secret` (every app key) or
  * `id:secret:appKey1+appKey2` (only those); as an option, an array of {@link UserAccessKey}.

@@ -27,7 +27,11 @@ describe('targets', () => {
   it('are every folder of a tree, links to folders not followed', () => {
     mkdirSync(join(dir, 'a', 'b'), { recursive: true });
     writeFileSync(join(dir, 'a', 'file.yaml'), '');
-    expect(targets(dir).map((t) => t.dir).sort()).toEqual([dir, join(dir, 'a'), join(dir, 'a', 'b')]);
+    expect(
+      targets(dir)
+        .map((t) => t.dir)
+        .sort(),
+    ).toEqual([dir, join(dir, 'a'), join(dir, 'a', 'b')]);
   });
 
   it('for a missing root: the nearest folder above it, for the next name on the way down', () => {

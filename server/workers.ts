@@ -115,7 +115,11 @@ export function runPrimary(options: PrimaryOptions): void {
       if (stopping) return;
       const replacement = cluster.fork();
       workers.add(replacement);
-      replacing.set(replacement, (pid) => `nhn-ocr-emulator: worker ${worker.process.pid} exited (${how}); worker ${pid} serves in its place, started after ${backoff} ms (restart ${count} of at most ${MAX_RESTARTS} a minute)`);
+      replacing.set(
+        replacement,
+        (pid) =>
+          `nhn-ocr-emulator: worker ${worker.process.pid} exited (${how}); worker ${pid} serves in its place, started after ${backoff} ms (restart ${count} of at most ${MAX_RESTARTS} a minute)`,
+      );
     }, backoff);
     pending.add(timer);
   });
@@ -139,6 +143,7 @@ export function runPrimary(options: PrimaryOptions): void {
 export function onStopRequest(stop: () => void): void {
   if (!isWorker) return;
   process.on('message', (message: unknown) => {
-    if (typeof message === 'object' && message !== null && (message as Record<string, unknown>)['nhn-ocr-emulator'] === STOP_MESSAGE['nhn-ocr-emulator']) stop();
+    if (typeof message === 'object' && message !== null && (message as Record<string, unknown>)['nhn-ocr-emulator'] === STOP_MESSAGE['nhn-ocr-emulator'])
+      stop();
   });
 }

@@ -10,12 +10,19 @@ import type { CaseContext } from '../lib/case.js';
 const BODY_DOC = `${DOC.guide}, Verify Authenticity API [Field]; docs/emulated-api.md, "The authenticity request body"`;
 
 /** Reads a card on /id-card, sends what it read, and checks the boolean answer. */
-async function verify(ctx: CaseContext, type: 'resident' | 'driver', adjust: (fields: Record<string, string>, reading: IdReading) => Record<string, string> = (f) => f): Promise<void> {
+async function verify(
+  ctx: CaseContext,
+  type: 'resident' | 'driver',
+  adjust: (fields: Record<string, string>, reading: IdReading) => Record<string, string> = (f) => f,
+): Promise<void> {
   const { reading, requestKey } = await issueRequestKey(ctx, type);
   const answer = await sendAuthenticity(ctx, requestKey, adjust(authenticityFields(reading), reading));
   ctx.expectSuccess('authenticity', answer);
   const result = answer.body.result as { isAuthenticity?: unknown };
-  ctx.check(typeof result.isAuthenticity === 'boolean', `result.isAuthenticity is ${JSON.stringify(result.isAuthenticity)}, not a Boolean (${DOC.guide}, Verify Authenticity API [Field])`);
+  ctx.check(
+    typeof result.isAuthenticity === 'boolean',
+    `result.isAuthenticity is ${JSON.stringify(result.isAuthenticity)}, not a Boolean (${DOC.guide}, Verify Authenticity API [Field])`,
+  );
   if (ctx.target.control) ctx.check(result.isAuthenticity === true, 'the values the emulator read itself were answered not authentic');
 }
 
@@ -101,7 +108,10 @@ export const AUTHENTICITY_CASES = defineCases([
       const { reading, requestKey } = await issueRequestKey(ctx, 'resident', 'id-card/not-authentic');
       const answer = await ctx.client.authenticity(requestKey, authenticityFields(reading), ctx.hint('id-card/not-authentic'));
       ctx.expectSuccess('authenticity', answer);
-      ctx.check((answer.body.result as { isAuthenticity?: unknown }).isAuthenticity === false, `isAuthenticity is ${JSON.stringify(answer.body.result)}, expected false`);
+      ctx.check(
+        (answer.body.result as { isAuthenticity?: unknown }).isAuthenticity === false,
+        `isAuthenticity is ${JSON.stringify(answer.body.result)}, expected false`,
+      );
     },
   },
   {
@@ -126,7 +136,10 @@ export const AUTHENTICITY_CASES = defineCases([
             break;
           }
           ctx.expectSuccess(`wrong-${attempt}`, answer);
-          ctx.check((answer.body.result as { isAuthenticity?: unknown }).isAuthenticity === false, `attempt ${attempt} with a wrong issue date was answered authentic`);
+          ctx.check(
+            (answer.body.result as { isAuthenticity?: unknown }).isAuthenticity === false,
+            `attempt ${attempt} with a wrong issue date was answered authentic`,
+          );
         }
         if (!locked) ctx.note('the fifth wrong issue date was answered isAuthenticity false; the lock shows on the next call');
         const after = await issueRequestKey(ctx, 'resident');

@@ -62,7 +62,7 @@ export const ENVELOPE_CASES = defineCases([
   },
   {
     id: 'envelope/key-of-the-other-service',
-    title: "The id-card public key on the credit-card call is refused",
+    title: 'The id-card public key on the credit-card call is refused',
     description: `Each service has its own public key (${DOC.guide}, Issue Public Key: serviceName). Wrapped under the id-card key with the id-card version, a credit-card call answers 4000302 when the versions are equal (the credit-card key cannot unwrap it) and 4000301 when the version was not issued for credit-card (${DOC.table}).`,
     basis: 'reading',
     covers: ['key-version', 'symmetric-key'],
@@ -193,7 +193,11 @@ export const ENVELOPE_CASES = defineCases([
     async run(ctx) {
       const key = newSymmetricKey();
       const ciphertext = encryptBytes(key, card(ctx));
-      ctx.expectCode('answer', await ctx.client.creditCard(card(ctx), { symmetricKey: key, imageCiphertext: ciphertext.subarray(0, ciphertext.length - 5) }), 4000303);
+      ctx.expectCode(
+        'answer',
+        await ctx.client.creditCard(card(ctx), { symmetricKey: key, imageCiphertext: ciphertext.subarray(0, ciphertext.length - 5) }),
+        4000303,
+      );
     },
   },
   {
@@ -255,7 +259,11 @@ export const ENVELOPE_CASES = defineCases([
       const key = newSymmetricKey();
       const image = ctx.images.get('id-resident').bytes;
       const ciphertext = encryptBytes(key, image);
-      ctx.expectCode('answer', await ctx.client.idCardStandAlone(image, { symmetricKey: key, imageCiphertext: ciphertext.subarray(0, ciphertext.length - 5) }), 4000303);
+      ctx.expectCode(
+        'answer',
+        await ctx.client.idCardStandAlone(image, { symmetricKey: key, imageCiphertext: ciphertext.subarray(0, ciphertext.length - 5) }),
+        4000303,
+      );
     },
   },
   {
@@ -275,7 +283,11 @@ export const ENVELOPE_CASES = defineCases([
     basis: 'reading',
     covers: ['key-version'],
     async run(ctx) {
-      const answer = await ctx.client.authenticity('0f8fad5b-d9cb-469f-a165-70867728950e', { idType: 'resident', name: '홍길동', residentNumber: '9001011234567', issueDate: '20200102' }, { keyVersion: 'never-issued' });
+      const answer = await ctx.client.authenticity(
+        '0f8fad5b-d9cb-469f-a165-70867728950e',
+        { idType: 'resident', name: '홍길동', residentNumber: '9001011234567', issueDate: '20200102' },
+        { keyVersion: 'never-issued' },
+      );
       ctx.expectCode('answer', answer, 4000301);
     },
   },

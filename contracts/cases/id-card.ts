@@ -8,7 +8,8 @@ import { defineCases } from '../lib/case.js';
 import { DOC, readIdCard } from './support.js';
 
 const KEYS_DOC = `${DOC.guide}, ID Card Analysis API [Field] and "List included in KeyValues when idType is ..."; docs/emulated-api.md, "Responses"`;
-const SYNTHETIC = 'A live run accepts 4000121/5003023 for a synthetic image; where the emulator cannot be told which type to read, the type read is checked instead of the one asked for.';
+const SYNTHETIC =
+  'A live run accepts 4000121/5003023 for a synthetic image; where the emulator cannot be told which type to read, the type read is checked instead of the one asked for.';
 
 export const ID_CARD_CASES = defineCases([
   {

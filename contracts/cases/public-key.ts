@@ -11,7 +11,10 @@ async function checkPublicKey(ctx: CaseContext, service: ServiceName): Promise<v
   const answer = await ctx.client.fetchPublicKey(service);
   ctx.expectSuccess('public-key', answer);
   const result = answer.body.result as { key?: unknown; version?: unknown };
-  ctx.check(typeof result.version === 'string', `result.version is ${JSON.stringify(result.version)}, a ${typeof result.version}; the guide types it String ("0" in its example)`);
+  ctx.check(
+    typeof result.version === 'string',
+    `result.version is ${JSON.stringify(result.version)}, a ${typeof result.version}; the guide types it String ("0" in its example)`,
+  );
   if (typeof result.key !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(result.key)) {
     ctx.fail(`result.key is not standard base64 (${DOC.guide}, Issue Public Key: "The public key is Base64 encoded")`);
   }
@@ -21,7 +24,9 @@ async function checkPublicKey(ctx: CaseContext, service: ServiceName): Promise<v
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
     ctx.check(bits >= 2048, `result.key has a ${bits}-bit modulus; RSA below 2048 bits cannot be what the service issues`);
   } catch (error) {
-    ctx.fail(`result.key is not a DER SubjectPublicKeyInfo (what Java's X509EncodedKeySpec reads: docs/emulated-api.md, The envelope): ${(error as Error).message}`);
+    ctx.fail(
+      `result.key is not a DER SubjectPublicKeyInfo (what Java's X509EncodedKeySpec reads: docs/emulated-api.md, The envelope): ${(error as Error).message}`,
+    );
   }
 }
 

@@ -36,7 +36,10 @@ export const REQUEST_KEY_CASES = defineCases([
     async run(ctx) {
       const reading = await readIdCard(ctx, 'passport');
       if (reading.idType !== 'passport') ctx.skip(`the passport image was read as ${String(reading.idType)}: nothing to check`);
-      ctx.check(reading.answer.requestKey === undefined, `/id-card answered a passport with a Request-Key header ${JSON.stringify(reading.answer.requestKey)} (withdrawn 2026-05-27: ${DOC.dated})`);
+      ctx.check(
+        reading.answer.requestKey === undefined,
+        `/id-card answered a passport with a Request-Key header ${JSON.stringify(reading.answer.requestKey)} (withdrawn 2026-05-27: ${DOC.dated})`,
+      );
     },
   },
   {
@@ -72,7 +75,12 @@ export const REQUEST_KEY_CASES = defineCases([
     basis: 'reading',
     covers: ['request-key'],
     async run(ctx) {
-      const answer = await ctx.client.authenticity(unknownRequestKey(), { idType: 'resident', name: '홍길동', residentNumber: '9001011234567', issueDate: '20200102' });
+      const answer = await ctx.client.authenticity(unknownRequestKey(), {
+        idType: 'resident',
+        name: '홍길동',
+        residentNumber: '9001011234567',
+        issueDate: '20200102',
+      });
       ctx.expectCode('answer', answer, 4000122);
     },
   },
@@ -127,7 +135,7 @@ export const REQUEST_KEY_CASES = defineCases([
   },
   {
     id: 'request-key/other-appkey',
-    title: "Another app key cannot use a Request-Key",
+    title: 'Another app key cannot use a Request-Key',
     description: `A Request-Key issued to one appKey answers 4000122 for another (${DOC.table}, row "Request-Key ... issued to another appKey").`,
     basis: 'reading',
     needs: ['second-appkey'],

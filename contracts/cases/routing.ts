@@ -67,7 +67,11 @@ export const ROUTING_CASES = defineCases([
     apis: ['v2.0'],
     covers: ['credentials'],
     async run(ctx) {
-      const answer = await ctx.client.raw({ method: 'GET', path: apiPath(ctx, 'public-keys/credit-card'), headers: { Authorization: `${v20SecretKey(ctx)}-wrong` } });
+      const answer = await ctx.client.raw({
+        method: 'GET',
+        path: apiPath(ctx, 'public-keys/credit-card'),
+        headers: { Authorization: `${v20SecretKey(ctx)}-wrong` },
+      });
       ctx.expectCode('answer', answer, 4010001);
     },
   },
@@ -80,7 +84,12 @@ export const ROUTING_CASES = defineCases([
     covers: ['credentials'],
     async run(ctx) {
       const { headers } = await envelopeFor(ctx, 'credit-card');
-      const answer = await ctx.client.raw({ method: 'POST', path: apiPath(ctx, 'credit-card', 'no-such-appkey-0000'), headers, multipart: { image: Buffer.alloc(16) } });
+      const answer = await ctx.client.raw({
+        method: 'POST',
+        path: apiPath(ctx, 'credit-card', 'no-such-appkey-0000'),
+        headers,
+        multipart: { image: Buffer.alloc(16) },
+      });
       ctx.expectCode('answer', answer, 4010001);
     },
   },

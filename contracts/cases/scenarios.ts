@@ -43,9 +43,29 @@ export const SCENARIO_CASES = defineCases([
       checkCreditCardResult(ctx, answer, image);
     },
   },
-  scripted('scenarios/credit-card-not-found', 'credit-card/not-found', CARD_NOT_READ[0], 'credit-card', '4000111 Credit card info not found. for an image without a card', ['not-found']),
-  scripted('scenarios/credit-card-recognition-fail', 'credit-card/recognition-fail', CARD_NOT_READ[1], 'credit-card', '5003013 Document(credit card) OCR failed to recognize the document.'),
-  scripted('scenarios/id-card-not-found', 'id-card/not-found', ID_NOT_READ[0], 'id-card', '4000121 Id card info not found., and no Request-Key, for an image without an ID card', ['not-found']),
+  scripted(
+    'scenarios/credit-card-not-found',
+    'credit-card/not-found',
+    CARD_NOT_READ[0],
+    'credit-card',
+    '4000111 Credit card info not found. for an image without a card',
+    ['not-found'],
+  ),
+  scripted(
+    'scenarios/credit-card-recognition-fail',
+    'credit-card/recognition-fail',
+    CARD_NOT_READ[1],
+    'credit-card',
+    '5003013 Document(credit card) OCR failed to recognize the document.',
+  ),
+  scripted(
+    'scenarios/id-card-not-found',
+    'id-card/not-found',
+    ID_NOT_READ[0],
+    'id-card',
+    '4000121 Id card info not found., and no Request-Key, for an image without an ID card',
+    ['not-found'],
+  ),
   scripted('scenarios/unavailable', 'errors/unavailable', 5000503, 'credit-card', '5000503 The API you requested is temporarily unavailable.'),
   scripted('scenarios/rate-limited', 'errors/rate-limited', 4000006, 'id-card', '4000006 Api call limit exceeded'),
   {
@@ -73,7 +93,10 @@ export const SCENARIO_CASES = defineCases([
       ctx.expectCode('answer', await ctx.client.creditCard(ctx.images.get('card-jpg-low').bytes, { headers: { 'X-Key-Version': 'never-issued' } }), 4000301);
       const last = (await ctx.control.requests()).at(-1);
       ctx.check(last?.resultCode === 4000301, `the newest journal entry has resultCode ${JSON.stringify(last?.resultCode)}, expected 4000301`);
-      ctx.check(typeof last?.endpoint === 'string' && last.endpoint.includes('credit-card'), `the newest journal entry's endpoint is ${JSON.stringify(last?.endpoint)}`);
+      ctx.check(
+        typeof last?.endpoint === 'string' && last.endpoint.includes('credit-card'),
+        `the newest journal entry's endpoint is ${JSON.stringify(last?.endpoint)}`,
+      );
       ctx.check(typeof last?.diagnosis === 'string' && last.diagnosis.length > 0, 'the newest journal entry has no diagnosis');
     },
   },

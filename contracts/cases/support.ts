@@ -72,7 +72,10 @@ export function checkBox(ctx: CaseContext, box: unknown, path: string): void {
 
 /** `fileType` and `resolution` agree with the image (docs/emulated-api.md, "Responses"). */
 export function checkImageFacts(ctx: CaseContext, result: Record<string, unknown>, image: CaseImage): void {
-  ctx.check(result['fileType'] === image.fileType, `fileType ${JSON.stringify(result['fileType'])} but ${image.name} is a ${image.fileType} (docs/emulated-api.md, Responses)`);
+  ctx.check(
+    result['fileType'] === image.fileType,
+    `fileType ${JSON.stringify(result['fileType'])} but ${image.name} is a ${image.fileType} (docs/emulated-api.md, Responses)`,
+  );
   const allowed = allowedResolutions(image.width, image.height, image.orientation);
   ctx.check(
     allowed.includes(result['resolution'] as 'normal'),
@@ -112,7 +115,11 @@ export function checkCreditCardResult(ctx: CaseContext, answer: OcrResponse<unkn
   }
   const validThru = result['validThru'] as Record<string, unknown> | undefined;
   const expiry = ctx.openValue(key, validThru?.['value'], 'validThru.value');
-  plausible(ctx, expiry === undefined || isPlausibleValidThru(expiry), `validThru.value decrypts to ${JSON.stringify(expiry)}, not MM/YY (guide example "04/19")`);
+  plausible(
+    ctx,
+    expiry === undefined || isPlausibleValidThru(expiry),
+    `validThru.value decrypts to ${JSON.stringify(expiry)}, not MM/YY (guide example "04/19")`,
+  );
   checkConf(ctx, validThru?.['conf'], 'validThru.conf');
   const boxes = Array.isArray(result['cardNumBoxes']) ? (result['cardNumBoxes'] as unknown[]) : [];
   ctx.check(boxes.length > 0, 'cardNumBoxes is empty or missing');
@@ -196,8 +203,7 @@ export async function readIdCard(
   const { role, scenario } = ID_IMAGES[type];
   const image = ctx.images.get(role);
   const envelope = { ...ctx.hint(options.scenario ?? scenario), decrypt: false };
-  const answer =
-    options.endpoint === 'stand-alone' ? await ctx.client.idCardStandAlone(image.bytes, envelope) : await ctx.client.idCard(image.bytes, envelope);
+  const answer = options.endpoint === 'stand-alone' ? await ctx.client.idCardStandAlone(image.bytes, envelope) : await ctx.client.idCard(image.bytes, envelope);
   ctx.expectSuccess(options.label ?? 'analysis', answer, { alternatives: ID_NOT_READ, image });
   const reading = checkIdCardResult(ctx, answer, image);
   if (reading.idType !== type) {
@@ -217,7 +223,12 @@ export function authenticityFields(reading: IdReading, options: { serialNum?: bo
   const v = reading.values;
   switch (reading.idType) {
     case 'resident':
-      return { idType: 'resident', name: v['name'] ?? '', residentNumber: digitsOf(v['residentNumber'] ?? ''), issueDate: toYyyymmdd(v['issueDate'] ?? '') ?? '' };
+      return {
+        idType: 'resident',
+        name: v['name'] ?? '',
+        residentNumber: digitsOf(v['residentNumber'] ?? ''),
+        issueDate: toYyyymmdd(v['issueDate'] ?? '') ?? '',
+      };
     case 'driver': {
       const fields: Record<string, string> = {
         idType: 'driver',
@@ -248,7 +259,11 @@ export function authenticityFields(reading: IdReading, options: { serialNum?: bo
  * failing where no key came with the result. (Passports get none since 2026-05-27:
  * request-key/absent-for-passport.)
  */
-export async function issueRequestKey(ctx: CaseContext, type: 'resident' | 'driver' = 'resident', scenario?: string): Promise<{ reading: IdReading; requestKey: string }> {
+export async function issueRequestKey(
+  ctx: CaseContext,
+  type: 'resident' | 'driver' = 'resident',
+  scenario?: string,
+): Promise<{ reading: IdReading; requestKey: string }> {
   const reading = await readIdCard(ctx, type, scenario ? { scenario } : {});
   const requestKey = reading.answer.requestKey;
   if (!requestKey) {

@@ -67,7 +67,10 @@ function expectIssuerError(ctx: CaseContext, label: string, answer: Answer & { t
     (answer.headers.get('content-type') ?? '').toLowerCase().startsWith('application/json'),
     `the error answer's Content-Type is ${JSON.stringify(answer.headers.get('content-type'))}, not application/json (RFC 6749 section 5.2)`,
   );
-  ctx.check(body?.error_description === undefined || typeof body.error_description === 'string', `error_description is ${JSON.stringify(body?.error_description)}, not a string`);
+  ctx.check(
+    body?.error_description === undefined || typeof body.error_description === 'string',
+    `error_description is ${JSON.stringify(body?.error_description)}, not a string`,
+  );
 }
 
 /** A public-key call (the cheapest operation) with exactly these headers. */
@@ -89,11 +92,21 @@ export const TOKEN_CASES = defineCases([
       const answer = await callIssuer(ctx, '/oauth2/token/create', { body: 'grant_type=client_credentials' });
       ctx.observe('create', answer);
       if (answer.status !== 200) ctx.fail(`token/create answered HTTP ${answer.status} ${answer.text.slice(0, 200)}, expected 200 (${DOC.issuer})`);
-      if (answer.body === null || typeof answer.body !== 'object') return ctx.fail(`token/create answered ${JSON.stringify(answer.text.slice(0, 120))}, not a JSON object`);
+      if (answer.body === null || typeof answer.body !== 'object')
+        return ctx.fail(`token/create answered ${JSON.stringify(answer.text.slice(0, 120))}, not a JSON object`);
       const body = answer.body as Record<string, unknown>;
-      ctx.check((answer.headers.get('content-type') ?? '').toLowerCase().startsWith('application/json'), `Content-Type ${JSON.stringify(answer.headers.get('content-type'))}, not application/json`);
-      ctx.check(typeof body['access_token'] === 'string' && body['access_token'] !== '', `access_token is ${JSON.stringify(body['access_token'])}, not a non-empty string`);
-      ctx.check(typeof body['token_type'] === 'string' && body['token_type'].toLowerCase() === 'bearer', `token_type is ${JSON.stringify(body['token_type'])}, expected "Bearer"`);
+      ctx.check(
+        (answer.headers.get('content-type') ?? '').toLowerCase().startsWith('application/json'),
+        `Content-Type ${JSON.stringify(answer.headers.get('content-type'))}, not application/json`,
+      );
+      ctx.check(
+        typeof body['access_token'] === 'string' && body['access_token'] !== '',
+        `access_token is ${JSON.stringify(body['access_token'])}, not a non-empty string`,
+      );
+      ctx.check(
+        typeof body['token_type'] === 'string' && body['token_type'].toLowerCase() === 'bearer',
+        `token_type is ${JSON.stringify(body['token_type'])}, expected "Bearer"`,
+      );
       ctx.check('expires_in' in body, 'no expires_in: a client cannot tell when to renew');
     },
   },
@@ -107,8 +120,14 @@ export const TOKEN_CASES = defineCases([
       const answer = await callIssuer(ctx, '/oauth2/token/create', { body: 'grant_type=client_credentials' });
       ctx.observe('create', answer);
       const expiresIn = (answer.body as { expires_in?: unknown } | null)?.expires_in;
-      if (typeof expiresIn !== 'number') return ctx.fail(`expires_in is ${JSON.stringify(expiresIn)}, a ${typeof expiresIn}; expected a JSON number (the page's example: "expires_in":86400; ${DOC.issuer})`);
-      ctx.check(Number.isInteger(expiresIn) && expiresIn >= 60 && expiresIn <= 86_400, `expires_in ${expiresIn} is not a whole number of seconds in 60..86400 (${DOC.issuer})`);
+      if (typeof expiresIn !== 'number')
+        return ctx.fail(
+          `expires_in is ${JSON.stringify(expiresIn)}, a ${typeof expiresIn}; expected a JSON number (the page's example: "expires_in":86400; ${DOC.issuer})`,
+        );
+      ctx.check(
+        Number.isInteger(expiresIn) && expiresIn >= 60 && expiresIn <= 86_400,
+        `expires_in ${expiresIn} is not a whole number of seconds in 60..86400 (${DOC.issuer})`,
+      );
     },
   },
   {
@@ -127,7 +146,10 @@ export const TOKEN_CASES = defineCases([
         const answer = await callIssuer(ctx, '/oauth2/token/create', { authorization, body: 'grant_type=client_credentials' });
         expectIssuerError(ctx, label, answer, 401, 'invalid_client');
         const challenge = answer.headers.get('www-authenticate') ?? '';
-        ctx.check(/^basic\b/i.test(challenge), `${label}: WWW-Authenticate is ${JSON.stringify(answer.headers.get('www-authenticate'))}, expected a Basic challenge (RFC 6749 section 5.2)`);
+        ctx.check(
+          /^basic\b/i.test(challenge),
+          `${label}: WWW-Authenticate is ${JSON.stringify(answer.headers.get('www-authenticate'))}, expected a Basic challenge (RFC 6749 section 5.2)`,
+        );
       }
     },
   },
@@ -269,7 +291,7 @@ export const TOKEN_CASES = defineCases([
   },
   {
     id: 'token/restricted-key',
-    title: "A User Access Key that may not use the app key answers 4010007",
+    title: 'A User Access Key that may not use the app key answers 4010007',
     description: `A token valid at the issuer, of a User Access Key without permission on the run's app key, answers 4010007 Permission denied. (${DOC.v21}, "Reading adopted here"). Needs such a key: OCR_USER_ACCESS_KEY_ID2/OCR_SECRET_ACCESS_KEY2, or the spawned emulator's restricted key.`,
     basis: 'reading',
     apis: V21,

@@ -12,7 +12,10 @@ describe('contracts/client/admin-types.generated.ts', () => {
     try {
       const out = join(dir, 'admin-types.generated.ts');
       // The package's own CLI, as the npm script runs it, so header and formatting match.
-      execFileSync(process.execPath, [join(root, 'node_modules/openapi-typescript/bin/cli.js'), 'server/admin-openapi.yaml', '-o', out], { cwd: root, stdio: 'pipe' });
+      execFileSync(process.execPath, [join(root, 'node_modules/openapi-typescript/bin/cli.js'), 'server/admin-openapi.yaml', '-o', out], {
+        cwd: root,
+        stdio: 'pipe',
+      });
       const committed = readFileSync(join(root, 'contracts/client/admin-types.generated.ts'), 'utf8');
       expect(readFileSync(out, 'utf8'), 'server/admin-openapi.yaml changed: run `npm run generate:types` and commit the result').toBe(committed);
     } finally {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { authenticityFieldsFrom, MissingIdValueError, type AuthenticityBody, type AuthenticityFieldsOf, type ResidentAuthenticityFields } from './authenticity-fields.js';
+import {
+  authenticityFieldsFrom,
+  MissingIdValueError,
+  type AuthenticityBody,
+  type AuthenticityFieldsOf,
+  type ResidentAuthenticityFields,
+} from './authenticity-fields.js';
 import type { AuthenticityFields, IdCardResult, OcrClient } from './index.js';
 
 const box = { x1: 0, y1: 0, x2: 1, y2: 0, x3: 1, y3: 1, x4: 0, y4: 1 };
@@ -15,7 +21,9 @@ function result(idType: IdCardResult['idType'], values: Record<string, string>):
 
 describe('authenticityFieldsFrom', () => {
   it('builds a resident body: name, 13-digit residentNumber, issueDate as digits', () => {
-    const fields = authenticityFieldsFrom(result('resident', { name: '홍길동', residentNumber: '900101-1234567', issueDate: '2020.01.15', issuer: '서울특별시 종로구청장' }));
+    const fields = authenticityFieldsFrom(
+      result('resident', { name: '홍길동', residentNumber: '900101-1234567', issueDate: '2020.01.15', issuer: '서울특별시 종로구청장' }),
+    );
     expect(fields).toEqual({ idType: 'resident', name: '홍길동', residentNumber: '9001011234567', issueDate: '20200115' });
   });
 
@@ -33,7 +41,15 @@ describe('authenticityFieldsFrom', () => {
   });
 
   it('builds a passport body for dated emulation', () => {
-    const values = { koreanName: '홍길동', surName: 'HONG', givenName: 'GILDONG', passportNo: 'M12345678', dateOfIssueYMD: '20200101', dateOfBirthYMD: '19900101', dateOfExpiryYMD: '20300101' };
+    const values = {
+      koreanName: '홍길동',
+      surName: 'HONG',
+      givenName: 'GILDONG',
+      passportNo: 'M12345678',
+      dateOfIssueYMD: '20200101',
+      dateOfBirthYMD: '19900101',
+      dateOfExpiryYMD: '20300101',
+    };
     expect(authenticityFieldsFrom(result('passport', values))).toEqual({
       idType: 'passport',
       name: '홍길동',
@@ -48,7 +64,9 @@ describe('authenticityFieldsFrom', () => {
 
   it('refuses a result without a value the body needs, naming it', () => {
     expect(() => authenticityFieldsFrom(result('resident', { name: '홍길동', residentNumber: '9001011234567' }))).toThrow(MissingIdValueError);
-    expect(() => authenticityFieldsFrom(result('resident', { name: '홍길동', residentNumber: '9001011234567', issueDate: ' ' }))).toThrow('the resident result has no "issueDate" value');
+    expect(() => authenticityFieldsFrom(result('resident', { name: '홍길동', residentNumber: '9001011234567', issueDate: ' ' }))).toThrow(
+      'the resident result has no "issueDate" value',
+    );
   });
 
   it('types the body by the idType it was given', () => {

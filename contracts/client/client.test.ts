@@ -18,7 +18,10 @@ describe('EnvelopeOptions.decrypt', () => {
   const fakeFetch: typeof fetch = async (input) => {
     const url = String(input);
     const body = url.includes('/public-keys/')
-      ? { header: { isSuccessful: true, resultCode: 0, resultMessage: 'SUCCESS' }, result: { key: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'), version: '0' } }
+      ? {
+          header: { isSuccessful: true, resultCode: 0, resultMessage: 'SUCCESS' },
+          result: { key: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'), version: '0' },
+        }
       : { header: { isSuccessful: true, resultCode: 0, resultMessage: 'SUCCESS' }, result };
     return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
   };
@@ -51,9 +54,14 @@ function fakeService(options: { expiresIn?: unknown; rejectTokens?: Set<string>;
     requests.push({ method: init?.method ?? 'GET', url, headers, body });
     const json = (value: unknown, status = 200) => new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json' } });
     if (url.endsWith('/oauth2/token/create')) {
-      if (headers.get('authorization') !== `Basic ${Buffer.from('uak:sak').toString('base64')}`) return json({ error: 'invalid_client', error_description: 'bad' }, 401);
+      if (headers.get('authorization') !== `Basic ${Buffer.from('uak:sak').toString('base64')}`)
+        return json({ error: 'invalid_client', error_description: 'bad' }, 401);
       issued++;
-      return json({ access_token: `token-${issued}`, token_type: 'Bearer', ...('expiresIn' in options ? { expires_in: options.expiresIn } : { expires_in: 86400 }) });
+      return json({
+        access_token: `token-${issued}`,
+        token_type: 'Bearer',
+        ...('expiresIn' in options ? { expires_in: options.expiresIn } : { expires_in: 86400 }),
+      });
     }
     if (url.endsWith('/oauth2/token/revoke')) return new Response('', { status: 200 });
     const bearer = headers.get('x-nhn-authorization')?.replace(/^Bearer /, '') ?? '';
@@ -63,7 +71,12 @@ function fakeService(options: { expiresIn?: unknown; rejectTokens?: Set<string>;
     if (url.includes('/public-keys/')) return json(ok({ key: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'), version: '0' }));
     return json(ok({ isAuthenticity: true }));
   };
-  return { fetch: fetchFn, requests, api: () => requests.filter((r) => !r.url.includes('/oauth2/')), tokenCalls: () => requests.filter((r) => r.url.includes('/oauth2/')) };
+  return {
+    fetch: fetchFn,
+    requests,
+    api: () => requests.filter((r) => !r.url.includes('/oauth2/')),
+    tokenCalls: () => requests.filter((r) => r.url.includes('/oauth2/')),
+  };
 }
 
 describe('v2.0 requests', () => {
@@ -86,7 +99,16 @@ describe('v2.0 requests', () => {
 
 describe('v2.1 tokens', () => {
   const v21 = (service: ReturnType<typeof fakeService>, now = () => 0) =>
-    createOcrClient({ apiVersion: 'v2.1', baseUrl: 'http://api', oauthBaseUrl: 'http://oauth/', appKey: 'k', userAccessKeyId: 'uak', secretAccessKey: 'sak', fetch: service.fetch, now });
+    createOcrClient({
+      apiVersion: 'v2.1',
+      baseUrl: 'http://api',
+      oauthBaseUrl: 'http://oauth/',
+      appKey: 'k',
+      userAccessKeyId: 'uak',
+      secretAccessKey: 'sak',
+      fetch: service.fetch,
+      now,
+    });
 
   it('obtains a token with Basic auth and client_credentials, and sends it as X-NHN-Authorization on /v2.1 paths', async () => {
     const service = fakeService();
@@ -145,7 +167,11 @@ describe('v2.1 tokens', () => {
     expect((await client.fetchPublicKey('id-card')).resultCode).toBe(4010006);
     expect(service.api()).toHaveLength(2);
     const before = service.api().length;
-    const answer = await client.creditCard(Buffer.from('x'), { keyVersion: '0', symmetricKeyHeader: 'AAAA', headers: { 'x-nhn-authorization': 'Bearer garbage' } });
+    const answer = await client.creditCard(Buffer.from('x'), {
+      keyVersion: '0',
+      symmetricKeyHeader: 'AAAA',
+      headers: { 'x-nhn-authorization': 'Bearer garbage' },
+    });
     expect(answer.resultCode).toBe(4010006);
     expect(service.api().length - before).toBe(1);
   });
@@ -167,7 +193,15 @@ describe('v2.1 tokens', () => {
 
   it('reports the issuer refusing the credentials as a TokenError', async () => {
     const service = fakeService();
-    const client = createOcrClient({ apiVersion: 'v2.1', baseUrl: 'http://api', oauthBaseUrl: 'http://oauth', appKey: 'k', userAccessKeyId: 'uak', secretAccessKey: 'wrong', fetch: service.fetch });
+    const client = createOcrClient({
+      apiVersion: 'v2.1',
+      baseUrl: 'http://api',
+      oauthBaseUrl: 'http://oauth',
+      appKey: 'k',
+      userAccessKeyId: 'uak',
+      secretAccessKey: 'wrong',
+      fetch: service.fetch,
+    });
     await expect(client.token()).rejects.toMatchObject({ name: 'TokenError', status: 401, error: 'invalid_client' });
   });
 
@@ -193,8 +227,17 @@ describe('a client shown or serialised', () => {
     const { inspect } = await import('node:util');
     const v20 = createOcrClient({ baseUrl: 'http://api', appKey: 'k', secretKey: 'v20-secret-value' });
     const v21 = createOcrClient({ apiVersion: 'v2.1', baseUrl: 'http://api', appKey: 'k', userAccessKeyId: 'uak', secretAccessKey: 'v21-secret-value' });
-    for (const [client, secret] of [[v20, 'v20-secret-value'], [v21, 'v21-secret-value']] as const) {
-      for (const shown of [inspect(client, { depth: 5 }), JSON.stringify(client), inspect(client.options), JSON.stringify(client.options), `${JSON.stringify({ client })}`]) {
+    for (const [client, secret] of [
+      [v20, 'v20-secret-value'],
+      [v21, 'v21-secret-value'],
+    ] as const) {
+      for (const shown of [
+        inspect(client, { depth: 5 }),
+        JSON.stringify(client),
+        inspect(client.options),
+        JSON.stringify(client.options),
+        `${JSON.stringify({ client })}`,
+      ]) {
         expect(shown).not.toContain(secret);
         expect(shown).toContain('(hidden)');
       }
@@ -211,7 +254,17 @@ describe('a token issuer that cannot be reached', () => {
     const refused: typeof fetch = async () => {
       throw Object.assign(new TypeError('fetch failed'), { cause: new Error('connect ECONNREFUSED 127.0.0.1:9') });
     };
-    const client = createOcrClient({ apiVersion: 'v2.1', baseUrl: 'http://127.0.0.1:9', appKey: 'k', userAccessKeyId: 'a', secretAccessKey: 'b', fetch: refused });
-    await expect(client.token()).rejects.toMatchObject({ name: 'TokenError', message: expect.stringMatching(/http:\/\/127\.0\.0\.1:9\/oauth2\/token\/create could not be reached: connect ECONNREFUSED/) });
+    const client = createOcrClient({
+      apiVersion: 'v2.1',
+      baseUrl: 'http://127.0.0.1:9',
+      appKey: 'k',
+      userAccessKeyId: 'a',
+      secretAccessKey: 'b',
+      fetch: refused,
+    });
+    await expect(client.token()).rejects.toMatchObject({
+      name: 'TokenError',
+      message: expect.stringMatching(/http:\/\/127\.0\.0\.1:9\/oauth2\/token\/create could not be reached: connect ECONNREFUSED/),
+    });
   });
 });

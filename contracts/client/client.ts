@@ -8,15 +8,7 @@ import type { AuthenticityBody } from './authenticity-fields.js';
 import { decryptValue, encryptBytes, encryptValue, newSymmetricKey, wrapSymmetricKey } from './envelope.js';
 import { inspect } from 'node:util';
 import { defaultTokenIssuer, TokenKeeper, type AccessToken } from './token.js';
-import type {
-  ApiBody,
-  AuthenticityResult,
-  CreditCardResult,
-  IdCardResult,
-  OcrResponse,
-  PublicKey,
-  ServiceName,
-} from './types.js';
+import type { ApiBody, AuthenticityResult, CreditCardResult, IdCardResult, OcrResponse, PublicKey, ServiceName } from './types.js';
 
 /** `v2.0`: the secret key in `Authorization`. `v2.1`: a User Access Key token in `X-NHN-Authorization`. */
 export type ApiVersion = 'v2.0' | 'v2.1';
@@ -158,11 +150,7 @@ export interface OcrClient {
   creditCard(image: Buffer, options?: EnvelopeOptions): Promise<OcrResponse<CreditCardResult>>;
   idCard(image: Buffer, options?: EnvelopeOptions): Promise<OcrResponse<IdCardResult>>;
   idCardStandAlone(image: Buffer, options?: EnvelopeOptions): Promise<OcrResponse<IdCardResult>>;
-  authenticity(
-    requestKey: string | null,
-    fields: AuthenticityBody,
-    options?: EnvelopeOptions,
-  ): Promise<OcrResponse<AuthenticityResult>>;
+  authenticity(requestKey: string | null, fields: AuthenticityBody, options?: EnvelopeOptions): Promise<OcrResponse<AuthenticityResult>>;
   /** Sends anything, as given: no authentication header is added. */
   raw(request: RawRequest): Promise<RawResponse>;
 }
@@ -257,7 +245,11 @@ export function createOcrClient(options: OcrClientOptions): OcrClient {
     return pending;
   }
 
-  async function envelopeHeaders(service: ServiceName, envelope: EnvelopeOptions, symmetricKey: Buffer): Promise<(auth: Record<string, string>) => Record<string, string>> {
+  async function envelopeHeaders(
+    service: ServiceName,
+    envelope: EnvelopeOptions,
+    symmetricKey: Buffer,
+  ): Promise<(auth: Record<string, string>) => Record<string, string>> {
     const needKey = envelope.symmetricKeyHeader === undefined || envelope.keyVersion === undefined;
     const key = envelope.publicKey ?? (needKey ? await publicKey(service) : undefined);
     const keyVersion = envelope.keyVersion ?? key!.version;
@@ -293,11 +285,9 @@ export function createOcrClient(options: OcrClientOptions): OcrClient {
     revokeToken: async () => tokens?.revoke(),
     publicKey,
     fetchPublicKey,
-    creditCard: (image, envelope = {}) =>
-      postImage(`${apiPath}/credit-card`, 'credit-card', image, envelope, decryptCreditCard),
+    creditCard: (image, envelope = {}) => postImage(`${apiPath}/credit-card`, 'credit-card', image, envelope, decryptCreditCard),
     idCard: (image, envelope = {}) => postImage(`${apiPath}/id-card`, 'id-card', image, envelope, decryptIdCard),
-    idCardStandAlone: (image, envelope = {}) =>
-      postImage(`${apiPath}/id-card/stand-alone`, 'id-card', image, envelope, decryptIdCard),
+    idCardStandAlone: (image, envelope = {}) => postImage(`${apiPath}/id-card/stand-alone`, 'id-card', image, envelope, decryptIdCard),
     async authenticity(requestKey, fields, envelope = {}) {
       const symmetricKey = envelope.symmetricKey ?? newSymmetricKey();
       const headersWith = await envelopeHeaders('id-card', envelope, symmetricKey);

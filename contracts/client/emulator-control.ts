@@ -7,7 +7,8 @@
 import type { components, operations } from './admin-types.generated.js';
 
 /** The JSON body operation `O` answers with status `S`. */
-type Answer<O extends keyof operations, S extends number = 200> = operations[O]['responses'] extends Record<S, { content: { 'application/json': infer B } }> ? B : never;
+type Answer<O extends keyof operations, S extends number = 200> =
+  operations[O]['responses'] extends Record<S, { content: { 'application/json': infer B } }> ? B : never;
 
 /** The emulator's clock: `now` (ISO 8601) and how far it runs ahead of the wall clock. */
 export type EmulatorClock = Answer<'getClock'>;
@@ -171,7 +172,9 @@ export function emulatorControl(baseUrl: string, token?: string, options: Emulat
     },
     journal: {
       list: (filter = {}) => {
-        const query = new URLSearchParams(Object.entries(filter).flatMap(([name, value]) => (value === undefined ? [] : [[name, String(value)] as [string, string]])));
+        const query = new URLSearchParams(
+          Object.entries(filter).flatMap(([name, value]) => (value === undefined ? [] : [[name, String(value)] as [string, string]])),
+        );
         return call('GET', `/requests${query.size ? `?${query}` : ''}`);
       },
       clear: async () => void (await call('DELETE', '/requests')),

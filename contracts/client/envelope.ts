@@ -23,10 +23,7 @@ export type WrapPadding = 'pkcs1' | 'oaep';
  */
 export function wrapSymmetricKey(publicKeyBase64: string, symmetricKey: Buffer, padding: WrapPadding = 'pkcs1'): string {
   const key = createPublicKey({ key: Buffer.from(publicKeyBase64, 'base64'), format: 'der', type: 'spki' });
-  const wrapped = publicEncrypt(
-    { key, padding: padding === 'pkcs1' ? constants.RSA_PKCS1_PADDING : constants.RSA_PKCS1_OAEP_PADDING },
-    symmetricKey,
-  );
+  const wrapped = publicEncrypt({ key, padding: padding === 'pkcs1' ? constants.RSA_PKCS1_PADDING : constants.RSA_PKCS1_OAEP_PADDING }, symmetricKey);
   return wrapped.toString('base64');
 }
 

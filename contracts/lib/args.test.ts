@@ -11,7 +11,15 @@ describe('resolveConfig', () => {
 
   it('goes live with OCR_BASE_URL: lenient, no control, no parity, a budget', () => {
     const config = resolveConfig([], { ...LIVE, OCR_FIXTURES_DIR: '/photos' });
-    expect(config).toMatchObject({ mode: 'live', control: false, lenient: true, parity: false, maxCalls: DEFAULT_LIVE_MAX_CALLS['v2.0'], fixturesDir: '/photos', apis: ['v2.0'] });
+    expect(config).toMatchObject({
+      mode: 'live',
+      control: false,
+      lenient: true,
+      parity: false,
+      maxCalls: DEFAULT_LIVE_MAX_CALLS['v2.0'],
+      fixturesDir: '/photos',
+      apis: ['v2.0'],
+    });
     expect(config.credentials).toEqual({ appKey: 'app', secretKey: 'secret' });
     expect(resolveConfig(['--max-calls', '5'], LIVE).maxCalls).toBe(5);
   });
@@ -26,7 +34,10 @@ describe('resolveConfig', () => {
     const config = resolveConfig(['--target-url', 'http://127.0.0.1:9', '--appkey', 'a', '--secretkey', 's', '--appkey2', 'b', '--secretkey2', 't'], LIVE);
     expect(config).toMatchObject({ mode: 'custom', baseUrl: 'http://127.0.0.1:9', control: 'auto', lenient: false, parity: false });
     expect(config.second).toEqual({ appKey: 'b', secretKey: 't' });
-    expect(resolveConfig(['--target-url', 'http://h', '--appkey', 'a', '--secretkey', 's', '--no-control', '--lenient'], {})).toMatchObject({ control: false, lenient: true });
+    expect(resolveConfig(['--target-url', 'http://h', '--appkey', 'a', '--secretkey', 's', '--no-control', '--lenient'], {})).toMatchObject({
+      control: false,
+      lenient: true,
+    });
   });
 
   it('reads filters, junit, record and snapshot dir', () => {
@@ -56,7 +67,12 @@ describe('resolveConfig', () => {
     const access = { OCR_USER_ACCESS_KEY_ID: 'uak', OCR_SECRET_ACCESS_KEY: 'sak' };
     expect(() => resolveConfig(['--api', 'v2.1'], LIVE)).toThrow(/User Access Key/);
     const v21 = resolveConfig(['--api', 'v2.1'], { OCR_BASE_URL: 'https://api-ocr.nhncloudservice.com', OCR_APPKEY: 'app', ...access });
-    expect(v21).toMatchObject({ apis: ['v2.1'], access: { userAccessKeyId: 'uak', secretAccessKey: 'sak' }, oauthUrl: 'https://oauth.api.nhncloudservice.com', maxCalls: DEFAULT_LIVE_MAX_CALLS['v2.1'] });
+    expect(v21).toMatchObject({
+      apis: ['v2.1'],
+      access: { userAccessKeyId: 'uak', secretAccessKey: 'sak' },
+      oauthUrl: 'https://oauth.api.nhncloudservice.com',
+      maxCalls: DEFAULT_LIVE_MAX_CALLS['v2.1'],
+    });
     expect(v21.credentials).toEqual({ appKey: 'app' });
     expect(() => resolveConfig(['--api', 'both'], { OCR_BASE_URL: 'https://x', OCR_APPKEY: 'app', ...access })).toThrow(/secret key/);
     expect(resolveConfig(['--api', 'both'], { ...LIVE, ...access }).maxCalls).toBe(DEFAULT_LIVE_MAX_CALLS['v2.0'] + DEFAULT_LIVE_MAX_CALLS['v2.1']);
@@ -68,7 +84,10 @@ describe('resolveConfig', () => {
     expect(resolveConfig(flags, { ...LIVE, OCR_OAUTH_URL: 'http://issuer:1' }).oauthUrl).toBe('http://issuer:1');
     expect(resolveConfig([...flags, '--oauth-url', 'http://flag:2'], { ...LIVE, OCR_OAUTH_URL: 'http://issuer:1' }).oauthUrl).toBe('http://flag:2');
     expect(() => resolveConfig([...flags, '--oauth-url', 'nope'], LIVE)).toThrow(/not a URL/);
-    expect(resolveConfig(flags, { ...LIVE, OCR_USER_ACCESS_KEY_ID2: 'r', OCR_SECRET_ACCESS_KEY2: 't' }).restrictedAccess).toEqual({ userAccessKeyId: 'r', secretAccessKey: 't' });
+    expect(resolveConfig(flags, { ...LIVE, OCR_USER_ACCESS_KEY_ID2: 'r', OCR_SECRET_ACCESS_KEY2: 't' }).restrictedAccess).toEqual({
+      userAccessKeyId: 'r',
+      secretAccessKey: 't',
+    });
   });
 
   it('learns from the live service only, recording as it goes', () => {

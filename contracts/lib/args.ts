@@ -251,10 +251,14 @@ function applyTarget(config: RunConfig, values: Flags, env: Env, url: string): v
   const appKey = values.appkey ?? env['OCR_APPKEY'];
   const secretKey = values.secretkey ?? env['OCR_SECRETKEY'];
   if (!appKey || (v20 && !secretKey)) {
-    throw new UsageError(`${what} needs an app key${v20 ? ' and secret key' : ''} (--appkey${v20 ? '/--secretkey' : ''} or OCR_APPKEY${v20 ? '/OCR_SECRETKEY' : ''})`);
+    throw new UsageError(
+      `${what} needs an app key${v20 ? ' and secret key' : ''} (--appkey${v20 ? '/--secretkey' : ''} or OCR_APPKEY${v20 ? '/OCR_SECRETKEY' : ''})`,
+    );
   }
   if (v21 && !config.access) {
-    throw new UsageError(`${what} with --api ${values.api ?? env['OCR_API_VERSION']} needs a User Access Key (--user-access-key-id/--secret-access-key or OCR_USER_ACCESS_KEY_ID/OCR_SECRET_ACCESS_KEY)`);
+    throw new UsageError(
+      `${what} with --api ${values.api ?? env['OCR_API_VERSION']} needs a User Access Key (--user-access-key-id/--secret-access-key or OCR_USER_ACCESS_KEY_ID/OCR_SECRET_ACCESS_KEY)`,
+    );
   }
   config.credentials = { appKey, ...(secretKey ? { secretKey } : {}) };
   const appKey2 = values.appkey2 ?? env['OCR_APPKEY2'];

@@ -78,7 +78,14 @@ async function startEmulator(config: RunConfig): Promise<Target> {
     throw new TargetError(`this emulator build serves no v2.1 (its ready line names no userAccessKeyId): ${emulator.readyLine}`);
   }
   return {
-    info: { kind: 'emulator', baseUrl: emulator.url, appKey: credentials.appKey, lenient: config.lenient, control: config.control !== false, oauthBaseUrl: config.oauthUrl ?? emulator.url },
+    info: {
+      kind: 'emulator',
+      baseUrl: emulator.url,
+      appKey: credentials.appKey,
+      lenient: config.lenient,
+      control: config.control !== false,
+      oauthBaseUrl: config.oauthUrl ?? emulator.url,
+    },
     credentials,
     second: SECOND_APP,
     access: config.access ?? access,
@@ -204,7 +211,9 @@ async function runAgainst(target: Target, config: RunConfig, env: Readonly<Recor
   if (config.report) {
     // GitHub's job summary file is appended to (other steps write to it too); any other file is replaced.
     const append = config.report === env['GITHUB_STEP_SUMMARY'];
-    writeFileSync(config.report, markdownReport(results, { target: `${info.kind} ${info.baseUrl}`, apis: config.apis, callSummary, otherVersionOnly }), { flag: append ? 'a' : 'w' });
+    writeFileSync(config.report, markdownReport(results, { target: `${info.kind} ${info.baseUrl}`, apis: config.apis, callSummary, otherVersionOnly }), {
+      flag: append ? 'a' : 'w',
+    });
   }
   out.log(summaryLine(results));
   return exitStatus(results);

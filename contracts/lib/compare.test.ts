@@ -42,9 +42,7 @@ describe('compareShapes', () => {
       { key: 'name', value: '<base64:16>' },
       { key: 'extra', value: '<base64:16>' },
     ];
-    expect(compareShapes(expected, actual, 'result.keyValues')).toEqual([
-      { path: 'result.keyValues[key=extra]', kind: 'extra', actual: 'object' },
-    ]);
+    expect(compareShapes(expected, actual, 'result.keyValues')).toEqual([{ path: 'result.keyValues[key=extra]', kind: 'extra', actual: 'object' }]);
     expect(compareShapes(expected, actual.slice(0, 1), 'kv')).toEqual([{ path: 'kv[key=name]', kind: 'missing', expected: 'object' }]);
   });
 });

@@ -82,7 +82,9 @@ describe('expectSuccess', () => {
     const { ctx } = make({ lenient: true });
     const image = (source: CaseImage['source']) => ({ ...loadImages().get('card-jpg-normal'), source });
     expect(thrown(() => ctx.expectSuccess('a', failure(4000111, 'Credit card info not found.'), { alternatives: [4000111] }))).toBeInstanceOf(AcceptedAnswer);
-    expect(thrown(() => ctx.expectSuccess('a', failure(4000111, 'Credit card info not found.'), { alternatives: [4000111], image: image('synthetic') }))).toBeInstanceOf(AcceptedAnswer);
+    expect(
+      thrown(() => ctx.expectSuccess('a', failure(4000111, 'Credit card info not found.'), { alternatives: [4000111], image: image('synthetic') })),
+    ).toBeInstanceOf(AcceptedAnswer);
     const real = thrown(() => ctx.expectSuccess('a', failure(4000111, 'Credit card info not found.'), { alternatives: [4000111], image: image('real') }));
     expect(real).toBeInstanceOf(CaseFailure);
     expect(String(real)).toMatch(/did not read the real photo/);

@@ -128,7 +128,8 @@ export function createCaseContext(options: ContextOptions): { ctx: CaseContext; 
       if (target.lenient && typeof code === 'number' && code !== -1 && alternatives.includes(code)) {
         // "Not read" is what a recogniser may say of a synthetic image; of a real photo it is a
         // finding (a photo it cannot read, or a service that stopped reading it).
-        if (image?.source === 'real') fail(`the service did not read the real photo ${image.name}: ${summarise(answer)} (use a sharper photo, or the service changed)`);
+        if (image?.source === 'real')
+          fail(`the service did not read the real photo ${image.name}: ${summarise(answer)} (use a sharper photo, or the service changed)`);
         accept(`the service answered ${describeCode(code)}, which the documentation allows for ${image ? `the synthetic image ${image.name}` : 'this image'}`);
       }
       wrongCode('0 SUCCESS', answer);
@@ -172,11 +173,14 @@ export function createCaseContext(options: ContextOptions): { ctx: CaseContext; 
 function failureProblems(answer: Answer, code: number): string[] {
   const header = headerOf(answer);
   const problems: string[] = [];
-  if (answer.status !== 200) problems.push(`HTTP ${answer.status} (every call answers HTTP 200, the outcome is in the body header: docs/emulated-api.md, Responses)`);
+  if (answer.status !== 200)
+    problems.push(`HTTP ${answer.status} (every call answers HTTP 200, the outcome is in the body header: docs/emulated-api.md, Responses)`);
   if (header?.isSuccessful !== false) problems.push(`header.isSuccessful is ${JSON.stringify(header?.isSuccessful)}, expected false`);
   const message = RESULT_MESSAGES.get(code);
-  if (header?.resultMessage !== message) problems.push(`resultMessage ${JSON.stringify(header?.resultMessage)}, the error-code table says ${JSON.stringify(message)}`);
-  if (answer.body !== null && typeof answer.body === 'object' && 'result' in answer.body) problems.push('a failure carries a "result" (docs/emulated-api.md: no result on failure)');
+  if (header?.resultMessage !== message)
+    problems.push(`resultMessage ${JSON.stringify(header?.resultMessage)}, the error-code table says ${JSON.stringify(message)}`);
+  if (answer.body !== null && typeof answer.body === 'object' && 'result' in answer.body)
+    problems.push('a failure carries a "result" (docs/emulated-api.md: no result on failure)');
   return problems;
 }
 
@@ -198,7 +202,9 @@ function successProblems(answer: Answer): string[] {
  */
 function openValue(differences: string[], key: Buffer, value: unknown, path: string): string | undefined {
   const why = (text: string) => {
-    differences.push(`${path} ${text} (encrypted values are base64 of AES-256-CBC under the request's key, IV = key bytes 0..15: docs/emulated-api.md, The envelope)`);
+    differences.push(
+      `${path} ${text} (encrypted values are base64 of AES-256-CBC under the request's key, IV = key bytes 0..15: docs/emulated-api.md, The envelope)`,
+    );
     return undefined;
   };
   if (typeof value !== 'string') return why(`is ${JSON.stringify(value)}, not a string`);

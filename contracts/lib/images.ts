@@ -9,14 +9,7 @@ import { imageSize } from 'image-size';
 import { packageRoot } from '../../server/package-root.js';
 
 /** What an image is used for. */
-export type ImageRole =
-  | 'card-jpg-normal'
-  | 'card-png-normal'
-  | 'card-jpg-low'
-  | 'card-png-low'
-  | 'id-resident'
-  | 'id-driver'
-  | 'id-passport';
+export type ImageRole = 'card-jpg-normal' | 'card-png-normal' | 'card-jpg-low' | 'card-png-low' | 'id-resident' | 'id-driver' | 'id-passport';
 
 /** An image and what it is. */
 export interface CaseImage {

@@ -144,13 +144,9 @@ export class OpenApiValidator {
 
     const status = String(response.status);
     const declared =
-      responses.find((r) => r.key === status) ??
-      responses.find((r) => r.key.toUpperCase() === `${status[0]}XX`) ??
-      responses.find((r) => r.key === 'default');
+      responses.find((r) => r.key === status) ?? responses.find((r) => r.key.toUpperCase() === `${status[0]}XX`) ?? responses.find((r) => r.key === 'default');
     if (!declared) {
-      errors.push(
-        `HTTP ${status} is not a documented status of ${route} (documented: ${responses.map((r) => r.key).join(', ')})`,
-      );
+      errors.push(`HTTP ${status} is not a documented status of ${route} (documented: ${responses.map((r) => r.key).join(', ')})`);
       return finish(errors);
     }
     const { node: responseObject, pointer } = this.resolve<OpenAPIV3_1.ResponseObject>(declared.pointer);
@@ -234,13 +230,7 @@ export class OpenApiValidator {
    * document declares on some answer (e.g. Request-Key on /id-card) but not on this one is an
    * error: it would be an undocumented header (stand-alone never sends Request-Key).
    */
-  private checkHeaders(
-    route: string,
-    response: OpenAPIV3_1.ResponseObject,
-    pointer: string,
-    headers: Map<string, string>,
-    errors: string[],
-  ): void {
+  private checkHeaders(route: string, response: OpenAPIV3_1.ResponseObject, pointer: string, headers: Map<string, string>, errors: string[]): void {
     const declared = new Set<string>();
     for (const name of Object.keys(response.headers ?? {})) {
       declared.add(name.toLowerCase());
@@ -262,13 +252,7 @@ export class OpenApiValidator {
   }
 
   /** The body must be of a declared media type and match that media type's schema. */
-  private checkBody(
-    response: OpenAPIV3_1.ResponseObject,
-    pointer: string,
-    headers: Map<string, string>,
-    body: unknown,
-    errors: string[],
-  ): void {
+  private checkBody(response: OpenAPIV3_1.ResponseObject, pointer: string, headers: Map<string, string>, body: unknown, errors: string[]): void {
     const content = response.content ?? {};
     const mediaTypes = Object.keys(content);
     if (mediaTypes.length === 0) {
@@ -276,11 +260,7 @@ export class OpenApiValidator {
       return;
     }
     const contentType = headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
-    const mediaType = contentType
-      ? mediaTypes.find((m) => mediaTypeMatches(m, contentType))
-      : mediaTypes.length === 1
-        ? mediaTypes[0]
-        : undefined;
+    const mediaType = contentType ? mediaTypes.find((m) => mediaTypeMatches(m, contentType)) : mediaTypes.length === 1 ? mediaTypes[0] : undefined;
     if (!mediaType) {
       errors.push(`content-type ${contentType ?? '(none)'} is not declared (declared: ${mediaTypes.join(', ')})`);
       return;
@@ -377,7 +357,10 @@ function pathOf(pathOrUrl: string): string {
 }
 
 function refTo(pointer: string): string {
-  return `${DOCUMENT_ID}#${pointer.split('/').map((s) => encodeURIComponent(s).replace(/%7E/g, '~')).join('/')}`;
+  return `${DOCUMENT_ID}#${pointer
+    .split('/')
+    .map((s) => encodeURIComponent(s).replace(/%7E/g, '~'))
+    .join('/')}`;
 }
 
 function readPointer(root: unknown, pointer: string): unknown {

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BudgetExhausted, CallMeter } from './budget.js';
 import { Recorder } from './recorder.js';
 
-const answer = (body: unknown, status = 200) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const answer = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 describe('Recorder', () => {
   it('records each answer, keyed by its headers, and validates it against openapi.yaml', async () => {

@@ -4,7 +4,7 @@
  * the token issuer are counted and kept, but openapi.yaml does not describe the issuer: the
  * token cases check those answers themselves).
  */
-import { CallMeter, classifyEndpoint, isIssuerCall, requestLine } from './budget.js';
+import { type CallMeter, classifyEndpoint, isIssuerCall, requestLine } from './budget.js';
 import { validateAgainstOpenApi } from './openapi.js';
 
 /** One call and its answer. */

@@ -92,7 +92,10 @@ export function reportSections(results: readonly CaseResult[], callSummary: read
   const recorded = results.filter((r) => r.recorded);
   if (recorded.length > 0) {
     const kept = recorded.filter((r) => r.recorded === 'kept-live');
-    lines.push('', `snapshots recorded: ${recorded.length - kept.length}${kept.length ? ` (${kept.length} live snapshots kept: ${kept.map((r) => r.id).join(', ')})` : ''}`);
+    lines.push(
+      '',
+      `snapshots recorded: ${recorded.length - kept.length}${kept.length ? ` (${kept.length} live snapshots kept: ${kept.map((r) => r.id).join(', ')})` : ''}`,
+    );
   }
   lines.push('', ...callSummary);
   return lines;
@@ -124,7 +127,12 @@ function cell(text = '', max = 300): string {
  */
 export function markdownReport(results: readonly CaseResult[], context: MarkdownContext): string {
   const c = countResults(results);
-  const verdict = c.failed > 0 || c.diverged > c.learned ? 'FAILED, the target and the contract disagree' : c.learned > 0 ? 'divergences learned' : 'the target agrees with the contract';
+  const verdict =
+    c.failed > 0 || c.diverged > c.learned
+      ? 'FAILED, the target and the contract disagree'
+      : c.learned > 0
+        ? 'divergences learned'
+        : 'the target agrees with the contract';
   const lines = [
     `## Contract suite: ${verdict}`,
     '',
@@ -144,7 +152,10 @@ export function markdownReport(results: readonly CaseResult[], context: Markdown
       '',
       '| case | request | emulator answers | the target answered |',
       '| --- | --- | --- | --- |',
-      ...diverged.map((r) => `| \`${r.id}\`: ${cell(r.divergence?.title)} | ${r.divergence?.request ? `\`${r.divergence.request}\`` : ''} | ${cell(r.divergence?.emulator)} | ${cell(r.divergence?.target)} |`),
+      ...diverged.map(
+        (r) =>
+          `| \`${r.id}\`: ${cell(r.divergence?.title)} | ${r.divergence?.request ? `\`${r.divergence.request}\`` : ''} | ${cell(r.divergence?.emulator)} | ${cell(r.divergence?.target)} |`,
+      ),
     );
   }
   const failed = results.filter((r) => r.status === 'fail');
@@ -159,7 +170,7 @@ export function markdownReport(results: readonly CaseResult[], context: Markdown
   if (skipped.length > 0) {
     const byReason = new Map<string, string[]>();
     for (const r of skipped) byReason.set(r.message ?? '', [...(byReason.get(r.message ?? '') ?? []), r.id]);
-    lines.push('', '<details><summary>Skipped: ' + skipped.length + '</summary>', '', '| reason | cases |', '| --- | --- |');
+    lines.push('', `<details><summary>Skipped: ${skipped.length}</summary>`, '', '| reason | cases |', '| --- | --- |');
     for (const [reason, ids] of byReason) lines.push(`| ${cell(reason)} | ${ids.map((id) => `\`${id}\``).join(', ')} |`);
     lines.push('', '</details>');
   }

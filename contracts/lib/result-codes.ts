@@ -95,7 +95,12 @@ export const CONDITION_ROWS: readonly ConditionRow[] = [
   // v2.1 (docs/emulated-api.md, "v2.1 and the token issuer": "Reading adopted here"), in place of the two rows above.
   { id: 'token-header-missing', condition: '`X-NHN-Authorization` missing, or not of the form `Bearer <token>`', codes: [4000005], apis: ['v2.1'] },
   { id: 'token-invalid', condition: 'token unknown, malformed, expired or revoked', codes: [4010006], apis: ['v2.1'] },
-  { id: 'token-permission', condition: "token valid but its User Access Key may not use that appKey (or the appKey is unknown)", codes: [4010007], apis: ['v2.1'] },
+  {
+    id: 'token-permission',
+    condition: 'token valid but its User Access Key may not use that appKey (or the appKey is unknown)',
+    codes: [4010007],
+    apis: ['v2.1'],
+  },
   { id: 'service-name', condition: 'unknown serviceName on the public-key call', codes: [4000001] },
   { id: 'envelope-header-missing', condition: '`X-Key-Version`, `Symmetric-Key` (or on authenticity `Request-Key`) missing', codes: [4000005] },
   { id: 'key-version', condition: '`X-Key-Version` not a version issued for that appKey and service', codes: [4000301] },

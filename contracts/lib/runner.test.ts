@@ -102,7 +102,14 @@ describe('runCases', () => {
     const [same] = await runCases({ cases: cases.slice(0, 1), ...setup(), parityDir: dir });
     expect(same?.parity?.status).toBe('match');
     const differentBody = { header: { isSuccessful: false, resultCode: 4010001, resultMessage: 'Invalid appKey or secretKey.' } };
-    const changed = defineCases([{ ...cases[0]!, async run(ctx) { ctx.expectCode('renamed', await ctx.client.fetchPublicKey('credit-card'), 4010001); } }]);
+    const changed = defineCases([
+      {
+        ...cases[0]!,
+        async run(ctx) {
+          ctx.expectCode('renamed', await ctx.client.fetchPublicKey('credit-card'), 4010001);
+        },
+      },
+    ]);
     const [differs] = await runCases({ cases: changed, ...setup(undefined, differentBody), parityDir: dir });
     expect(resultLine(differs!)).toMatch(/^FAIL demo\/passes: parity: .*answer: missing/);
   });
@@ -120,7 +127,9 @@ describe('runCases', () => {
 
   it('reports a reading another target answers otherwise as a divergence that fails the run', async () => {
     const results = await runCases({ cases: [reading], ...setup(undefined, ok, { ...TARGET, kind: 'live', lenient: true }) });
-    expect(results.map(resultLine)).toEqual(['DIVERGED demo/reading: emulator answers 4000005 Required headers is missing., the service answered 4010001 "Invalid appKey or secretKey."']);
+    expect(results.map(resultLine)).toEqual([
+      'DIVERGED demo/reading: emulator answers 4000005 Required headers is missing., the service answered 4010001 "Invalid appKey or secretKey."',
+    ]);
     expect(results[0]?.divergence).toMatchObject({ request: 'GET /v2.0/appkeys/{appKey}/public-keys/credit-card', title: 'a missing header' });
     expect(summaryLine(results)).toBe('0 passed, 0 failed, 1 diverged, 0 skipped');
     expect(exitStatus(results)).toBe(1);
@@ -135,7 +144,10 @@ describe('runCases', () => {
     expect(resultLine(learned[0]!)).toMatch(/^learned demo\/reading: emulator answers 4000005/);
     expect(exitStatus(learned)).toBe(0);
     expect(summaryLine(learned)).toBe('0 passed, 0 failed, 1 diverged (1 learned), 0 skipped');
-    expect(JSON.parse(readFileSync(join(dir, 'demo/reading.json'), 'utf8'))).toMatchObject({ source: 'live', exchanges: [{ body: { header: { resultCode: 4010001 } } }] });
+    expect(JSON.parse(readFileSync(join(dir, 'demo/reading.json'), 'utf8'))).toMatchObject({
+      source: 'live',
+      exchanges: [{ body: { header: { resultCode: 4010001 } } }],
+    });
     const emulator = { ...TARGET, kind: 'emulator' as const };
     // The emulator still answering the reading now fails parity with the live snapshot...
     const reads = { header: { isSuccessful: false, resultCode: 4000005, resultMessage: 'Required headers is missing.' } };
@@ -158,7 +170,15 @@ describe('runCases', () => {
     const versioned = defineCases([
       { id: 'demo/v20', title: 'v2.0 only', description: '', basis: 'reading', apis: ['v2.0'], async run() {} },
       { id: 'demo/v21', title: 'v2.1 only', description: '', basis: 'reading', apis: ['v2.1'], async run() {} },
-      { id: 'demo/both', title: 'both', description: '', basis: 'reading', async run(ctx) { if (ctx.api === 'v2.1') ctx.skip('nothing to check'); } },
+      {
+        id: 'demo/both',
+        title: 'both',
+        description: '',
+        basis: 'reading',
+        async run(ctx) {
+          if (ctx.api === 'v2.1') ctx.skip('nothing to check');
+        },
+      },
       { id: 'demo/restricted', title: 'restricted', description: '', basis: 'reading', needs: ['restricted-key'], async run() {} },
     ]);
     expect(appliesTo(versioned[0]!, 'v2.1')).toBe(false);
@@ -174,9 +194,16 @@ describe('runCases', () => {
   it('writes a Markdown report with the counts and each divergence', async () => {
     const run = setup(undefined, ok, { ...TARGET, kind: 'live', lenient: true });
     const results = await runCases({ cases: [...cases.slice(0, 2), reading], ...run });
-    const markdown = markdownReport(results, { target: 'live https://x', apis: ['v2.0'], callSummary: run.recorder.meter.summary(), at: new Date('2026-12-01T00:00:00Z') });
+    const markdown = markdownReport(results, {
+      target: 'live https://x',
+      apis: ['v2.0'],
+      callSummary: run.recorder.meter.summary(),
+      at: new Date('2026-12-01T00:00:00Z'),
+    });
     expect(markdown).toContain('| 1 | 1 | 1 | 0 | 0 |');
-    expect(markdown).toContain('| `demo/reading`: a missing header | `GET /v2.0/appkeys/{appKey}/public-keys/credit-card` | 4000005 Required headers is missing. | 4010001 "Invalid appKey or secretKey." |');
+    expect(markdown).toContain(
+      '| `demo/reading`: a missing header | `GET /v2.0/appkeys/{appKey}/public-keys/credit-card` | 4000005 Required headers is missing. | 4010001 "Invalid appKey or secretKey." |',
+    );
     expect(markdown).toContain('### Failures');
     expect(markdown).toMatch(/^## Contract suite: FAILED/);
   });

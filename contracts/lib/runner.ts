@@ -238,7 +238,12 @@ function withOpenApiCheck(ending: Ending, recorder: Recorder): Ending {
 
 /** A live or --target-url answer that differs from the emulator's; with --learn, recorded as the service's. */
 function diverged(head: Head, contractCase: ContractCase, divergence: Divergence, observed: Observed, options: RunnerOptions): Verdict {
-  const report: DivergenceReport = { title: contractCase.title, emulator: divergence.expected, target: divergence.actual, ...(divergence.request ? { request: divergence.request } : {}) };
+  const report: DivergenceReport = {
+    title: contractCase.title,
+    emulator: divergence.expected,
+    target: divergence.actual,
+    ...(divergence.request ? { request: divergence.request } : {}),
+  };
   const result: Verdict = { ...head, status: 'diverged', message: divergenceLine(report, options.target.kind), divergence: report };
   if (options.learn && options.record) {
     result.learned = true;
@@ -254,7 +259,12 @@ function diverged(head: Head, contractCase: ContractCase, divergence: Divergence
 function overruledByLive(divergence: Divergence, snapshot: Snapshot | undefined, observed: Observed): Ending {
   const parity = snapshot?.source === 'live' ? compareWithSnapshot(snapshot, observed) : undefined;
   if (!parity || parity.failing) return { failure: divergence.message };
-  return { accepted: new AcceptedAnswer(`the reading (${divergence.expected}) is overruled by the live snapshot of ${snapshot!.recordedAt}: the service answers ${divergence.actual}`, false) };
+  return {
+    accepted: new AcceptedAnswer(
+      `the reading (${divergence.expected}) is overruled by the live snapshot of ${snapshot!.recordedAt}: the service answers ${divergence.actual}`,
+      false,
+    ),
+  };
 }
 
 /** A passing case: held to its snapshot (parity), and recorded when asked. */

@@ -61,7 +61,8 @@ function clientsFor(api: ApiVersion, options: SessionOptions, doFetch: typeof fe
     if (credentials.secretKey === undefined) throw new Error('a v2.0 run needs the secret key');
     return {
       client: createOcrClient({ baseUrl, appKey: credentials.appKey, secretKey: credentials.secretKey, fetch: doFetch }),
-      secondClient: second?.secretKey !== undefined ? createOcrClient({ baseUrl, appKey: second.appKey, secretKey: second.secretKey, fetch: doFetch }) : undefined,
+      secondClient:
+        second?.secretKey !== undefined ? createOcrClient({ baseUrl, appKey: second.appKey, secretKey: second.secretKey, fetch: doFetch }) : undefined,
       restrictedClient: undefined,
       issuer: undefined,
     };

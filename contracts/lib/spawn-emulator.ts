@@ -36,7 +36,11 @@ export interface SpawnedEmulator {
  */
 export function spawnEmulator(env: Record<string, string> = {}, timeoutMs = 10_000, main = MAIN, args: readonly string[] = []): Promise<SpawnedEmulator> {
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm install (or npm run build)`);
-  const child = spawn(process.execPath, [...NODE_FLAGS, main, ...args], { cwd: ROOT, env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, main, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return untilReady(child, timeoutMs);
 }
 

@@ -119,7 +119,9 @@ export function parseApiDate(text: string): string {
     throw new ApiDateError(`"${text}" is not a date of the form YYYY-MM-DD`);
   }
   if (text < EARLIEST_API_DATE) {
-    throw new ApiDateError(`${text} is before ${EARLIEST_API_DATE}, the v2.0 guide the emulator follows; the earliest date it can play is ${EARLIEST_API_DATE}`);
+    throw new ApiDateError(
+      `${text} is before ${EARLIEST_API_DATE}, the v2.0 guide the emulator follows; the earliest date it can play is ${EARLIEST_API_DATE}`,
+    );
   }
   return text;
 }
@@ -141,5 +143,6 @@ export function behaviourOn(date?: string): Behaviour {
 function latestDate(): string {
   const today = new Date().toISOString().slice(0, 10);
   const last = DATED_CHANGES.at(-1)!.date;
+  // biome-ignore lint/complexity/useMathMinMax: YYYY-MM-DD strings compare as dates; Math.max would make them NaN
   return today > last ? today : last;
 }

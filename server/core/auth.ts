@@ -48,13 +48,17 @@ export function secretKeyAuth(credentials: ReadonlyMap<string, string>): Authent
       const { appKey } = app;
       const given = headers.authorization;
       if (!given) {
-        const hint = headers['x-nhn-authorization'] ? ' (X-NHN-Authorization is the v2.1 header: on /v2.0/ send the secret key as Authorization, or call /v2.1/)' : '';
+        const hint = headers['x-nhn-authorization']
+          ? ' (X-NHN-Authorization is the v2.1 header: on /v2.0/ send the secret key as Authorization, or call /v2.1/)'
+          : '';
         throw new OcrError('MISSING_REQUIRED_HEADER', `Authorization header is missing${hint}`);
       }
       const secret = secretOf(credentials, app);
       if (secret === undefined) throw new OcrError('INVALID_APPKEY_SECRETKEY', `appKey "${appKey}" is not known to this emulator`);
       if (secret !== given) {
-        const hint = /^bearer /i.test(given) ? ': it holds a Bearer token, but v2.0 takes the secret key itself (tokens are for /v2.1/ in X-NHN-Authorization)' : '';
+        const hint = /^bearer /i.test(given)
+          ? ': it holds a Bearer token, but v2.0 takes the secret key itself (tokens are for /v2.1/ in X-NHN-Authorization)'
+          : '';
         throw new OcrError('INVALID_APPKEY_SECRETKEY', `Authorization is not the secret key of appKey "${appKey}"${hint}`);
       }
     },

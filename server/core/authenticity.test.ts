@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { AUTHENTICITY_MAX_BODY_BYTES, AUTHENTICITY_MAX_DEPTH, mismatchedFields, nestingDepth, parseAuthenticityJson, readAuthenticityBody, ResidentLock } from './authenticity.js';
+import {
+  AUTHENTICITY_MAX_BODY_BYTES,
+  AUTHENTICITY_MAX_DEPTH,
+  mismatchedFields,
+  nestingDepth,
+  parseAuthenticityJson,
+  readAuthenticityBody,
+  ResidentLock,
+} from './authenticity.js';
 import { encryptValue } from './envelope.js';
-import { OcrError } from './errors.js';
+import type { OcrError } from './errors.js';
 
 const key = Buffer.alloc(32, 7);
 const enc = (v: string) => encryptValue(key, v);
@@ -18,7 +26,14 @@ function code(fn: () => unknown): number {
 describe('readAuthenticityBody', () => {
   it('decrypts encrypted fields and keeps idType and expirationDate plain', () => {
     const passport = readAuthenticityBody(
-      { idType: 'passport', name: enc('HONG GILDONG'), passportNumber: enc('M123A4567'), issueDate: enc('20200115'), birthDate: enc('19900101'), expirationDate: '20300115' },
+      {
+        idType: 'passport',
+        name: enc('HONG GILDONG'),
+        passportNumber: enc('M123A4567'),
+        issueDate: enc('20200115'),
+        birthDate: enc('19900101'),
+        expirationDate: '20300115',
+      },
       key,
       { passport: true, serialNumRequired: false },
     );
@@ -34,7 +49,9 @@ describe('readAuthenticityBody', () => {
     expect(code(() => readAuthenticityBody({ idType: 'resident', name: enc('x'), residentNumber: enc('1') }, key))).toBe(4000001);
     expect(code(() => readAuthenticityBody({ idType: 'resident', name: 'garbage', residentNumber: enc('1'), issueDate: 5 }, key))).toBe(4000001);
     expect(code(() => readAuthenticityBody({ idType: 'resident', name: 'garbage', residentNumber: enc('1'), issueDate: enc('2') }, key))).toBe(4000303);
-    expect(code(() => readAuthenticityBody({ idType: 'driver', name: enc('a'), residentNumber: enc('9001011'), driverLicenseNumber: enc('111234567890') }, key))).toBe(0);
+    expect(
+      code(() => readAuthenticityBody({ idType: 'driver', name: enc('a'), residentNumber: enc('9001011'), driverLicenseNumber: enc('111234567890') }, key)),
+    ).toBe(0);
   });
 
   it('follows the emulated date: passports refused since 2026-05-27, serialNum required before 2024-04-09', () => {
@@ -55,16 +72,30 @@ describe('readAuthenticityBody', () => {
 describe('mismatchedFields', () => {
   const resident = { name: '홍길동', residentNumber: '900101-1234568', issueDate: '2020.01.15', issuer: 'x' };
   it('normalises digits and names', () => {
-    expect(mismatchedFields({ idType: 'resident', fields: { name: ' 홍길동 ', residentNumber: '9001011234568', issueDate: '20200115' } }, 'resident', resident)).toEqual([]);
-    expect(mismatchedFields({ idType: 'resident', fields: { name: '홍길동', residentNumber: '9001011234568', issueDate: '20200116' } }, 'resident', resident)).toEqual(['issueDate']);
+    expect(
+      mismatchedFields({ idType: 'resident', fields: { name: ' 홍길동 ', residentNumber: '9001011234568', issueDate: '20200115' } }, 'resident', resident),
+    ).toEqual([]);
+    expect(
+      mismatchedFields({ idType: 'resident', fields: { name: '홍길동', residentNumber: '9001011234568', issueDate: '20200116' } }, 'resident', resident),
+    ).toEqual(['issueDate']);
     expect(mismatchedFields({ idType: 'driver', fields: {} }, 'resident', resident)).toEqual(['idType']);
   });
 
   it('takes the first 7 digits of a driver resident number, and serialNum only when sent', () => {
     const driver = { name: 'A', residentNumber: '900101-1234568', driverLicenseNumber: '11-12-345678-90', serialNum: '1A2B34' };
-    expect(mismatchedFields({ idType: 'driver', fields: { name: 'A', residentNumber: '9001011', driverLicenseNumber: '111234567890' } }, 'driver', driver)).toEqual([]);
-    expect(mismatchedFields({ idType: 'driver', fields: { name: 'A', residentNumber: '9001011', driverLicenseNumber: '111234567890', serialNum: '1a2b34' } }, 'driver', driver)).toEqual([]);
-    expect(mismatchedFields({ idType: 'driver', fields: { name: 'A', residentNumber: '9001011234568', driverLicenseNumber: '111234567890' } }, 'driver', driver)).toEqual(['residentNumber']);
+    expect(
+      mismatchedFields({ idType: 'driver', fields: { name: 'A', residentNumber: '9001011', driverLicenseNumber: '111234567890' } }, 'driver', driver),
+    ).toEqual([]);
+    expect(
+      mismatchedFields(
+        { idType: 'driver', fields: { name: 'A', residentNumber: '9001011', driverLicenseNumber: '111234567890', serialNum: '1a2b34' } },
+        'driver',
+        driver,
+      ),
+    ).toEqual([]);
+    expect(
+      mismatchedFields({ idType: 'driver', fields: { name: 'A', residentNumber: '9001011234568', driverLicenseNumber: '111234567890' } }, 'driver', driver),
+    ).toEqual(['residentNumber']);
   });
 });
 

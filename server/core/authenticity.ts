@@ -62,7 +62,10 @@ export const AUTHENTICITY_MAX_FIELD_CHARS = 4096;
 export function parseAuthenticityJson(text: string): unknown {
   // Characters first: a text of more characters than the bound has more bytes than it too.
   if (text.length > AUTHENTICITY_MAX_BODY_BYTES || Buffer.byteLength(text) > AUTHENTICITY_MAX_BODY_BYTES) {
-    throw new OcrError('INVALID_PARAMETER', `authenticity body is ${Buffer.byteLength(text)} bytes; an authenticity request is at most ${AUTHENTICITY_MAX_BODY_BYTES}`);
+    throw new OcrError(
+      'INVALID_PARAMETER',
+      `authenticity body is ${Buffer.byteLength(text)} bytes; an authenticity request is at most ${AUTHENTICITY_MAX_BODY_BYTES}`,
+    );
   }
   const depth = nestingDepth(text, AUTHENTICITY_MAX_DEPTH);
   if (depth > AUTHENTICITY_MAX_DEPTH) {
@@ -87,7 +90,8 @@ export function nestingDepth(text: string, stopAbove: number): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // a backslash escapes the next character
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {
@@ -127,7 +131,10 @@ export function readAuthenticityBody(body: unknown, symmetricKey: Buffer, rules:
   const idType = record['idType'];
   if (!isIdType(idType)) throw new OcrError('INVALID_PARAMETER', `idType ${describeValue(idType)} is not resident, driver or passport`);
   if (idType === 'passport' && !rules.passport) {
-    throw new OcrError('INVALID_PARAMETER', 'passport authenticity was withdrawn on 2026-05-27 (release notes); set EMULATOR_API_DATE before that date to use it');
+    throw new OcrError(
+      'INVALID_PARAMETER',
+      'passport authenticity was withdrawn on 2026-05-27 (release notes); set EMULATOR_API_DATE before that date to use it',
+    );
   }
   const fieldRules = AUTHENTICITY_FIELDS[idType];
   for (const [name, rule] of Object.entries(fieldRules)) {
@@ -138,7 +145,10 @@ export function readAuthenticityBody(body: unknown, symmetricKey: Buffer, rules:
     } else if (typeof value !== 'string') {
       throw new OcrError('INVALID_PARAMETER', `field "${name}" must be a string, got ${typeof value}`);
     } else if (value.length > AUTHENTICITY_MAX_FIELD_CHARS) {
-      throw new OcrError('INVALID_PARAMETER', `field "${name}" is ${value.length} characters; a value of an ID card is at most ${AUTHENTICITY_MAX_FIELD_CHARS}`);
+      throw new OcrError(
+        'INVALID_PARAMETER',
+        `field "${name}" is ${value.length} characters; a value of an ID card is at most ${AUTHENTICITY_MAX_FIELD_CHARS}`,
+      );
     }
   }
   const fields: Record<string, string> = {};
@@ -240,7 +250,10 @@ export function lockEffect(mismatches: readonly string[]): 'count' | 'clear' | '
 export class ResidentLock {
   #wrong = new Map<string, number>();
 
-  constructor(readonly threshold = RESIDENT_LOCK_THRESHOLD, private readonly maxCards = 100_000) {}
+  constructor(
+    readonly threshold = RESIDENT_LOCK_THRESHOLD,
+    private readonly maxCards = 100_000,
+  ) {}
 
   /** 4000123 when the card is locked. */
   assertOpen(card: string): void {

@@ -9,7 +9,6 @@ import type { ClockStore } from './stores/types.js';
 
 export type { Clock } from './model.js';
 
-
 /**
  * The system clock.
  * @example systemClock.now() // Date.now()

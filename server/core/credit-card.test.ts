@@ -3,7 +3,12 @@ import { creditCardResult, defaultCreditCardReading, isLuhnValid, luhnCheckDigit
 import type { ImageInfo } from './image-info.js';
 
 const image = (sha256: string, width = 856, height = 540): ImageInfo => ({
-  fileType: 'jpg', width, height, resolution: 'normal', bytes: 1000, sha256,
+  fileType: 'jpg',
+  width,
+  height,
+  resolution: 'normal',
+  bytes: 1000,
+  sha256,
 });
 const NOW = Date.UTC(2026, 10, 26);
 

@@ -86,9 +86,7 @@ export function defaultCreditCardReading(image: ImageInfo, now: number): CreditC
   const { width, height } = image;
   return {
     cardNums: groups.map((value) => ({ value, conf: confidence(rng) })),
-    cardNumBoxes: groups.map((_, i) =>
-      boxIn({ left: 0.08 + i * 0.215, top: 0.52, width: 0.19, height: 0.09 }, width, height),
-    ),
+    cardNumBoxes: groups.map((_, i) => boxIn({ left: 0.08 + i * 0.215, top: 0.52, width: 0.19, height: 0.09 }, width, height)),
     validThru: { value: validThru, conf: confidence(rng, 0.5) },
     validThruBox: boxIn({ left: 0.42, top: 0.66, width: 0.14, height: 0.07 }, width, height),
   };

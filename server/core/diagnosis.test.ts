@@ -24,10 +24,13 @@ describe('plainImageDiagnosis', () => {
 });
 
 describe('ivGuess', () => {
-  it('finds an all-zero IV and the key\'s last 16 bytes, not other IVs', () => {
+  it("finds an all-zero IV and the key's last 16 bytes, not other IVs", () => {
     const decryptedWith = (iv: Buffer) => aesDecrypt(KEY, encrypt(png, iv));
     expect(ivGuess(decryptedWith(Buffer.alloc(16)), KEY)).toEqual({ said: 'the image was encrypted with an all-zero IV', fileType: 'png' });
-    expect(ivGuess(aesDecrypt(KEY, encrypt(jpeg, KEY.subarray(16))), KEY)).toEqual({ said: "the image was encrypted with the key's last 16 bytes as IV", fileType: 'jpg' });
+    expect(ivGuess(aesDecrypt(KEY, encrypt(jpeg, KEY.subarray(16))), KEY)).toEqual({
+      said: "the image was encrypted with the key's last 16 bytes as IV",
+      fileType: 'jpg',
+    });
     expect(ivGuess(decryptedWith(Buffer.alloc(16, 9)), KEY)).toBeUndefined();
     expect(ivGuess(Buffer.alloc(8), KEY)).toBeUndefined();
   });
@@ -42,7 +45,9 @@ describe('explainImageFailure', () => {
     const notImage = new OcrError('INVALID_FILE_TYPE', 'neither JPEG nor PNG');
     const zero = explainImageFailure(notImage, encrypt(png, Buffer.alloc(16)), aesDecrypt(KEY, encrypt(png, Buffer.alloc(16))), KEY) as OcrError;
     expect(zero.key).toBe('INVALID_FILE_TYPE');
-    expect(zero.diagnosis).toBe('the first 16 decrypted bytes are garbled but the rest is a PNG: the image was encrypted with an all-zero IV; the IV must be the first 16 bytes of the symmetric key');
+    expect(zero.diagnosis).toBe(
+      'the first 16 decrypted bytes are garbled but the rest is a PNG: the image was encrypted with an all-zero IV; the IV must be the first 16 bytes of the symmetric key',
+    );
     expect(explainImageFailure(padding, Buffer.alloc(32, 1), undefined, KEY)).toBe(padding);
     const fault = new TypeError('x');
     expect(explainImageFailure(fault, png, undefined, KEY)).toBe(fault);

@@ -7,7 +7,7 @@
  * code: the live service answers the same code whatever the reason.
  */
 import { ivOf } from './envelope.js';
-import { OcrError, type ErrorKey } from './errors.js';
+import { OcrError } from './errors.js';
 import { sniffFileType, type FileType } from './image-info.js';
 
 /**
@@ -24,7 +24,10 @@ export function explainImageFailure(error: unknown, upload: Buffer, decrypted: B
   const guess = decrypted && error.key === 'INVALID_FILE_TYPE' ? ivGuess(decrypted, symmetricKey) : undefined;
   if (guess) {
     const type = guess.fileType === 'png' ? 'PNG' : 'JPEG';
-    return new OcrError(error.key, `the first 16 decrypted bytes are garbled but the rest is a ${type}: ${guess.said}; the IV must be the first 16 bytes of the symmetric key`);
+    return new OcrError(
+      error.key,
+      `the first 16 decrypted bytes are garbled but the rest is a ${type}: ${guess.said}; the IV must be the first 16 bytes of the symmetric key`,
+    );
   }
   return error;
 }
@@ -82,4 +85,3 @@ export interface KeysSince {
   at: number;
   by: 'start' | 'reset';
 }
-

@@ -167,7 +167,7 @@ export class OcrEngine {
     this.credentials = options.credentials;
     this.#stores = options.stores ?? defaultStores(options);
     if (options.scenarios && options.scenarios.state !== this.#stores.scenarios) {
-      throw new Error('the ScenarioBook must keep its state in the engine\'s stores: new ScenarioBook(stores.scenarios)');
+      throw new Error("the ScenarioBook must keep its state in the engine's stores: new ScenarioBook(stores.scenarios)");
     }
     this.#book = options.scenarios ?? new ScenarioBook(this.#stores.scenarios);
     this.behaviour = behaviourOn(options.apiDate);
@@ -265,7 +265,8 @@ export class OcrEngine {
     const { headers } = call;
     const service: ServiceName = endpoint === 'credit-card' ? 'credit-card' : 'id-card';
     const app = await this.authenticate(trace, endpoint, call);
-    const required = endpoint === 'id-card/authenticity' ? (['x-key-version', 'symmetric-key', 'request-key'] as const) : (['x-key-version', 'symmetric-key'] as const);
+    const required =
+      endpoint === 'id-card/authenticity' ? (['x-key-version', 'symmetric-key', 'request-key'] as const) : (['x-key-version', 'symmetric-key'] as const);
     for (const name of required) {
       if (!headers[name]) throw new OcrError('MISSING_REQUIRED_HEADER', `${HEADER_LABELS[name]} header is missing`);
     }
@@ -341,7 +342,11 @@ export class OcrEngine {
     if (!standAlone && this.#issuesRequestKey(reading.idType, scripted?.outcome)) {
       const values = Object.fromEntries(reading.keyValues.map((kv) => [kv.key, kv.value]));
       const verdict = scripted?.outcome.authenticity;
-      const requestKey = await this.#stores.requestKeys.issue(envelope.app, { idType: reading.idType, values, verdict: typeof verdict === 'boolean' ? verdict : undefined });
+      const requestKey = await this.#stores.requestKeys.issue(envelope.app, {
+        idType: reading.idType,
+        values,
+        verdict: typeof verdict === 'boolean' ? verdict : undefined,
+      });
       reply.headers = { 'Request-Key': requestKey };
       trace.requestKey = { issued: true, ref: maskRequestKey(requestKey) };
     }
@@ -557,7 +562,8 @@ export class OcrEngine {
     const configured = this.credentials.get(appKey);
     const outcome = configured !== undefined ? (configured === secretKey ? 'unchanged' : 'conflict') : await this.#stores.appKeys.register(appKey, secretKey);
     if (outcome === 'conflict') throw new RegistrationError('conflict', `appKey "${appKey}" exists with another secret key`);
-    if (outcome === 'full') throw new RegistrationError('full', `${this.maxRegisteredAppKeys} appKeys are registered already: remove the ones you are done with`);
+    if (outcome === 'full')
+      throw new RegistrationError('full', `${this.maxRegisteredAppKeys} appKeys are registered already: remove the ones you are done with`);
     return { outcome, source: configured !== undefined ? 'configured' : 'registered' };
   }
 
@@ -616,9 +622,10 @@ export class OcrEngine {
       } catch {
         continue;
       }
-      const said = owner === service
-        ? `Symmetric-Key was wrapped with ${service} key version ${candidate.version}, but X-Key-Version says ${named.version}: send the version of the key that wrapped it`
-        : `Symmetric-Key was wrapped with the ${other} public key (version ${candidate.version}); ${endpoint} takes the ${service} key: GET /v2.0/appkeys/{appKey}/public-keys/${service}`;
+      const said =
+        owner === service
+          ? `Symmetric-Key was wrapped with ${service} key version ${candidate.version}, but X-Key-Version says ${named.version}: send the version of the key that wrapped it`
+          : `Symmetric-Key was wrapped with the ${other} public key (version ${candidate.version}); ${endpoint} takes the ${service} key: GET /v2.0/appkeys/{appKey}/public-keys/${service}`;
       return new OcrError('INVALID_SYMMETRIC_KEY', said);
     }
     return undefined;
@@ -672,7 +679,8 @@ const SECRET_PATTERN = /^[\x21-\x7e]{1,256}$/;
  */
 export function registrationProblem(appKey: unknown, secretKey: unknown): string | undefined {
   if (typeof appKey !== 'string' || !APPKEY_PATTERN.test(appKey)) return 'appKey must be 1 to 128 characters of A-Z a-z 0-9 . _ ~ - (it goes in URL paths)';
-  if (typeof secretKey !== 'string' || !SECRET_PATTERN.test(secretKey)) return 'secretKey must be 1 to 256 visible ASCII characters, no spaces (it goes in a header)';
+  if (typeof secretKey !== 'string' || !SECRET_PATTERN.test(secretKey))
+    return 'secretKey must be 1 to 256 visible ASCII characters, no spaces (it goes in a header)';
   return undefined;
 }
 

@@ -67,7 +67,7 @@ describe('unwrapSymmetricKey', () => {
     expect(codeOf(() => unwrapSymmetricKey(Buffer.from(wrapped, 'binary').toString('base64'), privateKey, 256)).code).toBe(4000302);
   });
 
-  it('accepts the key without base64 padding, as Java\'s decoder does', () => {
+  it("accepts the key without base64 padding, as Java's decoder does", () => {
     const unpadded = VECTORS.rsa.pkcs1WrappedKeyBase64.replace(/=+$/, '');
     expect(unwrapSymmetricKey(unpadded, privateKey, 256).toString('hex')).toBe(VECTORS.symmetricKeyHex);
   });
@@ -117,9 +117,7 @@ describe('AES-256-CBC with IV = key bytes 0..15', () => {
 
   it('answers 4000303 for a length that is not a multiple of 16, and spots base64 text', () => {
     const sealed = aesEncrypt(key, Buffer.alloc(1000, 7));
-    expect(codeOf(() => aesDecrypt(key, sealed.subarray(0, 1001 - 16 * 1), 'image')).diagnosis).toBe(
-      'image ciphertext is 985 bytes, not a multiple of 16',
-    );
+    expect(codeOf(() => aesDecrypt(key, sealed.subarray(0, 1001 - 16 * 1), 'image')).diagnosis).toBe('image ciphertext is 985 bytes, not a multiple of 16');
     expect(codeOf(() => aesDecrypt(key, Buffer.from(sealed.toString('base64')), 'image')).diagnosis).toMatch(/base64 text/);
   });
 
@@ -132,7 +130,7 @@ describe('AES-256-CBC with IV = key bytes 0..15', () => {
 });
 
 describe('aesDecrypt padding check', () => {
-  it('accepts and rejects exactly what OpenSSL\'s own PKCS#7 check does', async () => {
+  it("accepts and rejects exactly what OpenSSL's own PKCS#7 check does", async () => {
     const { createCipheriv, createDecipheriv } = await import('node:crypto');
     const tails = [[1], [2, 2], [3, 3, 3], [16], [0], [17], [2, 1], [3, 2, 3], [255], [4, 4, 4, 5]];
     for (const tail of tails) {

@@ -9,14 +9,7 @@
  * page). Node >= 20.11 refuses PKCS#1 v1.5 private decryption (CVE-2023-46809), so the key is
  * decrypted raw (`RSA_NO_PADDING`) and the type-2 padding is checked here.
  */
-import {
-  constants,
-  createCipheriv,
-  createDecipheriv,
-  privateDecrypt,
-  type Cipher,
-  type KeyObject,
-} from 'node:crypto';
+import { constants, createCipheriv, createDecipheriv, privateDecrypt, type Cipher, type KeyObject } from 'node:crypto';
 import { base64Problem } from './base64.js';
 import { OcrError } from './errors.js';
 
@@ -39,8 +32,7 @@ export function ivOf(symmetricKey: Buffer): Buffer {
 export function stripPkcs1Type2(block: Buffer): { message: Buffer } | { problem: string } {
   if (block[0] !== 0x00 || block[1] !== 0x02) {
     return {
-      problem:
-        'RSA block does not carry PKCS#1 v1.5 type-2 padding (wrapped with OAEP, with another public key, or not RSA at all?)',
+      problem: 'RSA block does not carry PKCS#1 v1.5 type-2 padding (wrapped with OAEP, with another public key, or not RSA at all?)',
     };
   }
   const separator = block.indexOf(0x00, 2);
@@ -93,10 +85,7 @@ export function symmetricKeyFromBlock(block: Uint8Array | undefined): Buffer {
   const stripped = stripPkcs1Type2(Buffer.from(block.buffer, block.byteOffset, block.byteLength));
   if ('problem' in stripped) throw new OcrError('INVALID_SYMMETRIC_KEY', stripped.problem);
   if (stripped.message.length !== SYMMETRIC_KEY_BYTES) {
-    throw new OcrError(
-      'INVALID_SYMMETRIC_KEY',
-      `Symmetric-Key unwrapped to ${stripped.message.length} bytes, expected ${SYMMETRIC_KEY_BYTES}`,
-    );
+    throw new OcrError('INVALID_SYMMETRIC_KEY', `Symmetric-Key unwrapped to ${stripped.message.length} bytes, expected ${SYMMETRIC_KEY_BYTES}`);
   }
   return Buffer.from(stripped.message);
 }
@@ -129,10 +118,7 @@ export function aesDecrypt(symmetricKey: Buffer, ciphertext: Buffer, what = 'dat
   // Looked at only for a failure's diagnosis: it reads up to 4 KB as text.
   const hint = () => (looksLikeBase64Text(ciphertext) ? ' (it looks like base64 text: send the raw ciphertext bytes)' : '');
   if (ciphertext.length === 0 || ciphertext.length % 16 !== 0) {
-    throw new OcrError(
-      'INVALID_ENCRYPTED_DATA',
-      `${what} ciphertext is ${ciphertext.length} bytes, not a multiple of 16${hint()}`,
-    );
+    throw new OcrError('INVALID_ENCRYPTED_DATA', `${what} ciphertext is ${ciphertext.length} bytes, not a multiple of 16${hint()}`);
   }
   // One pass into one buffer, padding checked here exactly as OpenSSL's final() checks it
   // (last byte n in 1..16, the last n bytes all n): no second buffer and no copy of the image.
@@ -140,10 +126,7 @@ export function aesDecrypt(symmetricKey: Buffer, ciphertext: Buffer, what = 'dat
   const padded = decipher.update(ciphertext);
   const plaintextLength = pkcs7PlaintextLength(padded);
   if (plaintextLength < 0) {
-    throw new OcrError(
-      'INVALID_ENCRYPTED_DATA',
-      `PKCS#7 padding invalid after decryption: the ${what} was not encrypted with this key${hint()}`,
-    );
+    throw new OcrError('INVALID_ENCRYPTED_DATA', `PKCS#7 padding invalid after decryption: the ${what} was not encrypted with this key${hint()}`);
   }
   return padded.subarray(0, plaintextLength);
 }

@@ -129,9 +129,7 @@ export interface SuccessBody<T> {
   result: T;
 }
 
-const byCode = new Map<number, ErrorKey>(
-  (Object.keys(ERROR_CATALOGUE) as ErrorKey[]).map((key) => [ERROR_CATALOGUE[key].code, key]),
-);
+const byCode = new Map<number, ErrorKey>((Object.keys(ERROR_CATALOGUE) as ErrorKey[]).map((key) => [ERROR_CATALOGUE[key].code, key]));
 
 /**
  * Finds the catalogue name of a numeric result code.

@@ -19,8 +19,23 @@ export const ID_CARD_KEYS: Record<IdType, readonly string[]> = {
   resident: ['name', 'residentNumber', 'issueDate', 'issuer'],
   driver: ['driverLicenseNumber', 'licenseType', 'name', 'residentNumber', 'condition', 'serialNum', 'issueDate', 'issuer'],
   passport: [
-    'passportType', 'countryCode', 'passportNo', 'surName', 'givenName', 'nationality', 'dateOfBirth', 'dateOfBirthYMD',
-    'sex', 'dateOfIssue', 'dateOfIssueYMD', 'dateOfExpiry', 'dateOfExpiryYMD', 'koreanName', 'personalNo', 'MRZ1', 'MRZ2',
+    'passportType',
+    'countryCode',
+    'passportNo',
+    'surName',
+    'givenName',
+    'nationality',
+    'dateOfBirth',
+    'dateOfBirthYMD',
+    'sex',
+    'dateOfIssue',
+    'dateOfIssueYMD',
+    'dateOfExpiry',
+    'dateOfExpiryYMD',
+    'koreanName',
+    'personalNo',
+    'MRZ1',
+    'MRZ2',
   ],
 };
 
@@ -55,8 +70,14 @@ export interface IdCardResult extends IdCardReading {
 export type IdCardResultWithoutBbox = Omit<IdCardResult, 'keyValues'> & { keyValues: Omit<IdKeyValue, 'bbox'>[] };
 
 const NAMES = [
-  ['홍길동', 'HONG', 'GILDONG'], ['김민준', 'KIM', 'MINJUN'], ['이서연', 'LEE', 'SEOYEON'], ['박지훈', 'PARK', 'JIHUN'],
-  ['최수아', 'CHOI', 'SUA'], ['정우진', 'JEONG', 'WOOJIN'], ['강하은', 'KANG', 'HAEUN'], ['윤도현', 'YOON', 'DOHYEON'],
+  ['홍길동', 'HONG', 'GILDONG'],
+  ['김민준', 'KIM', 'MINJUN'],
+  ['이서연', 'LEE', 'SEOYEON'],
+  ['박지훈', 'PARK', 'JIHUN'],
+  ['최수아', 'CHOI', 'SUA'],
+  ['정우진', 'JEONG', 'WOOJIN'],
+  ['강하은', 'KANG', 'HAEUN'],
+  ['윤도현', 'YOON', 'DOHYEON'],
 ] as const;
 const ISSUERS = ['서울특별시 종로구청장', '부산광역시 해운대구청장', '경기도 성남시 분당구청장', '대전광역시 유성구청장'];
 const POLICE = ['서울지방경찰청장', '경기남부지방경찰청장', '부산지방경찰청장', '대구지방경찰청장'];
@@ -167,7 +188,12 @@ export function defaultIdCardValues(idType: IdType, seed: string, now: number): 
   const p = person(rng);
   const dotted = (t: { y: number; m: number; d: number }) => `${t.y}.${pad(t.m)}.${pad(t.d)}`;
   if (idType === 'resident') {
-    return { name: p.korean, residentNumber: p.residentNumber, issueDate: dotted(issueDate(rng, p, now)), issuer: ISSUERS[randomInt(rng, 0, ISSUERS.length - 1)]! };
+    return {
+      name: p.korean,
+      residentNumber: p.residentNumber,
+      issueDate: dotted(issueDate(rng, p, now)),
+      issuer: ISSUERS[randomInt(rng, 0, ISSUERS.length - 1)]!,
+    };
   }
   if (idType === 'driver') {
     const region = pad(randomInt(rng, 11, 28));

@@ -52,7 +52,8 @@ describe('inspectImage', () => {
 
   it('a PNG cut to 16 or 20 bytes is not 269488144 pixels wide (the padding behind the view)', () => {
     const png = fixture('card-428x270.png');
-    for (const length of [16, 20]) expect(failure(decryptedView(png, length)).diagnosis).toMatch(/^decrypted \d+ bytes start like a PNG but end before its IEND chunk/);
+    for (const length of [16, 20])
+      expect(failure(decryptedView(png, length)).diagnosis).toMatch(/^decrypted \d+ bytes start like a PNG but end before its IEND chunk/);
   });
 
   it('bytes after the end are allowed: a phone trailer behind the EOI, data behind IEND', () => {

@@ -66,6 +66,7 @@ describe('boundedCopy', () => {
     const { value } = boundedCopy(JSON.parse(`{"a":{"__proto__":"${long}","${long}":[1.5,true,null]}}`) as Record<string, Record<string, unknown>>);
     expect(Object.getPrototypeOf(value['a'])).toBe(Object.prototype);
     expect(Object.hasOwn(value['a']!, '__proto__')).toBe(true);
+    // biome-ignore lint/suspicious/noProto: the journal must keep a field named __proto__ as data
     expect(value['a']!['__proto__']).toBe(clip(long));
     expect(Object.keys(value['a']!)[1]).toBe(`${'x'.repeat(JOURNAL_TEXT_LIMIT)}...(10000 chars)`);
   });
@@ -74,7 +75,8 @@ describe('boundedCopy', () => {
     for (const key of ['emulator-appkey', 'k'.repeat(14_000), '홍'.repeat(14_000)]) {
       const journal = new Journal(100_000, 2 ** 40);
       const before = liveHeap();
-      for (let n = 0; n < 20_000; n++) journal.add(entry(n, { appKey: `${n}${key}`, path: `/v2.0/appkeys/${n}${key}/credit-card`, diagnosis: `appKey "${n}${key}" is not known` }));
+      for (let n = 0; n < 20_000; n++)
+        journal.add(entry(n, { appKey: `${n}${key}`, path: `/v2.0/appkeys/${n}${key}/credit-card`, diagnosis: `appKey "${n}${key}" is not known` }));
       const held = liveHeap() - before;
       expect(journal.bytes / held).toBeGreaterThan(1 / 1.5);
       expect(journal.bytes / held).toBeLessThan(1.5);

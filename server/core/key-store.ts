@@ -17,7 +17,6 @@ import type { AppScope, KeyPairStore } from './stores/types.js';
 
 export { SERVICES, type IssuedKey, type ServiceName } from './model.js';
 
-
 /**
  * Type guard for a path's serviceName.
  * @example isServiceName('id-card') // true
@@ -35,7 +34,6 @@ export interface KeyMaterial {
 
 /** Makes key pairs; injected so tests can use fixed keys. */
 export type KeyFactory = () => Promise<KeyMaterial>;
-
 
 /**
  * Native RSA-2048 generation (off the event loop, in libuv's pool).

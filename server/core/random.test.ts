@@ -12,7 +12,7 @@ describe('randomUuid', () => {
     expect(randomUuid(fixed('00000000000000000000000000000000'))).toBe('00000000-0000-4000-8000-000000000000');
   });
 
-  it('agrees with crypto.randomUUID\'s shape on random bytes', async () => {
+  it("agrees with crypto.randomUUID's shape on random bytes", async () => {
     const { randomBytes } = await import('node:crypto');
     for (let i = 0; i < 200; i++) {
       const bytes = randomBytes(16);

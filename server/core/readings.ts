@@ -25,9 +25,7 @@ export function creditCardReadingFor(image: ImageInfo, now: number, script: Outc
   if (groups) {
     const width = 0.84 / groups.length;
     reading.cardNums = groups.map((value) => ({ value, conf: script.conf ?? confidence(rng) }));
-    reading.cardNumBoxes = groups.map((_, i) =>
-      boxIn({ left: 0.08 + i * width, top: 0.52, width: width * 0.9, height: 0.09 }, image.width, image.height),
-    );
+    reading.cardNumBoxes = groups.map((_, i) => boxIn({ left: 0.08 + i * width, top: 0.52, width: width * 0.9, height: 0.09 }, image.width, image.height));
   } else if (script.conf !== undefined) {
     reading.cardNums = reading.cardNums.map((g) => ({ ...g, conf: script.conf! }));
   }

@@ -33,7 +33,6 @@ export interface LedgerEntry {
   state: 'fresh' | 'claimed' | 'consumed';
 }
 
-
 /**
  * A Request-Key as the journal and the admin API show it: enough to tell keys apart and to
  * recognise one's own (the last four characters), not enough to use it. Any text (a client
@@ -121,7 +120,14 @@ export class RequestKeyLedger implements RequestKeyStore {
     const requestKey = randomUuid(this.options.random);
     const { idType, values, verdict } = recognised;
     this.#entries.set(requestKey, {
-      requestKey, appKey: app.appKey, idType, values, verdict, issuedAt: app.now, expiresAt: app.now + this.options.ttlSeconds * 1000, state: 'fresh',
+      requestKey,
+      appKey: app.appKey,
+      idType,
+      values,
+      verdict,
+      issuedAt: app.now,
+      expiresAt: app.now + this.options.ttlSeconds * 1000,
+      state: 'fresh',
     });
     while (this.#entries.size > this.maxEntries) this.#delete(this.#entries.values().next().value!);
     return requestKey;
@@ -145,7 +151,7 @@ export class RequestKeyLedger implements RequestKeyStore {
    */
   async consume(claimed: ClaimedRequestKey): Promise<void> {
     const entry = this.#entries.get(claimed.requestKey);
-    if (!entry || entry.state !== 'claimed') return;
+    if (entry?.state !== 'claimed') return;
     entry.state = 'consumed';
     entry.values = CONSUMED;
     entry.verdict = undefined;
@@ -173,7 +179,14 @@ export class RequestKeyLedger implements RequestKeyStore {
     const views: RequestKeyView[] = [];
     for (const entry of entries.slice(Math.max(0, entries.length - limit))) {
       const state = entry.state === 'consumed' ? 'consumed' : (await contextFor(entry.appKey)).now >= entry.expiresAt ? 'expired' : 'valid';
-      views.push({ requestKey: maskRequestKey(entry.requestKey), appKey: entry.appKey, idType: entry.idType, state, issuedAt: entry.issuedAt, expiresAt: entry.expiresAt });
+      views.push({
+        requestKey: maskRequestKey(entry.requestKey),
+        appKey: entry.appKey,
+        idType: entry.idType,
+        state,
+        issuedAt: entry.issuedAt,
+        expiresAt: entry.expiresAt,
+      });
     }
     return views;
   }

@@ -48,7 +48,9 @@ function headers(): Record<string, string> {
     'no base64 padding': VECTORS.rsa.pkcs1WrappedKeyBase64.replace(/=+$/, ''),
     OAEP: VECTORS.rsa.oaepWrappedKeyBase64,
     '16-byte key': VECTORS.rsa.pkcs1Wrapped16ByteKeyBase64,
-    'another public key': Buffer.from(forge.pki.setRsaPublicKey(forgeOther.n, forgeOther.e).encrypt('k'.repeat(32), 'RSAES-PKCS1-V1_5'), 'binary').toString('base64'),
+    'another public key': Buffer.from(forge.pki.setRsaPublicKey(forgeOther.n, forgeOther.e).encrypt('k'.repeat(32), 'RSAES-PKCS1-V1_5'), 'binary').toString(
+      'base64',
+    ),
     'value >= modulus': Buffer.alloc(256, 0xff).toString('base64'),
     'no separator': raw(noSeparator),
     'padding string too short': raw(shortPadding),
@@ -125,7 +127,11 @@ describe('OcrEngine with RSA workers', () => {
       const answers = await Promise.all(
         engines.map(async (engine) => {
           try {
-            const envelope = await engine.openEnvelope({} as Trace, 'credit-card', { api: 'v2.0', appKey, headers: { authorization: secret, 'x-key-version': '0', 'symmetric-key': header } });
+            const envelope = await engine.openEnvelope({} as Trace, 'credit-card', {
+              api: 'v2.0',
+              appKey,
+              headers: { authorization: secret, 'x-key-version': '0', 'symmetric-key': header },
+            });
             return { key: envelope.symmetricKey.toString('hex') };
           } catch (error) {
             return { code: (error as OcrError).code, diagnosis: (error as OcrError).diagnosis };

@@ -95,7 +95,7 @@ describe('TokenIssuer', () => {
 describe('basicCredentials', () => {
   it('splits at the first colon and refuses what is not Basic base64(id:secret)', () => {
     expect(basicCredentials(basic('id', 'a:b'))).toEqual({ id: 'id', secret: 'a:b' });
-    expect(basicCredentials('basic ' + Buffer.from('x:y').toString('base64'))).toEqual({ id: 'x', secret: 'y' });
+    expect(basicCredentials(`basic ${Buffer.from('x:y').toString('base64')}`)).toEqual({ id: 'x', secret: 'y' });
     expect(basicCredentials('Basic !!!')).toBeUndefined();
     expect(basicCredentials(basic('', 'secret'))).toBeUndefined();
     expect(basicCredentials(undefined)).toBeUndefined();

@@ -152,7 +152,10 @@ export class TokenIssuer {
       throw new OcrError('PERMISSION_DENIED', `appKey "${appKey}" is not known to this emulator, so no User Access Key may use it`);
     }
     if (key.appKeys && !key.appKeys.includes(appKey)) {
-      throw new OcrError('PERMISSION_DENIED', `User Access Key "${key.id}" may use only appKey ${key.appKeys.map((k) => `"${k}"`).join(', ')}, not "${appKey}"`);
+      throw new OcrError(
+        'PERMISSION_DENIED',
+        `User Access Key "${key.id}" may use only appKey ${key.appKeys.map((k) => `"${k}"`).join(', ')}, not "${appKey}"`,
+      );
     }
   }
 

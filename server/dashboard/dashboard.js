@@ -249,14 +249,24 @@ function syncAppKeys(select) {
   const listed = [...state.appKeys.keys()];
   if (select.value && !state.appKeys.has(select.value)) listed.push(select.value);
   const more = state.seenAppKeys.size - listed.length;
-  const note = more > 0 ? `${count(more)}${state.seenAppKeys.size >= MAX_COUNTED_APPKEYS ? '+' : ''} more not listed (the ${MAX_LISTED_APPKEYS} seen last are)` : undefined;
+  const note =
+    more > 0
+      ? `${count(more)}${state.seenAppKeys.size >= MAX_COUNTED_APPKEYS ? '+' : ''} more not listed (the ${MAX_LISTED_APPKEYS} seen last are)`
+      : undefined;
   syncOptions(select, listed.sort(), 1, note);
 }
 
 function renderFilterOptions() {
   syncAppKeys(/** @type {HTMLSelectElement} */ ($('filter-appkey')));
   syncAppKeys(/** @type {HTMLSelectElement} */ ($('queue-appkey')));
-  syncOptions(/** @type {HTMLSelectElement} */ ($('filter-code')), [...state.codes].filter((c) => c !== 0).sort((a, b) => a - b).map(String), 3);
+  syncOptions(
+    /** @type {HTMLSelectElement} */ ($('filter-code')),
+    [...state.codes]
+      .filter((c) => c !== 0)
+      .sort((a, b) => a - b)
+      .map(String),
+    3,
+  );
 }
 
 function renderRequests() {
@@ -269,18 +279,48 @@ function renderRequests() {
       const row = el(
         'tr',
         { class: entry.id === state.selected ? 'selected' : '', dataset: { id: String(entry.id) }, onclick: () => select(entry.id, false) },
-        el('td', {}, el('button', { type: 'button', class: 'link', 'aria-label': `Details of request ${entry.id}`, onclick: (/** @type {Event} */ e) => { e.stopPropagation(); select(entry.id, true); } }, String(entry.id))),
+        el(
+          'td',
+          {},
+          el(
+            'button',
+            {
+              type: 'button',
+              class: 'link',
+              'aria-label': `Details of request ${entry.id}`,
+              onclick: (/** @type {Event} */ e) => {
+                e.stopPropagation();
+                select(entry.id, true);
+              },
+            },
+            String(entry.id),
+          ),
+        ),
         el('td', { class: 'time' }, el('time', { dateTime: entry.time, title: entry.time }, clockTime(entry.time))),
-        el('td', { class: 'request' }, el('span', { class: 'method' }, entry.method), ' ', request, entry.appKey ? el('div', { class: 'sub' }, entry.appKey) : null),
-        el('td', { class: 'result' }, resultBadge(entry), entry.scenario && entry.scenario.reason !== 'built-in-default' ? el('div', { class: 'sub' }, entry.scenario.name) : null),
-        el('td', { class: 'diagnosis' }, entry.resultCode === 0 && !entry.diagnosis ? '' : entry.diagnosis ?? ''),
+        el(
+          'td',
+          { class: 'request' },
+          el('span', { class: 'method' }, entry.method),
+          ' ',
+          request,
+          entry.appKey ? el('div', { class: 'sub' }, entry.appKey) : null,
+        ),
+        el(
+          'td',
+          { class: 'result' },
+          resultBadge(entry),
+          entry.scenario && entry.scenario.reason !== 'built-in-default' ? el('div', { class: 'sub' }, entry.scenario.name) : null,
+        ),
+        el('td', { class: 'diagnosis' }, entry.resultCode === 0 && !entry.diagnosis ? '' : (entry.diagnosis ?? '')),
       );
       if (entry.id === state.selected) row.setAttribute('aria-current', 'true');
       return row;
     }),
   );
   $('no-requests').hidden = rows.length > 0;
-  $('request-count').textContent = state.rows.length ? `(${count(rows.length)}${rows.length !== state.rows.length ? ` of ${count(state.rows.length)}` : ''})` : '';
+  $('request-count').textContent = state.rows.length
+    ? `(${count(rows.length)}${rows.length !== state.rows.length ? ` of ${count(state.rows.length)}` : ''})`
+    : '';
   renderDetail();
 }
 
@@ -323,7 +363,14 @@ function renderDetail() {
     ...(env.symmetricKeyBytes !== undefined ? fact('Symmetric key', `${env.symmetricKeyBytes} bytes unwrapped`) : []),
     ...(env.image ? fact('Image', `${env.image.fileType.toUpperCase()}, ${env.image.width} × ${env.image.height} px, ${count(env.image.bytes)} bytes`) : []),
     ...(env.image ? fact('Image SHA-256', el('code', { class: 'hash' }, env.image.sha256)) : []),
-    ...(env.authenticity ? fact('Authenticity fields', `${env.authenticity.idType}: ${Object.entries(env.authenticity.fields).map(([k, v]) => `${k} ${v}`).join(', ')}`) : []),
+    ...(env.authenticity
+      ? fact(
+          'Authenticity fields',
+          `${env.authenticity.idType}: ${Object.entries(env.authenticity.fields)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`,
+        )
+      : []),
     ...(entry.requestKey ? fact('Request-Key', requestKeyFact(entry)) : []),
   ];
   $('detail-facts').replaceChildren(...facts);
@@ -396,7 +443,9 @@ function renderClock(clock) {
 /** @param {any[]} queue */
 function renderQueue(queue) {
   $('queue-list').replaceChildren(
-    ...queue.map((shot) => el('li', {}, el('code', {}, shot.scenario), ` × ${shot.remaining}`, shot.appKey ? el('span', { class: 'muted' }, ` for ${shot.appKey}`) : '')),
+    ...queue.map((shot) =>
+      el('li', {}, el('code', {}, shot.scenario), ` × ${shot.remaining}`, shot.appKey ? el('span', { class: 'muted' }, ` for ${shot.appKey}`) : ''),
+    ),
   );
   $('queue-empty').hidden = queue.length > 0;
 }
@@ -413,7 +462,12 @@ function renderRequestKeys(answer) {
         el('td', {}, shortKey(key.requestKey)),
         el('td', {}, key.appKey, el('div', { class: 'sub' }, key.idType)),
         el('td', {}, stateBadge(key.state)),
-        el('td', {}, el('time', { dateTime: key.expiresAt, title: key.expiresAt }, clockTime(key.expiresAt)), el('div', { class: 'sub' }, key.state === 'consumed' ? 'used' : left > 0 ? `in ${duration(left)}` : `${duration(left)} ago`)),
+        el(
+          'td',
+          {},
+          el('time', { dateTime: key.expiresAt, title: key.expiresAt }, clockTime(key.expiresAt)),
+          el('div', { class: 'sub' }, key.state === 'consumed' ? 'used' : left > 0 ? `in ${duration(left)}` : `${duration(left)} ago`),
+        ),
       );
     }),
   );
@@ -435,7 +489,20 @@ function renderKeys(keys) {
               v.version === current ? el('span', { class: 'sub-inline' }, ' current') : v.revoked ? el('span', { class: 'sub-inline' }, ' revoked') : '',
               v.revoked
                 ? null
-                : el('button', { type: 'button', class: 'tiny', 'aria-label': `Revoke ${ring.service} key version ${v.version} of ${ring.appKey}`, onclick: () => act(() => api(`/keys/${ring.service}/revoke`, { method: 'POST', body: { appKey: ring.appKey, version: v.version } }), `Revoked ${ring.service} key version ${v.version}`) }, 'revoke'),
+                : el(
+                    'button',
+                    {
+                      type: 'button',
+                      class: 'tiny',
+                      'aria-label': `Revoke ${ring.service} key version ${v.version} of ${ring.appKey}`,
+                      onclick: () =>
+                        act(
+                          () => api(`/keys/${ring.service}/revoke`, { method: 'POST', body: { appKey: ring.appKey, version: v.version } }),
+                          `Revoked ${ring.service} key version ${v.version}`,
+                        ),
+                    },
+                    'revoke',
+                  ),
             ),
           )
         : [el('span', { class: 'muted' }, 'none issued yet')];
@@ -444,7 +511,21 @@ function renderKeys(keys) {
         {},
         el('td', {}, ring.service, el('div', { class: 'sub' }, ring.appKey)),
         el('td', { class: 'chips' }, ...versions),
-        el('td', {}, el('button', { type: 'button', class: 'quiet', 'aria-label': `Rotate the ${ring.service} key of ${ring.appKey}`, onclick: () => act(() => api(`/keys/${ring.service}/rotate`, { method: 'POST', body: { appKey: ring.appKey } }), `Rotated the ${ring.service} key`) }, 'Rotate')),
+        el(
+          'td',
+          {},
+          el(
+            'button',
+            {
+              type: 'button',
+              class: 'quiet',
+              'aria-label': `Rotate the ${ring.service} key of ${ring.appKey}`,
+              onclick: () =>
+                act(() => api(`/keys/${ring.service}/rotate`, { method: 'POST', body: { appKey: ring.appKey } }), `Rotated the ${ring.service} key`),
+            },
+            'Rotate',
+          ),
+        ),
       );
     }),
   );
@@ -459,7 +540,10 @@ function renderStats(stats) {
     ...fact('Heap used', mib(memory.heapUsed)),
     ...fact('Journal', `${count(journal.held)} of ${count(journal.capacity)}`),
     // With Redis the Request-Keys are shared and counted nowhere (GET /__emulator/stats).
-    ...fact('Request-Keys', requestKeys ? `${count(requestKeys.held)} held, ${count(requestKeys.consumed)} used (max ${count(requestKeys.max)})` : `shared in Redis, not counted`),
+    ...fact(
+      'Request-Keys',
+      requestKeys ? `${count(requestKeys.held)} held, ${count(requestKeys.consumed)} used (max ${count(requestKeys.max)})` : `shared in Redis, not counted`,
+    ),
     ...fact('Key cache', `${count(keyCache.size)} keys; ${count(keyCache.hits)} hits, ${count(keyCache.misses)} misses`),
   );
 }

@@ -32,7 +32,6 @@ export interface AdminOptions {
   uploads?: () => UploadBudgetStats;
 }
 
-
 class AdminError extends Error {
   constructor(
     readonly status: number,
@@ -61,7 +60,11 @@ function refuseWebPages(req: Request): void {
   // the server take it over the Host header: both must be loopback, whichever a proxy reads.
   for (const host of [req.headers.host?.replace(/:\d+$/, ''), targetHost(req.originalUrl)]) {
     if (host !== undefined && !isLoopbackName(host)) {
-      throw new AdminError(403, 'cross_origin', `the admin API answers only to a loopback Host without EMULATOR_ADMIN_TOKEN, not "${clip(host)}" (a DNS-rebinding page?)`);
+      throw new AdminError(
+        403,
+        'cross_origin',
+        `the admin API answers only to a loopback Host without EMULATOR_ADMIN_TOKEN, not "${clip(host)}" (a DNS-rebinding page?)`,
+      );
     }
   }
   const site = req.headers['sec-fetch-site'];
@@ -73,7 +76,11 @@ function refuseWebPages(req: Request): void {
     originHost = '(unreadable)';
   }
   if (site === 'cross-site' || site === 'same-site' || (originHost !== undefined && originHost !== req.headers.host?.toLowerCase())) {
-    throw new AdminError(403, 'cross_origin', `the admin API refuses requests from web pages (Origin ${clip(origin ?? site ?? '')}); set EMULATOR_ADMIN_TOKEN to call it with a token`);
+    throw new AdminError(
+      403,
+      'cross_origin',
+      `the admin API refuses requests from web pages (Origin ${clip(origin ?? site ?? '')}); set EMULATOR_ADMIN_TOKEN to call it with a token`,
+    );
   }
 }
 
@@ -114,7 +121,8 @@ export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
   // send it on a navigation) and the page asks for the token; its data calls need it as any call.
   router.use(
     dashboardRouter((req) => {
-      if (options.adminEnabled === false) throw new AdminError(403, 'admin_disabled', 'the admin API is off: bound to a non-loopback address without EMULATOR_ADMIN_TOKEN');
+      if (options.adminEnabled === false)
+        throw new AdminError(403, 'admin_disabled', 'the admin API is off: bound to a non-loopback address without EMULATOR_ADMIN_TOKEN');
       if (!options.adminToken) refuseWebPages(req);
     }),
   );
@@ -130,7 +138,8 @@ export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
 /** Off, token, or loopback without web pages (README, "Who may use it"). */
 function accessGuard(options: AdminOptions) {
   return (req: Request, _res: Response, next: NextFunction) => {
-    if (options.adminEnabled === false) throw new AdminError(403, 'admin_disabled', 'the admin API is off: bound to a non-loopback address without EMULATOR_ADMIN_TOKEN');
+    if (options.adminEnabled === false)
+      throw new AdminError(403, 'admin_disabled', 'the admin API is off: bound to a non-loopback address without EMULATOR_ADMIN_TOKEN');
     if (options.adminToken && !tokenMatches(req.headers.authorization, options.adminToken)) {
       throw new AdminError(401, 'unauthorized', 'the admin API needs Authorization: Bearer <EMULATOR_ADMIN_TOKEN>');
     }
@@ -239,7 +248,11 @@ const keyRoutes: RouteGroup = (router, engine) => {
     const keys = await Promise.all(
       appKeys.flatMap((appKey) =>
         SERVICES.map(async (service) => {
-          const versions = (await engine.keyVersions(appKey, service)).map(({ version, revoked, issuedAt }) => ({ version, revoked, issuedAt: new Date(issuedAt).toISOString() }));
+          const versions = (await engine.keyVersions(appKey, service)).map(({ version, revoked, issuedAt }) => ({
+            version,
+            revoked,
+            issuedAt: new Date(issuedAt).toISOString(),
+          }));
           return { appKey, service, versions };
         }),
       ),
@@ -278,7 +291,8 @@ const appKeyRoutes: RouteGroup = (router, engine) => {
   router.delete('/appkeys/:appKey', async (req, res) => {
     const appKey = String(req.params['appKey']);
     const outcome = await engine.removeAppKey(appKey);
-    if (outcome === 'configured') throw new AdminError(409, 'conflict', `appKey "${appKey}" is configured (EMULATOR_APPKEY, EMULATOR_EXTRA_CREDENTIALS), not registered: it stays`);
+    if (outcome === 'configured')
+      throw new AdminError(409, 'conflict', `appKey "${appKey}" is configured (EMULATOR_APPKEY, EMULATOR_EXTRA_CREDENTIALS), not registered: it stays`);
     if (outcome === 'unknown') throw new AdminError(404, 'not_found', `appKey "${appKey}" is not registered`);
     res.json({ removed: appKey });
   });

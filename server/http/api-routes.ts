@@ -77,9 +77,15 @@ export function apiRoutes(app: express.Express, api: ApiVersion, route: RouteFac
   const base = `/${api}/appkeys/:appKey`;
   const call = (req: Request): ApiCall => apiCall(api, param(req, 'appKey'), req);
 
-  app.get(`${base}/public-keys/:serviceName`, route((req, _res, trace) => engine.publicKey(trace, call(req), param(req, 'serviceName'))));
+  app.get(
+    `${base}/public-keys/:serviceName`,
+    route((req, _res, trace) => engine.publicKey(trace, call(req), param(req, 'serviceName'))),
+  );
   for (const [name, operation] of Object.entries(operations)) {
-    app.post(`${base}/${name}`, route((req, res, trace) => operation(call(req), req, res, trace)));
+    app.post(
+      `${base}/${name}`,
+      route((req, res, trace) => operation(call(req), req, res, trace)),
+    );
   }
 }
 

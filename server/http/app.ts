@@ -50,7 +50,8 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
   const settle = settler({ engine, journal: options.journal, onFault, onRequest: options.onRequest, diagnosisHeader: withDiagnosis });
   const budget = new UploadBudget(options.maxInflightBytes ?? 4 * options.maxUploadBytes);
   // The authenticity body: at most the upload limit on the wire, far less kept (authenticity.ts).
-  const readAuthenticityText = (req: IncomingMessage, res: ServerResponse) => readBodyText(req, res, options.maxUploadBytes, AUTHENTICITY_MAX_BODY_BYTES, budget);
+  const readAuthenticityText = (req: IncomingMessage, res: ServerResponse) =>
+    readBodyText(req, res, options.maxUploadBytes, AUTHENTICITY_MAX_BODY_BYTES, budget);
   const operations = apiOperations(engine, imageReader(options.maxUploadBytes, budget), readAuthenticityText);
   const route = routeFactory(settle);
 

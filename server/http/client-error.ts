@@ -105,7 +105,10 @@ function unknownMethodAnswer(method: string, target: string, options: { delimitB
   const [status, body] = admin
     ? ['404 Not Found', JSON.stringify({ error: 'not_found', message: `no admin endpoint for method ${method}` })]
     : ['200 OK', JSON.stringify(failureBody('URL_NOT_FOUND'))];
-  const explained = options.diagnosis && !admin ? `${DIAGNOSIS_HEADER}: ${diagnosisHeaderValue(`method ${method} is not one of the API's (methods are case-sensitive: GET, POST)`)}\r\n` : '';
+  const explained =
+    options.diagnosis && !admin
+      ? `${DIAGNOSIS_HEADER}: ${diagnosisHeaderValue(`method ${method} is not one of the API's (methods are case-sensitive: GET, POST)`)}\r\n`
+      : '';
   const length = options.delimitByClose && !admin ? '' : `Content-Length: ${Buffer.byteLength(body)}\r\n`;
   return `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\n${length}${explained}Connection: close\r\n\r\n${body}`;
 }

@@ -43,7 +43,11 @@ export function fastLane({ engine, operations, settle, onFault }: FastLaneOption
       const match = PUBLIC_KEY_PATH.exec(url);
       if (!match) return false;
       const call = apiCall(match[1] as ApiVersion, match[2]!, req);
-      answer(req, res, settle('GET', match[0], req.headers, (trace) => engine.publicKey(trace, call, match[3]!)));
+      answer(
+        req,
+        res,
+        settle('GET', match[0], req.headers, (trace) => engine.publicKey(trace, call, match[3]!)),
+      );
       return true;
     }
     if (req.method !== 'POST') return false;
@@ -51,7 +55,11 @@ export function fastLane({ engine, operations, settle, onFault }: FastLaneOption
     if (!match) return false;
     const call = apiCall(match[1] as ApiVersion, match[2]!, req);
     const operation = operations[match[3] as OperationName];
-    answer(req, res, settle('POST', match[0], req.headers, (trace) => operation(call, req, res, trace)));
+    answer(
+      req,
+      res,
+      settle('POST', match[0], req.headers, (trace) => operation(call, req, res, trace)),
+    );
     return true;
   };
 }

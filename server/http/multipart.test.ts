@@ -61,7 +61,10 @@ async function outcome(read: ImageReader, c: MultipartCase): Promise<string> {
 }
 
 const plain = (image: string, boundary = 'b', after = '--\r\n') =>
-  Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="x.jpg"\r\nContent-Type: image/jpeg\r\n\r\n${image}\r\n--${boundary}${after}`, 'latin1');
+  Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="x.jpg"\r\nContent-Type: image/jpeg\r\n\r\n${image}\r\n--${boundary}${after}`,
+    'latin1',
+  );
 
 describe('plainImagePart', () => {
   it('cuts the image out of a plain body, as a view', () => {
@@ -85,7 +88,12 @@ describe('plainImagePart', () => {
     ['LF line ends', Buffer.from('--b\nContent-Disposition: form-data; name="image"; filename="x"\n\nx\n--b--')],
     ['a field, not a file', Buffer.from('--b\r\nContent-Disposition: form-data; name="image"\r\n\r\nx\r\n--b--')],
     ['a filename busboy strips to nothing', Buffer.from('--b\r\nContent-Disposition: form-data; name="image"; filename=".."\r\n\r\nx\r\n--b--')],
-    ['two dispositions', Buffer.from('--b\r\nContent-Disposition: form-data; name="image"; filename="x"\r\nContent-Disposition: form-data; name="image"; filename="x"\r\n\r\nx\r\n--b--')],
+    [
+      'two dispositions',
+      Buffer.from(
+        '--b\r\nContent-Disposition: form-data; name="image"; filename="x"\r\nContent-Disposition: form-data; name="image"; filename="x"\r\n\r\nx\r\n--b--',
+      ),
+    ],
     ['a folded header line', Buffer.from('--b\r\nContent-Disposition: form-data; name="image"; filename="x"\r\n folded\r\n\r\nx\r\n--b--')],
   ])('leaves %s to multer', (_what, body) => {
     expect(plainImagePart(body, 'b')).toBeUndefined();

@@ -133,9 +133,7 @@ export function imageReader(maxBytes: number, budget?: UploadBudget, options: Im
       // open while the client finishes sending: closing it under a client that is still writing
       // resets it, and the client would likely lose the answer (nginx's "lingering close" idea).
       req.resume();
-      return Promise.reject(
-        new OcrError('MAX_UPLOAD_SIZE_EXCEEDED', `request body is ${declared} bytes, the limit is ${maxBytes}`),
-      );
+      return Promise.reject(new OcrError('MAX_UPLOAD_SIZE_EXCEEDED', `request body is ${declared} bytes, the limit is ${maxBytes}`));
     }
     // The bytes held count against the budget shared by all uploads until the engine is done
     // with the image (`release`), or the answer is done at the latest: not while the answer
@@ -187,7 +185,13 @@ function plainBoundary(req: IncomingMessage): string | undefined {
  * request while the budget is spent); past `maxBytes`, `onOver` once, the budget given back and
  * nothing more counted. Returns the listener to remove.
  */
-function byteCounter(req: IncomingMessage, maxBytes: number, ticket: UploadTicket | undefined, onChunk: (chunk: Buffer) => void, onOver: () => void): (chunk: Buffer) => void {
+function byteCounter(
+  req: IncomingMessage,
+  maxBytes: number,
+  ticket: UploadTicket | undefined,
+  onChunk: (chunk: Buffer) => void,
+  onOver: () => void,
+): (chunk: Buffer) => void {
   let received = 0;
   let over = false;
   const count = (chunk: Buffer) => {
@@ -212,7 +216,15 @@ function overLimit(maxBytes: number): OcrError {
 }
 
 /** The whole body read first (counted as it streams), then {@link plainImagePart}, else multer. */
-function readWhole(req: IncomingMessage, res: ServerResponse, maxBytes: number, boundary: string, parse: Parse, ticket: UploadTicket | undefined, pool: BufferPool): Promise<ReadUpload | undefined> {
+function readWhole(
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxBytes: number,
+  boundary: string,
+  parse: Parse,
+  ticket: UploadTicket | undefined,
+  pool: BufferPool,
+): Promise<ReadUpload | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -329,7 +341,13 @@ function unlessFinished(source: IncomingMessage, reject: (error: OcrError) => vo
 }
 
 /** The request streamed into multer as it arrives, every byte counted on the way. */
-function streamToMulter(req: IncomingMessage, res: ServerResponse, maxBytes: number, parse: Parse, ticket: UploadTicket | undefined): Promise<Upload | undefined> {
+function streamToMulter(
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxBytes: number,
+  parse: Parse,
+  ticket: UploadTicket | undefined,
+): Promise<Upload | undefined> {
   return new Promise((resolve, reject) => {
     // multer limits each file to maxBytes, but a body of several parts each under the limit
     // would still be buffered whole (8 files of 19 MB: 152 MB). So every byte of the body is
@@ -340,13 +358,19 @@ function streamToMulter(req: IncomingMessage, res: ServerResponse, maxBytes: num
     let over = false;
     // Added before multer pipes the request (synchronously, below): no chunk goes uncounted.
     const cancel = unlessFinished(req, reject);
-    const count = byteCounter(req, maxBytes, ticket, () => {}, () => {
-      over = true;
-      cancel();
-      req.unpipe();
-      req.resume();
-      reject(overLimit(maxBytes));
-    });
+    const count = byteCounter(
+      req,
+      maxBytes,
+      ticket,
+      () => {},
+      () => {
+        over = true;
+        cancel();
+        req.unpipe();
+        req.resume();
+        reject(overLimit(maxBytes));
+      },
+    );
     parse(req, res, (error: unknown) => {
       req.off('data', count);
       if (!cancel() || over) return;

@@ -53,7 +53,7 @@ export function diagnosisHeaders(enabled: boolean, diagnosis: string): Record<st
  */
 export function settler(options: SettleOptions): Settle {
   const record = recorder(options);
-  return async (method, path, headers, run) => {
+  return async (method, path, _headers, run) => {
     const started = performance.now();
     const trace: Trace = {};
     let reply: Reply;
@@ -74,7 +74,9 @@ export function settler(options: SettleOptions): Settle {
     if (reply.fault === 'drop-connection') return { status: 0, body: undefined, drop: true };
     // Only failures carry a diagnosis: a success (or a token answer, which has no result code) does not.
     const failed = resultCode !== undefined && resultCode !== 0;
-    const answerHeaders = failed ? { ...reply.headers, ...diagnosisHeaders(options.diagnosisHeader, trace.diagnosis ?? 'no diagnosis recorded') } : reply.headers;
+    const answerHeaders = failed
+      ? { ...reply.headers, ...diagnosisHeaders(options.diagnosisHeader, trace.diagnosis ?? 'no diagnosis recorded') }
+      : reply.headers;
     return { status, body: reply.body, ...(answerHeaders ? { headers: answerHeaders } : {}) };
   };
 }

@@ -151,7 +151,10 @@ describe('GET /__emulator/requests', () => {
     expect(await journal('?limit=0')).toEqual([]);
     expect(await journal('?limit=100')).toHaveLength(6);
     for (const bad of ['-1', 'abc', '1.5']) {
-      expect((await admin().get(`/__emulator/requests?limit=${bad}`).expect(400)).body).toEqual({ error: 'bad_request', message: 'limit must be a whole number' });
+      expect((await admin().get(`/__emulator/requests?limit=${bad}`).expect(400)).body).toEqual({
+        error: 'bad_request',
+        message: 'limit must be a whole number',
+      });
     }
   });
 
@@ -195,7 +198,7 @@ describe('scenario listing', () => {
   });
 });
 
-describe('the admin API\'s own errors', () => {
+describe("the admin API's own errors", () => {
   it('unknown paths and methods: 404 JSON', async () => {
     const res = await admin().get('/__emulator/nope').expect(404);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
@@ -282,7 +285,9 @@ describe('who may use it', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
-      const answer = await sendRaw(port, { bytes: Buffer.from('POST /__emulator/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\nContent-Length: 0\r\nConnection: close\r\n\r\n') });
+      const answer = await sendRaw(port, {
+        bytes: Buffer.from('POST /__emulator/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'),
+      });
       expect(answer.status).toBe(400);
       expect(JSON.parse(answer.body.toString('utf8'))).toEqual({ error: 'bad_request', message: 'more than one Host header (RFC 9112 section 3.2)' });
     } finally {
@@ -311,7 +316,10 @@ describe('who may use it', () => {
       }
     }
     // The emulated API and health are not the admin API's to guard: the live service has no such rule.
-    const api = await request(h.url).get(`/v2.0/appkeys/${APP.appKey}/public-keys/id-card`).set('Authorization', APP.secretKey).set('Origin', 'http://evil.example');
+    const api = await request(h.url)
+      .get(`/v2.0/appkeys/${APP.appKey}/public-keys/id-card`)
+      .set('Authorization', APP.secretKey)
+      .set('Origin', 'http://evil.example');
     expect(api.body.header.resultCode).toBe(0);
     await admin().get('/__emulator/health').set('Origin', 'http://evil.example').expect(200);
     // Tools (no Origin), a page served from the emulator's own origin, and loopback names pass.

@@ -71,11 +71,18 @@ describe('2024-08-13: the resident lock (4000123)', () => {
 describe('2026-03-10: v2.1 and the token issuer', () => {
   const before = useEmulator({ apiDate: '2026-03-09' });
   const on = useEmulator({ apiDate: '2026-03-10' });
-  it.each(['/oauth2/token/create', '/oauth2/token/revoke', `/v2.1/appkeys/${APP.appKey}/public-keys/id-card`])('%s answers 4041007 on HTTP 200 the day before', async (path) => {
-    const res = await request(before.url)[path.startsWith('/v2.1') ? 'get' : 'post'](path).set('X-NHN-Authorization', 'Bearer x').type('form').send('grant_type=client_credentials');
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ header: { isSuccessful: false, resultCode: 4041007, resultMessage: 'URL Not Found' } });
-  });
+  it.each(['/oauth2/token/create', '/oauth2/token/revoke', `/v2.1/appkeys/${APP.appKey}/public-keys/id-card`])(
+    '%s answers 4041007 on HTTP 200 the day before',
+    async (path) => {
+      const res = await request(before.url)
+        [path.startsWith('/v2.1') ? 'get' : 'post'](path)
+        .set('X-NHN-Authorization', 'Bearer x')
+        .type('form')
+        .send('grant_type=client_credentials');
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ header: { isSuccessful: false, resultCode: 4041007, resultMessage: 'URL Not Found' } });
+    },
+  );
   it('is served from the day', async () => {
     const token = await issueToken(on.url);
     const res = await request(on.url).get(`/v2.1/appkeys/${APP.appKey}/public-keys/id-card`).set('X-NHN-Authorization', `Bearer ${token}`);

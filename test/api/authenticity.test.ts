@@ -65,7 +65,11 @@ describe('POST /id-card/authenticity', () => {
   it('expires after an hour of emulator clock (POST /__emulator/clock)', async () => {
     const { requestKey, fields } = await recognised();
     const advance = (seconds: number) =>
-      fetch(`${h.url}/__emulator/clock`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ advanceSeconds: seconds }) });
+      fetch(`${h.url}/__emulator/clock`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ advanceSeconds: seconds }),
+      });
     expect((await advance(3599)).status).toBe(200);
     const { requestKey: fresh } = await recognised();
     expect((await advance(1)).status).toBe(200);

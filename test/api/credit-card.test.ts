@@ -25,7 +25,10 @@ describe('POST /v2.0/appkeys/{appKey}/credit-card', () => {
     expect(isLuhnValid(result.totalCardNum)).toBe(true);
     expect(result.validThru.value).toMatch(/^(0[1-9]|1[0-2])\/\d\d$/);
     expect(result.cardNumBoxes).toHaveLength(4);
-    const [width, height] = name.match(/(\d+)x(\d+)/)!.slice(1).map(Number) as [number, number];
+    const [width, height] = name
+      .match(/(\d+)x(\d+)/)!
+      .slice(1)
+      .map(Number) as [number, number];
     for (const box of [...result.cardNumBoxes, result.validThruBox]) {
       for (const x of [box.x1, box.x2, box.x3, box.x4]) expect(x).toBeLessThan(width);
       for (const y of [box.y1, box.y2, box.y3, box.y4]) expect(y).toBeLessThan(height);

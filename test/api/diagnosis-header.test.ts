@@ -96,7 +96,9 @@ describe('the header carries the diagnosis of every failed answer', () => {
     const current = await client.publicKey('credit-card', true);
     const answer = await client.creditCard(png, { publicKey: current, keyVersion: '0' });
     expect(answer.resultCode).toBe(4000302);
-    expect(await diagnosisOf(answer)).toBe('Symmetric-Key was wrapped with credit-card key version 1, but X-Key-Version says 0: send the version of the key that wrapped it');
+    expect(await diagnosisOf(answer)).toBe(
+      'Symmetric-Key was wrapped with credit-card key version 1, but X-Key-Version says 0: send the version of the key that wrapped it',
+    );
   });
 
   it('a key version from before a reset: when the keys were made anew, and why', async () => {
@@ -106,7 +108,9 @@ describe('the header carries the diagnosis of every failed answer', () => {
     expect(answer.resultCode).toBe(4000301);
     const { now } = (await request(h.url).get('/__emulator/clock').expect(200)).body as { now: string };
     const header = await diagnosisOf(answer);
-    expect(header).toMatch(/^X-Key-Version 0 was never issued for credit-card of appKey "emulator-appkey" \(no credit-card key was issued yet: GET the public key first\); this emulator's keys date from the reset at (\S+): key pairs are made anew at each reset and at each start \(unless kept in a keys directory or Redis\), so a version from an earlier run is unknown here; GET the public key again$/);
+    expect(header).toMatch(
+      /^X-Key-Version 0 was never issued for credit-card of appKey "emulator-appkey" \(no credit-card key was issued yet: GET the public key first\); this emulator's keys date from the reset at (\S+): key pairs are made anew at each reset and at each start \(unless kept in a keys directory or Redis\), so a version from an earlier run is unknown here; GET the public key again$/,
+    );
     const at = Date.parse(/reset at (\S+):/.exec(header)![1]!);
     expect(at).toBeLessThanOrEqual(Date.parse(now));
   });
@@ -123,12 +127,18 @@ describe('the header carries the diagnosis of every failed answer', () => {
   });
 
   it('answers express refuses before routing (a bad escape) and Node refuses (an unknown method)', async () => {
-    const escape = await request(h.url).post(`/v2.0/appkeys/%E0%A4/credit-card`).set('Authorization', APP.secretKey);
-    expect(escape.body.header.resultCode).toBe(4000001);
-    expect(escape.headers['x-emulator-diagnosis']).toMatch(/^the request could not be parsed: /);
+    const badEscape = await request(h.url).post(`/v2.0/appkeys/%E0%A4/credit-card`).set('Authorization', APP.secretKey);
+    expect(badEscape.body.header.resultCode).toBe(4000001);
+    expect(badEscape.headers['x-emulator-diagnosis']).toMatch(/^the request could not be parsed: /);
     // Journaled like every other answer, so the dashboard shows it too.
-    const journal = (await request(h.url).get('/__emulator/requests?limit=1').expect(200)).body as { requests: { path: string; resultCode: number; diagnosis: string }[] };
-    expect(journal.requests.at(-1)).toMatchObject({ path: '/v2.0/appkeys/%E0%A4/credit-card', resultCode: 4000001, diagnosis: expect.stringMatching(/^the request could not be parsed: /) });
+    const journal = (await request(h.url).get('/__emulator/requests?limit=1').expect(200)).body as {
+      requests: { path: string; resultCode: number; diagnosis: string }[];
+    };
+    expect(journal.requests.at(-1)).toMatchObject({
+      path: '/v2.0/appkeys/%E0%A4/credit-card',
+      resultCode: 4000001,
+      diagnosis: expect.stringMatching(/^the request could not be parsed: /),
+    });
     const brew = await rawRequest(h.url, `BREW /v2.0/appkeys/${APP.appKey}/credit-card HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
     expect(brew).toMatch(/"resultCode":4041007/);
     expect(brew).toMatch(/\r\nX-Emulator-Diagnosis: method BREW is not one of the API's/);
@@ -137,12 +147,16 @@ describe('the header carries the diagnosis of every failed answer', () => {
 
 describe('the header is safe to show', () => {
   it('one line of ASCII: other characters escaped, control characters too', async () => {
-    const res = await request(h.url).get(`/v2.0/appkeys/${encodeURIComponent('키\u0007')}/public-keys/id-card`).set('Authorization', 'x');
+    const res = await request(h.url)
+      .get(`/v2.0/appkeys/${encodeURIComponent('키\u0007')}/public-keys/id-card`)
+      .set('Authorization', 'x');
     expect(res.headers['x-emulator-diagnosis']).toBe('appKey "\\ud0a4\\u0007" is not known to this emulator');
   });
 
   it('bounded: a long app key is cut, with ...', async () => {
-    const res = await request(h.url).get(`/v2.0/appkeys/${'k'.repeat(3000)}/public-keys/id-card`).set('Authorization', 'x');
+    const res = await request(h.url)
+      .get(`/v2.0/appkeys/${'k'.repeat(3000)}/public-keys/id-card`)
+      .set('Authorization', 'x');
     const header = res.headers['x-emulator-diagnosis'] as string;
     expect(header.length).toBeLessThanOrEqual(400);
     expect(header).toMatch(/^appKey "kkk+\.\.\.$/);
@@ -160,7 +174,8 @@ describe('the header is safe to show', () => {
     expect(stale.resultCode).toBe(4000122);
     for (const answer of [short, stale]) {
       const header = answer.headers.get('x-emulator-diagnosis')!;
-      for (const secretText of [wrapped, KEY.toString('hex'), KEY.toString('base64'), requestKey, requestKey.slice(0, 8)]) expect(header).not.toContain(secretText);
+      for (const secretText of [wrapped, KEY.toString('hex'), KEY.toString('base64'), requestKey, requestKey.slice(0, 8)])
+        expect(header).not.toContain(secretText);
     }
   });
 });
@@ -216,12 +231,18 @@ describe('v2.1 and the token issuer', () => {
   });
 
   it('a JWT from another issuer is named as such', async () => {
-    const res = await request(h.url).get(`/v2.1/appkeys/${APP.appKey}/public-keys/id-card`).set('X-NHN-Authorization', 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJ4IjoxfQ.c2ln');
+    const res = await request(h.url)
+      .get(`/v2.1/appkeys/${APP.appKey}/public-keys/id-card`)
+      .set('X-NHN-Authorization', 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJ4IjoxfQ.c2ln');
     expect(res.headers['x-emulator-diagnosis']).toMatch(/^token is a JWT: not one this issuer made/);
   });
 
   it('a refused token request carries it too, next to its RFC 6749 error', async () => {
-    const res = await request(h.url).post('/oauth2/token/create').type('form').send('grant_type=password').auth('emulator-user-access-key', 'emulator-secret-access-key');
+    const res = await request(h.url)
+      .post('/oauth2/token/create')
+      .type('form')
+      .send('grant_type=password')
+      .auth('emulator-user-access-key', 'emulator-secret-access-key');
     expect(res.status).toBe(400);
     expect(res.headers['x-emulator-diagnosis']).toBe('HTTP 400 unsupported_grant_type: the only grant type is client_credentials');
   });

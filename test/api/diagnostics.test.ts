@@ -74,9 +74,7 @@ describe('diagnoses of failed envelopes', () => {
   it('a ciphertext sent as base64 text', async () => {
     const text = Buffer.from(encryptBytes(KEY, png).toString('base64').slice(0, 1000));
     expect((await client.creditCard(png, { symmetricKey: KEY, imageCiphertext: text })).resultCode).toBe(4000303);
-    expect((await last()).diagnosis).toBe(
-      'image ciphertext is 1000 bytes, not a multiple of 16 (it looks like base64 text: send the raw ciphertext bytes)',
-    );
+    expect((await last()).diagnosis).toBe('image ciphertext is 1000 bytes, not a multiple of 16 (it looks like base64 text: send the raw ciphertext bytes)');
   });
 
   it('an image encrypted with another key', async () => {
@@ -88,9 +86,7 @@ describe('diagnoses of failed envelopes', () => {
   it('an IV other than the first 16 bytes of the key', async () => {
     const answer = await client.creditCard(png, { symmetricKey: KEY, iv: OTHER_KEY.subarray(0, 16) });
     expect(answer.resultCode).toBe(4000003);
-    expect((await last()).diagnosis).toBe(
-      'the first 16 decrypted bytes are garbled but the rest is a PNG: the IV was not the first 16 bytes of the key',
-    );
+    expect((await last()).diagnosis).toBe('the first 16 decrypted bytes are garbled but the rest is a PNG: the IV was not the first 16 bytes of the key');
   });
 
   it('an IV sent in front of the ciphertext', async () => {
@@ -124,7 +120,9 @@ describe('diagnoses of failed envelopes', () => {
 
     expect((await client.creditCard(png, { keyVersion: '9' })).resultCode).toBe(4000301);
     expect((await last()).diagnosis).toMatch(
-      new RegExp(`^X-Key-Version 9 was never issued for credit-card of appKey "${APP.appKey}" \\(issued: 0, 1, 2, 3\\); this emulator's keys date from the reset at \\d{4}-`),
+      new RegExp(
+        `^X-Key-Version 9 was never issued for credit-card of appKey "${APP.appKey}" \\(issued: 0, 1, 2, 3\\); this emulator's keys date from the reset at \\d{4}-`,
+      ),
     );
   });
 
@@ -183,7 +181,11 @@ describe('what an entry holds', () => {
 
   it('an /id-card request: the Request-Key it issued', async () => {
     await client.idCard(resident);
-    expect(await last()).toMatchObject({ endpoint: 'id-card', requestKey: { issued: true }, envelope: { image: { fileType: 'jpg', width: 900, height: 570 } } });
+    expect(await last()).toMatchObject({
+      endpoint: 'id-card',
+      requestKey: { issued: true },
+      envelope: { image: { fileType: 'jpg', width: 900, height: 570 } },
+    });
   });
 
   it('authenticity: field names with masked values, length kept', async () => {
@@ -247,7 +249,9 @@ describe('journalSize', () => {
 
   it('keeps the newest entries only: 5 of 10', async () => {
     for (let i = 0; i < 10; i++) {
-      await request(emulator.url).get(`/v2.0/appkeys/${APP.appKey}/public-keys/credit-card`).set('Authorization', i < 5 ? 'wrong' : APP.secretKey);
+      await request(emulator.url)
+        .get(`/v2.0/appkeys/${APP.appKey}/public-keys/credit-card`)
+        .set('Authorization', i < 5 ? 'wrong' : APP.secretKey);
     }
     const res = await request(emulator.url).get('/__emulator/requests').expect(200);
     expect(res.body.capacity).toBe(5);

@@ -66,8 +66,7 @@ describe.each(ENDPOINTS)('errors of POST /$path, in table order', ({ path, servi
     return body.header.resultCode;
   }
 
-  const without = (headers: Record<string, string>, name: string) =>
-    Object.fromEntries(Object.entries(headers).filter(([n]) => n !== name));
+  const without = (headers: Record<string, string>, name: string) => Object.fromEntries(Object.entries(headers).filter(([n]) => n !== name));
 
   it('4041007: a method the path does not have', async () => {
     const res = await request(h.url).get(url).set('Authorization', APP.secretKey);
@@ -127,7 +126,12 @@ describe.each(ENDPOINTS)('errors of POST /$path, in table order', ({ path, servi
     const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="x"\r\n\r\n`);
     const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
     const body = Buffer.concat([head, encryptBytes(key, Buffer.alloc(LIMIT * 2, 3)), tail]);
-    const stream = new ReadableStream({ start(c) { c.enqueue(new Uint8Array(body)); c.close(); } });
+    const stream = new ReadableStream({
+      start(c) {
+        c.enqueue(new Uint8Array(body));
+        c.close();
+      },
+    });
     const res = await fetch(`${h.url}${url}`, {
       method: 'POST',
       headers: { ...headers, 'Content-Type': `multipart/form-data; boundary=${boundary}` },
@@ -194,14 +198,11 @@ describe('unknown paths', () => {
     '/v1.0/appkeys/x/credit-card',
     '/V2.0/appkeys/emulator-appkey/credit-card',
     '/v2.0/appkeys/emulator-appkey/credit-card/',
-  ])(
-    '%s answers 4041007 on HTTP 200',
-    async (path) => {
-      const res = await request(h.url).post(path).set('Authorization', APP.secretKey);
-      expect(res.status).toBe(200);
-      expect(res.body.header.resultCode).toBe(4041007);
-    },
-  );
+  ])('%s answers 4041007 on HTTP 200', async (path) => {
+    const res = await request(h.url).post(path).set('Authorization', APP.secretKey);
+    expect(res.status).toBe(200);
+    expect(res.body.header.resultCode).toBe(4041007);
+  });
 
   it('HEAD and OPTIONS are not operations of the guide', async () => {
     const path = `/v2.0/appkeys/${APP.appKey}/public-keys/credit-card`;
@@ -210,7 +211,9 @@ describe('unknown paths', () => {
     expect(options.body.header.resultCode).toBe(4041007);
     const head = await request(h.url).head(path).set('Authorization', APP.secretKey);
     expect(head.status).toBe(200);
-    expect(Number(head.headers['content-length'])).toBe(JSON.stringify({ header: { isSuccessful: false, resultCode: 4041007, resultMessage: 'URL Not Found' } }).length);
+    expect(Number(head.headers['content-length'])).toBe(
+      JSON.stringify({ header: { isSuccessful: false, resultCode: 4041007, resultMessage: 'URL Not Found' } }).length,
+    );
   });
 
   it('a malformed percent-encoding answers a documented code, not a stack trace', async () => {
@@ -273,7 +276,12 @@ describe('errors of POST /id-card/authenticity, in table order', () => {
   });
 
   it('4000303 (undecryptable field) comes before 4000122', async () => {
-    const body = JSON.stringify({ idType: 'resident', name: 'AAAAAAAAAAAAAAAAAAAAAA==', residentNumber: 'AAAAAAAAAAAAAAAAAAAAAA==', issueDate: 'AAAAAAAAAAAAAAAAAAAAAA==' });
+    const body = JSON.stringify({
+      idType: 'resident',
+      name: 'AAAAAAAAAAAAAAAAAAAAAA==',
+      residentNumber: 'AAAAAAAAAAAAAAAAAAAAAA==',
+      issueDate: 'AAAAAAAAAAAAAAAAAAAAAA==',
+    });
     expect(await code(await headers(), body)).toBe(4000303);
   });
 });

@@ -20,7 +20,9 @@ function raw(path: string, headers: Record<string, string>, body: string | Buffe
   const { port } = new URL(h.url);
   const lines = Object.entries({ Host: `127.0.0.1:${port}`, ...headers, Connection: 'close' }).map(([name, value]) => `${name}: ${value}\r\n`);
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), '127.0.0.1', () => socket.write(Buffer.concat([Buffer.from(`${method} ${path} HTTP/1.1\r\n${lines.join('')}\r\n`, 'latin1'), Buffer.from(body)])));
+    const socket = connect(Number(port), '127.0.0.1', () =>
+      socket.write(Buffer.concat([Buffer.from(`${method} ${path} HTTP/1.1\r\n${lines.join('')}\r\n`, 'latin1'), Buffer.from(body)])),
+    );
     let text = '';
     socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
     socket.on('close', () => resolve(text));
@@ -33,7 +35,11 @@ function raw(path: string, headers: Record<string, string>, body: string | Buffe
  * the scenario's call, which is the next one on the second request.
  */
 async function both(path: string, headers: Record<string, string>, body?: string | Buffer, method?: string): Promise<{ lane: string; express: string }> {
-  const comparable = (text: string) => text.replace(/^Date: .*\r\n/m, '').replace(/\(call \d+\)/, '(call n)').replace(/^Request-Key: .*\r\n/m, 'Request-Key: (new)\r\n');
+  const comparable = (text: string) =>
+    text
+      .replace(/^Date: .*\r\n/m, '')
+      .replace(/\(call \d+\)/, '(call n)')
+      .replace(/^Request-Key: .*\r\n/m, 'Request-Key: (new)\r\n');
   return { lane: comparable(await raw(path, headers, body, method)), express: comparable(await raw(`${path}?`, headers, body, method)) };
 }
 
@@ -46,7 +52,12 @@ async function lastJournalEntries(count: number): Promise<JournalEntry[]> {
 async function lastTwoComparable(): Promise<[unknown, unknown]> {
   const [a, b] = await lastJournalEntries(2);
   const comparable = ({ id: _id, time: _time, durationMs: _duration, ...rest }: JournalEntry & { id?: unknown }) =>
-    JSON.parse(JSON.stringify(rest).replace(/"call":\d+/g, '"call":"n"').replace(/\(call \d+\)/g, '(call n)').replace(/"ref":"[^"]*"/g, '"ref":"(masked)"')) as unknown;
+    JSON.parse(
+      JSON.stringify(rest)
+        .replace(/"call":\d+/g, '"call":"n"')
+        .replace(/\(call \d+\)/g, '(call n)')
+        .replace(/"ref":"[^"]*"/g, '"ref":"(masked)"'),
+    ) as unknown;
   return [comparable(a!), comparable(b!)];
 }
 
@@ -103,7 +114,10 @@ describe('the public-key fast lane answers as the express route does', () => {
 const BOUNDARY = '----lane-boundary';
 
 /** A multipart body with one file part (or whatever `part` says) under BOUNDARY. */
-function multipart(content: Buffer, part = 'Content-Disposition: form-data; name="image"; filename="card.jpg"\r\nContent-Type: application/octet-stream'): Buffer {
+function multipart(
+  content: Buffer,
+  part = 'Content-Disposition: form-data; name="image"; filename="card.jpg"\r\nContent-Type: application/octet-stream',
+): Buffer {
   return Buffer.concat([Buffer.from(`--${BOUNDARY}\r\n${part}\r\n\r\n`), content, Buffer.from(`\r\n--${BOUNDARY}--\r\n`)]);
 }
 
@@ -111,7 +125,10 @@ function multipart(content: Buffer, part = 'Content-Disposition: form-data; name
 async function envelope(service: 'credit-card' | 'id-card', extra: Record<string, string> = {}): Promise<{ key: Buffer; headers: Record<string, string> }> {
   const publicKey = await h.client.publicKey(service);
   const key = newSymmetricKey();
-  return { key, headers: { Authorization: APP.secretKey, 'X-Key-Version': publicKey.version, 'Symmetric-Key': wrapSymmetricKey(publicKey.key, key), ...extra } };
+  return {
+    key,
+    headers: { Authorization: APP.secretKey, 'X-Key-Version': publicKey.version, 'Symmetric-Key': wrapSymmetricKey(publicKey.key, key), ...extra },
+  };
 }
 
 function upload(headers: Record<string, string>, body: Buffer): Record<string, string> {
@@ -141,13 +158,37 @@ describe('the POST fast lane answers as the express routes do', () => {
 
   it.each([
     ['a wrong secret key', (b: Buffer, hs: Record<string, string>) => [upload({ ...hs, Authorization: 'wrong' }, b), b] as const, /"resultCode":4010001/],
-    ['no image part', (_b: Buffer, hs: Record<string, string>) => [upload(hs, multipart(Buffer.from('x'), 'Content-Disposition: form-data; name="other"')), multipart(Buffer.from('x'), 'Content-Disposition: form-data; name="other"')] as const, /"resultCode":4000001/],
-    ['the image as a text field', (_b: Buffer, hs: Record<string, string>) => [upload(hs, multipart(Buffer.from('x'), 'Content-Disposition: form-data; name="image"')), multipart(Buffer.from('x'), 'Content-Disposition: form-data; name="image"')] as const, /"resultCode":4000001/],
-    ['a JSON body', (_b: Buffer, hs: Record<string, string>) => [{ ...hs, 'Content-Type': 'application/json', 'Content-Length': '2' }, Buffer.from('{}')] as const, /"resultCode":4000001/],
-    ['a truncated ciphertext', (b: Buffer, hs: Record<string, string>) => {
-      const cut = multipart(b.subarray(b.indexOf('\r\n\r\n') + 4, b.indexOf('\r\n\r\n') + 4 + 100));
-      return [upload(hs, cut), cut] as const;
-    }, /"resultCode":4000303/],
+    [
+      'no image part',
+      (_b: Buffer, hs: Record<string, string>) =>
+        [
+          upload(hs, multipart(Buffer.from('x'), 'Content-Disposition: form-data; name="other"')),
+          multipart(Buffer.from('x'), 'Content-Disposition: form-data; name="other"'),
+        ] as const,
+      /"resultCode":4000001/,
+    ],
+    [
+      'the image as a text field',
+      (_b: Buffer, hs: Record<string, string>) =>
+        [
+          upload(hs, multipart(Buffer.from('x'), 'Content-Disposition: form-data; name="image"')),
+          multipart(Buffer.from('x'), 'Content-Disposition: form-data; name="image"'),
+        ] as const,
+      /"resultCode":4000001/,
+    ],
+    [
+      'a JSON body',
+      (_b: Buffer, hs: Record<string, string>) => [{ ...hs, 'Content-Type': 'application/json', 'Content-Length': '2' }, Buffer.from('{}')] as const,
+      /"resultCode":4000001/,
+    ],
+    [
+      'a truncated ciphertext',
+      (b: Buffer, hs: Record<string, string>) => {
+        const cut = multipart(b.subarray(b.indexOf('\r\n\r\n') + 4, b.indexOf('\r\n\r\n') + 4 + 100));
+        return [upload(hs, cut), cut] as const;
+      },
+      /"resultCode":4000303/,
+    ],
   ])('%s', async (_what, make, expected) => {
     const { key, headers } = await envelope('credit-card');
     const [sentHeaders, body] = make(multipart(encryptBytes(key, card)), headers);
@@ -167,8 +208,18 @@ describe('the POST fast lane answers as the express routes do', () => {
       const answer = await raw(`/v2.0/appkeys/${APP.appKey}/id-card`, upload(headers, body), body, 'POST');
       const requestKey = /^Request-Key: (.*)\r\n/m.exec(answer)![1]!;
       const auth = await envelope('id-card', { 'Request-Key': requestKey });
-      const json = JSON.stringify({ idType: 'resident', name: encryptValue(auth.key, 'nobody'), residentNumber: encryptValue(auth.key, '0000000000000'), issueDate: encryptValue(auth.key, '20200101') });
-      const text = await raw(`/v2.0/appkeys/${APP.appKey}/id-card/authenticity${query}`, { ...auth.headers, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(json)) }, json, 'POST');
+      const json = JSON.stringify({
+        idType: 'resident',
+        name: encryptValue(auth.key, 'nobody'),
+        residentNumber: encryptValue(auth.key, '0000000000000'),
+        issueDate: encryptValue(auth.key, '20200101'),
+      });
+      const text = await raw(
+        `/v2.0/appkeys/${APP.appKey}/id-card/authenticity${query}`,
+        { ...auth.headers, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(json)) },
+        json,
+        'POST',
+      );
       verdicts.push(text.replace(/^Date: .*\r\n/m, ''));
     }
     expect(verdicts[0]).toMatch(/"resultCode":0/);

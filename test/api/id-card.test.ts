@@ -11,7 +11,7 @@ describe('POST /id-card and /id-card/stand-alone', () => {
     ['id-card/resident', 'resident'],
     ['id-card/driver', 'driver'],
     ['id-card/passport', 'passport'],
-  ] as const)('%s answers exactly the guide\'s keys for %s, every value encrypted', async (scenario, idType) => {
+  ] as const)("%s answers exactly the guide's keys for %s, every value encrypted", async (scenario, idType) => {
     for (const call of [h.client.idCard, h.client.idCardStandAlone]) {
       const answer = await call(resident, { scenario });
       expect(answer.body.header).toEqual({ isSuccessful: true, resultCode: 0, resultMessage: 'SUCCESS' });

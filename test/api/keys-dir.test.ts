@@ -54,7 +54,11 @@ describe('EMULATOR_KEYS_DIR', () => {
     const again = createOcrClient({ baseUrl: second.url, ...APP });
     expect((await again.fetchPublicKey('credit-card')).result?.version).toBe('1');
     expect((await again.creditCard(card, { publicKey: before, keyVersion: before.version })).resultCode).toBe(0);
-    const keys = (await request(second.url).get('/__emulator/keys').expect(200)).body.keys as { appKey: string; service: string; versions: { version: string; revoked: boolean }[] }[];
+    const keys = (await request(second.url).get('/__emulator/keys').expect(200)).body.keys as {
+      appKey: string;
+      service: string;
+      versions: { version: string; revoked: boolean }[];
+    }[];
     expect(keys.find((k) => k.service === 'id-card')?.versions.map((v) => [v.version, v.revoked])).toEqual([
       ['0', true],
       ['1', false],
@@ -109,7 +113,10 @@ describe('EMULATOR_KEYS_DIR', () => {
     expect(await served()).toBe('0');
     expect(ring('credit-card').current).toBe('0');
     await request(emulator.url).post('/__emulator/keys/id-card/revoke').send({ version: '0' }).expect(500);
-    const keys = (await request(emulator.url).get('/__emulator/keys').expect(200)).body.keys as { service: string; versions: { version: string; revoked: boolean }[] }[];
+    const keys = (await request(emulator.url).get('/__emulator/keys').expect(200)).body.keys as {
+      service: string;
+      versions: { version: string; revoked: boolean }[];
+    }[];
     expect(keys.find((k) => k.service === 'id-card')?.versions.map((v) => [v.version, v.revoked])).toEqual([['0', false]]);
     expect(ring('id-card').versions.map((v: { revoked: boolean }) => v.revoked)).toEqual([false]);
 
@@ -122,14 +129,22 @@ describe('EMULATOR_KEYS_DIR', () => {
 
   it('refuses to start on a broken key file, naming it', async () => {
     const dir = keysDir();
-    writeFileSync(join(dir, 'emulator-appkey.credit-card.json'), JSON.stringify({ format: KEY_RING_FORMAT, appKey: 'a', service: 'credit-card', current: '0', versions: [{ version: '0', privateKey: 'nope' }] }));
-    await expect(startEmulator({ port: 0, keysDir: dir, watchScenarios: false })).rejects.toThrow(/EMULATOR_KEYS_DIR: .*emulator-appkey\.credit-card\.json, version 0/);
+    writeFileSync(
+      join(dir, 'emulator-appkey.credit-card.json'),
+      JSON.stringify({ format: KEY_RING_FORMAT, appKey: 'a', service: 'credit-card', current: '0', versions: [{ version: '0', privateKey: 'nope' }] }),
+    );
+    await expect(startEmulator({ port: 0, keysDir: dir, watchScenarios: false })).rejects.toThrow(
+      /EMULATOR_KEYS_DIR: .*emulator-appkey\.credit-card\.json, version 0/,
+    );
   });
 
   it('the emulator process: same public key after a restart', async () => {
     const dir = keysDir();
     const env = { EMULATOR_KEYS_DIR: dir };
-    const publicKey = async (url: string) => (await (await fetch(`${url}/v2.0/appkeys/${APP.appKey}/public-keys/credit-card`, { headers: { Authorization: APP.secretKey } })).json()) as { result: { key: string } };
+    const publicKey = async (url: string) =>
+      (await (await fetch(`${url}/v2.0/appkeys/${APP.appKey}/public-keys/credit-card`, { headers: { Authorization: APP.secretKey } })).json()) as {
+        result: { key: string };
+      };
     const first = await spawnEmulator(env);
     const before = await publicKey(first.url);
     expect(await first.stop()).toBe(0);
@@ -171,20 +186,26 @@ describe('EMULATOR_KEYS_DIR: what the directory may hold (the emulator process)'
   it('refuses a ring file that is a link to a device, naming it, without reading it', async () => {
     const dir = keysDir();
     symlinkSync('/dev/zero', join(dir, 'zero.json'));
-    expect(await refusal({ EMULATOR_KEYS_DIR: dir })).toBe(`nhn-ocr-emulator: EMULATOR_KEYS_DIR: ${join(dir, 'zero.json')} is a character device, not a regular file: not read`);
+    expect(await refusal({ EMULATOR_KEYS_DIR: dir })).toBe(
+      `nhn-ocr-emulator: EMULATOR_KEYS_DIR: ${join(dir, 'zero.json')} is a character device, not a regular file: not read`,
+    );
   });
 
   it('refuses a FIFO without waiting for a writer', async () => {
     const dir = keysDir();
     execFileSync('mkfifo', [join(dir, 'pipe.json')]);
-    expect(await refusal({ EMULATOR_KEYS_DIR: dir })).toBe(`nhn-ocr-emulator: EMULATOR_KEYS_DIR: ${join(dir, 'pipe.json')} is a FIFO (named pipe), not a regular file: not read`);
+    expect(await refusal({ EMULATOR_KEYS_DIR: dir })).toBe(
+      `nhn-ocr-emulator: EMULATOR_KEYS_DIR: ${join(dir, 'pipe.json')} is a FIFO (named pipe), not a regular file: not read`,
+    );
   });
 
   it('refuses a ring file past the size bound', async () => {
     const dir = keysDir();
     const file = join(dir, 'huge.json');
     writeFileSync(file, ' '.repeat(RING_FILE_MAX_BYTES + 1));
-    expect(await refusal({ EMULATOR_KEYS_DIR: dir })).toBe(`nhn-ocr-emulator: EMULATOR_KEYS_DIR: ${file} is ${RING_FILE_MAX_BYTES + 1} bytes; at most ${RING_FILE_MAX_BYTES} are read`);
+    expect(await refusal({ EMULATOR_KEYS_DIR: dir })).toBe(
+      `nhn-ocr-emulator: EMULATOR_KEYS_DIR: ${file} is ${RING_FILE_MAX_BYTES + 1} bytes; at most ${RING_FILE_MAX_BYTES} are read`,
+    );
   });
 
   it('serves RSA-2048 keys only: an EC key, RSA-512, RSA-4096 and exponent 3 are refused', async () => {
@@ -204,7 +225,9 @@ describe('EMULATOR_KEYS_DIR: what the directory may hold (the emulator process)'
     ringWith(dir, FIXED_KEYS[0]!.pem);
     const emulator = await spawnEmulator({ EMULATOR_KEYS_DIR: dir });
     try {
-      const answer = (await (await fetch(`${emulator.url}/v2.0/appkeys/${APP.appKey}/public-keys/credit-card`, { headers: { Authorization: APP.secretKey } })).json()) as { result: { key: string } };
+      const answer = (await (
+        await fetch(`${emulator.url}/v2.0/appkeys/${APP.appKey}/public-keys/credit-card`, { headers: { Authorization: APP.secretKey } })
+      ).json()) as { result: { key: string } };
       expect(answer.result.key).toBe(FIXED_KEYS[0]!.publicKeyDer.toString('base64'));
     } finally {
       await emulator.stop();
@@ -215,7 +238,9 @@ describe('EMULATOR_KEYS_DIR: what the directory may hold (the emulator process)'
     const dir = keysDir();
     const first = await spawnEmulator({ EMULATOR_KEYS_DIR: dir });
     try {
-      expect(await refusal({ EMULATOR_KEYS_DIR: dir })).toBe(`nhn-ocr-emulator: EMULATOR_KEYS_DIR: keys directory ${dir} is in use by process ${first.child.pid} (lock file ${join(dir, '.nhn-ocr-emulator.lock')})`);
+      expect(await refusal({ EMULATOR_KEYS_DIR: dir })).toBe(
+        `nhn-ocr-emulator: EMULATOR_KEYS_DIR: keys directory ${dir} is in use by process ${first.child.pid} (lock file ${join(dir, '.nhn-ocr-emulator.lock')})`,
+      );
     } finally {
       expect(await first.stop()).toBe(0);
     }
@@ -252,8 +277,13 @@ describe('EMULATOR_KEYS_DIR: what the directory may hold (the emulator process)'
     chmodSync(dir, 0o755);
     const emulator = await spawnEmulator({ EMULATOR_KEYS_DIR: dir });
     await emulator.stop();
-    const warnings = emulator.output().split('\n').filter((line) => line.includes('warning'));
-    expect(warnings).toEqual([`nhn-ocr-emulator: warning: keys directory ${dir} holds private keys and is readable by group and others (mode 0755); chmod 700 it`]);
+    const warnings = emulator
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('warning'));
+    expect(warnings).toEqual([
+      `nhn-ocr-emulator: warning: keys directory ${dir} holds private keys and is readable by group and others (mode 0755); chmod 700 it`,
+    ]);
   });
 
   it("takes over a lock naming this process's pid that this process does not hold (a killed container's PID 1, found by the next)", async () => {
@@ -269,6 +299,8 @@ describe('EMULATOR_KEYS_DIR: what the directory may hold (the emulator process)'
   it('in one process too, a directory serves one emulator at a time', async () => {
     const dir = keysDir();
     await start(dir);
-    await expect(startEmulator({ port: 0, keysDir: dir, keyFactory: fixedKeyFactory(), watchScenarios: false })).rejects.toThrow(`EMULATOR_KEYS_DIR: keys directory ${dir} is in use by process ${process.pid} (this process)`);
+    await expect(startEmulator({ port: 0, keysDir: dir, keyFactory: fixedKeyFactory(), watchScenarios: false })).rejects.toThrow(
+      `EMULATOR_KEYS_DIR: keys directory ${dir} is in use by process ${process.pid} (this process)`,
+    );
   });
 });

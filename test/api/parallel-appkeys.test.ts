@@ -21,7 +21,10 @@ const worker = (n: number) => ({ appKey: `worker-${n}`, secretKey: `worker-${n}-
 const clientOf = (credentials: { appKey: string; secretKey: string }) => createOcrClient({ baseUrl: h.url, ...credentials, fetch: validatingFetch });
 
 async function register(n: number): Promise<ReturnType<typeof clientOf>> {
-  await admin().post('/__emulator/appkeys').send(worker(n)).expect((res) => expect([200, 201]).toContain(res.status));
+  await admin()
+    .post('/__emulator/appkeys')
+    .send(worker(n))
+    .expect((res) => expect([200, 201]).toContain(res.status));
   return clientOf(worker(n));
 }
 
@@ -37,7 +40,14 @@ describe('POST /__emulator/appkeys', () => {
   });
 
   it('refuses names that cannot go in a path and secrets that cannot go in a header', async () => {
-    for (const body of [{}, { appKey: 'a b', secretKey: 's' }, { appKey: 'a/b', secretKey: 's' }, { appKey: 'x'.repeat(129), secretKey: 's' }, { appKey: 'ok', secretKey: 'has space' }, { appKey: 'ok', secretKey: '' }]) {
+    for (const body of [
+      {},
+      { appKey: 'a b', secretKey: 's' },
+      { appKey: 'a/b', secretKey: 's' },
+      { appKey: 'x'.repeat(129), secretKey: 's' },
+      { appKey: 'ok', secretKey: 'has space' },
+      { appKey: 'ok', secretKey: '' },
+    ]) {
       expect((await admin().post('/__emulator/appkeys').send(body).expect(400)).body.error).toBe('bad_request');
     }
   });
@@ -83,7 +93,10 @@ describe('the bound on registered appKeys', () => {
     const app = createApp(engine, { maxUploadBytes: 1024, journal: new Journal() });
     await request(app).post('/__emulator/appkeys').send(worker(1)).expect(201);
     const full = await request(app).post('/__emulator/appkeys').send(worker(2)).expect(507);
-    expect(full.body).toEqual({ error: 'full', message: '1 appKeys are registered already: remove the ones you are done with (DELETE /__emulator/appkeys/{appKey})' });
+    expect(full.body).toEqual({
+      error: 'full',
+      message: '1 appKeys are registered already: remove the ones you are done with (DELETE /__emulator/appkeys/{appKey})',
+    });
     expect((await request(app).get('/__emulator/appkeys').expect(200)).body).toMatchObject({ registered: 1, max: 1 });
     await expect(engine.registerAppKey('worker-2', 'worker-2-secret')).rejects.toMatchObject({ name: 'RegistrationError', kind: 'full' });
     await request(app).delete('/__emulator/appkeys/worker-1').expect(200);
@@ -125,7 +138,9 @@ describe('controls scoped to one appKey', () => {
     expect(keys.every((k: { versions: unknown[] }) => k.versions.length === 0)).toBe(true);
     expect((await admin().get('/__emulator/requests?appKey=worker-20').expect(200)).body.requests).toEqual([]);
     // worker-21's one call so far: its public key.
-    expect((await admin().get('/__emulator/requests?appKey=worker-21').expect(200)).body.requests.map((r: { endpoint: string }) => r.endpoint)).toEqual(['public-key']);
+    expect((await admin().get('/__emulator/requests?appKey=worker-21').expect(200)).body.requests.map((r: { endpoint: string }) => r.endpoint)).toEqual([
+      'public-key',
+    ]);
     expect((await admin().get('/__emulator/queue').expect(200)).body.queue).toEqual([{ scenario: 'credit-card/not-found', remaining: 1, appKey: 'worker-21' }]);
     // worker-21's key is the one it had; worker-20 gets a new version "0".
     expect(await b.publicKey('credit-card', true)).toEqual(keyB);

@@ -13,7 +13,9 @@ describe('the emulator process', () => {
   it('prints one ready line with URL and credentials, serves health, stops cleanly on SIGTERM', async () => {
     const emu = await spawnEmulator();
     try {
-      expect(emu.readyLine).toMatch(/^nhn-ocr-emulator ready at http:\/\/127\.0\.0\.1:\d+ \(appKey=emulator-appkey secretKey=emulator-secretkey userAccessKeyId=emulator-user-access-key secretAccessKey=emulator-secret-access-key\)$/);
+      expect(emu.readyLine).toMatch(
+        /^nhn-ocr-emulator ready at http:\/\/127\.0\.0\.1:\d+ \(appKey=emulator-appkey secretKey=emulator-secretkey userAccessKeyId=emulator-user-access-key secretAccessKey=emulator-secret-access-key\)$/,
+      );
       const health = await fetch(`${emu.url}/__emulator/health`);
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({ status: 'ok', apiDatePinned: false });
@@ -32,7 +34,9 @@ describe('the emulator process', () => {
     const off = await spawnEmulator({ HOST: '0.0.0.0' });
     try {
       await fetch(`${off.url.replace('0.0.0.0', '127.0.0.1')}/__emulator/health`);
-      expect(off.output().split('\n')[1]).toBe('nhn-ocr-emulator: admin API off (HOST=0.0.0.0 is not loopback and EMULATOR_ADMIN_TOKEN is unset); set EMULATOR_ADMIN_TOKEN to turn it on, then send Authorization: Bearer <token>');
+      expect(off.output().split('\n')[1]).toBe(
+        'nhn-ocr-emulator: admin API off (HOST=0.0.0.0 is not loopback and EMULATOR_ADMIN_TOKEN is unset); set EMULATOR_ADMIN_TOKEN to turn it on, then send Authorization: Bearer <token>',
+      );
     } finally {
       await off.stop();
     }
@@ -50,7 +54,9 @@ describe('the emulator process', () => {
   it('takes its credentials from EMULATOR_APPKEY / EMULATOR_SECRETKEY', async () => {
     const emu = await spawnEmulator({ EMULATOR_APPKEY: 'ci-app', EMULATOR_SECRETKEY: 'ci-secret' });
     try {
-      expect(emu.readyLine).toContain('(appKey=ci-app secretKey=ci-secret userAccessKeyId=emulator-user-access-key secretAccessKey=emulator-secret-access-key)');
+      expect(emu.readyLine).toContain(
+        '(appKey=ci-app secretKey=ci-secret userAccessKeyId=emulator-user-access-key secretAccessKey=emulator-secret-access-key)',
+      );
       const ok = await fetch(`${emu.url}/v2.0/appkeys/ci-app/public-keys/id-card`, { headers: { Authorization: 'ci-secret' } });
       expect(((await ok.json()) as { header: { resultCode: number } }).header.resultCode).toBe(0);
       const old = await fetch(`${emu.url}/v2.0/appkeys/emulator-appkey/public-keys/id-card`, { headers: { Authorization: 'emulator-secretkey' } });
@@ -77,7 +83,7 @@ describe('the emulator process', () => {
     }
   });
 
-  it('npm start and the test harness give node the same flags; the bin\'s shebang is portable', () => {
+  it("npm start and the test harness give node the same flags; the bin's shebang is portable", () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string>; bin: Record<string, string> };
     expect(pkg.scripts['start']).toBe(`node ${NODE_FLAGS.join(' ')} dist/server/main.js`);
     expect(pkg.bin['nhn-ocr-emulator']).toBe('dist/server/main.js');
@@ -179,7 +185,9 @@ describe('the command line', () => {
   it('names a host it cannot listen on in one line', async () => {
     const { code, stderr } = await run([], { HOST: 'nonexistent.invalid' });
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^nhn-ocr-emulator: HOST="nonexistent\.invalid" cannot be resolved \((ENOTFOUND|EAI_AGAIN)\); give an IP address or a host name of this machine\n$/);
+    expect(stderr).toMatch(
+      /^nhn-ocr-emulator: HOST="nonexistent\.invalid" cannot be resolved \((ENOTFOUND|EAI_AGAIN)\); give an IP address or a host name of this machine\n$/,
+    );
   });
 
   it('names a port in use after the flag that gave it', async () => {
@@ -216,12 +224,21 @@ describe('startEmulator (in-process)', () => {
 
   it.each([
     [{ requestKeyTtlSeconds: -5 }, 'startEmulator option requestKeyTtlSeconds=-5 must be a whole number from 1 to 315360000'],
-    [{ host: 'nonexistent.invalid' }, /^startEmulator option host="nonexistent\.invalid" cannot be resolved \((ENOTFOUND|EAI_AGAIN)\); give an IP address or a host name of this machine$/],
+    [
+      { host: 'nonexistent.invalid' },
+      /^startEmulator option host="nonexistent\.invalid" cannot be resolved \((ENOTFOUND|EAI_AGAIN)\); give an IP address or a host name of this machine$/,
+    ],
     [{ requestKeyTTL: 60 }, /^unknown startEmulator option "requestKeyTTL" \(did you mean requestKeyTtlSeconds\?\)/],
-    [{ workers: 2, redisUrl: 'redis://127.0.0.1:1', redisSecret: 'sixteen characters or more' }, /^startEmulator option workers=2: worker processes are started by the command/],
+    [
+      { workers: 2, redisUrl: 'redis://127.0.0.1:1', redisSecret: 'sixteen characters or more' },
+      /^startEmulator option workers=2: worker processes are started by the command/,
+    ],
   ])('refuses %j with a one-line ConfigError', async (options, message) => {
     const error = await startEmulator({ port: 0, watchScenarios: false, ...options } as never).then(
-      async (emulator) => (await emulator.close(), undefined),
+      async (emulator) => {
+        await emulator.close();
+        return undefined;
+      },
       (thrown: unknown) => thrown,
     );
     expect(error).toBeInstanceOf(ConfigError);

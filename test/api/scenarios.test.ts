@@ -354,15 +354,27 @@ describe('PUT /__emulator/defaults/{appKey}', () => {
   });
 
   it('DELETE or an empty list removes them; bad bodies and names are refused', async () => {
-    await admin().put(`/__emulator/defaults/${APP.appKey}`).send({ scenarios: ['credit-card/not-found'] }).expect(200);
+    await admin()
+      .put(`/__emulator/defaults/${APP.appKey}`)
+      .send({ scenarios: ['credit-card/not-found'] })
+      .expect(200);
     expect((await client.creditCard(card)).resultCode).toBe(4000111);
     expect((await admin().delete(`/__emulator/defaults/${APP.appKey}`).expect(200)).body).toEqual({ defaults: {} });
     expect((await client.creditCard(card)).resultCode).toBe(0);
-    await admin().put(`/__emulator/defaults/${APP.appKey}`).send({ scenarios: ['credit-card/not-found'] }).expect(200);
+    await admin()
+      .put(`/__emulator/defaults/${APP.appKey}`)
+      .send({ scenarios: ['credit-card/not-found'] })
+      .expect(200);
     expect((await admin().put(`/__emulator/defaults/${APP.appKey}`).send({ scenarios: [] }).expect(200)).body).toEqual({ defaults: {} });
     await admin().put(`/__emulator/defaults/${APP.appKey}`).send({ scenarios: 'credit-card/not-found' }).expect(400);
-    await admin().put(`/__emulator/defaults/${APP.appKey}`).send({ scenarios: ['nope'] }).expect(404);
-    await admin().put('/__emulator/defaults/nobody').send({ scenarios: ['credit-card/not-found'] }).expect(404);
+    await admin()
+      .put(`/__emulator/defaults/${APP.appKey}`)
+      .send({ scenarios: ['nope'] })
+      .expect(404);
+    await admin()
+      .put('/__emulator/defaults/nobody')
+      .send({ scenarios: ['credit-card/not-found'] })
+      .expect(404);
   });
 });
 
@@ -371,7 +383,10 @@ describe('POST /__emulator/reset', () => {
     const before = await client.publicKey('credit-card');
     await admin().post('/__emulator/keys/credit-card/rotate').send({}).expect(200);
     await admin().post('/__emulator/queue').send({ scenario: 'credit-card/not-found', times: 3 }).expect(201);
-    await admin().put(`/__emulator/defaults/${APP.appKey}`).send({ scenarios: ['credit-card/amex'] }).expect(200);
+    await admin()
+      .put(`/__emulator/defaults/${APP.appKey}`)
+      .send({ scenarios: ['credit-card/amex'] })
+      .expect(200);
     await admin().post('/__emulator/clock').send({ advanceSeconds: 3600 }).expect(200);
     await client.creditCard(card, { scenario: 'errors/flaky' });
     expect(await journal()).not.toHaveLength(0);

@@ -62,7 +62,11 @@ describe.skipIf(!REDIS_SERVER)('two emulator processes on one Redis', () => {
     const journalA = (await (await fetch(`${a.url}/__emulator/requests?endpoint=id-card/authenticity`)).json()) as { requests: { resultCode: number }[] };
     expect(journalA.requests.map((r) => r.resultCode)).toEqual([4000122]);
     // The Request-Keys are listed at either process, with the state the other left them in.
-    const listed = (await (await fetch(`${a.url}/__emulator/request-keys`)).json()) as { requestKeys: { requestKey: string; state: string }[]; store: string; held?: number };
+    const listed = (await (await fetch(`${a.url}/__emulator/request-keys`)).json()) as {
+      requestKeys: { requestKey: string; state: string }[];
+      store: string;
+      held?: number;
+    };
     expect(listed.store).toBe('redis');
     expect(listed.held).toBeUndefined();
     expect(listed.requestKeys.find((view) => view.requestKey.endsWith(read.requestKey!.slice(-4)))?.state).toBe('consumed');
@@ -80,7 +84,11 @@ describe.skipIf(!REDIS_SERVER)('two emulator processes on one Redis', () => {
 
   it('a clock advance through A expires the Request-Key at B', async () => {
     const read = await clientB.idCard(idImage);
-    const advanced = await fetch(`${a.url}/__emulator/clock`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ advanceSeconds: 3601 }) });
+    const advanced = await fetch(`${a.url}/__emulator/clock`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ advanceSeconds: 3601 }),
+    });
     expect(advanced.status).toBe(200);
     expect((await clientB.authenticity(read.requestKey!, authenticityFieldsFor(read.result!))).resultCode).toBe(4000122);
     const clockB = (await (await fetch(`${b.url}/__emulator/clock`)).json()) as { offsetSeconds: number };
@@ -96,7 +104,9 @@ describe.skipIf(!REDIS_SERVER)('two emulator processes on one Redis', () => {
     );
     expect(refused).toBeInstanceOf(Error);
     const { message } = refused as Error;
-    expect(message).toMatch(/^emulator exited with 1 before it was ready:\nnhn-ocr-emulator: EMULATOR_REDIS_SECRET=\(hidden\) is not the secret the emulators on this Redis with prefix "two-[0-9a-f]{8}:" use \(their private keys would not open here\): give every emulator of one prefix the same secret, or this one another EMULATOR_REDIS_PREFIX\n$/);
+    expect(message).toMatch(
+      /^emulator exited with 1 before it was ready:\nnhn-ocr-emulator: EMULATOR_REDIS_SECRET=\(hidden\) is not the secret the emulators on this Redis with prefix "two-[0-9a-f]{8}:" use \(their private keys would not open here\): give every emulator of one prefix the same secret, or this one another EMULATOR_REDIS_PREFIX\n$/,
+    );
     expect(message).not.toContain(other);
     expect(message).not.toContain(SECRET);
     // A and B go on as before.
@@ -104,7 +114,11 @@ describe.skipIf(!REDIS_SERVER)('two emulator processes on one Redis', () => {
   });
 
   it('an appKey registered through A works at B', async () => {
-    await fetch(`${a.url}/__emulator/appkeys`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ appKey: 'worker-1', secretKey: 'worker-1-secret' }) });
+    await fetch(`${a.url}/__emulator/appkeys`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ appKey: 'worker-1', secretKey: 'worker-1-secret' }),
+    });
     const worker = createOcrClient({ baseUrl: b.url, appKey: 'worker-1', secretKey: 'worker-1-secret' });
     expect((await worker.fetchPublicKey('credit-card')).resultCode).toBe(0);
     const stats = (await (await fetch(`${b.url}/__emulator/stats`)).json()) as { store: string; requestKeys?: unknown };
@@ -197,7 +211,10 @@ describe.skipIf(!REDIS_SERVER)('Redis out of memory, then gone: what a spawned e
     control = new Redis(redis.url, { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
     control.on('error', () => {});
     await control.connect();
-    emulator = await spawnEmulator({ EMULATOR_REDIS_URL: redis.url, EMULATOR_REDIS_SECRET: SECRET, EMULATOR_REDIS_PREFIX: `oom-${randomBytes(4).toString('hex')}:` }, 20_000);
+    emulator = await spawnEmulator(
+      { EMULATOR_REDIS_URL: redis.url, EMULATOR_REDIS_SECRET: SECRET, EMULATOR_REDIS_PREFIX: `oom-${randomBytes(4).toString('hex')}:` },
+      20_000,
+    );
   });
   afterAll(async () => {
     control?.disconnect();
@@ -217,9 +234,16 @@ describe.skipIf(!REDIS_SERVER)('Redis out of memory, then gone: what a spawned e
       expect((await client.authenticity(read.requestKey!, authenticityFieldsFor(read.result!))).resultCode).toBe(-1);
       const [entry] = ((await (await fetch(`${emulator.url}/__emulator/requests?limit=1`)).json()) as { requests: { diagnosis: string }[] }).requests;
       expect(entry?.diagnosis).toMatch(/^the shared state \(Redis\) refuses the call: OOM/);
-      const advanced = await fetch(`${emulator.url}/__emulator/clock`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ advanceSeconds: 1 }) });
+      const advanced = await fetch(`${emulator.url}/__emulator/clock`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ advanceSeconds: 1 }),
+      });
       // Redis answers, refusing: the admin API says so, not that it does not answer.
-      expect([advanced.status, await advanced.json()]).toEqual([503, { error: 'unavailable', message: expect.stringMatching(/^the shared state \(Redis\) refuses the call: OOM/) }]);
+      expect([advanced.status, await advanced.json()]).toEqual([
+        503,
+        { error: 'unavailable', message: expect.stringMatching(/^the shared state \(Redis\) refuses the call: OOM/) },
+      ]);
     } finally {
       await control.config('SET', 'maxmemory', '0');
     }
@@ -236,13 +260,22 @@ describe.skipIf(!REDIS_SERVER)('Redis out of memory, then gone: what a spawned e
     const token = await issueToken(emulator.url);
     handedOut.push(token);
     await redis.kill();
-    await expectTemporarilyUnavailable(await tokenRequest(emulator.url, { authorization: basic(ACCESS_KEY.id, ACCESS_KEY.secret) }), /^the shared state \(Redis\) does not answer/);
+    await expectTemporarilyUnavailable(
+      await tokenRequest(emulator.url, { authorization: basic(ACCESS_KEY.id, ACCESS_KEY.secret) }),
+      /^the shared state \(Redis\) does not answer/,
+    );
     await expectTemporarilyUnavailable(await revokeToken(emulator.url, token), /^the shared state \(Redis\) does not answer/);
     // Client credentials and the form are checked first, without the shared state (README).
     expect((await tokenRequest(emulator.url, { authorization: basic(ACCESS_KEY.id, 'wrong-secret') })).status).toBe(401);
     expect((await tokenRequest(emulator.url, { authorization: basic(ACCESS_KEY.id, ACCESS_KEY.secret), body: 'grant_type=password' })).status).toBe(400);
-    expect((await tokenRequest(emulator.url, { authorization: basic(ACCESS_KEY.id, 'wrong-secret'), path: '/oauth2/token/revoke', body: `token=${token}` })).status).toBe(401);
-    for (const [method, path] of [['GET', '/__emulator/keys'], ['POST', '/__emulator/reset'], ['GET', '/__emulator/request-keys']] as const) {
+    expect(
+      (await tokenRequest(emulator.url, { authorization: basic(ACCESS_KEY.id, 'wrong-secret'), path: '/oauth2/token/revoke', body: `token=${token}` })).status,
+    ).toBe(401);
+    for (const [method, path] of [
+      ['GET', '/__emulator/keys'],
+      ['POST', '/__emulator/reset'],
+      ['GET', '/__emulator/request-keys'],
+    ] as const) {
       expect((await fetch(`${emulator.url}${path}`, { method })).status, `${method} ${path}`).toBe(503);
     }
   });
@@ -289,9 +322,18 @@ describe.skipIf(!REDIS_SERVER)('EMULATOR_WORKERS: worker processes on one port',
   });
 
   it('one ready line from the primary once both workers listen; both serve; SIGTERM stops all', async () => {
-    const env = { EMULATOR_WORKERS: '2', EMULATOR_REDIS_URL: redis.url, EMULATOR_REDIS_SECRET: SECRET, EMULATOR_REDIS_PREFIX: `workers-${randomBytes(4).toString('hex')}:` };
+    const env = {
+      EMULATOR_WORKERS: '2',
+      EMULATOR_REDIS_URL: redis.url,
+      EMULATOR_REDIS_SECRET: SECRET,
+      EMULATOR_REDIS_PREFIX: `workers-${randomBytes(4).toString('hex')}:`,
+    };
     const emulator = await spawnEmulator(env, 20_000);
-    const children = () => execFileSync('pgrep', ['-P', String(emulator.child.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    const children = () =>
+      execFileSync('pgrep', ['-P', String(emulator.child.pid)], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .filter(Boolean);
     try {
       expect(emulator.readyLine).toMatch(/^nhn-ocr-emulator ready at http:\/\/127\.0\.0\.1:\d+ \(appKey=emulator-appkey .*\) with 2 worker processes$/);
       expect(children()).toHaveLength(2);
@@ -305,7 +347,9 @@ describe.skipIf(!REDIS_SERVER)('EMULATOR_WORKERS: worker processes on one port',
       for (let i = 0; i < 6; i++) await onNewConnection(`${emulator.url}/v2.0/appkeys/${APP.appKey}/public-keys/id-card`, { Authorization: APP.secretKey });
       const journals = new Set<string>();
       for (let i = 0; i < 6; i++) {
-        const { requests } = JSON.parse(await onNewConnection(`${emulator.url}/__emulator/requests?endpoint=public-key`)) as { requests: { id: number; path: string }[] };
+        const { requests } = JSON.parse(await onNewConnection(`${emulator.url}/__emulator/requests?endpoint=public-key`)) as {
+          requests: { id: number; path: string }[];
+        };
         if (requests.length > 0) journals.add(JSON.stringify(requests));
       }
       expect(journals.size).toBe(2);
@@ -319,9 +363,18 @@ describe.skipIf(!REDIS_SERVER)('EMULATOR_WORKERS: worker processes on one port',
   });
 
   it('a worker killed with SIGKILL is replaced while the port keeps answering; on SIGTERM none is restarted', async () => {
-    const env = { EMULATOR_WORKERS: '2', EMULATOR_REDIS_URL: redis.url, EMULATOR_REDIS_SECRET: SECRET, EMULATOR_REDIS_PREFIX: `restart-${randomBytes(4).toString('hex')}:` };
+    const env = {
+      EMULATOR_WORKERS: '2',
+      EMULATOR_REDIS_URL: redis.url,
+      EMULATOR_REDIS_SECRET: SECRET,
+      EMULATOR_REDIS_PREFIX: `restart-${randomBytes(4).toString('hex')}:`,
+    };
     const emulator = await spawnEmulator(env, 20_000);
-    const children = () => execFileSync('pgrep', ['-P', String(emulator.child.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    const children = () =>
+      execFileSync('pgrep', ['-P', String(emulator.child.pid)], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .filter(Boolean);
     const health = `${emulator.url}/__emulator/health`;
     try {
       const [victim, survivor] = children();
@@ -332,7 +385,9 @@ describe.skipIf(!REDIS_SERVER)('EMULATOR_WORKERS: worker processes on one port',
       for (const deadline = Date.now() + 20_000; children().includes(victim!); await new Promise((resolve) => setTimeout(resolve, 20))) {
         expect(Date.now()).toBeLessThan(deadline);
       }
-      const restarted = new RegExp(`worker ${victim} exited \\(SIGKILL\\); worker (\\d+) serves in its place, started after \\d+ ms \\(restart 1 of at most \\d+ a minute\\)`);
+      const restarted = new RegExp(
+        `worker ${victim} exited \\(SIGKILL\\); worker (\\d+) serves in its place, started after \\d+ ms \\(restart 1 of at most \\d+ a minute\\)`,
+      );
       for (const deadline = Date.now() + 20_000; !restarted.test(emulator.output()); ) {
         expect(Date.now()).toBeLessThan(deadline);
         expect(JSON.parse(await onNewConnection(health))).toMatchObject({ status: 'ok' });
@@ -354,16 +409,27 @@ describe.skipIf(!REDIS_SERVER)('EMULATOR_WORKERS: worker processes on one port',
   }, 90_000);
 
   it('stops all, exit 1, when workers keep dying: past the restarts allowed in a minute', async () => {
-    const env = { EMULATOR_WORKERS: '2', EMULATOR_REDIS_URL: redis.url, EMULATOR_REDIS_SECRET: SECRET, EMULATOR_REDIS_PREFIX: `restart-limit-${randomBytes(4).toString('hex')}:` };
+    const env = {
+      EMULATOR_WORKERS: '2',
+      EMULATOR_REDIS_URL: redis.url,
+      EMULATOR_REDIS_SECRET: SECRET,
+      EMULATOR_REDIS_PREFIX: `restart-limit-${randomBytes(4).toString('hex')}:`,
+    };
     const emulator = await spawnEmulator(env, 20_000);
-    const children = () => execFileSync('pgrep', ['-P', String(emulator.child.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    const children = () =>
+      execFileSync('pgrep', ['-P', String(emulator.child.pid)], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .filter(Boolean);
     const [survivor] = children();
     const exited = new Promise<number | null>((resolve) => emulator.child.once('exit', resolve));
     try {
       let victim = children()[1]!;
       for (let restart = 1; restart <= 5; restart++) {
         process.kill(Number(victim), 'SIGKILL');
-        const line = new RegExp(`worker ${victim} exited \\(SIGKILL\\); worker (\\d+) serves in its place, started after ${100 * 2 ** (restart - 1)} ms \\(restart ${restart} of at most 5 a minute\\)`);
+        const line = new RegExp(
+          `worker ${victim} exited \\(SIGKILL\\); worker (\\d+) serves in its place, started after ${100 * 2 ** (restart - 1)} ms \\(restart ${restart} of at most 5 a minute\\)`,
+        );
         for (const deadline = Date.now() + 30_000; !line.test(emulator.output()); await new Promise((resolve) => setTimeout(resolve, 20))) {
           expect(Date.now(), emulator.output()).toBeLessThan(deadline);
         }
@@ -379,7 +445,9 @@ describe.skipIf(!REDIS_SERVER)('EMULATOR_WORKERS: worker processes on one port',
   }, 120_000);
 
   it('is refused without Redis, in one line', async () => {
-    await expect(spawnEmulator({ EMULATOR_WORKERS: '2' })).rejects.toThrow(/exited with 1 before it was ready:\nnhn-ocr-emulator: EMULATOR_WORKERS="2" needs EMULATOR_REDIS_URL: worker processes share their state through Redis\n$/);
+    await expect(spawnEmulator({ EMULATOR_WORKERS: '2' })).rejects.toThrow(
+      /exited with 1 before it was ready:\nnhn-ocr-emulator: EMULATOR_WORKERS="2" needs EMULATOR_REDIS_URL: worker processes share their state through Redis\n$/,
+    );
   });
 });
 

@@ -22,7 +22,9 @@ await emulator.close();
 describe('start-up', () => {
   it('answers health before loading multer, busboy, image-size or yaml', async () => {
     const output = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['--input-type=module', '-e', PROBE], { cwd: ROOT, timeout: 20_000 }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)));
+      execFile(process.execPath, ['--input-type=module', '-e', PROBE], { cwd: ROOT, timeout: 20_000 }, (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+      );
     });
     const { health, packages } = JSON.parse(output) as { health: number; packages: string[] };
     expect(health).toBe(200);

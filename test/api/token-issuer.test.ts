@@ -98,7 +98,7 @@ describe('POST /oauth2/token/revoke', () => {
   });
 });
 
-describe('parameters in the query string (the token page\'s Spring Cloud OpenFeign examples)', () => {
+describe("parameters in the query string (the token page's Spring Cloud OpenFeign examples)", () => {
   /** As Feign sends `@RequestParam` on a form-encoded POST: the query string, a form Content-Type, an empty body. */
   const feign = (path: string, authorization = good) => tokenRequest(h.url, { authorization, body: '', path });
   const lastEntry = () => h.emulator.journal.list().at(-1)!;
@@ -108,7 +108,12 @@ describe('parameters in the query string (the token page\'s Spring Cloud OpenFei
     const { status, body } = await answer(await feign('/oauth2/token/create?grant_type=client_credentials'));
     expect(status).toBe(200);
     expect(body).toEqual({ access_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), token_type: 'Bearer', expires_in: 600 });
-    expect(lastEntry()).toMatchObject({ path: '/oauth2/token/create', endpoint: 'token/create', status: 200, diagnosis: 'parameters read from the query string: grant_type' });
+    expect(lastEntry()).toMatchObject({
+      path: '/oauth2/token/create',
+      endpoint: 'token/create',
+      status: 200,
+      diagnosis: 'parameters read from the query string: grant_type',
+    });
     expect((await call(body['access_token'] as string)).body.header.resultCode).toBe(0);
   });
 
@@ -143,8 +148,18 @@ describe('parameters in the query string (the token page\'s Spring Cloud OpenFei
   });
 
   it.each([
-    ['the same value in both places', '/oauth2/token/create?grant_type=client_credentials', 'grant_type=client_credentials', 'in the query string and in the form body'],
-    ['different values in both places', '/oauth2/token/create?grant_type=client_credentials', 'grant_type=password', 'in the query string and in the form body'],
+    [
+      'the same value in both places',
+      '/oauth2/token/create?grant_type=client_credentials',
+      'grant_type=client_credentials',
+      'in the query string and in the form body',
+    ],
+    [
+      'different values in both places',
+      '/oauth2/token/create?grant_type=client_credentials',
+      'grant_type=password',
+      'in the query string and in the form body',
+    ],
     ['twice in the query string', '/oauth2/token/create?grant_type=client_credentials&grant_type=client_credentials', '', 'in the query string'],
   ])('a parameter given twice (%s): HTTP 400 invalid_request, no copy silently wins', async (_what, path, body, where) => {
     const res = await answer(await tokenRequest(h.url, { authorization: good, body, path }));
@@ -154,7 +169,12 @@ describe('parameters in the query string (the token page\'s Spring Cloud OpenFei
 
   it('the query string is read as the body is: an unsupported grant, a body that is not a form, a wrong client', async () => {
     expect((await answer(await feign('/oauth2/token/create?grant_type=password'))).body).toMatchObject({ error: 'unsupported_grant_type' });
-    const json = await tokenRequest(h.url, { authorization: good, body: '{}', contentType: 'application/json', path: '/oauth2/token/create?grant_type=client_credentials' });
+    const json = await tokenRequest(h.url, {
+      authorization: good,
+      body: '{}',
+      contentType: 'application/json',
+      path: '/oauth2/token/create?grant_type=client_credentials',
+    });
     expect(json.status).toBe(400);
     expect(await json.json()).toEqual({ error: 'invalid_request', error_description: 'the body must be application/x-www-form-urlencoded' });
     expect((await feign('/oauth2/token/create?grant_type=client_credentials', basic(ACCESS_KEY.id, 'wrong'))).status).toBe(401);
@@ -181,7 +201,13 @@ describe('journal', () => {
 describe('responses match openapi.yaml', () => {
   it('every answer above was validated by the harness fetch; a broken one would not pass', () => {
     expect(() =>
-      expectValidResponse({ method: 'POST', path: '/oauth2/token/create', status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: { access_token: 'x', token_type: 'Bearer', expires_in: '86400' } }),
+      expectValidResponse({
+        method: 'POST',
+        path: '/oauth2/token/create',
+        status: 200,
+        headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+        body: { access_token: 'x', token_type: 'Bearer', expires_in: '86400' },
+      }),
     ).toThrow(/expires_in/);
   });
 });

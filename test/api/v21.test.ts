@@ -184,7 +184,10 @@ describe('the client kit on v2.1, against the emulator', () => {
     const after = await client.creditCard(card);
     expect(after.resultCode).toBe(0);
     expect(client.currentToken()?.accessToken).not.toBe(before);
-    const journal = h.emulator.journal.list().slice(-3).map((e) => `${e.endpoint} ${e.resultCode ?? e.status}`);
+    const journal = h.emulator.journal
+      .list()
+      .slice(-3)
+      .map((e) => `${e.endpoint} ${e.resultCode ?? e.status}`);
     expect(journal).toEqual(['credit-card 4010006', 'token/create 200', 'credit-card 0']);
   });
 

@@ -72,7 +72,9 @@ describe('the import graph of server/ and contracts/', () => {
   });
 
   it('imports nothing from test/', () => {
-    const fromTests = [...GRAPH].flatMap(([file, imports]) => imports.filter((target) => name(target).startsWith('test/')).map((target) => `${name(file)} > ${name(target)}`));
+    const fromTests = [...GRAPH].flatMap(([file, imports]) =>
+      imports.filter((target) => name(target).startsWith('test/')).map((target) => `${name(file)} > ${name(target)}`),
+    );
     expect(fromTests).toEqual([]);
   });
 });

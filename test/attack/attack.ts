@@ -136,7 +136,12 @@ function safeRss(pid: number): number {
 }
 
 /** Runs one attack against a fresh emulator with health polled and memory watched. */
-async function measured(attack: string, env: Record<string, string>, run: (emu: SpawnedEmulator) => Promise<string>, options: { reportStop?: boolean } = {}): Promise<void> {
+async function measured(
+  attack: string,
+  env: Record<string, string>,
+  run: (emu: SpawnedEmulator) => Promise<string>,
+  options: { reportStop?: boolean } = {},
+): Promise<void> {
   process.stdout.write(`${attack}: `);
   const emu = await spawnEmulator(env, 20_000, main);
   try {
@@ -153,7 +158,8 @@ async function measured(attack: string, env: Record<string, string>, run: (emu: 
     const rssPeak = rss.stop();
     const figures: Figures = { attack, rssBefore, rssPeak, rssAfter: safeRss(emu.child.pid!), health: await health.stop(), outcome };
     if (rss.killed()) figures.outcome = `KILLED at ${mb(KILL_RSS)} resident; ${figures.outcome}`;
-    else if (emu.child.exitCode !== null || emu.child.signalCode !== null) figures.outcome = `process DIED (${emu.child.exitCode ?? emu.child.signalCode}); ${figures.outcome}`;
+    else if (emu.child.exitCode !== null || emu.child.signalCode !== null)
+      figures.outcome = `process DIED (${emu.child.exitCode ?? emu.child.signalCode}); ${figures.outcome}`;
     else if (options.reportStop) figures.outcome += `; ${await stopHard(emu)}`;
     results.push(figures);
     console.log(figures.outcome);
@@ -174,7 +180,8 @@ async function stopHard(emu: SpawnedEmulator): Promise<string> {
 }
 
 const mb = (bytes: number | undefined) => (bytes === undefined ? '-' : `${(bytes / MB).toFixed(0)} MB`);
-const ms = (value: number | undefined) => (value === undefined || Number.isNaN(value) ? '-' : Number.isFinite(value) ? `${value.toFixed(0)} ms` : `>${NO_ANSWER_MS / 1000} s`);
+const ms = (value: number | undefined) =>
+  value === undefined || Number.isNaN(value) ? '-' : Number.isFinite(value) ? `${value.toFixed(0)} ms` : `>${NO_ANSWER_MS / 1000} s`;
 const code = (body: Buffer | string) => {
   try {
     return String((JSON.parse(body.toString()) as { header?: { resultCode?: number } }).header?.resultCode ?? 'no resultCode');
@@ -184,22 +191,30 @@ const code = (body: Buffer | string) => {
 };
 
 async function envelope(url: string, service: 'credit-card' | 'id-card'): Promise<{ key: Buffer; headers: Record<string, string> }> {
-  const answer = (await (await fetch(`${url}/v2.0/appkeys/${APP.appKey}/public-keys/${service}`, { headers: { Authorization: APP.secretKey } })).json()) as { result: { key: string; version: string } };
+  const answer = (await (await fetch(`${url}/v2.0/appkeys/${APP.appKey}/public-keys/${service}`, { headers: { Authorization: APP.secretKey } })).json()) as {
+    result: { key: string; version: string };
+  };
   const key = newSymmetricKey();
   return { key, headers: { Authorization: APP.secretKey, 'X-Key-Version': answer.result.version, 'Symmetric-Key': wrapSymmetricKey(answer.result.key, key) } };
 }
 
 /** One request with node:http; resolves with status, body and time, or a failure. */
-function send(url: string, options: { method: string; path: string; headers?: Record<string, string | number>; body?: Buffer; agent?: Agent }): Promise<{ status: number; body: Buffer; ms: number } | { error: string; ms: number }> {
+function send(
+  url: string,
+  options: { method: string; path: string; headers?: Record<string, string | number>; body?: Buffer; agent?: Agent },
+): Promise<{ status: number; body: Buffer; ms: number } | { error: string; ms: number }> {
   const started = performance.now();
   return new Promise((resolvePromise) => {
     const { hostname, port } = new URL(url);
-    const req = request({ hostname, port, method: options.method, path: options.path, headers: options.headers, agent: options.agent ?? false, timeout: NO_ANSWER_MS }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), ms: performance.now() - started }));
-      res.on('error', (e) => resolvePromise({ error: e.message, ms: performance.now() - started }));
-    });
+    const req = request(
+      { hostname, port, method: options.method, path: options.path, headers: options.headers, agent: options.agent ?? false, timeout: NO_ANSWER_MS },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), ms: performance.now() - started }));
+        res.on('error', (e) => resolvePromise({ error: e.message, ms: performance.now() - started }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer in ${NO_ANSWER_MS / 1000} s`)));
     req.on('error', (e) => resolvePromise({ error: (e as NodeJS.ErrnoException).code ?? e.message, ms: performance.now() - started }));
     req.end(options.body);
@@ -230,7 +245,9 @@ async function journalAttack(): Promise<void> {
       }),
     );
     agent.destroy();
-    const stats = await fetch(`${emu.url}/__emulator/stats`).then((r) => r.json() as Promise<{ journal: unknown }>).catch(() => undefined);
+    const stats = await fetch(`${emu.url}/__emulator/stats`)
+      .then((r) => r.json() as Promise<{ journal: unknown }>)
+      .catch(() => undefined);
     return `${[...codes].map(([k, v]) => `${v} x ${k}`).join(', ')}; journal ${JSON.stringify(stats?.journal ?? 'unavailable')}`;
   });
 }
@@ -253,14 +270,19 @@ async function fifoAttack(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'attack-fifo-'));
   writeFileSync(join(dir, 'mine.yaml'), 'description: mine\nendpoints: [credit-card]\noutcome: { error: 4000111 }\n');
   try {
-    await measured('3a scenario folder: mkfifo evil.yaml while serving', { EMULATOR_SCENARIOS_DIR: dir }, async (emu) => {
-      execFileSync('mkfifo', [join(dir, 'evil.yaml')]);
-      await new Promise((r) => setTimeout(r, 1000)); // the watcher's reload
-      const reload = await send(emu.url, { method: 'POST', path: '/__emulator/scenarios/reload' });
-      const listed = await send(emu.url, { method: 'GET', path: '/__emulator/scenarios' });
-      const problems = 'error' in listed ? listed.error : JSON.stringify((JSON.parse(listed.body.toString()) as { problems: unknown }).problems);
-      return `reload: ${'error' in reload ? reload.error : `HTTP ${reload.status}`} in ${ms(reload.ms)}; problems ${problems}`;
-    }, { reportStop: true });
+    await measured(
+      '3a scenario folder: mkfifo evil.yaml while serving',
+      { EMULATOR_SCENARIOS_DIR: dir },
+      async (emu) => {
+        execFileSync('mkfifo', [join(dir, 'evil.yaml')]);
+        await new Promise((r) => setTimeout(r, 1000)); // the watcher's reload
+        const reload = await send(emu.url, { method: 'POST', path: '/__emulator/scenarios/reload' });
+        const listed = await send(emu.url, { method: 'GET', path: '/__emulator/scenarios' });
+        const problems = 'error' in listed ? listed.error : JSON.stringify((JSON.parse(listed.body.toString()) as { problems: unknown }).problems);
+        return `reload: ${'error' in reload ? reload.error : `HTTP ${reload.status}`} in ${ms(reload.ms)}; problems ${problems}`;
+      },
+      { reportStop: true },
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -271,7 +293,10 @@ async function fifoAttack(): Promise<void> {
   process.stdout.write('3b scenario folder: zero.yaml -> /dev/zero at start: ');
   try {
     const started = performance.now();
-    const child = spawn(process.execPath, [...NODE_FLAGS, main], { env: { ...process.env, PORT: '0', EMULATOR_SCENARIOS_DIR: zero }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...NODE_FLAGS, main], {
+      env: { ...process.env, PORT: '0', EMULATOR_SCENARIOS_DIR: zero },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -286,7 +311,8 @@ async function fifoAttack(): Promise<void> {
     }, 20);
     const exit = await new Promise<string>((r) => child.once('exit', (c, signal) => r(String(c ?? signal))));
     clearInterval(timer);
-    const said = /zero\.yaml: [^\n]*/.exec(output)?.[0] ?? /bad_alloc|heap out of memory|Cannot create a string longer[^\n]*/.exec(output)?.[0] ?? output.split('\n')[0];
+    const said =
+      /zero\.yaml: [^\n]*/.exec(output)?.[0] ?? /bad_alloc|heap out of memory|Cannot create a string longer[^\n]*/.exec(output)?.[0] ?? output.split('\n')[0];
     const outcome = `${killed || `exited with ${exit}`} after ${ms(performance.now() - started)}, peak ${mb(peak)}: ${said}`;
     results.push({ attack: '3b scenario folder: zero.yaml -> /dev/zero at start', rssPeak: peak, outcome });
     console.log(outcome);
@@ -300,9 +326,12 @@ async function connectAttack(): Promise<void> {
     const port = Number(new URL(emu.url).port);
     const connect = await sendRaw(port, { bytes: Buffer.from(`CONNECT /v2.0/appkeys/${APP.appKey}/credit-card HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`) });
     const expect = await sendRaw(port, {
-      bytes: Buffer.from(`GET /v2.0/appkeys/${APP.appKey}/public-keys/credit-card HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${APP.secretKey}\r\nExpect: 999-bogus\r\n\r\n`),
+      bytes: Buffer.from(
+        `GET /v2.0/appkeys/${APP.appKey}/public-keys/credit-card HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${APP.secretKey}\r\nExpect: 999-bogus\r\n\r\n`,
+      ),
     });
-    const describe = (a: Awaited<ReturnType<typeof sendRaw>>) => (a.status ? `HTTP ${a.status}, resultCode ${code(a.body)}` : `no answer (${a.closedWithoutAnswer ? 'closed, 0 bytes' : 'timed out'})`);
+    const describe = (a: Awaited<ReturnType<typeof sendRaw>>) =>
+      a.status ? `HTTP ${a.status}, resultCode ${code(a.body)}` : `no answer (${a.closedWithoutAnswer ? 'closed, 0 bytes' : 'timed out'})`;
     return `CONNECT: ${describe(connect)}; Expect: ${describe(expect)}`;
   });
 }
@@ -322,14 +351,21 @@ async function uploadsAttack(): Promise<void> {
   await measured('6 uploads (32 parallel, 20 MB each)', {}, async (emu) => {
     const { key, headers } = await envelope(emu.url, 'credit-card');
     const boundary = 'attackboundary';
-    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="x.jpg"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="x.jpg"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    );
     const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
     const ciphertext = encryptBytes(key, Buffer.alloc(20 * MB - head.length - tail.length - 32, 7));
     const body = Buffer.concat([head, ciphertext, tail]);
     const started = performance.now();
     const answers = await Promise.all(
       Array.from({ length: 32 }, () =>
-        send(emu.url, { method: 'POST', path: `/v2.0/appkeys/${APP.appKey}/credit-card`, headers: { ...headers, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': body.length }, body }),
+        send(emu.url, {
+          method: 'POST',
+          path: `/v2.0/appkeys/${APP.appKey}/credit-card`,
+          headers: { ...headers, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': body.length },
+          body,
+        }),
       ),
     );
     const codes = new Map<string, number>();
@@ -337,7 +373,9 @@ async function uploadsAttack(): Promise<void> {
       const kind = 'error' in a ? a.error : code(a.body);
       codes.set(kind, (codes.get(kind) ?? 0) + 1);
     }
-    const stats = await fetch(`${emu.url}/__emulator/stats`).then((r) => r.json() as Promise<{ uploads?: unknown }>).catch(() => undefined);
+    const stats = await fetch(`${emu.url}/__emulator/stats`)
+      .then((r) => r.json() as Promise<{ uploads?: unknown }>)
+      .catch(() => undefined);
     return `${[...codes].map(([k, v]) => `${v} x ${k}`).join(', ')} in ${ms(performance.now() - started)} (body ${body.length} bytes); uploads ${JSON.stringify(stats?.uploads ?? 'not reported')}`;
   });
 }
@@ -345,7 +383,10 @@ async function uploadsAttack(): Promise<void> {
 async function reloadAttack(): Promise<void> {
   const step = '  - creditCard: { cardNumber: "4111 1111 1111 1111", validThru: "12/30", conf: 0.5 }\n';
   const head = 'description: large\nendpoints: [credit-card]\nsequence:\n';
-  for (const [label, bytes] of [['21 MB', 21 * MB], ['256 KiB', 256 * 1024]] as const) {
+  for (const [label, bytes] of [
+    ['21 MB', 21 * MB],
+    ['256 KiB', 256 * 1024],
+  ] as const) {
     const dir = mkdtempSync(join(tmpdir(), 'attack-reload-'));
     const outside = mkdtempSync(join(tmpdir(), 'attack-reload-src-'));
     writeFileSync(join(dir, 'mine.yaml'), 'description: mine\nendpoints: [credit-card]\n');
@@ -368,7 +409,15 @@ async function reloadAttack(): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------
 
-const ATTACKS: Record<number, () => Promise<void>> = { 1: journalAttack, 2: authenticityAttack, 3: fifoAttack, 4: connectAttack, 5: adminTokenAttack, 6: uploadsAttack, 7: reloadAttack };
+const ATTACKS: Record<number, () => Promise<void>> = {
+  1: journalAttack,
+  2: authenticityAttack,
+  3: fifoAttack,
+  4: connectAttack,
+  5: adminTokenAttack,
+  6: uploadsAttack,
+  7: reloadAttack,
+};
 
 console.log(`attack: ${main}`);
 for (const [n, attack] of Object.entries(ATTACKS)) if (only.has(Number(n))) await attack();
@@ -377,6 +426,8 @@ console.log('\n| attack | RSS before | RSS peak | RSS after | health p50 | healt
 console.log('|---|---:|---:|---:|---:|---:|---|');
 for (const r of results) {
   const health = r.health ? `${ms(r.health.max)} (${r.health.samples}${r.health.unanswered ? `, ${r.health.unanswered} unanswered` : ''})` : '-';
-  console.log(`| ${r.attack} | ${mb(r.rssBefore)} | ${mb(r.rssPeak)} | ${mb(r.rssAfter)} | ${ms(r.health?.p50)} | ${health} | ${r.outcome.replace(/\|/g, '\\|')} |`);
+  console.log(
+    `| ${r.attack} | ${mb(r.rssBefore)} | ${mb(r.rssPeak)} | ${mb(r.rssAfter)} | ${ms(r.health?.p50)} | ${health} | ${r.outcome.replace(/\|/g, '\\|')} |`,
+  );
 }
 process.exit(0);

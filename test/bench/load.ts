@@ -67,14 +67,21 @@ export function machineCpuMs(): { busy: number; total: number } {
 }
 
 /** What a run cost: server, client and everything else, per request and in cores. */
-function costs(pid: number | readonly number[] | undefined, before: { server: number; client: NodeJS.CpuUsage; machine: number }, requests: number, seconds: number) {
+function costs(
+  pid: number | readonly number[] | undefined,
+  before: { server: number; client: NodeJS.CpuUsage; machine: number },
+  requests: number,
+  seconds: number,
+) {
   const client = process.cpuUsage(before.client);
   const clientMs = (client.user + client.system) / 1000;
   const serverMs = pid ? cpuOf(pid) - before.server : undefined;
   const machineMs = machineCpuMs().busy - before.machine;
   const n = Math.max(1, requests);
   return {
-    ...(serverMs === undefined ? {} : { serverCpuMs: serverMs / n, serverCores: serverMs / 1000 / seconds, otherCores: Math.max(0, (machineMs - serverMs - clientMs) / 1000 / seconds) }),
+    ...(serverMs === undefined
+      ? {}
+      : { serverCpuMs: serverMs / n, serverCores: serverMs / 1000 / seconds, otherCores: Math.max(0, (machineMs - serverMs - clientMs) / 1000 / seconds) }),
     clientCpuMs: clientMs / n,
   };
 }
@@ -192,7 +199,14 @@ export async function runPaced(url: string, step: Step, rate: number, seconds: n
       }
       const body = prepared.body ?? Buffer.alloc(0);
       const req = request(
-        { agent, host: target.hostname, port: target.port, method: prepared.method, path: prepared.path, headers: { ...prepared.headers, 'Content-Length': String(body.length) } },
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          method: prepared.method,
+          path: prepared.path,
+          headers: { ...prepared.headers, 'Content-Length': String(body.length) },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));

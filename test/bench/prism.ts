@@ -29,7 +29,10 @@ export async function ensurePrism(): Promise<PrismInstall> {
     if (!existsSync(PRISM_BIN)) {
       mkdirSync(PRISM_CACHE, { recursive: true });
       console.error(`bench: installing @stoplight/prism-cli into ${PRISM_CACHE} (once)...`);
-      const hasFlock = await run('sh', ['-c', 'command -v flock']).then(() => true, () => false);
+      const hasFlock = await run('sh', ['-c', 'command -v flock']).then(
+        () => true,
+        () => false,
+      );
       const npm = ['npm', 'install', '--no-audit', '--no-fund', '--prefix', PRISM_CACHE, '@stoplight/prism-cli@5'];
       await (hasFlock ? run('flock', ['/tmp/npm.lock', ...npm], { timeout: 300_000 }) : run(npm[0]!, npm.slice(1), { timeout: 300_000 }));
     }

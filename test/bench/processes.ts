@@ -116,7 +116,14 @@ export async function startServer(
  * Launch-to-ready times of `runs` fresh starts (each stopped before the next).
  * @example const times = await startupTimes('emulator', process.execPath, [MAIN], { path: '/__emulator/health' }, 10)
  */
-export async function startupTimes(name: string, command: string, args: string[] | ((port: number) => string[]), probe: Probe, runs: number, env: Record<string, string> = {}): Promise<number[]> {
+export async function startupTimes(
+  name: string,
+  command: string,
+  args: string[] | ((port: number) => string[]),
+  probe: Probe,
+  runs: number,
+  env: Record<string, string> = {},
+): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const server = await startServer(name, command, args, probe, env);

@@ -57,7 +57,8 @@ export interface BenchReport {
   notes: string[];
 }
 
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a';
 
 /** The markdown report. */
 export function markdown(report: BenchReport): string {
@@ -69,7 +70,8 @@ export function markdown(report: BenchReport): string {
     '| measure | ours | peer | ratio | target | met |',
     '|---|---:|---:|---:|---|:-:|',
   );
-  for (const c of report.checks) lines.push(`| ${c.measure} | ${c.ours} | ${c.peer} | ${c.ratio} | ${c.target} | ${c.met === undefined ? '-' : c.met ? 'yes' : '**no**'} |`);
+  for (const c of report.checks)
+    lines.push(`| ${c.measure} | ${c.ours} | ${c.peer} | ${c.ratio} | ${c.target} | ${c.met === undefined ? '-' : c.met ? 'yes' : '**no**'} |`);
   lines.push(
     '',
     '| workload | server | req/s | p50 ms | p99 ms | server CPU ms/req | server cores busy | other load (cores) | requests | failed |',
@@ -95,7 +97,7 @@ export function markdown(report: BenchReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Server colours: ours stands out, peers are greys and a muted orange. */
 const COLOURS: Record<string, string> = { emulator: '#1f6feb', floor: '#8b949e', 'node-forge': '#d29922', Prism: '#6e7781' };
@@ -117,8 +119,8 @@ export function svgChart(report: BenchReport): string {
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="13">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
-    `<text x="12" y="22" font-size="15" font-weight="bold">Requests per second (higher is better), ${report.machine.nproc} cores, Node ${escape(report.machine.node)}${report.quick ? ' (quick run)' : ''}</text>`,
-    `<text x="12" y="40" fill="#57606a">${escape(report.machine.cpu)}; each bar the median of ${report.settings['rounds']} interleaved rounds, ${report.settings['seconds']} s in all, 10 connections</text>`,
+    `<text x="12" y="22" font-size="15" font-weight="bold">Requests per second (higher is better), ${report.machine.nproc} cores, Node ${escapeHtml(report.machine.node)}${report.quick ? ' (quick run)' : ''}</text>`,
+    `<text x="12" y="40" fill="#57606a">${escapeHtml(report.machine.cpu)}; each bar the median of ${report.settings['rounds']} interleaved rounds, ${report.settings['seconds']} s in all, 10 connections</text>`,
   ];
   rows.forEach((r, i) => {
     const y = top + i * (barHeight + gap);
@@ -127,7 +129,7 @@ export function svgChart(report: BenchReport): string {
     const shared = /Redis/.test(r.note ?? '') ? `, ${r.note}` : '';
     const label = `${r.workload} · ${r.server}${workers === undefined ? '' : `, ${workers} RSA worker${workers === '1' ? '' : 's'}`}${shared}${r.perUnit ? ` (${r.perUnit} calls a flow)` : ''}`;
     parts.push(
-      `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${escape(label)}</text>`,
+      `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${escapeHtml(label)}</text>`,
       `<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${COLOURS[r.server] ?? '#57606a'}"/>`,
       `<text x="${(labelWidth + w + 6).toFixed(1)}" y="${y + 15}">${fmt(r.result.rps)}</text>`,
     );

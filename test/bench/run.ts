@@ -31,17 +31,7 @@ import { decryptValue } from '../../contracts/client/envelope.js';
 import { DEFAULT_RSA_WORKERS } from '../../server/core/rsa-pool.js';
 import { fixture } from '../support/fixtures.js';
 import { MAIN, NODE_FLAGS, ROOT } from '../../contracts/lib/spawn-emulator.js';
-import {
-  authenticityRequest,
-  fetchTarget,
-  paddedJpeg,
-  publicKeyRequest,
-  uploadPool,
-  wrappedKeys,
-  type PreparedRequest,
-  type Target,
-  type UploadPool,
-} from './envelopes.js';
+import { authenticityRequest, fetchTarget, paddedJpeg, publicKeyRequest, uploadPool, wrappedKeys, type Target, type UploadPool } from './envelopes.js';
 import { cycle, runLoad, runPaced, succeeded, type LoadOptions, type LoadResult, type Step } from './load.js';
 import { backgroundBusy, median, rssMiB, startServer, startupTimes, stopAllServers, type BenchServer } from './processes.js';
 import { ensurePrism, prismArgs } from './prism.js';
@@ -71,7 +61,15 @@ Start-up alone: npm run bench:startup.`;
 const args = (() => {
   try {
     return parseArgs({
-      options: { quick: { type: 'boolean' }, memory: { type: 'boolean' }, shared: { type: 'boolean' }, profile: { type: 'boolean' }, workers: { type: 'string' }, workload: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        quick: { type: 'boolean' },
+        memory: { type: 'boolean' },
+        shared: { type: 'boolean' },
+        profile: { type: 'boolean' },
+        workers: { type: 'string' },
+        workload: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: false,
     }).values;
@@ -121,7 +119,7 @@ function machine(): Machine {
     node: process.version,
     os: `${type()} ${release()}`,
     loadAverage: loadavg()[0]!,
-    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
   };
 }
 
@@ -132,7 +130,11 @@ async function measure(server: BenchServer, steps: Step[], options: LoadOptions 
 }
 
 function startEmulator(workers: number, extraNodeArgs: string[] = [], env: Record<string, string> = {}): Promise<BenchServer> {
-  return startServer('emulator', process.execPath, [...NODE_FLAGS, ...extraNodeArgs, MAIN], HEALTH, { EMULATOR_RSA_WORKERS: String(workers), EMULATOR_LOG: 'off', ...env });
+  return startServer('emulator', process.execPath, [...NODE_FLAGS, ...extraNodeArgs, MAIN], HEALTH, {
+    EMULATOR_RSA_WORKERS: String(workers),
+    EMULATOR_LOG: 'off',
+    ...env,
+  });
 }
 
 function startTsServer(name: string, file: string): Promise<BenchServer> {
@@ -257,14 +259,18 @@ async function runProfile(): Promise<void> {
       const { fresh, reused } = await pools(source.url);
       const steps = [cycle(profileWorkload === 'w3' ? reused.requests : fresh.requests)];
       const result = await measure(server, steps);
-      log(`${profileWorkload} under the profiler (EMULATOR_RSA_WORKERS=${profileWorkers}): ${result.rps.toFixed(0)} req/s, ${result.serverCpuMs?.toFixed(2)} ms CPU a request`);
+      log(
+        `${profileWorkload} under the profiler (EMULATOR_RSA_WORKERS=${profileWorkers}): ${result.rps.toFixed(0)} req/s, ${result.serverCpuMs?.toFixed(2)} ms CPU a request`,
+      );
     } finally {
       if (source !== server) await source.stop();
     }
   } finally {
     await server.stop();
   }
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => join(dir, f));
   for (const file of files) {
     console.log(`\n${file.replace(ROOT, '')}\n`);
     console.log(selfTimeTable(topSelfTime(file, 25)));
@@ -298,11 +304,21 @@ function measurePair(pair: Pair, duration: number, counted = true): Promise<Load
  * its own keys): one process on Redis, two processes on one Redis, EMULATOR_WORKERS=2.
  */
 async function sharedPairs(shared: SharedSetups, image: Buffer, fresh: UploadPool): Promise<Pair[]> {
-  const w2 = async (server: BenchServer) => [cycle(uploadPool(await fetchTarget(server.url, APP_KEY, SECRET_KEY), 'credit-card', image, S.keys, S.wraps, fresh).requests)];
+  const w2 = async (server: BenchServer) => [
+    cycle(uploadPool(await fetchTarget(server.url, APP_KEY, SECRET_KEY), 'credit-card', image, S.keys, S.wraps, fresh).requests),
+  ];
   const workload = 'W2 credit card, fresh key';
   const [a, b] = shared.twins;
   return [
-    { workload, server: shared.single, serverName: 'emulator', steps: await w2(shared.single), rounds: [], note: 'on Redis, one process', pids: () => [pidsOf(shared.single, shared.redis)] },
+    {
+      workload,
+      server: shared.single,
+      serverName: 'emulator',
+      steps: await w2(shared.single),
+      rounds: [],
+      note: 'on Redis, one process',
+      pids: () => [pidsOf(shared.single, shared.redis)],
+    },
     {
       workload,
       server: a,
@@ -313,7 +329,15 @@ async function sharedPairs(shared: SharedSetups, image: Buffer, fresh: UploadPoo
       split: { servers: [a, b], steps: [await w2(a), await w2(b)] },
       pids: () => [pidsOf(a, shared.redis), pidsOf(b)],
     },
-    { workload, server: shared.workers, serverName: 'emulator', steps: await w2(shared.workers), rounds: [], note: 'EMULATOR_WORKERS=2 on Redis', pids: () => [pidsOf(shared.workers, shared.redis)] },
+    {
+      workload,
+      server: shared.workers,
+      serverName: 'emulator',
+      steps: await w2(shared.workers),
+      rounds: [],
+      note: 'EMULATOR_WORKERS=2 on Redis',
+      pids: () => [pidsOf(shared.workers, shared.redis)],
+    },
   ];
 }
 
@@ -341,7 +365,15 @@ async function runShared(): Promise<void> {
       { workload: 'W2 credit card, fresh key', server: memory, serverName: 'emulator', steps: [cycle(fresh.requests)], rounds: [], note: 'in memory' },
       ...(await sharedPairs(shared, image, fresh)),
       { workload: 'W1 public key', server: memory, serverName: 'emulator', steps: [cycle([publicKeyRequest(target)])], rounds: [], note: 'in memory' },
-      { workload: 'W1 public key', server: shared.single, serverName: 'emulator', steps: [cycle([publicKeyRequest(target)])], rounds: [], note: 'on Redis, one process', pids: () => [pidsOf(shared.single, shared.redis)] },
+      {
+        workload: 'W1 public key',
+        server: shared.single,
+        serverName: 'emulator',
+        steps: [cycle([publicKeyRequest(target)])],
+        rounds: [],
+        note: 'on Redis, one process',
+        pids: () => [pidsOf(shared.single, shared.redis)],
+      },
     ];
     for (let round = 1; round <= S.rounds; round++) {
       for (const pair of pairs) {
@@ -352,9 +384,12 @@ async function runShared(): Promise<void> {
     const results = pairs.map((pair) => combine(pair.rounds));
     for (const [i, pair] of pairs.entries()) {
       const r = results[i]!;
-      console.log(`${pair.workload} (${pair.note}): ${r.rps.toFixed(0)} req/s, ${r.serverCpuMs?.toFixed(3)} ms CPU a request (rounds ${r.roundRps.map((x) => x.toFixed(0)).join(', ')}), ${r.failures + r.errors} failed`);
+      console.log(
+        `${pair.workload} (${pair.note}): ${r.rps.toFixed(0)} req/s, ${r.serverCpuMs?.toFixed(3)} ms CPU a request (rounds ${r.roundRps.map((x) => x.toFixed(0)).join(', ')}), ${r.failures + r.errors} failed`,
+      );
     }
-    const both = (a: LoadResult, b: LoadResult) => `${(a.rps / b.rps).toFixed(2)}x (per CPU-second: ${((b.serverCpuMs ?? 0) / (a.serverCpuMs ?? 1)).toFixed(2)}x)`;
+    const both = (a: LoadResult, b: LoadResult) =>
+      `${(a.rps / b.rps).toFixed(2)}x (per CPU-second: ${((b.serverCpuMs ?? 0) / (a.serverCpuMs ?? 1)).toFixed(2)}x)`;
     for (const check of sharedChecks(results[0]!, results[1]!, results[2]!, results[3]!, both)) console.log(`${check.measure}: ${check.ratio}`);
     console.log(`W1 on Redis (one process) vs in memory: ${both(results[5]!, results[4]!)}`);
   } finally {
@@ -410,7 +445,9 @@ async function main(): Promise<void> {
   const add = (row: Row) => {
     report.rows.push(row);
     const r = row.result;
-    log(`${row.workload} · ${row.server}${row.note ? ` (${row.note})` : ''}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${r.requests} requests, ${r.failures + r.errors} failed`);
+    log(
+      `${row.workload} · ${row.server}${row.note ? ` (${row.note})` : ''}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${r.requests} requests, ${r.failures + r.errors} failed`,
+    );
     if (r.failures + r.errors) report.notes.push(`${row.workload} on ${row.server}: ${r.failures} unexpected answers, ${r.errors} connection errors.`);
   };
 
@@ -429,14 +466,32 @@ async function main(): Promise<void> {
 
   log('start-up...');
   const { emulator: ours, bare } = await sideBySideStartup(S.startupRuns);
-  report.startup.push({ server: 'emulator (node dist/server/main.js)', medianMs: median(ours), minMs: Math.min(...ours), maxMs: Math.max(...ours), runs: ours.length });
-  report.startup.push({ server: `bare express app (node ${relative(ROOT, BARE_EXPRESS)})`, medianMs: median(bare), minMs: Math.min(...bare), maxMs: Math.max(...bare), runs: bare.length });
+  report.startup.push({
+    server: 'emulator (node dist/server/main.js)',
+    medianMs: median(ours),
+    minMs: Math.min(...ours),
+    maxMs: Math.max(...ours),
+    runs: ours.length,
+  });
+  report.startup.push({
+    server: `bare express app (node ${relative(ROOT, BARE_EXPRESS)})`,
+    medianMs: median(bare),
+    minMs: Math.min(...bare),
+    maxMs: Math.max(...bare),
+    runs: bare.length,
+  });
   const prism = await ensurePrism();
   const prismProbe = { path: publicKeyRequest({ appKey: APP_KEY, secretKey: SECRET_KEY }).path, headers: { Authorization: SECRET_KEY } };
   const openapi = join(ROOT, 'openapi.yaml');
   if ('script' in prism) {
     const times = await startupTimes('Prism', process.execPath, prismArgs(prism.script, openapi), prismProbe, S.prismStartupRuns);
-    report.startup.push({ server: `Prism ${prism.version} (prism mock openapi.yaml)`, medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times), runs: times.length });
+    report.startup.push({
+      server: `Prism ${prism.version} (prism mock openapi.yaml)`,
+      medianMs: median(times),
+      minMs: Math.min(...times),
+      maxMs: Math.max(...times),
+      runs: times.length,
+    });
   } else {
     report.notes.push(`Prism rows skipped: ${prism.skipped}`);
   }
@@ -481,7 +536,14 @@ async function main(): Promise<void> {
       const other = emulators.get(workers)!;
       const otherTarget = await fetchTarget(other.url, APP_KEY, SECRET_KEY);
       const pool = uploadPool(otherTarget, 'credit-card', image, S.keys, S.wraps, fresh);
-      pairs.push({ workload: 'W2 credit card, fresh key', server: other, serverName: 'emulator', steps: [cycle(pool.requests)], rounds: [], note: `EMULATOR_RSA_WORKERS=${workers}` });
+      pairs.push({
+        workload: 'W2 credit card, fresh key',
+        server: other,
+        serverName: 'emulator',
+        steps: [cycle(pool.requests)],
+        rounds: [],
+        note: `EMULATOR_RSA_WORKERS=${workers}`,
+      });
     }
     const forgeTarget = await fetchTarget(forgeServer.url, APP_KEY, SECRET_KEY);
     const forgePool = uploadPool(forgeTarget, 'credit-card', image, S.forgeKeys, 2, fresh);
@@ -501,7 +563,13 @@ async function main(): Promise<void> {
     for (const pair of pairs) {
       const result = combine(pair.rounds);
       results.set(pair, result);
-      add({ workload: pair.workload, server: pair.serverName, result, ...(pair.note ? { note: pair.note } : {}), ...(pair.perUnit ? { perUnit: pair.perUnit } : {}) });
+      add({
+        workload: pair.workload,
+        server: pair.serverName,
+        result,
+        ...(pair.note ? { note: pair.note } : {}),
+        ...(pair.perUnit ? { perUnit: pair.perUnit } : {}),
+      });
     }
     const of = (workload: string, server: BenchServer) => [...results].find(([p]) => p.workload === workload && p.server === server)?.[1];
     const w1 = of('W1 public key', emulator)!;
@@ -548,10 +616,31 @@ async function main(): Promise<void> {
       prismW1
         ? { measure: 'W1 public key vs Prism', ours: rps(w1), peer: rps(prismW1), ratio: both(w1, prismW1), target: '>= 3x', met: w1.rps >= 3 * prismW1.rps }
         : { measure: 'W1 public key vs Prism', ours: rps(w1), peer: 'skipped', ratio: 'n/a', target: '>= 3x', met: undefined },
-      { measure: 'W2 fresh key vs floor', ours: rps(w2), peer: rps(floorResult), ratio: both(w2, floorResult), target: '>= 0.5x', met: w2.rps >= 0.5 * floorResult.rps },
-      { measure: 'W3 reused key vs floor', ours: rps(w3), peer: rps(floorResult), ratio: both(w3, floorResult), target: '>= 0.9x', met: w3.rps >= 0.9 * floorResult.rps },
+      {
+        measure: 'W2 fresh key vs floor',
+        ours: rps(w2),
+        peer: rps(floorResult),
+        ratio: both(w2, floorResult),
+        target: '>= 0.5x',
+        met: w2.rps >= 0.5 * floorResult.rps,
+      },
+      {
+        measure: 'W3 reused key vs floor',
+        ours: rps(w3),
+        peer: rps(floorResult),
+        ratio: both(w3, floorResult),
+        target: '>= 0.9x',
+        met: w3.rps >= 0.9 * floorResult.rps,
+      },
       { measure: 'W2 fresh key vs node-forge only', ours: rps(w2), peer: rps(forge), ratio: both(w2, forge), target: '>= 20x', met: w2.rps >= 20 * forge.rps },
-      { measure: 'W2 vs RSA ceiling (one thread)', ours: rps(w2), peer: `${report.rsa.perCore.toFixed(0)} ops/s`, ratio: ratio(w2.rps, report.rsa.perCore), target: '-', met: undefined },
+      {
+        measure: 'W2 vs RSA ceiling (one thread)',
+        ours: rps(w2),
+        peer: `${report.rsa.perCore.toFixed(0)} ops/s`,
+        ratio: ratio(w2.rps, report.rsa.perCore),
+        target: '-',
+        met: undefined,
+      },
       {
         measure: 'W2 by EMULATOR_RSA_WORKERS: 1 and 2 workers vs inline',
         ours: `1: ${rps(variants[1]!)}; 2: ${rps(variants[2]!)}`,

@@ -51,7 +51,11 @@ export async function startSharedSetups(start: (env: Record<string, string>) => 
 export function pidsOf(server: BenchServer, redis?: TestRedis): number[] {
   let children: number[] = [];
   try {
-    children = execFileSync('pgrep', ['-P', String(server.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+    children = execFileSync('pgrep', ['-P', String(server.pid)], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     // no children
   }
@@ -64,7 +68,12 @@ export function pidsOf(server: BenchServer, redis?: TestRedis): number[] {
  * part; redis-server in one part only).
  * @example const r = await runSplit([a, b], [stepsA, stepsB], { duration: 5 }, [pidsOf(a, redis), pidsOf(b)])
  */
-export async function runSplit(servers: readonly BenchServer[], steps: readonly Step[][], options: LoadOptions, pids: readonly number[][]): Promise<LoadResult> {
+export async function runSplit(
+  servers: readonly BenchServer[],
+  steps: readonly Step[][],
+  options: LoadOptions,
+  pids: readonly number[][],
+): Promise<LoadResult> {
   const connections = Math.max(1, Math.round((options.connections ?? 10) / servers.length));
   const parts = await Promise.all(servers.map((server, i) => runLoad(server.url, steps[i]!, { ...options, connections, pid: pids[i]! })));
   const requests = parts.reduce((n, p) => n + p.requests, 0);

@@ -43,31 +43,49 @@ describe.skipIf(skip)(`compose.yaml${skip ? ` (SKIPPED: ${skip})` : ''}`, () => 
   it("passes each emulator's compose health check (the check podman-compose runs, quotes and all)", async () => {
     for (const service of ['emulator-a', 'emulator-b']) {
       const filters = ['--filter', `label=io.podman.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${service}`];
-      const [id] = check(await run('podman', ['ps', '-q', ...filters], { env }), 'podman ps').trim().split('\n');
+      const [id] = check(await run('podman', ['ps', '-q', ...filters], { env }), 'podman ps')
+        .trim()
+        .split('\n');
       expect(id, service).toBeTruthy();
       const health = await run('podman', ['healthcheck', 'run', id!], { env });
       expect({ service, code: health.code, out: health.stdout.trim() }).toEqual({ service, code: 0, out: '' });
     }
   });
 
-  it("docs/container.md's podman-compose snippet runs as written and leaves nothing behind (its own project and free ports)", async () => {
-    const markdown = readFileSync(join(ROOT, 'docs', 'container.md'), 'utf8');
-    const block = /```sh\n(podman-compose -p nhn-ocr-emulator up -d\n[^`]*)```/.exec(markdown)?.[1];
-    expect(block, 'the podman-compose snippet').toBeDefined();
-    const docs = `emulator-compose-docs-${randomBytes(4).toString('hex')}`;
-    const [portA, portB] = [await freePort(), await freePort()];
-    const script = block!.replaceAll('nhn-ocr-emulator', docs).replace('for port in 8080 8081', `for port in ${portA} ${portB}`).replaceAll('127.0.0.1:8081', `127.0.0.1:${portB}`);
-    const snippetEnv = { ...env, EMULATOR_PORT_A: String(portA), EMULATOR_PORT_B: String(portB), EMULATOR_ADMIN_TOKEN: 'compose-admin-token' };
-    const owned = async (what: 'ps' | 'network') =>
-      check(await run('podman', what === 'ps' ? ['ps', '-a', '-q', '--filter', `label=io.podman.compose.project=${docs}`] : ['network', 'ls', '-q', '--filter', `name=^${docs}_default$`], { env }), `podman ${what}`).trim();
-    try {
-      const ran = await run('sh', ['-eu', '-c', script], { env: snippetEnv, timeoutMs: 300_000 });
-      expect(ran.code, ran.stderr.slice(-2000)).toBe(0);
-      expect(ran.stdout).toContain('"reset":true');
-      expect({ containers: await owned('ps'), network: await owned('network') }).toEqual({ containers: '', network: '' });
-    } finally {
-      await run('podman-compose', ['-p', docs, '-f', 'compose.yaml', 'down', '-t', '0'], { env: snippetEnv });
-      await run('podman', ['network', 'rm', '-f', `${docs}_default`], { env });
-    }
-  }, 10 * 60_000);
+  it(
+    "docs/container.md's podman-compose snippet runs as written and leaves nothing behind (its own project and free ports)",
+    async () => {
+      const markdown = readFileSync(join(ROOT, 'docs', 'container.md'), 'utf8');
+      const block = /```sh\n(podman-compose -p nhn-ocr-emulator up -d\n[^`]*)```/.exec(markdown)?.[1];
+      expect(block, 'the podman-compose snippet').toBeDefined();
+      const docs = `emulator-compose-docs-${randomBytes(4).toString('hex')}`;
+      const [portA, portB] = [await freePort(), await freePort()];
+      const script = block!
+        .replaceAll('nhn-ocr-emulator', docs)
+        .replace('for port in 8080 8081', `for port in ${portA} ${portB}`)
+        .replaceAll('127.0.0.1:8081', `127.0.0.1:${portB}`);
+      const snippetEnv = { ...env, EMULATOR_PORT_A: String(portA), EMULATOR_PORT_B: String(portB), EMULATOR_ADMIN_TOKEN: 'compose-admin-token' };
+      const owned = async (what: 'ps' | 'network') =>
+        check(
+          await run(
+            'podman',
+            what === 'ps'
+              ? ['ps', '-a', '-q', '--filter', `label=io.podman.compose.project=${docs}`]
+              : ['network', 'ls', '-q', '--filter', `name=^${docs}_default$`],
+            { env },
+          ),
+          `podman ${what}`,
+        ).trim();
+      try {
+        const ran = await run('sh', ['-eu', '-c', script], { env: snippetEnv, timeoutMs: 300_000 });
+        expect(ran.code, ran.stderr.slice(-2000)).toBe(0);
+        expect(ran.stdout).toContain('"reset":true');
+        expect({ containers: await owned('ps'), network: await owned('network') }).toEqual({ containers: '', network: '' });
+      } finally {
+        await run('podman-compose', ['-p', docs, '-f', 'compose.yaml', 'down', '-t', '0'], { env: snippetEnv });
+        await run('podman', ['network', 'rm', '-f', `${docs}_default`], { env });
+      }
+    },
+    10 * 60_000,
+  );
 });

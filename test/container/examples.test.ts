@@ -2,7 +2,7 @@
 // runs them: the image with its defaults but an admin token, on a mapped port, each suite with an
 // app key of its own so the three run at once without their resets meeting.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, it, vi } from 'vitest';
 import { runContainer, whyNoContainers, type RunningContainer } from '../support/container.js';
 import { EXAMPLE_LANGUAGES, exampleToolMissing, expectSuitePasses, type ExampleLanguage } from '../examples/run-example.js';
 
@@ -29,8 +29,12 @@ describe.skipIf(skip).concurrent(`example suites against the container image${sk
 
   for (const language of EXAMPLE_LANGUAGES) {
     const missing = exampleToolMissing(language);
-    it.skipIf(missing)(`${language}: every test of examples/${language} passes${missing ? ` (skipped: ${missing})` : ''}`, async () => {
-      await expectSuitePasses(language, { url: emulator.url, adminToken: ADMIN_TOKEN, ...credentials(language) }, SUITE_TIMEOUT_MS);
-    }, SUITE_TIMEOUT_MS + 10_000);
+    it.skipIf(missing)(
+      `${language}: every test of examples/${language} passes${missing ? ` (skipped: ${missing})` : ''}`,
+      async () => {
+        await expectSuitePasses(language, { url: emulator.url, adminToken: ADMIN_TOKEN, ...credentials(language) }, SUITE_TIMEOUT_MS);
+      },
+      SUITE_TIMEOUT_MS + 10_000,
+    );
   }
 });

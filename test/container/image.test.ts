@@ -61,8 +61,28 @@ describe.skipIf(skip)(`the container image${skip ? ` (SKIPPED: ${skip})` : ''}`,
     expect(Object.keys(image.Config.Labels)).toEqual(expect.arrayContaining(['org.opencontainers.image.source', 'org.opencontainers.image.description']));
     const history = check(await podman(['history', '--no-trunc', '--format', '{{.CreatedBy}}', IMAGE]), 'podman history');
     expect(history).not.toContain('NODE_EXTRA_CA_CERTS');
-    const files = check(await podman(['run', '--rm', '--entrypoint', 'sh', IMAGE, '-c', 'ls /run/secrets 2>/dev/null; ls /app; ls /app/node_modules | wc -l; if test -d /app/node_modules/vitest; then echo dev-dependencies; fi']), 'listing the image');
-    expect(files.split('\n').slice(0, -2)).toEqual(['LICENSE', 'dist', 'node_modules', 'openapi.yaml', 'package-lock.json', 'package.json', 'scenarios', 'server']);
+    const files = check(
+      await podman([
+        'run',
+        '--rm',
+        '--entrypoint',
+        'sh',
+        IMAGE,
+        '-c',
+        'ls /run/secrets 2>/dev/null; ls /app; ls /app/node_modules | wc -l; if test -d /app/node_modules/vitest; then echo dev-dependencies; fi',
+      ]),
+      'listing the image',
+    );
+    expect(files.split('\n').slice(0, -2)).toEqual([
+      'LICENSE',
+      'dist',
+      'node_modules',
+      'openapi.yaml',
+      'package-lock.json',
+      'package.json',
+      'scenarios',
+      'server',
+    ]);
     expect(files).not.toContain('dev-dependencies');
     // The project's own layers: production dependencies, dist/ and the data files.
     const added = (image.Size - (await inspectImage(BASE_IMAGE)).Size) / 1e6;
@@ -78,7 +98,16 @@ describe.skipIf(skip)(`the container image${skip ? ` (SKIPPED: ${skip})` : ''}`,
   });
 
   it('answers the curl + openssl v2.1 client: token, credit card, ID card, authenticity, revocation', async () => {
-    const out = await runClient('bash', [SHELL_CLIENT_V21, emulator.url, emulator.url, 'emulator-appkey', 'emulator-user-access-key', 'emulator-secret-access-key', fixturePath('card-856x540.jpg'), fixturePath('id-resident-900x570.jpg')]);
+    const out = await runClient('bash', [
+      SHELL_CLIENT_V21,
+      emulator.url,
+      emulator.url,
+      'emulator-appkey',
+      'emulator-user-access-key',
+      'emulator-secret-access-key',
+      fixturePath('card-856x540.jpg'),
+      fixturePath('id-resident-900x570.jpg'),
+    ]);
     expect(Object.fromEntries(out)).toMatchObject({
       'token.type': 'Bearer',
       'creditCard.resultCode': '0',
@@ -138,7 +167,11 @@ describe.skipIf(skip)(`the container image${skip ? ` (SKIPPED: ${skip})` : ''}`,
     expect(block, 'the token snippet').toBeDefined();
     const port = await freePort();
     const name = `ocr-docs-${port}`;
-    const script = block!.replaceAll('docker ', 'podman ').replace('-p 8080:8080', `-p 127.0.0.1:${port}:8080`).replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`).replaceAll(' ocr', ` ${name}`);
+    const script = block!
+      .replaceAll('docker ', 'podman ')
+      .replace('-p 8080:8080', `-p 127.0.0.1:${port}:8080`)
+      .replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`)
+      .replaceAll(' ocr', ` ${name}`);
     try {
       const ran = spawnSync('sh', ['-eu'], { input: script, env: PODMAN_ENV, encoding: 'utf8', timeout: 60_000 });
       expect(ran.status, ran.stderr).toBe(0);
@@ -154,7 +187,11 @@ describe.skipIf(skip)(`the container image${skip ? ` (SKIPPED: ${skip})` : ''}`,
     const key = async (): Promise<unknown> => {
       const container = await runContainer({ env: { EMULATOR_KEYS_DIR: '/keys' }, podmanArgs: ['-v', `${volume}:/keys`] });
       try {
-        return ((await (await fetch(`${container.url}/v2.0/appkeys/emulator-appkey/public-keys/id-card`, { headers: { Authorization: 'emulator-secretkey' } })).json()) as { result: unknown }).result;
+        return (
+          (await (
+            await fetch(`${container.url}/v2.0/appkeys/emulator-appkey/public-keys/id-card`, { headers: { Authorization: 'emulator-secretkey' } })
+          ).json()) as { result: unknown }
+        ).result;
       } finally {
         logs.push(await container.logs());
         await container.remove();
@@ -170,20 +207,30 @@ describe.skipIf(skip)(`the container image${skip ? ` (SKIPPED: ${skip})` : ''}`,
     } finally {
       await podman(['volume', 'rm', '-f', volume]);
     }
-   });
+  });
 
   it('on stop, answers the call in flight, then exits 0', async () => {
-    const slow = await runContainer({ env: { EMULATOR_SCENARIOS_DIR: '/scenarios' }, podmanArgs: ['-v', `${join(ROOT, 'test', 'container', 'scenarios')}:/scenarios:ro`] });
+    const slow = await runContainer({
+      env: { EMULATOR_SCENARIOS_DIR: '/scenarios' },
+      podmanArgs: ['-v', `${join(ROOT, 'test', 'container', 'scenarios')}:/scenarios:ro`],
+    });
     containers.push(slow);
     // The request is written whole (connected through the published port, so the container
     // accepted it), then waits out the scenario's 4 s; stop comes a second into that.
     let written!: () => void;
     const sent = new Promise<void>((resolve) => (written = resolve));
     const call = new Promise<{ header: { resultCode: number } }>((resolve, reject) => {
-      const req = get(`${slow.url}/v2.0/appkeys/emulator-appkey/public-keys/credit-card`, { headers: { Authorization: 'emulator-secretkey', 'X-Emulator-Scenario': 'container/slow-public-key' } }, (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve(JSON.parse(body) as { header: { resultCode: number } }));
-      });
+      const req = get(
+        `${slow.url}/v2.0/appkeys/emulator-appkey/public-keys/credit-card`,
+        { headers: { Authorization: 'emulator-secretkey', 'X-Emulator-Scenario': 'container/slow-public-key' } },
+        (res) => {
+          let body = '';
+          res
+            .setEncoding('utf8')
+            .on('data', (chunk: string) => (body += chunk))
+            .on('end', () => resolve(JSON.parse(body) as { header: { resultCode: number } }));
+        },
+      );
       req.on('finish', written).on('error', reject);
     });
     await sent;

@@ -33,7 +33,11 @@ export async function expectOneService(a: string, b: string, adminToken: string)
 
   // The clock moved through B holds at A: A's Request-Key is expired there by B's hour.
   const fresh = await clientA.idCard(fixture('id-resident-900x570.jpg'));
-  const advanced = await fetch(`${b}/__emulator/clock`, { method: 'POST', headers: { ...admin, 'Content-Type': 'application/json' }, body: JSON.stringify({ advanceSeconds: 3601 }) });
+  const advanced = await fetch(`${b}/__emulator/clock`, {
+    method: 'POST',
+    headers: { ...admin, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ advanceSeconds: 3601 }),
+  });
   expect(advanced.status).toBe(200);
   const clockA = (await (await fetch(`${a}/__emulator/clock`, { headers: admin })).json()) as { offsetSeconds: number };
   expect(clockA.offsetSeconds).toBe(3601);

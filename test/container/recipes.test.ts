@@ -12,15 +12,23 @@ import { ROOT } from '../../contracts/lib/spawn-emulator.js';
 
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 const page = read('docs/container.md');
-const RECIPES = ['docs/recipes/github-actions.yml', 'docs/recipes/gitlab-ci.yml', 'docs/recipes/EmulatorContainerTest.java', 'docs/recipes/testcontainers_test.py', 'docs/recipes/testcontainers.mjs'];
+const RECIPES = [
+  'docs/recipes/github-actions.yml',
+  'docs/recipes/gitlab-ci.yml',
+  'docs/recipes/EmulatorContainerTest.java',
+  'docs/recipes/testcontainers_test.py',
+  'docs/recipes/testcontainers.mjs',
+];
 
 describe('the CI recipes', () => {
   it.each(RECIPES)('docs/container.md quotes %s whole', (path) => {
-    expect(page).toContain('\n' + read(path).trimEnd() + '\n```');
+    expect(page).toContain(`\n${read(path).trimEnd()}\n\`\`\``);
   });
 
   it('every ARG of the Dockerfile has a default, so a plain build prints no "missing build argument" warning', () => {
-    const args = read('Dockerfile').split('\n').filter((line) => /^ARG\s/.test(line));
+    const args = read('Dockerfile')
+      .split('\n')
+      .filter((line) => /^ARG\s/.test(line));
     expect(args.length).toBeGreaterThan(0);
     expect(args.filter((line) => !line.includes('='))).toEqual([]);
   });
@@ -34,7 +42,9 @@ describe('the CI recipes', () => {
   });
 
   it('the GitHub Actions service publishes 8080, waits on the health check and has an admin token', () => {
-    const workflow = parse(read('docs/recipes/github-actions.yml')) as { jobs: { test: { services: { ocr: { ports: string[]; env: Record<string, string>; options: string } } } } };
+    const workflow = parse(read('docs/recipes/github-actions.yml')) as {
+      jobs: { test: { services: { ocr: { ports: string[]; env: Record<string, string>; options: string } } } };
+    };
     const ocr = workflow.jobs.test.services.ocr;
     expect(ocr.ports).toEqual(['8080:8080']);
     expect(ocr.env['EMULATOR_ADMIN_TOKEN']).toBeTruthy();
@@ -42,7 +52,11 @@ describe('the CI recipes', () => {
   });
 
   it('the GitLab CI file parses: a service with an alias, its admin token, and the base URL by that alias', () => {
-    const job = (parse(read('docs/recipes/gitlab-ci.yml')) as { test: { services: { name: string; alias: string; variables: Record<string, string> }[]; variables: Record<string, string>; script: string[] } }).test;
+    const job = (
+      parse(read('docs/recipes/gitlab-ci.yml')) as {
+        test: { services: { name: string; alias: string; variables: Record<string, string> }[]; variables: Record<string, string>; script: string[] };
+      }
+    ).test;
     const service = job.services[0]!;
     expect(service.name).toMatch(/nhn-ocr-emulator/);
     expect(service.alias).toBe('ocr');
@@ -52,7 +66,9 @@ describe('the CI recipes', () => {
   });
 
   it('compose.yaml parses: Redis and two emulators sharing it on two ports, each with a health check and the admin token', () => {
-    const compose = parse(read('compose.yaml'), { merge: true }) as { services: Record<string, { image: string; build?: string; ports?: string[]; environment?: Record<string, string>; healthcheck?: { test: string[] } }> };
+    const compose = parse(read('compose.yaml'), { merge: true }) as {
+      services: Record<string, { image: string; build?: string; ports?: string[]; environment?: Record<string, string>; healthcheck?: { test: string[] } }>;
+    };
     expect(Object.keys(compose.services).sort()).toEqual(['emulator-a', 'emulator-b', 'redis']);
     const [a, b] = [compose.services['emulator-a']!, compose.services['emulator-b']!];
     for (const emulator of [a, b]) {
@@ -79,7 +95,9 @@ describe('the CI recipes', () => {
 
   it('the Node snippet parses as a module; the Python snippet compiles', () => {
     expect(spawnSync(process.execPath, ['--check', join(ROOT, 'docs/recipes/testcontainers.mjs')], { encoding: 'utf8' }).stderr).toBe('');
-    const python = spawnSync('python3', ['-c', 'import ast, sys; ast.parse(open(sys.argv[1]).read())', join(ROOT, 'docs/recipes/testcontainers_test.py')], { encoding: 'utf8' });
+    const python = spawnSync('python3', ['-c', 'import ast, sys; ast.parse(open(sys.argv[1]).read())', join(ROOT, 'docs/recipes/testcontainers_test.py')], {
+      encoding: 'utf8',
+    });
     if (python.error) return; // no python3 here
     expect(python.stderr).toBe('');
     expect(python.status).toBe(0);

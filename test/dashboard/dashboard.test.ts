@@ -28,9 +28,10 @@ const jpeg = fixture('card-856x540.jpg');
 const resident = fixture('id-resident-900x570.jpg');
 /** Long enough for a poll (every second) on a busy machine. */
 const SEEN = { timeout: 15_000 };
-const SCREENSHOT = process.env['DASHBOARD_SCREENSHOT'] === 'write'
-  ? fileURLToPath(new URL('./screenshot.png', import.meta.url))
-  : join(tmpdir(), 'nhn-ocr-emulator-dashboard.png');
+const SCREENSHOT =
+  process.env['DASHBOARD_SCREENSHOT'] === 'write'
+    ? fileURLToPath(new URL('./screenshot.png', import.meta.url))
+    : join(tmpdir(), 'nhn-ocr-emulator-dashboard.png');
 
 describe.skipIf(missing)(`the dashboard in Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let browser: Chromium;
@@ -146,7 +147,12 @@ describe.skipIf(missing)(`the dashboard in Chromium${missing ? ` (skipped: ${mis
     await textOf(page.locator('#detail-facts')).toContain(`Request-Key…${tail} issued; now expired`);
     // The emulator agrees: the key is refused.
     const values = Object.fromEntries(read.result!.keyValues.map((kv) => [kv.key, kv.value]));
-    const late = await client.authenticity(read.requestKey!, { idType: 'resident', name: values['name']!, residentNumber: values['residentNumber']!, issueDate: values['issueDate']! });
+    const late = await client.authenticity(read.requestKey!, {
+      idType: 'resident',
+      name: values['name']!,
+      residentNumber: values['residentNumber']!,
+      issueDate: values['issueDate']!,
+    });
     expect(late.headers.get('x-emulator-diagnosis')).toMatch(/^Request-Key expired \d+ s ago/);
     await page.close();
   });
@@ -157,8 +163,15 @@ describe.skipIf(missing)(`the dashboard in Chromium${missing ? ` (skipped: ${mis
     await page.getByRole('button', { name: `Rotate the credit-card key of ${APP.appKey}` }).click();
     await page.getByRole('button', { name: `Revoke credit-card key version 0 of ${APP.appKey}` }).click();
     await textOf(page.locator('#key-rows tr', { hasText: 'credit-card' }).first()).toContain('0 revoked');
-    const keys = (await request(h.url).get('/__emulator/keys').expect(200)).body.keys as { appKey: string; service: string; versions: { version: string; revoked: boolean }[] }[];
-    expect(keys.find((k) => k.appKey === APP.appKey && k.service === 'credit-card')?.versions.map((v) => [v.version, v.revoked])).toEqual([['0', true], ['1', false]]);
+    const keys = (await request(h.url).get('/__emulator/keys').expect(200)).body.keys as {
+      appKey: string;
+      service: string;
+      versions: { version: string; revoked: boolean }[];
+    }[];
+    expect(keys.find((k) => k.appKey === APP.appKey && k.service === 'credit-card')?.versions.map((v) => [v.version, v.revoked])).toEqual([
+      ['0', true],
+      ['1', false],
+    ]);
     await page.close();
   });
 
@@ -169,7 +182,9 @@ describe.skipIf(missing)(`the dashboard in Chromium${missing ? ` (skipped: ${mis
       for (let start = from; start < to; start += 100) {
         await Promise.all(
           Array.from({ length: Math.min(100, to - start) }, (_, i) =>
-            fetch(`${h.url}/v2.0/appkeys/many-${String(start + i).padStart(4, '0')}/public-keys/credit-card`, { headers: { Authorization: 'not-the-secret' } }).then((res) => res.arrayBuffer()),
+            fetch(`${h.url}/v2.0/appkeys/many-${String(start + i).padStart(4, '0')}/public-keys/credit-card`, {
+              headers: { Authorization: 'not-the-secret' },
+            }).then((res) => res.arrayBuffer()),
           ),
         );
       }
@@ -277,7 +292,8 @@ describe.skipIf(missing)(`the dashboard in Chromium${missing ? ` (skipped: ${mis
       return path === '/__emulator/' || path.startsWith('/__emulator/dashboard/');
     });
     expect(files.length).toBeGreaterThanOrEqual(3);
-    for (const file of files) expect(file.csp, file.url).toMatch(/^default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self';/);
+    for (const file of files)
+      expect(file.csp, file.url).toMatch(/^default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self';/);
     await page.close();
   }, 60_000);
 });

@@ -31,7 +31,10 @@ describe('the page and its files', () => {
     expect(DASHBOARD_CSP).toMatch(/^default-src 'none';/);
     expect(DASHBOARD_CSP).not.toMatch(/unsafe|https?:|\*/);
     expect(res.text).toBe(html);
-    await request(h.url).get('/__emulator').expect(200).expect('Content-Type', /text\/html/);
+    await request(h.url)
+      .get('/__emulator')
+      .expect(200)
+      .expect('Content-Type', /text\/html/);
   });
 
   it('answers other methods as the admin API answers an unknown route: 404 JSON, not a plain-text OPTIONS list', async () => {

@@ -11,9 +11,19 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DOCS = [
-  ...['README.md', 'CONTRIBUTING.md', 'test/bench/README.md', 'examples/README.md', 'examples/java/README.md', 'examples/python/README.md', 'examples/go/README.md'],
+  ...[
+    'README.md',
+    'CONTRIBUTING.md',
+    'test/bench/README.md',
+    'examples/README.md',
+    'examples/java/README.md',
+    'examples/python/README.md',
+    'examples/go/README.md',
+  ],
   // Every page under docs/, which other files link into by anchor.
-  ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`),
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
 ];
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */

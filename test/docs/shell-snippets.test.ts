@@ -18,7 +18,7 @@ function blocks(language: string): { where: string; text: string }[] {
     const lines = readFileSync(join(ROOT, file), 'utf8').split('\n');
     const found: { where: string; text: string }[] = [];
     for (let i = 0; i < lines.length; i++) {
-      if (lines[i] !== '```' + language) continue;
+      if (lines[i] !== `\`\`\`${language}`) continue;
       const end = lines.indexOf('```', i + 1);
       found.push({ where: `${file}:${i + 1}`, text: lines.slice(i + 1, end).join('\n') });
       i = end;
@@ -63,9 +63,7 @@ describe.skipIf(!has('openssl') || !has('curl'))('the README request by hand (cu
   it('reads the card: a 16-digit, Luhn-valid totalCardNum', () => {
     const block = blocks('sh').find((b) => b.where.startsWith('README.md') && b.text.includes('openssl pkeyutl'));
     expect(block, 'the README has the curl + openssl block').toBeDefined();
-    const script = block!.text
-      .replace('BASE=http://127.0.0.1:8080', `BASE=${emulator.url}`)
-      .replace('test/fixtures/', `${join(ROOT, 'test', 'fixtures')}/`);
+    const script = block!.text.replace('BASE=http://127.0.0.1:8080', `BASE=${emulator.url}`).replace('test/fixtures/', `${join(ROOT, 'test', 'fixtures')}/`);
     const run = spawnSync('sh', ['-eu'], { input: script, cwd: work, encoding: 'utf8', timeout: 30_000 });
     expect(run.stderr).toBe('');
     const digits = run.stdout.trim();

@@ -63,7 +63,9 @@ export function exampleToolMissing(language: ExampleLanguage): string | undefine
   }
   if (language === 'python') {
     const probe = spawnSync(pythonFor(), ['-c', 'import pytest, requests, cryptography'], { stdio: 'ignore' });
-    return probe.status === 0 ? undefined : `${pythonFor()} lacks pytest, requests or cryptography (Debian: apt-get install python3-pytest python3-requests python3-cryptography)`;
+    return probe.status === 0
+      ? undefined
+      : `${pythonFor()} lacks pytest, requests or cryptography (Debian: apt-get install python3-pytest python3-requests python3-cryptography)`;
   }
   return onPath('go') ? undefined : 'go not on PATH (Debian: apt-get install golang-go)';
 }
@@ -136,7 +138,10 @@ export function passedTests(language: ExampleLanguage, output: string): number |
     return match ? Number(match[1]) : undefined;
   }
   if (language === 'python') {
-    const summary = output.split('\n').filter((line) => / in [\d.]+s\b/.test(line)).pop();
+    const summary = output
+      .split('\n')
+      .filter((line) => / in [\d.]+s\b/.test(line))
+      .pop();
     if (summary === undefined) return undefined;
     return Number(/(\d+) passed\b/.exec(summary)?.[1] ?? 0);
   }
@@ -164,6 +169,8 @@ export async function expectSuitePasses(language: ExampleLanguage, target: Suite
   const run = await runExampleSuite(language, env, timeoutMs);
   expect(run.code, run.output).toBe(0);
   expect(passedTests(language, run.output), run.output).toBe(EXAMPLE_TEST_COUNT[language]);
-  const journal = await fetch(`${target.url}/__emulator/requests?appKey=${encodeURIComponent(target.appKey)}`, { headers: { Authorization: `Bearer ${target.adminToken}` } });
+  const journal = await fetch(`${target.url}/__emulator/requests?appKey=${encodeURIComponent(target.appKey)}`, {
+    headers: { Authorization: `Bearer ${target.adminToken}` },
+  });
   expect(((await journal.json()) as { requests: unknown[] }).requests.length).toBeGreaterThan(0);
 }

@@ -56,9 +56,48 @@ const ROUTE_METHOD: Record<Route, string> = {
 
 /** Strings that tend to break parsers: empty, white space, numbers, prototype names, escapes. */
 const TRICKY = [
-  '', ' ', '*', '\t', '0', '-1', '00', '1e309', 'NaN', 'null', 'undefined', 'true', '[]', '{}', '__proto__', 'constructor',
-  'prototype', 'toString', 'hasOwnProperty', '%00', '%', '%%', '%zz', '%E0%A4', '%C0%AF', '..', '../..', '\\', '/', '\u0000',
-  '\u202e', '\ud800', '\uffff', '홍길동', 'ａｂｃ', '=', '==', 'Bearer', 'A'.repeat(300), '\r\n', '\n', 'a\r\nX-Injected: 1',
+  '',
+  ' ',
+  '*',
+  '\t',
+  '0',
+  '-1',
+  '00',
+  '1e309',
+  'NaN',
+  'null',
+  'undefined',
+  'true',
+  '[]',
+  '{}',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  '%00',
+  '%',
+  '%%',
+  '%zz',
+  '%E0%A4',
+  '%C0%AF',
+  '..',
+  '../..',
+  '\\',
+  '/',
+  '\u0000',
+  '\u202e',
+  '\ud800',
+  '\uffff',
+  '홍길동',
+  'ａｂｃ',
+  '=',
+  '==',
+  'Bearer',
+  'A'.repeat(300),
+  '\r\n',
+  '\n',
+  'a\r\nX-Injected: 1',
 ];
 
 /** Any short text: tricky constants, printable ASCII, full Unicode (incl. lone surrogates), bytes. */
@@ -67,7 +106,10 @@ export function junkText(maxLength = 40): fc.Arbitrary<string> {
     { arbitrary: fc.constantFrom(...TRICKY), weight: 3 },
     { arbitrary: fc.string({ maxLength }), weight: 3 },
     { arbitrary: fc.string({ unit: 'binary', maxLength }), weight: 2 },
-    { arbitrary: fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_'), maxLength: maxLength * 4 }), weight: 2 },
+    {
+      arbitrary: fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_'), maxLength: maxLength * 4 }),
+      weight: 2,
+    },
   );
 }
 
@@ -93,8 +135,24 @@ export function headerValue(maxLength = 40): fc.Arbitrary<string | Buffer> {
 
 /** Header names: ordinary, ones the emulator reads, odd cases and invalid ones. */
 const HEADER_NAMES = [
-  'Authorization', 'authorization', 'X-Key-Version', 'Symmetric-Key', 'Request-Key', 'Content-Type', 'Accept', 'Accept-Encoding',
-  'Content-Encoding', 'Cookie', 'X-Forwarded-For', 'Origin', 'Range', 'If-None-Match', 'User-Agent', 'Referer', 'X-Request-Id', 'Expect',
+  'Authorization',
+  'authorization',
+  'X-Key-Version',
+  'Symmetric-Key',
+  'Request-Key',
+  'Content-Type',
+  'Accept',
+  'Accept-Encoding',
+  'Content-Encoding',
+  'Cookie',
+  'X-Forwarded-For',
+  'Origin',
+  'Range',
+  'If-None-Match',
+  'User-Agent',
+  'Referer',
+  'X-Request-Id',
+  'Expect',
 ];
 
 /** Extra headers: known names with junk values, random names, invalid names, many repeats. */
@@ -112,7 +170,15 @@ export function extraHeaders(): fc.Arbitrary<Array<[string | Buffer, string | Bu
     // Repeated headers: up to thousands of lines (Node keeps the first 2000).
     { arbitrary: fc.tuple(one, fc.integer({ min: 2, max: 2500 })).map(([h, n]) => Array.from({ length: n }, () => h)), weight: 1 },
     // Expectations: the one Node handles itself, and others it would answer with a bare 417.
-    { arbitrary: fc.constantFrom<Array<[string, string]>>([['Expect', '100-continue']], [['Expect', '999-bogus']], [['Expect', '']], [['Expect', '100-continue, x']]), weight: 1 },
+    {
+      arbitrary: fc.constantFrom<Array<[string, string]>>(
+        [['Expect', '100-continue']],
+        [['Expect', '999-bogus']],
+        [['Expect', '']],
+        [['Expect', '100-continue, x']],
+      ),
+      weight: 1,
+    },
   );
 }
 
@@ -120,7 +186,25 @@ export function extraHeaders(): fc.Arbitrary<Array<[string | Buffer, string | Bu
 export function method(usual: string): fc.Arbitrary<string> {
   return fc.oneof(
     { arbitrary: fc.constant(usual), weight: 12 },
-    { arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE', 'QUERY', 'PROPFIND', 'MKCOL', 'PURGE', 'SEARCH', 'CONNECT'), weight: 3 },
+    {
+      arbitrary: fc.constantFrom(
+        'GET',
+        'POST',
+        'PUT',
+        'DELETE',
+        'PATCH',
+        'OPTIONS',
+        'HEAD',
+        'TRACE',
+        'QUERY',
+        'PROPFIND',
+        'MKCOL',
+        'PURGE',
+        'SEARCH',
+        'CONNECT',
+      ),
+      weight: 3,
+    },
     { arbitrary: fc.constantFrom('post', 'Get', 'FOO', 'BREW', 'X-CUSTOM', 'GETS', 'POST2'), weight: 1 },
     { arbitrary: fc.constantFrom('P OST', 'GET\t', 'PO\u0000ST', ''), weight: 1 },
   );
@@ -135,7 +219,12 @@ export function framing(): fc.Arbitrary<Framing> {
     { arbitrary: fc.constant<Framing>({ kind: 'none' }), weight: 1 },
     { arbitrary: fc.integer({ min: 1, max: 40 }).map((by): Framing => ({ kind: 'short-length', by })), weight: 1 },
     { arbitrary: fc.integer({ min: 1, max: 40 }).map((by): Framing => ({ kind: 'long-length', by })), weight: 1 },
-    { arbitrary: fc.constantFrom('abc', '-1', '1.5', '0x10', '', '1 2', '+5', '99999999999999999999', '0005', '5, 6').map((value): Framing => ({ kind: 'bad-length', value })), weight: 1 },
+    {
+      arbitrary: fc
+        .constantFrom('abc', '-1', '1.5', '0x10', '', '1 2', '+5', '99999999999999999999', '0005', '5, 6')
+        .map((value): Framing => ({ kind: 'bad-length', value })),
+      weight: 1,
+    },
     {
       arbitrary: fc
         .constantFrom('size-not-hex', 'no-terminator', 'missing-crlf', 'huge-extension', 'size-too-big' as const)
@@ -186,12 +275,30 @@ function aes(key: Buffer, plaintext: Buffer, iv: Buffer = key.subarray(0, 16)): 
 // Envelope headers
 
 /** What to send as `Authorization` on an API call. */
-type AuthPlan = { kind: 'good' } | { kind: 'missing' } | { kind: 'empty' } | { kind: 'wrong'; value: string | Buffer } | { kind: 'twice-good-first' } | { kind: 'twice-wrong-first' } | { kind: 'padded' } | { kind: 'bearer' };
+type AuthPlan =
+  | { kind: 'good' }
+  | { kind: 'missing' }
+  | { kind: 'empty' }
+  | { kind: 'wrong'; value: string | Buffer }
+  | { kind: 'twice-good-first' }
+  | { kind: 'twice-wrong-first' }
+  | { kind: 'padded' }
+  | { kind: 'bearer' };
 
 function authPlan(good = 16): fc.Arbitrary<AuthPlan> {
   return fc.oneof(
     { arbitrary: fc.constant<AuthPlan>({ kind: 'good' }), weight: good },
-    { arbitrary: fc.constantFrom<AuthPlan>({ kind: 'missing' }, { kind: 'empty' }, { kind: 'twice-good-first' }, { kind: 'twice-wrong-first' }, { kind: 'padded' }, { kind: 'bearer' }), weight: 2 },
+    {
+      arbitrary: fc.constantFrom<AuthPlan>(
+        { kind: 'missing' },
+        { kind: 'empty' },
+        { kind: 'twice-good-first' },
+        { kind: 'twice-wrong-first' },
+        { kind: 'padded' },
+        { kind: 'bearer' },
+      ),
+      weight: 2,
+    },
     { arbitrary: headerValue(60).map((value): AuthPlan => ({ kind: 'wrong', value })), weight: 2 },
   );
 }
@@ -203,7 +310,12 @@ function versionPlan(good = 16): fc.Arbitrary<VersionPlan> {
   return fc.oneof(
     { arbitrary: fc.constant<VersionPlan>({ kind: 'good' }), weight: good },
     { arbitrary: fc.constantFrom<VersionPlan>({ kind: 'missing' }, { kind: 'other-service' }, { kind: 'twice' }), weight: 2 },
-    { arbitrary: fc.oneof(fc.constantFrom('1', '99', ' 0', '0 ', '00', '+0', '0.0', '-0', '1e0', '0x0'), headerValue(30)).map((value): VersionPlan => ({ kind: 'value', value })), weight: 2 },
+    {
+      arbitrary: fc
+        .oneof(fc.constantFrom('1', '99', ' 0', '0 ', '00', '+0', '0.0', '-0', '1e0', '0x0'), headerValue(30))
+        .map((value): VersionPlan => ({ kind: 'value', value })),
+      weight: 2,
+    },
   );
 }
 
@@ -324,7 +436,10 @@ function plaintextPlan(): fc.Arbitrary<PlaintextPlan> {
   return fc.oneof(
     { arbitrary: fc.nat(10).map((index): PlaintextPlan => ({ kind: 'image', index })), weight: 6 },
     { arbitrary: fc.record({ index: fc.nat(10), keep: fc.nat(2000) }).map((p): PlaintextPlan => ({ kind: 'truncated-image', ...p })), weight: 2 },
-    { arbitrary: fc.record({ index: fc.nat(10), at: fc.nat(40_000), byte: fc.nat(255) }).map((p): PlaintextPlan => ({ kind: 'corrupt-image', ...p })), weight: 2 },
+    {
+      arbitrary: fc.record({ index: fc.nat(10), at: fc.nat(40_000), byte: fc.nat(255) }).map((p): PlaintextPlan => ({ kind: 'corrupt-image', ...p })),
+      weight: 2,
+    },
     { arbitrary: fc.record({ seed: fc.nat(1000), length: fc.nat(3000) }).map((p): PlaintextPlan => ({ kind: 'jpeg-signature', ...p })), weight: 2 },
     { arbitrary: fc.record({ seed: fc.nat(1000), length: fc.nat(3000) }).map((p): PlaintextPlan => ({ kind: 'png-signature', ...p })), weight: 2 },
     { arbitrary: fc.record({ seed: fc.nat(1000), length: fc.nat(3000) }).map((p): PlaintextPlan => ({ kind: 'noise', ...p })), weight: 2 },
@@ -379,7 +494,17 @@ type CipherPlan =
 function cipherPlan(): fc.Arbitrary<CipherPlan> {
   return fc.oneof(
     { arbitrary: fc.constant<CipherPlan>({ kind: 'good' }), weight: 10 },
-    { arbitrary: fc.constantFrom<CipherPlan>({ kind: 'other-key' }, { kind: 'wrong-iv' }, { kind: 'iv-in-front' }, { kind: 'cut-block' }, { kind: 'raw' }, { kind: 'base64-text' }), weight: 4 },
+    {
+      arbitrary: fc.constantFrom<CipherPlan>(
+        { kind: 'other-key' },
+        { kind: 'wrong-iv' },
+        { kind: 'iv-in-front' },
+        { kind: 'cut-block' },
+        { kind: 'raw' },
+        { kind: 'base64-text' },
+      ),
+      weight: 4,
+    },
     { arbitrary: fc.integer({ min: 1, max: 15 }).map((by): CipherPlan => ({ kind: 'cut', by })), weight: 1 },
     { arbitrary: fc.nat(1000).map((seed): CipherPlan => ({ kind: 'extra-block', seed })), weight: 1 },
     { arbitrary: fc.nat(100_000).map((at): CipherPlan => ({ kind: 'flip', at })), weight: 1 },
@@ -434,15 +559,28 @@ function partPlan(): fc.Arbitrary<PartPlan> {
     {
       name: fc.oneof(
         { arbitrary: fc.constant({ kind: 'image' as const }), weight: 10 },
-        { arbitrary: fc.oneof(fc.constantFrom('Image', 'IMAGE', 'image[]', 'image ', 'images', 'file', '__proto__', 'image"; x="'), junkText(20)).map((value) => ({ kind: 'other' as const, value })), weight: 3 },
+        {
+          arbitrary: fc
+            .oneof(fc.constantFrom('Image', 'IMAGE', 'image[]', 'image ', 'images', 'file', '__proto__', 'image"; x="'), junkText(20))
+            .map((value) => ({ kind: 'other' as const, value })),
+          weight: 3,
+        },
         { arbitrary: fc.constant({ kind: 'none' as const }), weight: 1 },
       ),
       filename: fc.oneof(
         { arbitrary: fc.constantFrom('card.jpg', 'image', 'a.png').map((value) => ({ kind: 'file' as const, value })), weight: 10 },
-        { arbitrary: fc.oneof(fc.constantFrom('../../etc/passwd', 'C:\\x.jpg', '카드.jpg', '%00.jpg'), junkText(20)).map((value) => ({ kind: 'file' as const, value })), weight: 2 },
+        {
+          arbitrary: fc
+            .oneof(fc.constantFrom('../../etc/passwd', 'C:\\x.jpg', '카드.jpg', '%00.jpg'), junkText(20))
+            .map((value) => ({ kind: 'file' as const, value })),
+          weight: 2,
+        },
         { arbitrary: fc.constantFrom({ kind: 'none' as const }, { kind: 'empty' as const }), weight: 2 },
       ),
-      contentType: fc.option(fc.oneof(fc.constantFrom('application/octet-stream', 'image/jpeg', 'text/plain; charset=utf-8', 'multipart/mixed; boundary=inner'), junkText(20)), { nil: undefined }),
+      contentType: fc.option(
+        fc.oneof(fc.constantFrom('application/octet-stream', 'image/jpeg', 'text/plain; charset=utf-8', 'multipart/mixed; boundary=inner'), junkText(20)),
+        { nil: undefined },
+      ),
       plaintext: plaintextPlan(),
       cipher: cipherPlan(),
       extraLine: fc.option(fc.oneof(fc.constant('Content-Transfer-Encoding: base64'), junkText(40)), { nil: undefined, freq: 6 }),
@@ -463,16 +601,16 @@ interface MultipartPlan {
 
 /** A well-formed multipart body with one `image` file: only what is inside the envelope varies. */
 function cleanMultipartPlan(): fc.Arbitrary<MultipartPlan> {
-  return fc
-    .record({ boundary: fc.stringMatching(/^[A-Za-z0-9_-]{8,40}$/), plaintext: plaintextPlan(), cipher: cipherPlan() })
-    .map(({ boundary, plaintext, cipher }): MultipartPlan => ({
+  return fc.record({ boundary: fc.stringMatching(/^[A-Za-z0-9_-]{8,40}$/), plaintext: plaintextPlan(), cipher: cipherPlan() }).map(
+    ({ boundary, plaintext, cipher }): MultipartPlan => ({
       boundary,
       announce: 'same',
       junkType: '',
       parts: [{ name: { kind: 'image' }, filename: { kind: 'file', value: 'card.jpg' }, contentType: 'application/octet-stream', plaintext, cipher }],
       preamble: '',
       ending: 'proper',
-    }));
+    }),
+  );
 }
 
 function multipartPlan(): fc.Arbitrary<MultipartPlan> {
@@ -483,7 +621,22 @@ function multipartPlan(): fc.Arbitrary<MultipartPlan> {
     ),
     announce: fc.oneof(
       { arbitrary: fc.constant('same' as const), weight: 16 },
-      { arbitrary: fc.constantFrom('other', 'missing-boundary', 'quoted', 'no-content-type', 'json', 'text', 'octet', 'mixed', 'upper', 'twice', 'junk' as const), weight: 4 },
+      {
+        arbitrary: fc.constantFrom(
+          'other',
+          'missing-boundary',
+          'quoted',
+          'no-content-type',
+          'json',
+          'text',
+          'octet',
+          'mixed',
+          'upper',
+          'twice',
+          'junk' as const,
+        ),
+        weight: 4,
+      },
     ),
     junkType: junkText(30),
     parts: fc.oneof(
@@ -559,7 +712,19 @@ type FieldPlan =
   | { kind: 'json-text'; text: string }
   | { kind: 'huge'; length: number };
 
-const SAMPLE_VALUES = ['홍길동', '9001011234567', '900101-1234567', '20200115', '2020.01.15', '123456789012', 'A1B2C3', 'M12345678', '4111111111111111', '', ' '];
+const SAMPLE_VALUES = [
+  '홍길동',
+  '9001011234567',
+  '900101-1234567',
+  '20200115',
+  '2020.01.15',
+  '123456789012',
+  'A1B2C3',
+  'M12345678',
+  '4111111111111111',
+  '',
+  ' ',
+];
 
 function fieldPlan(good = 10): fc.Arbitrary<FieldPlan> {
   const value = fc.oneof({ arbitrary: fc.constantFrom(...SAMPLE_VALUES), weight: 4 }, { arbitrary: junkText(30), weight: 1 });
@@ -582,14 +747,20 @@ function fieldPlan(good = 10): fc.Arbitrary<FieldPlan> {
 function deepJson(): fc.Arbitrary<string> {
   return fc.oneof(
     fc.integer({ min: 100, max: 20_000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth)),
-    fc.integer({ min: 100, max: 20_000 }).map((depth) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)),
+    fc.integer({ min: 100, max: 20_000 }).map((depth) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`),
     fc.constant('{"__proto__":{"isAdmin":true,"idType":"resident"},"constructor":{"prototype":{"x":1}}}'),
   );
 }
 
 /** The authenticity body: an object with planned fields, or text that is barely JSON. */
 type AuthBodyPlan =
-  | { kind: 'object'; idType: { kind: 'type'; value: string } | { kind: 'json'; text: string } | { kind: 'missing' }; fields: Array<[string, FieldPlan | null]>; extras: Array<[string, unknown]>; protoIdType: boolean }
+  | {
+      kind: 'object';
+      idType: { kind: 'type'; value: string } | { kind: 'json'; text: string } | { kind: 'missing' };
+      fields: Array<[string, FieldPlan | null]>;
+      extras: Array<[string, unknown]>;
+      protoIdType: boolean;
+    }
   | { kind: 'text'; text: string | Buffer }
   | { kind: 'deep-text'; depth: number; open: string }
   | BoundsPlan;
@@ -644,7 +815,12 @@ function completeAuthBodyPlan(): fc.Arbitrary<AuthBodyPlan> {
         ),
         extras: fc.oneof(
           { arbitrary: fc.constant<Array<[string, unknown]>>([]), weight: 6 },
-          { arbitrary: fc.tuple(fc.constantFrom('__proto__', 'constructor', 'idType', 'extra'), fc.jsonValue({ maxDepth: 1 })).map((e): Array<[string, unknown]> => [e]), weight: 1 },
+          {
+            arbitrary: fc
+              .tuple(fc.constantFrom('__proto__', 'constructor', 'idType', 'extra'), fc.jsonValue({ maxDepth: 1 }))
+              .map((e): Array<[string, unknown]> => [e]),
+            weight: 1,
+          },
         ),
         protoIdType: fc.oneof({ arbitrary: fc.constant(false), weight: 10 }, { arbitrary: fc.constant(true), weight: 1 }),
       })
@@ -661,12 +837,28 @@ function authBodyPlan(): fc.Arbitrary<AuthBodyPlan> {
         .record({
           idType: fc.oneof(
             { arbitrary: fc.constantFrom('resident', 'driver', 'passport').map((value) => ({ kind: 'type' as const, value })), weight: 10 },
-            { arbitrary: fc.oneof(fc.constantFrom('RESIDENT', 'resident ', 'alien', 'card', ''), junkText(20)).map((value) => ({ kind: 'type' as const, value })), weight: 2 },
-            { arbitrary: fc.oneof(fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v) ?? 'null'), deepJson()).map((text) => ({ kind: 'json' as const, text })), weight: 2 },
+            {
+              arbitrary: fc
+                .oneof(fc.constantFrom('RESIDENT', 'resident ', 'alien', 'card', ''), junkText(20))
+                .map((value) => ({ kind: 'type' as const, value })),
+              weight: 2,
+            },
+            {
+              arbitrary: fc
+                .oneof(
+                  fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v) ?? 'null'),
+                  deepJson(),
+                )
+                .map((text) => ({ kind: 'json' as const, text })),
+              weight: 2,
+            },
             { arbitrary: fc.constant({ kind: 'missing' as const }), weight: 1 },
           ),
           fields,
-          extras: fc.array(fc.tuple(fc.oneof(fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'idType'), junkText(10)), fc.jsonValue({ maxDepth: 2 })), { maxLength: 3 }),
+          extras: fc.array(
+            fc.tuple(fc.oneof(fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'idType'), junkText(10)), fc.jsonValue({ maxDepth: 2 })),
+            { maxLength: 3 },
+          ),
           protoIdType: fc.boolean(),
         })
         .map((p): AuthBodyPlan => ({ kind: 'object', ...p })),
@@ -675,7 +867,18 @@ function authBodyPlan(): fc.Arbitrary<AuthBodyPlan> {
     {
       arbitrary: fc
         .oneof(
-          fc.constantFrom('', 'null', '[]', '"resident"', '{', '{"idType":', '{"idType":"resident",}', '\ufeff{"idType":"resident"}', '{"idType":"resident","idType":"driver"}', '1e999'),
+          fc.constantFrom(
+            '',
+            'null',
+            '[]',
+            '"resident"',
+            '{',
+            '{"idType":',
+            '{"idType":"resident",}',
+            '\ufeff{"idType":"resident"}',
+            '{"idType":"resident","idType":"driver"}',
+            '1e999',
+          ),
           junkText(100),
           junkBytes(200),
           fc.constantFrom(...BAD_UTF8).map((b) => Buffer.concat([Buffer.from('{"idType":"resident","name":"'), b, Buffer.from('"}')])),
@@ -684,7 +887,9 @@ function authBodyPlan(): fc.Arbitrary<AuthBodyPlan> {
       weight: 3,
     },
     {
-      arbitrary: fc.record({ depth: fc.integer({ min: 1000, max: 40_000 }), open: fc.constantFrom('[', '{"a":', '{"idType":') }).map((p): AuthBodyPlan => ({ kind: 'deep-text', ...p })),
+      arbitrary: fc
+        .record({ depth: fc.integer({ min: 1000, max: 40_000 }), open: fc.constantFrom('[', '{"a":', '{"idType":') })
+        .map((p): AuthBodyPlan => ({ kind: 'deep-text', ...p })),
       weight: 1,
     },
     { arbitrary: boundsBodyPlan(), weight: 1 },
@@ -727,7 +932,7 @@ function authBody(plan: AuthBodyPlan, ctx: FuzzContext, keyIndex: number): Buffe
   }
   if (plan.kind === 'deep-text') {
     const close = plan.open === '[' ? ']' : '}';
-    return Buffer.from(plan.open.repeat(plan.depth) + '1' + close.repeat(plan.depth));
+    return Buffer.from(`${plan.open.repeat(plan.depth)}1${close.repeat(plan.depth)}`);
   }
   // Built as text so that "__proto__" becomes an own key, as a client's JSON would carry it.
   const entries: string[] = [];
@@ -749,7 +954,12 @@ function appKeySegment(ctx: FuzzContext): fc.Arbitrary<{ segment: string | Buffe
   const encoded = [...ctx.appKey].map((c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`).join('');
   return fc.oneof(
     { arbitrary: fc.constant({ segment: ctx.appKey, canonical: true }), weight: 20 },
-    { arbitrary: fc.constantFrom(encoded, ctx.appKey.toUpperCase(), `${ctx.appKey}%00`, '%E0%A4%A', '%FF', '..', '.', '', 'other-appkey').map((segment) => ({ segment, canonical: false })), weight: 2 },
+    {
+      arbitrary: fc
+        .constantFrom(encoded, ctx.appKey.toUpperCase(), `${ctx.appKey}%00`, '%E0%A4%A', '%FF', '..', '.', '', 'other-appkey')
+        .map((segment) => ({ segment, canonical: false })),
+      weight: 2,
+    },
     { arbitrary: junkText(30).map((s) => ({ segment: s, canonical: false })), weight: 1 },
     { arbitrary: fc.integer({ min: 100, max: 15_000 }).map((n) => ({ segment: 'k'.repeat(n), canonical: false })), weight: 1 },
   );
@@ -762,7 +972,21 @@ function routeSuffix(route: Route, service: Service): fc.Arbitrary<{ suffix: str
     { arbitrary: fc.constant({ suffix: exact, canonical: true }), weight: 20 },
     {
       arbitrary: fc
-        .constantFrom(`${exact}/`, exact.toUpperCase(), `${exact}?x=1&x=2`, `${exact}?${'q'.repeat(3000)}`, `${exact}/extra`, `${exact}%2F`, `${exact};jsessionid=1`, `${exact}#frag`, exact.replace('-', '_'), `public-keys/${service}s`, 'public-keys/', 'public-keys/%E0%A4', `public-keys/${service}/x`)
+        .constantFrom(
+          `${exact}/`,
+          exact.toUpperCase(),
+          `${exact}?x=1&x=2`,
+          `${exact}?${'q'.repeat(3000)}`,
+          `${exact}/extra`,
+          `${exact}%2F`,
+          `${exact};jsessionid=1`,
+          `${exact}#frag`,
+          exact.replace('-', '_'),
+          `public-keys/${service}s`,
+          'public-keys/',
+          'public-keys/%E0%A4',
+          `public-keys/${service}/x`,
+        )
         .map((suffix) => ({ suffix, canonical: false })),
       weight: 2,
     },
@@ -773,10 +997,33 @@ function routeSuffix(route: Route, service: Service): fc.Arbitrary<{ suffix: str
 export function randomPath(admin: boolean): fc.Arbitrary<string | Buffer> {
   const segment = fc.oneof(
     { arbitrary: fc.stringMatching(/^[a-z0-9._~-]{0,12}$/), weight: 4 },
-    { arbitrary: fc.constantFrom('v2.0', 'v2.1', 'appkeys', 'public-keys', 'credit-card', 'id-card', 'stand-alone', 'authenticity', '..', '.', '', '%2e%2e', '%2F', '%00', '%E0%A4', '%', '~'), weight: 4 },
+    {
+      arbitrary: fc.constantFrom(
+        'v2.0',
+        'v2.1',
+        'appkeys',
+        'public-keys',
+        'credit-card',
+        'id-card',
+        'stand-alone',
+        'authenticity',
+        '..',
+        '.',
+        '',
+        '%2e%2e',
+        '%2F',
+        '%00',
+        '%E0%A4',
+        '%',
+        '~',
+      ),
+      weight: 4,
+    },
     { arbitrary: junkText(15), weight: 1 },
   );
-  const prefix = admin ? fc.constantFrom('/__emulator', '/__EMULATOR', '/__emulator/', '//__emulator') : fc.constantFrom('', '/v2.0', '/v2.0/appkeys', '/__emulatorx', '/%5F%5Femulator');
+  const prefix = admin
+    ? fc.constantFrom('/__emulator', '/__EMULATOR', '/__emulator/', '//__emulator')
+    : fc.constantFrom('', '/v2.0', '/v2.0/appkeys', '/__emulatorx', '/%5F%5Femulator');
   return fc.oneof(
     { arbitrary: fc.tuple(prefix, fc.array(segment, { maxLength: 7 })).map(([p, segs]) => `${p}/${segs.join('/')}`), weight: 10 },
     { arbitrary: fc.tuple(prefix, fc.integer({ min: 100, max: 16_000 })).map(([p, n]) => `${p}/${'a/'.repeat(n / 2)}`), weight: 1 },
@@ -796,7 +1043,10 @@ export function apiCase(ctx: FuzzContext): fc.Arbitrary<WireCase> {
   return fc
     .oneof({ arbitrary: apiPlan(ctx, 'envelope'), weight: 7 }, { arbitrary: apiPlan(ctx, 'wild'), weight: 3 })
     .chain((plan) =>
-      (plan.mode === 'envelope' ? fc.constant(canonicalSuffix(plan.route, plan.service)) : routeSuffix(plan.route, plan.service)).map((suffix) => ({ ...plan, suffix })),
+      (plan.mode === 'envelope' ? fc.constant(canonicalSuffix(plan.route, plan.service)) : routeSuffix(plan.route, plan.service)).map((suffix) => ({
+        ...plan,
+        suffix,
+      })),
     )
     .map((plan) => buildApiCase(plan, ctx));
 }
@@ -820,10 +1070,21 @@ function apiPlan(ctx: FuzzContext, mode: 'envelope' | 'wild'): fc.Arbitrary<Omit
     symmetric: symmetricPlan(envelope ? 24 : 14),
     requestKey: requestKeyPlan(envelope ? 30 : 8),
     multipart: envelope ? fc.oneof({ arbitrary: cleanMultipartPlan(), weight: 3 }, { arbitrary: multipartPlan(), weight: 1 }) : multipartPlan(),
-    json: envelope ? fc.oneof({ arbitrary: completeAuthBodyPlan(), weight: 6 }, { arbitrary: authBodyPlan(), weight: 2 }, { arbitrary: boundsBodyPlan(), weight: 1 }) : authBodyPlan(),
+    json: envelope
+      ? fc.oneof({ arbitrary: completeAuthBodyPlan(), weight: 6 }, { arbitrary: authBodyPlan(), weight: 2 }, { arbitrary: boundsBodyPlan(), weight: 1 })
+      : authBodyPlan(),
     jsonType: fc.oneof(
       { arbitrary: fc.constantFrom('application/json', 'application/json; charset=utf-8'), weight: 10 },
-      { arbitrary: fc.constantFrom(undefined, 'text/plain', 'application/json; charset=koi8-r', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded'), weight: 2 },
+      {
+        arbitrary: fc.constantFrom(
+          undefined,
+          'text/plain',
+          'application/json; charset=koi8-r',
+          'multipart/form-data; boundary=x',
+          'application/x-www-form-urlencoded',
+        ),
+        weight: 2,
+      },
     ),
     framing: envelope
       ? fc.oneof(
@@ -832,7 +1093,9 @@ function apiPlan(ctx: FuzzContext, mode: 'envelope' | 'wild'): fc.Arbitrary<Omit
           { arbitrary: fc.integer({ min: 1, max: 70_000 }).map((chunkSize): Framing => ({ kind: 'chunked', chunkSize })), weight: 3 },
         )
       : framing(),
-    extra: envelope ? fc.oneof({ arbitrary: fc.constant<Array<[string | Buffer, string | Buffer]>>([]), weight: 8 }, { arbitrary: extraHeaders(), weight: 1 }) : extraHeaders(),
+    extra: envelope
+      ? fc.oneof({ arbitrary: fc.constant<Array<[string | Buffer, string | Buffer]>>([]), weight: 8 }, { arbitrary: extraHeaders(), weight: 1 })
+      : extraHeaders(),
     useMethod: envelope ? fc.constant(undefined) : fc.option(method('POST'), { nil: undefined, freq: 4 }),
   });
 }
@@ -945,10 +1208,25 @@ function buildApiCase(plan: ApiPlan, ctx: FuzzContext): WireCase {
 
 /** Admin endpoints, as templates (`:name` filled in by the generator). */
 const ADMIN_PATHS = [
-  ['GET', '/health'], ['GET', '/openapi.yaml'], ['GET', '/scenarios'], ['POST', '/scenarios/reload'], ['GET', '/scenarios/:scenario'],
-  ['GET', '/queue'], ['POST', '/queue'], ['DELETE', '/queue'], ['GET', '/defaults'], ['PUT', '/defaults/:appKey'], ['DELETE', '/defaults/:appKey'],
-  ['POST', '/reset'], ['GET', '/clock'], ['POST', '/clock'], ['GET', '/keys'], ['POST', '/keys/:service/rotate'], ['POST', '/keys/:service/revoke'],
-  ['GET', '/requests'], ['DELETE', '/requests'],
+  ['GET', '/health'],
+  ['GET', '/openapi.yaml'],
+  ['GET', '/scenarios'],
+  ['POST', '/scenarios/reload'],
+  ['GET', '/scenarios/:scenario'],
+  ['GET', '/queue'],
+  ['POST', '/queue'],
+  ['DELETE', '/queue'],
+  ['GET', '/defaults'],
+  ['PUT', '/defaults/:appKey'],
+  ['DELETE', '/defaults/:appKey'],
+  ['POST', '/reset'],
+  ['GET', '/clock'],
+  ['POST', '/clock'],
+  ['GET', '/keys'],
+  ['POST', '/keys/:service/rotate'],
+  ['POST', '/keys/:service/revoke'],
+  ['GET', '/requests'],
+  ['DELETE', '/requests'],
 ] as const;
 
 /**
@@ -960,7 +1238,10 @@ export function adminCase(ctx: FuzzContext): fc.Arbitrary<WireCase> {
   // JSON text of one value.
   const jsonValue = fc.oneof(
     { arbitrary: fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v) ?? 'null'), weight: 3 },
-    { arbitrary: fc.constantFrom(0, -1, 1, 5, 1e9, 1e300, -1e300, 0.5, Number.MAX_SAFE_INTEGER, '5', '', null, true, [], {}).map((v) => JSON.stringify(v)), weight: 3 },
+    {
+      arbitrary: fc.constantFrom(0, -1, 1, 5, 1e9, 1e300, -1e300, 0.5, Number.MAX_SAFE_INTEGER, '5', '', null, true, [], {}).map((v) => JSON.stringify(v)),
+      weight: 3,
+    },
     { arbitrary: deepJson(), weight: 1 },
   );
   const text = (arb: fc.Arbitrary<unknown>) => arb.map((v) => JSON.stringify(v) ?? 'null');
@@ -986,7 +1267,12 @@ export function adminCase(ctx: FuzzContext): fc.Arbitrary<WireCase> {
         }),
       weight: 8,
     },
-    { arbitrary: fc.oneof(fc.constantFrom('', '{', 'null', '[]', '"x"', '1', '{"scenario":', '{"__proto__":{"scenario":"credit-card/ok"}}'), junkText(60)).map((t) => Buffer.from(t, 'utf8')), weight: 2 },
+    {
+      arbitrary: fc
+        .oneof(fc.constantFrom('', '{', 'null', '[]', '"x"', '1', '{"scenario":', '{"__proto__":{"scenario":"credit-card/ok"}}'), junkText(60))
+        .map((t) => Buffer.from(t, 'utf8')),
+      weight: 2,
+    },
     { arbitrary: junkBytes(100), weight: 1 },
     { arbitrary: fc.integer({ min: 1000, max: 100_000 }).map((depth) => Buffer.from('['.repeat(depth) + ']'.repeat(depth))), weight: 1 },
     { arbitrary: fc.integer({ min: 1, max: 2000 }).map((kb) => Buffer.from(`{"scenario":"${'x'.repeat(kb * 1024)}"}`)), weight: 1 },
@@ -1004,7 +1290,14 @@ export function adminCase(ctx: FuzzContext): fc.Arbitrary<WireCase> {
       },
       { requiredKeys: [] },
     )
-    .map((members) => Buffer.from(`{${Object.entries(members).map(([name, json]) => `${JSON.stringify(name)}:${json}`).join(',')}}`, 'utf8'));
+    .map((members) =>
+      Buffer.from(
+        `{${Object.entries(members)
+          .map(([name, json]) => `${JSON.stringify(name)}:${json}`)
+          .join(',')}}`,
+        'utf8',
+      ),
+    );
   return fc.oneof({ arbitrary: adminPlan('clean'), weight: 3 }, { arbitrary: adminPlan('wild'), weight: 2 }).map((plan) => buildAdminCase(plan, ctx));
 
   /** `clean`: well-formed HTTP and JSON with the token, the values vary. `wild`: anything goes. */
@@ -1018,23 +1311,57 @@ export function adminCase(ctx: FuzzContext): fc.Arbitrary<WireCase> {
       appKey: clean
         ? fc.constantFrom(ctx.appKey, 'other-appkey', '__proto__', 'x'.repeat(3000))
         : fc.oneof(fc.constantFrom(ctx.appKey, 'other-appkey', '__proto__', '%E0%A4', '%2F', 'x'.repeat(3000)), junkText(20)),
-      service: fc.oneof({ arbitrary: fc.constantFrom('credit-card', 'id-card'), weight: 6 }, { arbitrary: fc.constantFrom('passport', '', '%FF', '__proto__'), weight: 1 }),
+      service: fc.oneof(
+        { arbitrary: fc.constantFrom('credit-card', 'id-card'), weight: 6 },
+        { arbitrary: fc.constantFrom('passport', '', '%FF', '__proto__'), weight: 1 },
+      ),
       query: fc.oneof(
         { arbitrary: fc.constant(''), weight: 6 },
-        { arbitrary: fc.constantFrom('?limit=5', '?limit=-1', '?limit=abc', '?limit=1e3', '?limit[]=1', '?failed=true&endpoint=credit-card', '?endpoint[a]=b', '?appKey=%E0%A4', `?limit=${'9'.repeat(400)}`, '?__proto__[x]=1'), weight: 2 },
+        {
+          arbitrary: fc.constantFrom(
+            '?limit=5',
+            '?limit=-1',
+            '?limit=abc',
+            '?limit=1e3',
+            '?limit[]=1',
+            '?failed=true&endpoint=credit-card',
+            '?endpoint[a]=b',
+            '?appKey=%E0%A4',
+            `?limit=${'9'.repeat(400)}`,
+            '?__proto__[x]=1',
+          ),
+          weight: 2,
+        },
       ),
       body: clean ? fc.oneof({ arbitrary: cleanBody, weight: 4 }, { arbitrary: body, weight: 1 }) : body,
       contentType: clean
         ? fc.constant<string | undefined>('application/json')
         : fc.oneof(
             { arbitrary: fc.constant<string | undefined>('application/json'), weight: 10 },
-            { arbitrary: fc.constantFrom(undefined, 'text/plain', 'application/json; charset=koi8-zz', 'application/json; charset=utf-16', 'application/*+json', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'), weight: 2 },
+            {
+              arbitrary: fc.constantFrom(
+                undefined,
+                'text/plain',
+                'application/json; charset=koi8-zz',
+                'application/json; charset=utf-16',
+                'application/*+json',
+                'application/x-www-form-urlencoded',
+                'multipart/form-data; boundary=x',
+              ),
+              weight: 2,
+            },
           ),
       encoding: clean
         ? fc.constant<string | undefined>(undefined)
-        : fc.oneof({ arbitrary: fc.constant<string | undefined>(undefined), weight: 12 }, { arbitrary: fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'x-zip'), weight: 1 }),
+        : fc.oneof(
+            { arbitrary: fc.constant<string | undefined>(undefined), weight: 12 },
+            { arbitrary: fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'x-zip'), weight: 1 },
+          ),
       token: clean
-        ? fc.oneof({ arbitrary: fc.constant<'good' | 'missing' | 'bare' | 'lower' | string | Buffer>('good'), weight: 10 }, { arbitrary: fc.constantFrom('bare' as const, 'lower' as const), weight: 1 })
+        ? fc.oneof(
+            { arbitrary: fc.constant<'good' | 'missing' | 'bare' | 'lower' | string | Buffer>('good'), weight: 10 },
+            { arbitrary: fc.constantFrom('bare' as const, 'lower' as const), weight: 1 },
+          )
         : fc.oneof(
             { arbitrary: fc.constant('good' as const), weight: 10 },
             { arbitrary: fc.constantFrom('missing' as const, 'bare' as const, 'lower' as const), weight: 1 },
@@ -1070,7 +1397,9 @@ type AdminPlan = {
  * @example pct('a b') // 'a%20b'
  */
 export function pct(text: string): string {
-  return [...Buffer.from(text, 'utf8')].map((b) => (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+  return [...Buffer.from(text, 'utf8')]
+    .map((b) => (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`))
+    .join('');
 }
 
 function buildAdminCase(plan: AdminPlan, ctx: FuzzContext): WireCase {
@@ -1121,16 +1450,18 @@ export function randomCase(ctx: FuzzContext, admin: boolean): fc.Arbitrary<WireC
       framing: framing(),
       extra: extraHeaders(),
     })
-    .map((plan): WireCase => ({
-      label: `${plan.method} random path framing=${plan.framing.kind}`,
-      surface: admin ? 'admin' : 'api',
-      method: plan.method,
-      target: plan.path,
-      ...plan.http,
-      headers: [...(plan.auth ? [['Authorization', plan.auth] as [string, string]] : []), ...plan.extra],
-      body: plan.body,
-      framing: plan.framing,
-    }));
+    .map(
+      (plan): WireCase => ({
+        label: `${plan.method} random path framing=${plan.framing.kind}`,
+        surface: admin ? 'admin' : 'api',
+        method: plan.method,
+        target: plan.path,
+        ...plan.http,
+        headers: [...(plan.auth ? [['Authorization', plan.auth] as [string, string]] : []), ...plan.extra],
+        body: plan.body,
+        framing: plan.framing,
+      }),
+    );
 }
 
 /**

@@ -60,7 +60,10 @@ async function startTarget(admin: boolean): Promise<FuzzTarget> {
   const emulator = await startEmulator({
     port: 0,
     keyFactory: fixedKeyFactory(),
-    credentials: new Map([[APP.appKey, APP.secretKey], ['other-appkey', 'other-secretkey']]),
+    credentials: new Map([
+      [APP.appKey, APP.secretKey],
+      ['other-appkey', 'other-secretkey'],
+    ]),
     maxUploadBytes: MAX_UPLOAD_BYTES,
     watchScenarios: false,
     onFault: (error) => faults.push(error),
@@ -93,7 +96,8 @@ async function startTarget(admin: boolean): Promise<FuzzTarget> {
           journal: { held: number; bytes: number };
           uploads: { heldBytes: number; waiting: number };
         };
-        if (stats.journal.bytes > stats.journal.held * JOURNAL_ENTRY_MAX_BYTES) return `the journal holds ${stats.journal.bytes} bytes in ${stats.journal.held} entries`;
+        if (stats.journal.bytes > stats.journal.held * JOURNAL_ENTRY_MAX_BYTES)
+          return `the journal holds ${stats.journal.bytes} bytes in ${stats.journal.held} entries`;
         if (stats.uploads.heldBytes !== 0 || stats.uploads.waiting !== 0) return `upload bytes still held after the run: ${JSON.stringify(stats.uploads)}`;
       }
       if (admin && final) {

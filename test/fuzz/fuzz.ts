@@ -29,7 +29,12 @@ if (!Number.isInteger(seed) || !Number.isInteger(runs) || runs < 1 || !['api', '
 }
 // Three API cases for each admin case, as in CI.
 const plan: Array<['api' | 'admin', number]> =
-  values.surface === 'both' ? [['api', Math.ceil(runs * 0.75)], ['admin', Math.floor(runs * 0.25)]] : [[values.surface as 'api' | 'admin', runs]];
+  values.surface === 'both'
+    ? [
+        ['api', Math.ceil(runs * 0.75)],
+        ['admin', Math.floor(runs * 0.25)],
+      ]
+    : [[values.surface as 'api' | 'admin', runs]];
 
 console.log(`wire fuzz: seed ${seed}, ${plan.map(([s, n]) => `${n} ${s} cases`).join(' + ')}`);
 let failed = false;

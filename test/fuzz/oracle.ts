@@ -41,11 +41,12 @@ const SOURCE_FILE = new RegExp(`node:internal|node_modules|\\.(?:ts|js|mjs|cjs):
 export function judge(c: WireCase, sent: SerializedCase, answer: WireAnswer): string | undefined {
   if (answer.timedOut) return `no complete answer in time (status ${answer.status || 'none'})`;
   const parserRefusal =
-    answer.closedWithoutAnswer ||
-    (PARSER_STATUSES.has(answer.status) && answer.headers['content-type'] === undefined && answer.body.length === 0);
+    answer.closedWithoutAnswer || (PARSER_STATUSES.has(answer.status) && answer.headers['content-type'] === undefined && answer.body.length === 0);
   if (sent.validHttp && sent.tooManyHeaderLines && !sent.nearHeaderLimit) {
     // The emulator's own limit (server/http/header-limits.ts): the same answer on every Node version.
-    return parserRefusal && answer.status === 431 ? undefined : `more than ${MAX_HEADER_LINES} header lines got ${answer.status || 'a closed connection'} instead of a bare 431`;
+    return parserRefusal && answer.status === 431
+      ? undefined
+      : `more than ${MAX_HEADER_LINES} header lines got ${answer.status || 'a closed connection'} instead of a bare 431`;
   }
   if (parserRefusal) {
     if (!sent.validHttp || sent.nearHeaderLimit || sent.tooManyHeaderLines) return undefined;

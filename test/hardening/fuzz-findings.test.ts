@@ -44,7 +44,7 @@ describe('methods the HTTP parser does not know', () => {
     expect(json(answer)).toMatchObject({ error: 'not_found' });
   });
 
-  it('bytes that are no HTTP at all still get Node\'s bare 400, and an oversized header section 431', async () => {
+  it("bytes that are no HTTP at all still get Node's bare 400, and an oversized header section 431", async () => {
     const garbage = await raw('P\u0000ST / HTTP/1.1\r\n\r\n');
     expect(garbage.status).toBe(400);
     expect(garbage.body.length).toBe(0);
@@ -122,7 +122,12 @@ describe('an answer ready before the body has arrived (found by the soak)', () =
     const head = Buffer.from(
       `POST /v2.0/appkeys/${APP.appKey}/credit-card HTTP/1.1\r\nHost: x\r\nAuthorization: wrong\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: ${piece.length * 40}\r\nConnection: close\r\n\r\n`,
     );
-    const answer = await sendRaw(h.emulator.port, { bytes: [head, ...Array.from({ length: 40 }, () => piece)], chunkDelayMs: 5, readAfterWrite: true, timeoutMs: 20_000 });
+    const answer = await sendRaw(h.emulator.port, {
+      bytes: [head, ...Array.from({ length: 40 }, () => piece)],
+      chunkDelayMs: 5,
+      readAfterWrite: true,
+      timeoutMs: 20_000,
+    });
     expect(answer.closedWithoutAnswer).toBe(false);
     expect((json(answer) as { header: { resultCode: number } }).header.resultCode).toBe(4010001);
   });
@@ -131,8 +136,15 @@ describe('an answer ready before the body has arrived (found by the soak)', () =
 describe('an unknown method with a body still being sent (found by the soak)', () => {
   it('gets its 4041007 even when the client reads only after sending', async () => {
     const piece = Buffer.alloc(64 * 1024, 0x41);
-    const head = Buffer.from(`GETS /v2.0/appkeys/${APP.appKey}/credit-card HTTP/1.1\r\nHost: x\r\nContent-Length: ${piece.length * 20}\r\nConnection: close\r\n\r\n`);
-    const answer = await sendRaw(h.emulator.port, { bytes: [head, ...Array.from({ length: 20 }, () => piece)], chunkDelayMs: 5, readAfterWrite: true, timeoutMs: 20_000 });
+    const head = Buffer.from(
+      `GETS /v2.0/appkeys/${APP.appKey}/credit-card HTTP/1.1\r\nHost: x\r\nContent-Length: ${piece.length * 20}\r\nConnection: close\r\n\r\n`,
+    );
+    const answer = await sendRaw(h.emulator.port, {
+      bytes: [head, ...Array.from({ length: 20 }, () => piece)],
+      chunkDelayMs: 5,
+      readAfterWrite: true,
+      timeoutMs: 20_000,
+    });
     expect(answer.closedWithoutAnswer).toBe(false);
     expect(json(answer)).toEqual({ header: { isSuccessful: false, resultCode: 4041007, resultMessage: 'URL Not Found' } });
   });
@@ -141,18 +153,29 @@ describe('an unknown method with a body still being sent (found by the soak)', (
 describe('requests found by a longer run under load', () => {
   it('a path that does not decode, with a body still being sent: the client gets its answer', async () => {
     const piece = Buffer.alloc(64 * 1024, 0x41);
-    const head = Buffer.from(`POST /v2.0/appkeys/%FF/id-card HTTP/1.1\r\nHost: x\r\nAuthorization: x\r\nContent-Length: ${piece.length * 20}\r\nConnection: close\r\n\r\n`);
-    const answer = await sendRaw(h.emulator.port, { bytes: [head, ...Array.from({ length: 20 }, () => piece)], chunkDelayMs: 5, readAfterWrite: true, timeoutMs: 20_000 });
+    const head = Buffer.from(
+      `POST /v2.0/appkeys/%FF/id-card HTTP/1.1\r\nHost: x\r\nAuthorization: x\r\nContent-Length: ${piece.length * 20}\r\nConnection: close\r\n\r\n`,
+    );
+    const answer = await sendRaw(h.emulator.port, {
+      bytes: [head, ...Array.from({ length: 20 }, () => piece)],
+      chunkDelayMs: 5,
+      readAfterWrite: true,
+      timeoutMs: 20_000,
+    });
     expect(answer.closedWithoutAnswer).toBe(false);
     expect((json(answer) as { header: { resultCode: number } }).header.resultCode).toBe(4000001);
   });
 
   it('If-None-Match: * gets the answer, not 304 (API and admin)', async () => {
     // Raw, since fetch adds Cache-Control: no-cache to a conditional request, which hides it.
-    const api = await raw(`GET /v2.0/appkeys/${APP.appKey}/public-keys/credit-card HTTP/1.1\r\nHost: x\r\nAuthorization: ${APP.secretKey}\r\nIf-None-Match: *\r\n\r\n`);
+    const api = await raw(
+      `GET /v2.0/appkeys/${APP.appKey}/public-keys/credit-card HTTP/1.1\r\nHost: x\r\nAuthorization: ${APP.secretKey}\r\nIf-None-Match: *\r\n\r\n`,
+    );
     expect(api.status).toBe(200);
     expect((json(api) as { header: { resultCode: number } }).header.resultCode).toBe(0);
-    const admin = await raw(`GET /__emulator/requests?limit=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nIf-None-Match: *\r\nIf-Modified-Since: ${new Date().toUTCString()}\r\n\r\n`);
+    const admin = await raw(
+      `GET /__emulator/requests?limit=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nIf-None-Match: *\r\nIf-Modified-Since: ${new Date().toUTCString()}\r\n\r\n`,
+    );
     expect(admin.status).toBe(200);
   });
 });

@@ -14,7 +14,9 @@ const port = () => Number(new URL(h.url).port);
 /** A public-key GET with `lines` header lines in all (Host and Authorization included). */
 function withLines(lines: number, value = 'x', method = 'GET'): Buffer {
   const filler = Array.from({ length: lines - 3 }, (_, i) => `X-Filler-${i}: ${value}\r\n`).join('');
-  return Buffer.from(`${method} /v2.0/appkeys/${APP.appKey}/public-keys/credit-card HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${APP.secretKey}\r\n${filler}Connection: close\r\n\r\n`);
+  return Buffer.from(
+    `${method} /v2.0/appkeys/${APP.appKey}/public-keys/credit-card HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${APP.secretKey}\r\n${filler}Connection: close\r\n\r\n`,
+  );
 }
 
 function expectBare431(answer: WireAnswer): void {
@@ -49,7 +51,9 @@ describe('header limits', () => {
   it(`refuses a header section over ${MAX_HEADER_BYTES} bytes with a bare 431`, async () => {
     const long = Buffer.from(`GET /__emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: ${'a'.repeat(MAX_HEADER_BYTES)}\r\n\r\n`);
     expectBare431(await sendRaw(port(), { bytes: long }));
-    const fits = Buffer.from(`GET /__emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: ${'a'.repeat(MAX_HEADER_BYTES - 200)}\r\nConnection: close\r\n\r\n`);
+    const fits = Buffer.from(
+      `GET /__emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: ${'a'.repeat(MAX_HEADER_BYTES - 200)}\r\nConnection: close\r\n\r\n`,
+    );
     expect((await sendRaw(port(), { bytes: fits })).status).toBe(200);
   });
 });

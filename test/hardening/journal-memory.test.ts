@@ -34,7 +34,9 @@ async function longKeyCalls(port: number, count: number, tag: string): Promise<v
         const appKey = `${tag}${n}-`.padEnd(KEY_CHARS, 'k');
         // Half without credentials, half with a wrong secret key (whose diagnosis quotes the app key).
         const auth = n % 2 ? 'Authorization: wrong\r\n' : '';
-        const answer = await sendRaw(port, { bytes: Buffer.from(`GET /v2.0/appkeys/${appKey}/public-keys/credit-card HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}Connection: close\r\n\r\n`) });
+        const answer = await sendRaw(port, {
+          bytes: Buffer.from(`GET /v2.0/appkeys/${appKey}/public-keys/credit-card HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}Connection: close\r\n\r\n`),
+        });
         expect(JSON.parse(answer.body.toString('utf8')).header.resultCode).toBe(n % 2 ? 4010001 : 4000005);
       }),
     );

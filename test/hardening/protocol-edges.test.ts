@@ -56,7 +56,9 @@ describe('Expect other than 100-continue', () => {
   });
 
   it('with a wrong secret key the answer is the documented 4010001', async () => {
-    const answer = await raw(`GET /v2.0/appkeys/${APP.appKey}/public-keys/credit-card HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: wrong\r\nExpect: 999-bogus\r\n\r\n`);
+    const answer = await raw(
+      `GET /v2.0/appkeys/${APP.appKey}/public-keys/credit-card HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: wrong\r\nExpect: 999-bogus\r\n\r\n`,
+    );
     expect(answer.status).toBe(200);
     expect((json(answer) as { header: { resultCode: number } }).header.resultCode).toBe(4010001);
   });
@@ -91,8 +93,15 @@ describe('more than one Host header', () => {
     const path = `/v2.0/appkeys/${APP.appKey}/public-keys/id-card`;
     const answer = await raw(`GET ${path}?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: 127.0.0.2\r\nAuthorization: ${APP.secretKey}\r\n\r\n`);
     expect(answer).toMatchObject({ status: 400, closedWithoutAnswer: false });
-    const { requests } = (await (await fetch(`${h.url}/__emulator/requests`)).json()) as { requests: { method: string; path: string; status: number; diagnosis: string }[] };
-    expect(requests.find((entry) => entry.status === 400)).toMatchObject({ method: 'GET', path, status: 400, diagnosis: 'HTTP 400: more than one Host header (RFC 9112 section 3.2)' });
+    const { requests } = (await (await fetch(`${h.url}/__emulator/requests`)).json()) as {
+      requests: { method: string; path: string; status: number; diagnosis: string }[];
+    };
+    expect(requests.find((entry) => entry.status === 400)).toMatchObject({
+      method: 'GET',
+      path,
+      status: 400,
+      diagnosis: 'HTTP 400: more than one Host header (RFC 9112 section 3.2)',
+    });
   });
 
   it('one Host line is answered as before', async () => {
@@ -109,7 +118,10 @@ describe('a request target in absolute form (RFC 9112 section 3.2.2: its host wi
     expect(json(answer)).toMatchObject({ error: 'cross_origin', message: expect.stringContaining('"evil.example"') });
   });
 
-  it.each(['http://127.0.0.1/__emulator/requests', 'http://localhost:8080/__emulator/requests', 'http://[::1]/__emulator/requests'])('%s with a loopback Host is answered', async (target) => {
-    expect((await get(target, '127.0.0.1')).status).toBe(200);
-  });
+  it.each(['http://127.0.0.1/__emulator/requests', 'http://localhost:8080/__emulator/requests', 'http://[::1]/__emulator/requests'])(
+    '%s with a loopback Host is answered',
+    async (target) => {
+      expect((await get(target, '127.0.0.1')).status).toBe(200);
+    },
+  );
 });

@@ -69,7 +69,9 @@ describe('a FIFO in the scenario folder', () => {
     writeFileSync(join(dir, 'sampled.yaml'), `${GOOD}match: { sampleImages: [sample.jpg] }\n`);
     try {
       const answer = await reload();
-      expect(answer.body.problems).toEqual([{ file: join(dir, 'sampled.yaml'), problems: ['match.sampleImages: sample.jpg is a FIFO (named pipe), not a regular file: not read'] }]);
+      expect(answer.body.problems).toEqual([
+        { file: join(dir, 'sampled.yaml'), problems: ['match.sampleImages: sample.jpg is a FIFO (named pipe), not a regular file: not read'] },
+      ]);
       await healthy();
     } finally {
       rmSync(fifo);

@@ -32,7 +32,13 @@ function recorder() {
 /** The forms a secret byte string could be written in. */
 function forms(bytes: Buffer): string[] {
   const base64 = bytes.toString('base64');
-  return [bytes.toString('hex'), bytes.toString('hex').toUpperCase(), base64, base64.replace(/=+$/, ''), base64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')];
+  return [
+    bytes.toString('hex'),
+    bytes.toString('hex').toUpperCase(),
+    base64,
+    base64.replace(/=+$/, ''),
+    base64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''),
+  ];
 }
 
 async function written(url: string, lines: string[], faults: string[]): Promise<string> {

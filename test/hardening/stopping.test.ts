@@ -45,7 +45,9 @@ function idleKeepAlive(emu: SpawnedEmulator): Promise<{ socket: Socket; closed: 
     const socket = connect(portOf(emu), '127.0.0.1', () => socket.write('GET /__emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
     const closed = new Promise<void>((done) => socket.once('close', () => done()));
     socket.once('error', reject);
-    socket.once('data', (chunk: Buffer) => (chunk.toString('latin1').startsWith('HTTP/1.1 200') ? resolve({ socket, closed }) : reject(new Error(chunk.toString('latin1')))));
+    socket.once('data', (chunk: Buffer) =>
+      chunk.toString('latin1').startsWith('HTTP/1.1 200') ? resolve({ socket, closed }) : reject(new Error(chunk.toString('latin1'))),
+    );
   });
 }
 
@@ -107,9 +109,15 @@ async function drainsOnSigterm(emu: SpawnedEmulator): Promise<void> {
   const idle = await idleKeepAlive(emu);
   const events: string[] = [];
   void idle.closed.then(() => events.push('idle closed'));
-  const slow = slowCall(emu).then((answer) => (events.push('slow answered'), answer));
+  const slow = slowCall(emu).then((answer) => {
+    events.push('slow answered');
+    return answer;
+  });
   // The second half of the upload goes well after the signal (a request still sending its body).
-  const upload = sendRaw(port, { bytes: await uploadInTwo(emu), chunkDelayMs: SLOW_MS / 2, timeoutMs: SLOW_MS + 15_000 }).then((answer) => (events.push('upload answered'), answer));
+  const upload = sendRaw(port, { bytes: await uploadInTwo(emu), chunkDelayMs: SLOW_MS / 2, timeoutMs: SLOW_MS + 15_000 }).then((answer) => {
+    events.push('upload answered');
+    return answer;
+  });
   // In flight: a later request on another connection has been answered.
   expect((await fetch(`${emu.url}/__emulator/health`)).status).toBe(200);
   const exited = emu.stop('SIGTERM');

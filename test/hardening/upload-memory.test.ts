@@ -73,7 +73,10 @@ async function sendChunked(path: string, headers: string, body: Iterable<Buffer>
   const sampler = sampleRss(emu.child.pid!);
   const answer = await sendRaw(port, { bytes: all(), timeoutMs: 60_000, writeAll: true });
   const { peak } = sampler.stop();
-  if (process.env['SHOW_GROWTH']) console.log(`${path}: ${answer.status} ${answer.socketError ?? ''} sent ${(answer.sentBytes / MB).toFixed(0)} MB, RSS ${(baseline / MB).toFixed(0)} MB -> peak ${(peak / MB).toFixed(0)} MB`);
+  if (process.env['SHOW_GROWTH'])
+    console.log(
+      `${path}: ${answer.status} ${answer.socketError ?? ''} sent ${(answer.sentBytes / MB).toFixed(0)} MB, RSS ${(baseline / MB).toFixed(0)} MB -> peak ${(peak / MB).toFixed(0)} MB`,
+    );
   const code = answer.status === 200 ? (JSON.parse(answer.body.toString('utf8')) as { header: { resultCode: number } }).header.resultCode : undefined;
   return { answer, code, growth: peak - baseline };
 }
@@ -82,13 +85,21 @@ describe('a 200 MB chunked body against the default 20 MB limit (spawned emulato
   const api = `/v2.0/appkeys/${APP.appKey}`;
 
   it('one 200 MB image part: 4131000, resident memory grows by far less than the body', async () => {
-    const { code, growth } = await sendChunked(`${api}/credit-card`, `${await envelopeHeaders('credit-card')}Content-Type: multipart/form-data; boundary=b0undary\r\n`, multipart('b0undary', TOTAL, TOTAL));
+    const { code, growth } = await sendChunked(
+      `${api}/credit-card`,
+      `${await envelopeHeaders('credit-card')}Content-Type: multipart/form-data; boundary=b0undary\r\n`,
+      multipart('b0undary', TOTAL, TOTAL),
+    );
     expect(code).toBe(4131000);
     expect(growth).toBeLessThan(100 * MB);
   });
 
   it('many 19 MB image parts (each under the limit, 200 MB in all): 4131000, not buffered', async () => {
-    const { code, growth } = await sendChunked(`${api}/id-card`, `${await envelopeHeaders('id-card')}Content-Type: multipart/form-data; boundary=b0undary\r\n`, multipart('b0undary', 19 * MB, TOTAL));
+    const { code, growth } = await sendChunked(
+      `${api}/id-card`,
+      `${await envelopeHeaders('id-card')}Content-Type: multipart/form-data; boundary=b0undary\r\n`,
+      multipart('b0undary', 19 * MB, TOTAL),
+    );
     expect(code).toBe(4131000);
     expect(growth).toBeLessThan(100 * MB);
   });
@@ -101,7 +112,11 @@ describe('a 200 MB chunked body against the default 20 MB limit (spawned emulato
   });
 
   it('a 200 MB body that is not multipart: 4000001 (no image), not buffered', async () => {
-    const { code, growth } = await sendChunked(`${api}/credit-card`, `${await envelopeHeaders('credit-card')}Content-Type: application/octet-stream\r\n`, filler(TOTAL));
+    const { code, growth } = await sendChunked(
+      `${api}/credit-card`,
+      `${await envelopeHeaders('credit-card')}Content-Type: application/octet-stream\r\n`,
+      filler(TOTAL),
+    );
     expect(code).toBe(4000001);
     expect(growth).toBeLessThan(100 * MB);
   });

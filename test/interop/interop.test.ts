@@ -32,9 +32,7 @@ const missingTools = [
   .filter(([command, arg]) => !onPath(command ?? '', arg ?? ''))
   .map(([command]) => command);
 const suiteTitle =
-  missingTools.length === 0
-    ? 'interop: independent clients against the emulator'
-    : `interop: SKIPPED because ${missingTools.join(', ')} not on PATH`;
+  missingTools.length === 0 ? 'interop: independent clients against the emulator' : `interop: SKIPPED because ${missingTools.join(', ')} not on PATH`;
 
 interface Emulator {
   process: ChildProcess;
@@ -67,7 +65,14 @@ function startEmulator(): Promise<Emulator> {
       if (ready) {
         clearTimeout(timer);
         const [, baseUrl, appKey, secretKey, userAccessKeyId, secretAccessKey] = ready as unknown as string[];
-        resolve({ process: child, baseUrl: baseUrl!, appKey: appKey!, secretKey: secretKey!, userAccessKeyId: userAccessKeyId!, secretAccessKey: secretAccessKey! });
+        resolve({
+          process: child,
+          baseUrl: baseUrl!,
+          appKey: appKey!,
+          secretKey: secretKey!,
+          userAccessKeyId: userAccessKeyId!,
+          secretAccessKey: secretAccessKey!,
+        });
       }
     };
     child.stdout.on('data', onData);
@@ -168,12 +173,7 @@ describe.skipIf(missingTools.length > 0)(suiteTitle, () => {
   it(
     'JDK client: id-card, authenticity twice with one Request-Key, stand-alone',
     async () => {
-      const out = await runClient('java', [
-        javaClient,
-        'id-card',
-        ...connection(),
-        fixture('id-resident-900x570.jpg'),
-      ]);
+      const out = await runClient('java', [javaClient, 'id-card', ...connection(), fixture('id-resident-900x570.jpg')]);
       expect(out.get('idCard.resultCode')).toBe('0');
       // Guide: /id-card answers a Request-Key response header.
       expect(out.get('requestKey')).toBeTruthy();

@@ -36,11 +36,14 @@ async function checked(method: 'get' | 'post' | 'put' | 'delete', path: string, 
 
 describe('the document', () => {
   it('is served at GET /__emulator/openapi.yaml as is', async () => {
-    const res = await request(h.url).get('/__emulator/openapi.yaml').buffer(true).parse((response, done) => {
-      let text = '';
-      response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      response.on('end', () => done(null, text));
-    });
+    const res = await request(h.url)
+      .get('/__emulator/openapi.yaml')
+      .buffer(true)
+      .parse((response, done) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        response.on('end', () => done(null, text));
+      });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/yaml/);
     expect(res.body).toBe(readFileSync(ADMIN_FILE, 'utf8'));
@@ -50,8 +53,8 @@ describe('the document', () => {
   it('describes every route of server/http/admin.ts and dashboard.ts, and only those', () => {
     const source = ADMIN_SOURCES.map((file) => readFileSync(file, 'utf8')).join('\n');
     // The dashboard's '/' is described as /__emulator: a described path may not end in a slash.
-    const routes = [...source.matchAll(/router\.(get|post|put|delete)\('([^']+)'/g)].map(
-      ([, method, path]) => `${method!.toUpperCase()} /__emulator${path!.replace(/:(\w+)/g, '{$1}').replace(/\*(\w+)/g, '{$1}')}`.replace(/\/$/, ''),
+    const routes = [...source.matchAll(/router\.(get|post|put|delete)\('([^']+)'/g)].map(([, method, path]) =>
+      `${method!.toUpperCase()} /__emulator${path!.replace(/:(\w+)/g, '{$1}').replace(/\*(\w+)/g, '{$1}')}`.replace(/\/$/, ''),
     );
     const described = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
       (['get', 'post', 'put', 'delete'] as const).filter((m) => item?.[m]).map((m) => `${m.toUpperCase()} ${path}`),
@@ -176,7 +179,12 @@ describe('real admin answers match it', () => {
     const read = await client.idCard(fixture('id-resident-900x570.jpg'));
     const values = Object.fromEntries(read.result!.keyValues.map((kv) => [kv.key, kv.value]));
     await client.idCard(fixture('id-resident-900x570.jpg'));
-    await client.authenticity(read.requestKey!, { idType: 'resident', name: values['name']!, residentNumber: values['residentNumber']!, issueDate: values['issueDate']! });
+    await client.authenticity(read.requestKey!, {
+      idType: 'resident',
+      name: values['name']!,
+      residentNumber: values['residentNumber']!,
+      issueDate: values['issueDate']!,
+    });
     const stats = await checked('get', '/__emulator/stats');
     expect(stats.body.requestKeys).toEqual({ held: 2, consumed: 1, max: 100_000 });
     expect(stats.body.keyCache.misses).toBeGreaterThanOrEqual(3); // three fresh keys: each cost an RSA operation
@@ -192,7 +200,12 @@ describe('real admin answers match it', () => {
     await client.creditCard(card, { scenario: 'errors/flaky' });
     const read = await client.idCard(fixture('id-resident-900x570.jpg'));
     const values = Object.fromEntries(read.result!.keyValues.map((kv) => [kv.key, kv.value]));
-    await client.authenticity(read.requestKey!, { idType: 'resident', name: values['name']!, residentNumber: values['residentNumber']!, issueDate: values['issueDate']! });
+    await client.authenticity(read.requestKey!, {
+      idType: 'resident',
+      name: values['name']!,
+      residentNumber: values['residentNumber']!,
+      issueDate: values['issueDate']!,
+    });
     await request(h.url).get(`/v2.0/appkeys/${APP.appKey}/public-keys/id-card`).set('Authorization', APP.secretKey).set('X-Emulator-Scenario', 'nope');
     await request(h.url).get('/v2.0/nothing');
     const journal = await checked('get', '/__emulator/requests');
@@ -212,7 +225,11 @@ describe('real admin answers match it', () => {
     const since = await checked('get', `/__emulator/requests?since=${lastId}`);
     const entries = since.body.requests as { id: number; endpoint: string; resultCode: number }[];
     // The client fetched the public key first, then made the two calls.
-    expect(entries.map((e) => [e.endpoint, e.resultCode])).toEqual([['public-key', 0], ['credit-card', 0], ['credit-card', 4000301]]);
+    expect(entries.map((e) => [e.endpoint, e.resultCode])).toEqual([
+      ['public-key', 0],
+      ['credit-card', 0],
+      ['credit-card', 4000301],
+    ]);
     expect(entries.map((e) => e.id)).toEqual([lastId + 1, lastId + 2, lastId + 3]);
     expect(since.body.lastId).toBe(lastId + 3);
     expect((await checked('get', `/__emulator/requests?since=${lastId + 3}`)).body.requests).toEqual([]);
@@ -255,11 +272,14 @@ describe('real admin answers match it', () => {
       ['/__emulator/dashboard/dashboard.css', '/__emulator/dashboard/dashboard.css', /^text\/css/],
       ['/__emulator/dashboard/icon.svg', '/__emulator/dashboard/icon.svg', /^image\/svg\+xml/],
     ] as const) {
-      const res = await request(h.url).get(path).buffer(true).parse((response, done) => {
-        let text = '';
-        response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-        response.on('end', () => done(null, text));
-      });
+      const res = await request(h.url)
+        .get(path)
+        .buffer(true)
+        .parse((response, done) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+          response.on('end', () => done(null, text));
+        });
       expect(res.status, path).toBe(200);
       expect(res.headers['content-type']).toMatch(type);
       expect(validator.validateResponse({ method: 'get', path: described, status: res.status, headers: res.headers, body: res.body }).errors).toEqual([]);
@@ -269,9 +289,11 @@ describe('real admin answers match it', () => {
     expect((await checked('get', '/__emulator/dashboard/nope.js')).status).toBe(404);
   });
 
-  it('the admin API\'s errors: unknown path, bad JSON', async () => {
+  it("the admin API's errors: unknown path, bad JSON", async () => {
     const bad = await request(h.url).post('/__emulator/clock').set('Content-Type', 'application/json').send('{');
-    expect(validator.validateResponse({ method: 'post', path: '/__emulator/clock', status: bad.status, headers: bad.headers, body: bad.body }).errors).toEqual([]);
+    expect(validator.validateResponse({ method: 'post', path: '/__emulator/clock', status: bad.status, headers: bad.headers, body: bad.body }).errors).toEqual(
+      [],
+    );
     expect(bad.status).toBe(400);
     // An unknown path matches no operation: its body is still the documented error shape.
     const unknown = await request(h.url).get('/__emulator/nope').expect(404);

@@ -121,27 +121,26 @@ const answer = (method: string, path: string, body: unknown, headers: Record<str
 describe('openapi.yaml', () => {
   it('is OpenAPI 3.1.0 with the five operations as v2.0 and v2.1 on both live hosts, and the token issuer', () => {
     expect(document.openapi).toBe('3.1.0');
-    expect(document.servers?.map((s) => s.url)).toEqual([
-      'https://api-ocr.nhncloudservice.com',
-      'https://ocr.api.nhncloudservice.com',
-    ]);
+    expect(document.servers?.map((s) => s.url)).toEqual(['https://api-ocr.nhncloudservice.com', 'https://ocr.api.nhncloudservice.com']);
     const operations = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
       (['get', 'post'] as const).filter((m) => item?.[m]).map((m) => `${m.toUpperCase()} ${path} ${item?.[m]?.operationId}`),
     );
-    expect(operations.sort()).toEqual([
-      'GET /v2.0/appkeys/{appKey}/public-keys/{serviceName} getPublicKey',
-      'GET /v2.1/appkeys/{appKey}/public-keys/{serviceName} getPublicKeyV21',
-      'POST /oauth2/token/create createToken',
-      'POST /oauth2/token/revoke revokeToken',
-      'POST /v2.0/appkeys/{appKey}/credit-card analyzeCreditCard',
-      'POST /v2.0/appkeys/{appKey}/id-card analyzeIdCard',
-      'POST /v2.0/appkeys/{appKey}/id-card/authenticity verifyIdCardAuthenticity',
-      'POST /v2.0/appkeys/{appKey}/id-card/stand-alone analyzeIdCardStandAlone',
-      'POST /v2.1/appkeys/{appKey}/credit-card analyzeCreditCardV21',
-      'POST /v2.1/appkeys/{appKey}/id-card analyzeIdCardV21',
-      'POST /v2.1/appkeys/{appKey}/id-card/authenticity verifyIdCardAuthenticityV21',
-      'POST /v2.1/appkeys/{appKey}/id-card/stand-alone analyzeIdCardStandAloneV21',
-    ].sort());
+    expect(operations.sort()).toEqual(
+      [
+        'GET /v2.0/appkeys/{appKey}/public-keys/{serviceName} getPublicKey',
+        'GET /v2.1/appkeys/{appKey}/public-keys/{serviceName} getPublicKeyV21',
+        'POST /oauth2/token/create createToken',
+        'POST /oauth2/token/revoke revokeToken',
+        'POST /v2.0/appkeys/{appKey}/credit-card analyzeCreditCard',
+        'POST /v2.0/appkeys/{appKey}/id-card analyzeIdCard',
+        'POST /v2.0/appkeys/{appKey}/id-card/authenticity verifyIdCardAuthenticity',
+        'POST /v2.0/appkeys/{appKey}/id-card/stand-alone analyzeIdCardStandAlone',
+        'POST /v2.1/appkeys/{appKey}/credit-card analyzeCreditCardV21',
+        'POST /v2.1/appkeys/{appKey}/id-card analyzeIdCardV21',
+        'POST /v2.1/appkeys/{appKey}/id-card/authenticity verifyIdCardAuthenticityV21',
+        'POST /v2.1/appkeys/{appKey}/id-card/stand-alone analyzeIdCardStandAloneV21',
+      ].sort(),
+    );
     expect(document.components?.securitySchemes?.secretKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'Authorization' });
     expect(document.components?.securitySchemes?.userAccessKeyToken).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-NHN-Authorization' });
     expect(document.components?.securitySchemes?.userAccessKey).toMatchObject({ type: 'http', scheme: 'basic' });
@@ -168,7 +167,10 @@ describe('openapi.yaml', () => {
       for (const header of headers) expect(header.required && header.description.length > 0, header.name).toBe(true);
       return headers.map((p) => p.name);
     };
-    for (const [version, auth] of [['v2.0', 'Authorization'], ['v2.1', 'X-NHN-Authorization']] as const) {
+    for (const [version, auth] of [
+      ['v2.0', 'Authorization'],
+      ['v2.1', 'X-NHN-Authorization'],
+    ] as const) {
       expect(headersOf(`/${version}/appkeys/{appKey}/public-keys/{serviceName}`)).toEqual([auth]);
       for (const path of ['credit-card', 'id-card', 'id-card/stand-alone']) {
         expect(headersOf(`/${version}/appkeys/{appKey}/${path}`)).toEqual([auth, 'X-Key-Version', 'Symmetric-Key']);
@@ -247,7 +249,7 @@ describe('openapi.yaml', () => {
     const key = createPublicKey({ key: Buffer.from(result.key, 'base64'), format: 'der', type: 'spki' });
     expect(key.asymmetricKeyType).toBe('rsa');
     expect(key.asymmetricKeyDetails?.modulusLength).toBe(2048);
-    const wrapped = (document.components?.parameters?.SymmetricKey as { example: string }).example;
+    const wrapped = (document.components?.parameters?.['SymmetricKey'] as { example: string } | undefined)?.example ?? '';
     expect(Buffer.from(wrapped, 'base64')).toHaveLength(256);
   });
 });
@@ -258,18 +260,14 @@ describe('the authenticity request schema', () => {
   it('takes the required fields of each idType, serialNum optional', () => {
     expect(check({ idType: 'resident', name: enc, residentNumber: enc, issueDate: enc }).valid).toBe(true);
     expect(check({ idType: 'driver', name: enc, residentNumber: enc, driverLicenseNumber: enc }).valid).toBe(true);
-    expect(
-      check({ idType: 'passport', name: enc, passportNumber: enc, issueDate: enc, birthDate: enc, expirationDate: '20300101' }).valid,
-    ).toBe(true);
+    expect(check({ idType: 'passport', name: enc, passportNumber: enc, issueDate: enc, birthDate: enc, expirationDate: '20300101' }).valid).toBe(true);
   });
 
   it('refuses a missing required field, an unknown idType and an encrypted expirationDate', () => {
     expect(check({ idType: 'driver', name: enc, residentNumber: enc }).valid).toBe(false);
     expect(check({ idType: 'resident', name: enc, residentNumber: enc }).valid).toBe(false);
     expect(check({ idType: 'alien', name: enc, residentNumber: enc, issueDate: enc }).valid).toBe(false);
-    expect(
-      check({ idType: 'passport', name: enc, passportNumber: enc, issueDate: enc, birthDate: enc, expirationDate: enc }).valid,
-    ).toBe(false);
+    expect(check({ idType: 'passport', name: enc, passportNumber: enc, issueDate: enc, birthDate: enc, expirationDate: enc }).valid).toBe(false);
     expect(check({ idType: 'resident', name: 'not base64!', residentNumber: enc, issueDate: enc }).valid).toBe(false);
   });
 });
@@ -286,11 +284,20 @@ describe('validateResponse: valid answers', () => {
     ['stand-alone', answer('POST', `${API}/id-card/stand-alone`, idCardBody('passport'))],
     ['authenticity', answer('POST', `${API}/id-card/authenticity`, { header: SUCCESS, result: { isAuthenticity: true } })],
     ['authenticity failure', answer('POST', `${API}/id-card/authenticity`, failure(4000122, 'Request Key is invalid or expired.'))],
-    ['extra result fields the live service may add', answer('POST', `${API}/credit-card`, { ...creditCardBody(), result: { ...creditCardBody().result, cardType: 'VISA' } })],
+    [
+      'extra result fields the live service may add',
+      answer('POST', `${API}/credit-card`, { ...creditCardBody(), result: { ...creditCardBody().result, cardType: 'VISA' } }),
+    ],
     ['unknown path, 4041007', answer('GET', '/v2.0/appkeys/emulator-appkey/nothing', failure(4041007, 'URL Not Found'))],
     ['wrong method, 4041007', answer('GET', `${API}/credit-card`, failure(4041007, 'URL Not Found'))],
-    ['a whole URL with a query string', answer('GET', `http://127.0.0.1:1/v2.0/appkeys/k/public-keys/id-card?x=1`, failure(4000005, 'Required headers is missing.'))],
-    ['header values as arrays (node)', { ...answer('POST', `${API}/id-card`, idCardBody()), headers: { 'request-key': ['k'], 'content-type': 'application/json' } }],
+    [
+      'a whole URL with a query string',
+      answer('GET', `http://127.0.0.1:1/v2.0/appkeys/k/public-keys/id-card?x=1`, failure(4000005, 'Required headers is missing.')),
+    ],
+    [
+      'header values as arrays (node)',
+      { ...answer('POST', `${API}/id-card`, idCardBody()), headers: { 'request-key': ['k'], 'content-type': 'application/json' } },
+    ],
   ])('%s', (_name, response) => {
     const result = validateResponse(response);
     expect(result.errors).toEqual([]);
@@ -314,25 +321,80 @@ describe('validateResponse: wrong answers', () => {
   };
 
   it.each<[string, ResponseUnderTest, string]>([
-    ['resultCode as a string', answer('GET', `${API}/public-keys/credit-card`, { header: { ...SUCCESS, resultCode: '0' }, result: { key: 'MIIB', version: '0' } }), 'body.header.resultCode must be integer, got "0"'],
-    ['version as a number', answer('GET', `${API}/public-keys/credit-card`, { header: SUCCESS, result: { key: 'MIIB', version: 0 } }), 'body.result.version must be string, got 0'],
+    [
+      'resultCode as a string',
+      answer('GET', `${API}/public-keys/credit-card`, { header: { ...SUCCESS, resultCode: '0' }, result: { key: 'MIIB', version: '0' } }),
+      'body.header.resultCode must be integer, got "0"',
+    ],
+    [
+      'version as a number',
+      answer('GET', `${API}/public-keys/credit-card`, { header: SUCCESS, result: { key: 'MIIB', version: 0 } }),
+      'body.result.version must be string, got 0',
+    ],
     ['success without result', answer('GET', `${API}/public-keys/credit-card`, { header: SUCCESS }), "body must have required property 'result'"],
-    ['failure with a result', answer('POST', `${API}/id-card/authenticity`, { ...failure(4000001, 'Invalid parameter.'), result: { isAuthenticity: false } }), 'body.result must not be present'],
-    ['cardNums item without value', creditCardWith((b) => delete (b.result.cardNums[1] as Partial<{ value: string }>).value), "body.result.cardNums[1] must have required property 'value'"],
+    [
+      'failure with a result',
+      answer('POST', `${API}/id-card/authenticity`, { ...failure(4000001, 'Invalid parameter.'), result: { isAuthenticity: false } }),
+      'body.result must not be present',
+    ],
+    [
+      'cardNums item without value',
+      creditCardWith((b) => delete (b.result.cardNums[1] as Partial<{ value: string }>).value),
+      "body.result.cardNums[1] must have required property 'value'",
+    ],
     ['conf above 1', creditCardWith((b) => (b.result.validThru.conf = 1.5)), 'body.result.validThru.conf must be <= 1'],
-    ['a box corner that is not an integer', creditCardWith((b) => (b.result.validThruBox = { ...box, x3: 1.5 })), 'body.result.validThruBox.x3 must be integer'],
+    [
+      'a box corner that is not an integer',
+      creditCardWith((b) => (b.result.validThruBox = { ...box, x3: 1.5 })),
+      'body.result.validThruBox.x3 must be integer',
+    ],
     ['fileType gif', creditCardWith((b) => (b.result.fileType = 'gif')), 'body.result.fileType must be equal to one of the allowed values: "jpg", "png"'],
     ['totalCardNum not base64', creditCardWith((b) => (b.result.totalCardNum = '1111222233334444!')), 'body.result.totalCardNum must match pattern'],
-    ['an unknown failure code', answer('POST', `${API}/credit-card`, failure(4000999, 'Something new.')), 'body.header.resultCode must be equal to one of the allowed values'],
-    ['resultCode 0 on a failure', answer('POST', `${API}/credit-card`, failure(0, 'SUCCESS')), 'body.header.resultCode must be equal to one of the allowed values'],
-    ['a wrong idType', answer('POST', `${API}/id-card/stand-alone`, idCardBody('alien')), 'body.result.idType must be equal to one of the allowed values: "resident", "driver", "passport", got "alien"'],
-    ['keyValue without bbox', answer('POST', `${API}/id-card/stand-alone`, { ...idCardBody(), result: { ...idCardBody().result, keyValues: [{ key: 'name', value: enc, conf: 0.9 }] } }), "body.result.keyValues[0] must have required property 'bbox'"],
-    ['isAuthenticity as a string', answer('POST', `${API}/id-card/authenticity`, { header: SUCCESS, result: { isAuthenticity: 'true' } }), 'body.result.isAuthenticity must be boolean'],
-    ['Request-Key on stand-alone', answer('POST', `${API}/id-card/stand-alone`, idCardBody(), { 'Request-Key': 'k' }), 'header request-key is not declared for POST /v2.0/appkeys/{appKey}/id-card/stand-alone'],
+    [
+      'an unknown failure code',
+      answer('POST', `${API}/credit-card`, failure(4000999, 'Something new.')),
+      'body.header.resultCode must be equal to one of the allowed values',
+    ],
+    [
+      'resultCode 0 on a failure',
+      answer('POST', `${API}/credit-card`, failure(0, 'SUCCESS')),
+      'body.header.resultCode must be equal to one of the allowed values',
+    ],
+    [
+      'a wrong idType',
+      answer('POST', `${API}/id-card/stand-alone`, idCardBody('alien')),
+      'body.result.idType must be equal to one of the allowed values: "resident", "driver", "passport", got "alien"',
+    ],
+    [
+      'keyValue without bbox',
+      answer('POST', `${API}/id-card/stand-alone`, {
+        ...idCardBody(),
+        result: { ...idCardBody().result, keyValues: [{ key: 'name', value: enc, conf: 0.9 }] },
+      }),
+      "body.result.keyValues[0] must have required property 'bbox'",
+    ],
+    [
+      'isAuthenticity as a string',
+      answer('POST', `${API}/id-card/authenticity`, { header: SUCCESS, result: { isAuthenticity: 'true' } }),
+      'body.result.isAuthenticity must be boolean',
+    ],
+    [
+      'Request-Key on stand-alone',
+      answer('POST', `${API}/id-card/stand-alone`, idCardBody(), { 'Request-Key': 'k' }),
+      'header request-key is not declared for POST /v2.0/appkeys/{appKey}/id-card/stand-alone',
+    ],
     ['an empty Request-Key', answer('POST', `${API}/id-card`, idCardBody(), { 'Request-Key': '' }), 'header Request-Key must NOT have fewer than 1 characters'],
-    ['HTTP 404 for a failure', { ...answer('POST', `${API}/credit-card`, failure(4000001, 'Invalid parameter.')), status: 404 }, 'HTTP 404 is not a documented status of POST /v2.0/appkeys/{appKey}/credit-card'],
+    [
+      'HTTP 404 for a failure',
+      { ...answer('POST', `${API}/credit-card`, failure(4000001, 'Invalid parameter.')), status: 404 },
+      'HTTP 404 is not a documented status of POST /v2.0/appkeys/{appKey}/credit-card',
+    ],
     ['an HTML body', answer('GET', `${API}/public-keys/credit-card`, '<html>', { 'content-type': 'text/html' }), 'content-type text/html is not declared'],
-    ['unknown path with another code', answer('GET', '/v2.0/nothing', failure(4000001, 'Invalid parameter.')), 'body.header.resultCode must be equal to constant 4041007'],
+    [
+      'unknown path with another code',
+      answer('GET', '/v2.0/nothing', failure(4000001, 'Invalid parameter.')),
+      'body.header.resultCode must be equal to constant 4041007',
+    ],
   ])('%s', (_name, response, expected) => {
     const result = validateResponse(response);
     expect(result.valid).toBe(false);

@@ -64,7 +64,9 @@ describe('the shipped declarations', () => {
     for (const entry of entries) {
       const { files, bare } = walk(entry);
       expect(files.length).toBeGreaterThan(3);
-      const foreign = [...bare].filter(([specifier]) => !specifier.startsWith('node:') && !typedDependency(specifier)).map(([specifier, file]) => `${specifier} (in ${file})`);
+      const foreign = [...bare]
+        .filter(([specifier]) => !specifier.startsWith('node:') && !typedDependency(specifier))
+        .map(([specifier, file]) => `${specifier} (in ${file})`);
       expect(foreign, `reachable from ${entry.slice(ROOT.length)}`).toEqual([]);
     }
   });

@@ -35,9 +35,14 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; stderr: string; code: number }> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd, env: { ...process.env, ...env }, timeout: 90_000, maxBuffer: 16 * 1024 * 1024 }, (error: ExecFileException | null, stdout, stderr) => {
-      resolve({ stdout, stderr, code: error ? (typeof error.code === 'number' ? error.code : -1) : 0 });
-    });
+    execFile(
+      command,
+      args,
+      { cwd, env: { ...process.env, ...env }, timeout: 90_000, maxBuffer: 16 * 1024 * 1024 },
+      (error: ExecFileException | null, stdout, stderr) => {
+        resolve({ stdout, stderr, code: error ? (typeof error.code === 'number' ? error.code : -1) : 0 });
+      },
+    );
   });
 }
 
@@ -113,7 +118,9 @@ function typeCheck(options: ts.CompilerOptions): { errors: string; checked: numb
   // What skipLibCheck: false adds is the check of every .d.ts in the program. Those of this
   // package and the consumer's own file are checked here; @types/node and TypeScript's lib are
   // not this package's to answer for, and checking them would take most of the time.
-  const ours = program.getSourceFiles().filter((file) => file.fileName.includes(`/node_modules/${manifest.name}/`) || !file.fileName.includes('/node_modules/'));
+  const ours = program
+    .getSourceFiles()
+    .filter((file) => file.fileName.includes(`/node_modules/${manifest.name}/`) || !file.fileName.includes('/node_modules/'));
   const diagnostics = [
     ...program.getOptionsDiagnostics(),
     ...program.getGlobalDiagnostics(),
@@ -154,7 +161,10 @@ describe('the packed package in a fresh project', () => {
     const tarball = pack!.filename;
     files = pack!.files.map((file) => file.path);
     mkdirSync(app);
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { [manifest.name]: `file:../${tarball}` } }));
+    writeFileSync(
+      join(app, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { [manifest.name]: `file:../${tarball}` } }),
+    );
     writeFileSync(join(app, 'package-lock.json'), JSON.stringify(consumerLock(tarball)));
     writeFileSync(join(app, 'index.ts'), CONSUMER);
     const flags = ['--no-audit', '--no-fund', '--loglevel=error'];
@@ -167,7 +177,9 @@ describe('the packed package in a fresh project', () => {
   }, 120_000);
 
   it('holds the built code, its types and the files the commands read, and no sources or source maps', () => {
-    expect(files).toEqual(expect.arrayContaining(['dist/server/main.js', 'dist/server/index.d.ts', 'dist/contracts/client/index.d.ts', 'dist/contracts/run.js', 'openapi.yaml']));
+    expect(files).toEqual(
+      expect.arrayContaining(['dist/server/main.js', 'dist/server/index.d.ts', 'dist/contracts/client/index.d.ts', 'dist/contracts/run.js', 'openapi.yaml']),
+    );
     expect(files.filter((file) => /\.map$|\.test\.|(?<!\.d)\.ts$/.test(file))).toEqual([]);
     // The runner's modules ship as JavaScript only: their declarations would reach test tooling.
     expect(files.filter((file) => /^dist\/(contracts\/(lib|cases)|test)\/.*\.d\.ts$/.test(file))).toEqual([]);
@@ -199,7 +211,10 @@ describe('the packed package in a fresh project', () => {
 
     // Types are checked above; transpiling the one file is all the emit needed (a program's
     // emit would check every file first).
-    writeFileSync(join(app, 'index.js'), ts.transpileModule(CONSUMER, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText);
+    writeFileSync(
+      join(app, 'index.js'),
+      ts.transpileModule(CONSUMER, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText,
+    );
     const ran = await run(process.execPath, [join(app, 'index.js')], app);
     expect(ran.stderr).toBe('');
     expect(JSON.parse(ran.stdout)).toEqual({ resultCode: 0, digits: 16, health: 'ok', refused: true });
@@ -217,7 +232,10 @@ describe('the packed package in a fresh project', () => {
     expect(written).toMatchObject({ case: 'credit-card/png-normal', source: 'emulator' });
     expect(readFileSync(shipped, 'utf8')).toBe(shippedBefore);
     // CommonJS: require() of both entry points (every Node that engines allows loads ES modules so).
-    writeFileSync(join(app, 'from-commonjs.cjs'), "const e = require('nhn-ocr-emulator'); const c = require('nhn-ocr-emulator/client'); console.log(typeof e.startEmulator, typeof c.createOcrClient);");
+    writeFileSync(
+      join(app, 'from-commonjs.cjs'),
+      "const e = require('nhn-ocr-emulator'); const c = require('nhn-ocr-emulator/client'); console.log(typeof e.startEmulator, typeof c.createOcrClient);",
+    );
     const required = await run(process.execPath, ['--no-warnings', join(app, 'from-commonjs.cjs')], app);
     expect(required, required.stderr).toMatchObject({ code: 0, stdout: 'function function\n' });
     const ci = await ciRecipe();

@@ -12,7 +12,12 @@ const VITEST = fileURLToPath(new URL('../../node_modules/vitest/vitest.mjs', imp
 const CONFIG = fileURLToPath(new URL('./parallel-vitest/vitest.config.ts', import.meta.url));
 
 it('the recipe passes: two workers, two appKeys, one emulator', () => {
-  const run = spawnSync(process.execPath, [VITEST, 'run', '--config', CONFIG], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
+  const run = spawnSync(process.execPath, [VITEST, 'run', '--config', CONFIG], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+    timeout: 60_000,
+  });
   expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
   expect(run.stdout).toMatch(/Tests\s+2 passed/);
 });

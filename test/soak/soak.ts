@@ -57,7 +57,12 @@ const ADMIN = { Authorization: `Bearer ${ADMIN_TOKEN}` };
 const SCENARIO_DIR = mkdtempSync(join(tmpdir(), 'soak-scenarios-'));
 const INFLIGHT_BYTES = 8 * 1024 * 1024;
 const MB = 1024 * 1024;
-const IMAGES = { card: fixture('card-428x270.jpg'), cardPng: fixture('card-856x540.png'), resident: fixture('id-resident-900x570.jpg'), driver: fixture('id-driver-900x570.jpg') };
+const IMAGES = {
+  card: fixture('card-428x270.jpg'),
+  cardPng: fixture('card-856x540.png'),
+  resident: fixture('id-resident-900x570.jpg'),
+  driver: fixture('id-driver-900x570.jpg'),
+};
 
 /** Outcomes per kind of traffic: how many went as expected, and the unexpected ones. */
 const tally = new Map<string, { ok: number; unexpected: number }>();
@@ -73,7 +78,8 @@ function record(kind: string, problem?: string): void {
 }
 const unexpected = () => [...tally.values()].reduce((n, t) => n + t.unexpected, 0);
 const total = () => [...tally.values()].reduce((n, t) => n + t.ok + t.unexpected, 0);
-const expectCode = (kind: string, got: number, ...want: number[]) => record(kind, want.includes(got) ? undefined : `resultCode ${got}, expected ${want.join(' or ')}`);
+const expectCode = (kind: string, got: number, ...want: number[]) =>
+  record(kind, want.includes(got) ? undefined : `resultCode ${got}, expected ${want.join(' or ')}`);
 
 /** A deterministic mix (seeded), so two runs stress the same way. */
 function prng(seed: number): () => number {
@@ -122,7 +128,10 @@ const ACTIONS: Array<{ kind: string; weight: number; run: (w: World, random: () 
     weight: 10,
     run: async ({ client }, random) => {
       const answer = await client.creditCard(random() < 0.5 ? IMAGES.card : IMAGES.cardPng);
-      record('good credit-card', answer.resultCode === 0 && /^\d{15,16}$/.test(answer.result?.totalCardNum ?? '') ? undefined : `answered ${JSON.stringify(answer.body).slice(0, 200)}`);
+      record(
+        'good credit-card',
+        answer.resultCode === 0 && /^\d{15,16}$/.test(answer.result?.totalCardNum ?? '') ? undefined : `answered ${JSON.stringify(answer.body).slice(0, 200)}`,
+      );
     },
   },
   {
@@ -132,7 +141,10 @@ const ACTIONS: Array<{ kind: string; weight: number; run: (w: World, random: () 
       const id = await client.idCard(random() < 0.5 ? IMAGES.resident : IMAGES.driver);
       if (id.resultCode !== 0 || !id.requestKey) return record('good id-card + authenticity', `id-card answered ${JSON.stringify(id.body).slice(0, 200)}`);
       const verdict = await client.authenticity(id.requestKey, authenticityFieldsFor(id.result!));
-      record('good id-card + authenticity', verdict.resultCode === 0 && verdict.result?.isAuthenticity === true ? undefined : `authenticity answered ${JSON.stringify(verdict.body)}`);
+      record(
+        'good id-card + authenticity',
+        verdict.resultCode === 0 && verdict.result?.isAuthenticity === true ? undefined : `authenticity answered ${JSON.stringify(verdict.body)}`,
+      );
     },
   },
   {
@@ -140,7 +152,10 @@ const ACTIONS: Array<{ kind: string; weight: number; run: (w: World, random: () 
     weight: 3,
     run: async ({ client }) => {
       const answer = await client.idCardStandAlone(IMAGES.resident);
-      record('good stand-alone', answer.resultCode === 0 && answer.requestKey === undefined ? undefined : `answered ${JSON.stringify(answer.body).slice(0, 200)}`);
+      record(
+        'good stand-alone',
+        answer.resultCode === 0 && answer.requestKey === undefined ? undefined : `answered ${JSON.stringify(answer.body).slice(0, 200)}`,
+      );
     },
   },
   {
@@ -162,8 +177,7 @@ const ACTIONS: Array<{ kind: string; weight: number; run: (w: World, random: () 
         // A 16-byte key wrapped correctly (the image still goes under a 32-byte one).
         const symmetricKeyHeader = wrapSymmetricKey((await client.publicKey('id-card')).key, newSymmetricKey(16));
         expectCode('broken envelope', (await client.idCard(IMAGES.resident, { symmetricKeyHeader })).resultCode, 4000302);
-      }
-      else if (which === 3) expectCode('broken envelope', (await client.creditCard(IMAGES.card, { keyVersion: '99' })).resultCode, 4000301);
+      } else if (which === 3) expectCode('broken envelope', (await client.creditCard(IMAGES.card, { keyVersion: '99' })).resultCode, 4000301);
       else expectCode('broken envelope', (await client.creditCard(IMAGES.card, { imageCiphertext: IMAGES.card })).resultCode, 4000303);
     },
   },
@@ -203,10 +217,13 @@ const ACTIONS: Array<{ kind: string; weight: number; run: (w: World, random: () 
         socket.on('error', () => {});
         socket.on('close', () => resolve());
         socket.on('connect', () => {
-          if (which === 0) socket.resetAndDestroy(); // connect, then RST
+          if (which === 0)
+            socket.resetAndDestroy(); // connect, then RST
           else if (which === 1) {
             // Headers and half a declared body, then RST.
-            socket.write(`POST /v2.0/appkeys/${APP.appKey}/credit-card HTTP/1.1\r\nHost: x\r\n${publicKeyHeaders}Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\n`);
+            socket.write(
+              `POST /v2.0/appkeys/${APP.appKey}/credit-card HTTP/1.1\r\nHost: x\r\n${publicKeyHeaders}Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\n`,
+            );
             setTimeout(() => socket.resetAndDestroy(), 20);
           } else {
             // A whole request, gone before the answer.
@@ -289,7 +306,12 @@ const ACTIONS: Array<{ kind: string; weight: number; run: (w: World, random: () 
       // Unauthenticated, with a 14,000-character app key: the journal keeps ~2 KB of it, not 40.
       const wrong = random() < 0.5;
       const appKey = `${Math.floor(random() * 1e9)}-`.padEnd(14_000, 'k');
-      const answer = await sendRaw(port, { bytes: Buffer.from(`GET /v2.0/appkeys/${appKey}/public-keys/credit-card HTTP/1.1\r\nHost: 127.0.0.1\r\n${wrong ? 'Authorization: wrong\r\n' : ''}Connection: close\r\n\r\n`), timeoutMs: 30_000 });
+      const answer = await sendRaw(port, {
+        bytes: Buffer.from(
+          `GET /v2.0/appkeys/${appKey}/public-keys/credit-card HTTP/1.1\r\nHost: 127.0.0.1\r\n${wrong ? 'Authorization: wrong\r\n' : ''}Connection: close\r\n\r\n`,
+        ),
+        timeoutMs: 30_000,
+      });
       const code = resultCode(answer);
       record('long app key', code === (wrong ? 4010001 : 4000005) ? undefined : `status ${answer.status}, code ${code}`);
     },
@@ -312,12 +334,17 @@ const ACTIONS: Array<{ kind: string; weight: number; run: (w: World, random: () 
     weight: 1,
     run: async ({ port }, random) => {
       if (random() < 0.5) {
-        const answer = await sendRaw(port, { bytes: Buffer.from(`CONNECT /v2.0/appkeys/${APP.appKey}/credit-card HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`), timeoutMs: 30_000 });
+        const answer = await sendRaw(port, {
+          bytes: Buffer.from(`CONNECT /v2.0/appkeys/${APP.appKey}/credit-card HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`),
+          timeoutMs: 30_000,
+        });
         const code = resultCode(answer);
         record('CONNECT or Expect', code === 4041007 ? undefined : `CONNECT: status ${answer.status}, code ${code}`);
       } else {
         const answer = await sendRaw(port, {
-          bytes: Buffer.from(`GET /v2.0/appkeys/${APP.appKey}/public-keys/id-card HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${APP.secretKey}\r\nExpect: 999-bogus\r\nConnection: close\r\n\r\n`),
+          bytes: Buffer.from(
+            `GET /v2.0/appkeys/${APP.appKey}/public-keys/id-card HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${APP.secretKey}\r\nExpect: 999-bogus\r\nConnection: close\r\n\r\n`,
+          ),
           timeoutMs: 30_000,
         });
         const code = resultCode(answer);
@@ -425,11 +452,14 @@ async function main(): Promise<number> {
     30_000,
   );
   const pid = emu.child.pid!;
-  const watchdog = setTimeout(() => {
-    console.log('soak: watchdog: the run did not end two minutes after its deadline; stopping');
-    emu.child.kill('SIGKILL');
-    process.exit(2);
-  }, (minutes * 60 + 120) * 1000);
+  const watchdog = setTimeout(
+    () => {
+      console.log('soak: watchdog: the run did not end two minutes after its deadline; stopping');
+      emu.child.kill('SIGKILL');
+      process.exit(2);
+    },
+    (minutes * 60 + 120) * 1000,
+  );
   watchdog.unref();
   try {
     const world: World = {
@@ -468,9 +498,14 @@ async function main(): Promise<number> {
     }
     const good = await world.client.creditCard(IMAGES.card);
     const health = await fetch(`${emu.url}/__emulator/health`);
-    const stats = (await (await fetch(`${emu.url}/__emulator/stats`, { headers: ADMIN })).json()) as { journal: { held: number; bytes: number }; uploads: { heldBytes: number; peakBytes: number; pauses: number } };
+    const stats = (await (await fetch(`${emu.url}/__emulator/stats`, { headers: ADMIN })).json()) as {
+      journal: { held: number; bytes: number };
+      uploads: { heldBytes: number; peakBytes: number; pauses: number };
+    };
     const end = { rss: rssBytes(pid), fds, faults: faultsIn(emu.output()) };
-    console.log(`journal: ${stats.journal.held} entries, ${mb(stats.journal.bytes)}; uploads: peak ${mb(stats.uploads.peakBytes)} held at once (budget ${mb(INFLIGHT_BYTES)}), ${stats.uploads.pauses} waits; health took at most ${healthMaxMs.toFixed(0)} ms`);
+    console.log(
+      `journal: ${stats.journal.held} entries, ${mb(stats.journal.bytes)}; uploads: peak ${mb(stats.uploads.peakBytes)} held at once (budget ${mb(INFLIGHT_BYTES)}), ${stats.uploads.pauses} waits; health took at most ${healthMaxMs.toFixed(0)} ms`,
+    );
     console.log(`end:   rss ${mb(end.rss)}, open fds ${end.fds}, unexpected answers ${unexpected()}, internal faults ${end.faults}`);
     console.log('calls by kind (as expected / unexpected):');
     for (const [kind, t] of [...tally].sort((a, b) => b[1].ok + b[1].unexpected - (a[1].ok + a[1].unexpected))) {

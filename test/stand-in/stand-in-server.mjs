@@ -9,15 +9,7 @@
 // Only node: built-ins; one file; plain JavaScript so it runs without a build step.
 
 import { createServer } from 'node:http';
-import {
-  constants as cryptoConstants,
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  generateKeyPairSync,
-  privateDecrypt,
-  randomBytes,
-} from 'node:crypto';
+import { constants as cryptoConstants, createCipheriv, createDecipheriv, createHash, generateKeyPairSync, privateDecrypt, randomBytes } from 'node:crypto';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -63,9 +55,7 @@ const BREAKS = {
 
 const activeBreak = process.env.STANDIN_BREAK ?? '';
 if (activeBreak !== '' && !Object.hasOwn(BREAKS, activeBreak)) {
-  process.stderr.write(
-    `stand-in: unknown STANDIN_BREAK "${activeBreak}"; known: ${Object.keys(BREAKS).join(', ')}\n`,
-  );
+  process.stderr.write(`stand-in: unknown STANDIN_BREAK "${activeBreak}"; known: ${Object.keys(BREAKS).join(', ')}\n`);
   process.exit(1);
 }
 const isBroken = (name) => activeBreak === name;
@@ -195,10 +185,7 @@ function unwrapSymmetricKey(headerValue, service) {
     // BREAK accepts-oaep: the guide demands RSA/ECB/PKCS1Padding; accepting an OAEP-wrapped key
     // hides a client that uses the wrong padding.
     try {
-      const oaepKey = privateDecrypt(
-        { key: privateKey, padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING },
-        wrapped,
-      );
+      const oaepKey = privateDecrypt({ key: privateKey, padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING }, wrapped);
       if (oaepKey.length === 32) return oaepKey;
     } catch {
       // fall through to the documented failure
@@ -304,9 +291,7 @@ function parseMultipart(body, contentType) {
     if (next < 0) return null;
 
     const headerText = body.subarray(headerStart, headerEnd).toString('latin1');
-    const disposition = headerText
-      .split('\r\n')
-      .find((line) => /^content-disposition\s*:/i.test(line));
+    const disposition = headerText.split('\r\n').find((line) => /^content-disposition\s*:/i.test(line));
     const name = disposition ? /;\s*name="([^"]*)"/i.exec(disposition)?.[1] : undefined;
     if (name !== undefined && !fields.has(name)) {
       fields.set(name, body.subarray(contentStart, next));
@@ -452,11 +437,7 @@ function residentValues(image) {
   const birthDay = 1 + (next() % 28);
   // 7th digit: 1/2 for births in the 1900s, 3/4 for the 2000s.
   const centuryDigit = (birthYear < 2000 ? 1 : 3) + (next() % 2);
-  let number =
-    String(birthYear % 100).padStart(2, '0') +
-    String(birthMonth).padStart(2, '0') +
-    String(birthDay).padStart(2, '0') +
-    String(centuryDigit);
+  let number = String(birthYear % 100).padStart(2, '0') + String(birthMonth).padStart(2, '0') + String(birthDay).padStart(2, '0') + String(centuryDigit);
   while (number.length < 12) number += String(next() % 10);
   // The traditional check digit, so the number also passes older validators.
   const weights = [2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5];
@@ -465,8 +446,7 @@ function residentValues(image) {
 
   // Issued at least 17 years after birth and not in the future.
   const issueYear = Math.min(birthYear + 17 + (next() % 10), 2025);
-  const issueDate =
-    String(issueYear) + String(1 + (next() % 12)).padStart(2, '0') + String(1 + (next() % 28)).padStart(2, '0');
+  const issueDate = String(issueYear) + String(1 + (next() % 12)).padStart(2, '0') + String(1 + (next() % 28)).padStart(2, '0');
 
   return {
     name: NAMES[next() % NAMES.length],
@@ -668,9 +648,7 @@ function authenticity(body, key, requestKey, appKey) {
   let authentic = request.idType === entry.idType;
   for (const [field, issued] of Object.entries(entry.values)) {
     if (!authentic || claimed[field] === undefined) continue;
-    authentic = field === 'name' || field === 'issuer'
-      ? claimed[field].trim() === issued.trim()
-      : digits(claimed[field]) === digits(issued);
+    authentic = field === 'name' || field === 'issuer' ? claimed[field].trim() === issued.trim() : digits(claimed[field]) === digits(issued);
   }
 
   // Guide: after a normal response the Request-Key cannot be reused.
@@ -769,25 +747,28 @@ function send(res, status, payload, extraHeaders = {}) {
 const ISSUER_PATHS = new Set(['/oauth2/token/create', '/oauth2/token/revoke']);
 
 function serveIssuer(req, res, path) {
-  readBody(req).then(({ body, tooLarge }) => {
-    try {
-      if (tooLarge) throw new OAuthFailure(400, 'invalid_request', 'The body is too large.');
-      const { status, payload } = issuer(req, path, body);
-      // RFC 6749 section 5.1: token answers are not to be cached.
-      const headers = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
-      if (payload === undefined) {
-        res.writeHead(status, { ...headers, 'Content-Length': 0 });
-        res.end();
-      } else {
-        send(res, status, payload, headers);
+  readBody(req).then(
+    ({ body, tooLarge }) => {
+      try {
+        if (tooLarge) throw new OAuthFailure(400, 'invalid_request', 'The body is too large.');
+        const { status, payload } = issuer(req, path, body);
+        // RFC 6749 section 5.1: token answers are not to be cached.
+        const headers = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+        if (payload === undefined) {
+          res.writeHead(status, { ...headers, 'Content-Length': 0 });
+          res.end();
+        } else {
+          send(res, status, payload, headers);
+        }
+      } catch (error) {
+        if (!(error instanceof OAuthFailure)) process.stderr.write(`stand-in: unexpected error: ${error?.stack ?? error}\n`);
+        const failure = error instanceof OAuthFailure ? error : new OAuthFailure(500, 'server_error', 'Unexpected error.');
+        const headers = failure.status === 401 ? { 'WWW-Authenticate': 'Basic realm="stand-in"' } : {};
+        send(res, failure.status, { error: failure.error, error_description: failure.description }, headers);
       }
-    } catch (error) {
-      if (!(error instanceof OAuthFailure)) process.stderr.write(`stand-in: unexpected error: ${error?.stack ?? error}\n`);
-      const failure = error instanceof OAuthFailure ? error : new OAuthFailure(500, 'server_error', 'Unexpected error.');
-      const headers = failure.status === 401 ? { 'WWW-Authenticate': 'Basic realm="stand-in"' } : {};
-      send(res, failure.status, { error: failure.error, error_description: failure.description }, headers);
-    }
-  }, () => res.destroy());
+    },
+    () => res.destroy(),
+  );
 }
 
 const server = createServer((req, res) => {

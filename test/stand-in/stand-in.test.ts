@@ -1,14 +1,7 @@
 // Checks the from-the-docs stand-in with a small client written here from the guide alone
 // (node:crypto + fetch), so that neither side borrows from the emulator or its client kit.
 import { spawn, type ChildProcess } from 'node:child_process';
-import {
-  constants as cryptoConstants,
-  createCipheriv,
-  createDecipheriv,
-  createPublicKey,
-  publicEncrypt,
-  randomBytes,
-} from 'node:crypto';
+import { constants as cryptoConstants, createCipheriv, createDecipheriv, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -516,7 +509,10 @@ describe('stand-in v2.1 and token issuer, unbroken', () => {
     expect([grant.status, grant.json.error]).toEqual([400, 'unsupported_grant_type']);
     const missing = await issuerCall(url, '/oauth2/token/create', '');
     expect([missing.status, missing.json.error]).toEqual([400, 'invalid_request']);
-    const json = await issuerCall(url, '/oauth2/token/create', '{"grant_type":"client_credentials"}', { Authorization: basic(ACCESS.id, ACCESS.secret), 'Content-Type': 'application/json' });
+    const json = await issuerCall(url, '/oauth2/token/create', '{"grant_type":"client_credentials"}', {
+      Authorization: basic(ACCESS.id, ACCESS.secret),
+      'Content-Type': 'application/json',
+    });
     expect([json.status, json.json.error]).toEqual([400, 'invalid_request']);
     const revokeNothing = await issuerCall(url, '/oauth2/token/revoke', '');
     expect([revokeNothing.status, revokeNothing.json.error]).toEqual([400, 'invalid_request']);
@@ -554,7 +550,14 @@ describe('stand-in v2.1 and token issuer, unbroken', () => {
 
   it('answers passport authenticity with 4000001 (withdrawn 2026-05-27)', async () => {
     const envelope = await client.envelope('id-card');
-    const body = { idType: 'passport', name: encryptField(envelope.key, 'a'), passportNumber: encryptField(envelope.key, 'M12345678'), issueDate: encryptField(envelope.key, '20200101'), birthDate: encryptField(envelope.key, '19900101'), expirationDate: '20300101' };
+    const body = {
+      idType: 'passport',
+      name: encryptField(envelope.key, 'a'),
+      passportNumber: encryptField(envelope.key, 'M12345678'),
+      issueDate: encryptField(envelope.key, '20200101'),
+      birthDate: encryptField(envelope.key, '19900101'),
+      expirationDate: '20300101',
+    };
     const answer = await client.call('POST', `/v2.0/appkeys/${APP_KEY}/id-card/authenticity`, {
       headers: { ...envelope.headers, 'Content-Type': 'application/json', 'Request-Key': 'unknown' },
       body: JSON.stringify(body),

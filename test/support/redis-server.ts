@@ -58,7 +58,11 @@ export async function startRedis(): Promise<TestRedis> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn(REDIS_SERVER!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+    child = spawn(
+      REDIS_SERVER!,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'],
+      { stdio: 'ignore' },
+    );
     await waitUntil(() => ping(port), 10_000, `redis-server on port ${port} did not answer`);
   };
   const stop = async () => {
@@ -111,4 +115,3 @@ async function waitUntil(check: () => Promise<boolean>, ms: number, message: str
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
-

@@ -43,4 +43,3 @@ export async function runClient(command: string, args: string[], timeoutMs = 60_
   }
   return values;
 }
-

@@ -21,7 +21,11 @@ import { existsSync } from 'node:fs';
 /** What the tests need: the Debian package, and where the tests look for its program. */
 const COMPONENTS = [
   { pkg: 'chromium', tests: 'test/dashboard', present: () => existsSync('/usr/bin/chromium') },
-  { pkg: 'redis-server', tests: 'shared-state', present: () => onPath('redis-server') || existsSync('/usr/bin/redis-server') || existsSync('/usr/sbin/redis-server') },
+  {
+    pkg: 'redis-server',
+    tests: 'shared-state',
+    present: () => onPath('redis-server') || existsSync('/usr/bin/redis-server') || existsSync('/usr/sbin/redis-server'),
+  },
   // The example suites in examples/ (test/examples/run-example.ts looks in the same places).
   { pkg: 'default-jdk-headless', tests: 'examples/java', present: () => onPath('javac') || existsSync('/usr/bin/javac') },
   { pkg: 'junit5', tests: 'examples/java', present: () => existsSync('/usr/share/java/junit-platform-console-standalone.jar') },
@@ -32,7 +36,11 @@ const COMPONENTS = [
   // The container image's tests (test/container): podman as root with runc, its network stack
   // (netavark and aardvark-dns, whose DNS lets compose's services find Redis by name; iptables
   // for published ports), podman-compose, and mmdebstrap for the stand-in of the base image.
-  ...['podman', 'runc', 'podman-compose', 'mmdebstrap'].map((pkg) => ({ pkg, tests: 'test/container', present: () => onPath(pkg) || existsSync(`/usr/sbin/${pkg}`) })),
+  ...['podman', 'runc', 'podman-compose', 'mmdebstrap'].map((pkg) => ({
+    pkg,
+    tests: 'test/container',
+    present: () => onPath(pkg) || existsSync(`/usr/sbin/${pkg}`),
+  })),
   { pkg: 'netavark', tests: 'test/container', present: () => existsSync('/usr/lib/podman/netavark') },
   { pkg: 'aardvark-dns', tests: 'test/container', present: () => existsSync('/usr/lib/podman/aardvark-dns') },
   { pkg: 'iptables', tests: 'test/container', present: () => onPath('iptables') || existsSync('/usr/sbin/iptables') },
@@ -78,23 +86,32 @@ if (missing.length > 0) {
   const reason = whyNoApt();
   if (reason) {
     for (const component of missing) {
-      console.log(`test setup: ${component.pkg} is missing (${reason}); the ${component.tests} tests will be skipped. Install it with: sudo apt-get install -y ${component.pkg}`);
+      console.log(
+        `test setup: ${component.pkg} is missing (${reason}); the ${component.tests} tests will be skipped. Install it with: sudo apt-get install -y ${component.pkg}`,
+      );
     }
   } else {
-    console.log(`test setup: ${packages.join(', ')} missing; installing them with apt-get as root, since the tests drive the real programs (NHN_OCR_TEST_INSTALL=never: install nothing, skip those tests)`);
+    console.log(
+      `test setup: ${packages.join(', ')} missing; installing them with apt-get as root, since the tests drive the real programs (NHN_OCR_TEST_INSTALL=never: install nothing, skip those tests)`,
+    );
     try {
       apt(['update', '-qq']);
       apt(['install', '-y', '-qq', '--no-install-recommends', ...packages]);
     } catch (error) {
       // Chromium without its recommends still runs headless; the others need none. A failed
       // install (no mirror reachable) leaves the tests to skip with their reasons, unless required.
-      const then = process.env.NHN_OCR_TEST_INSTALL === 'require' ? 'the run stops (NHN_OCR_TEST_INSTALL=require)' : `the tests that need ${packages.join(' or ')} will be skipped`;
+      const then =
+        process.env.NHN_OCR_TEST_INSTALL === 'require'
+          ? 'the run stops (NHN_OCR_TEST_INSTALL=require)'
+          : `the tests that need ${packages.join(' or ')} will be skipped`;
       console.log(`test setup: apt-get failed (${error.message.split('\n')[0]}); ${then}`);
     }
   }
   const still = missing.filter((component) => !component.present());
   if (still.length > 0 && process.env.NHN_OCR_TEST_INSTALL === 'require') {
-    console.error(`test setup: ${still.map((component) => component.pkg).join(' and ')} missing and NHN_OCR_TEST_INSTALL=require: not running the tests without them`);
+    console.error(
+      `test setup: ${still.map((component) => component.pkg).join(' and ')} missing and NHN_OCR_TEST_INSTALL=require: not running the tests without them`,
+    );
     process.exit(1);
   }
 }

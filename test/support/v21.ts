@@ -24,7 +24,12 @@ export function basic(id: string, secret: string): string {
  */
 export async function tokenRequest(
   baseUrl: string,
-  { authorization, body = 'grant_type=client_credentials', contentType = 'application/x-www-form-urlencoded', path = '/oauth2/token/create' }: {
+  {
+    authorization,
+    body = 'grant_type=client_credentials',
+    contentType = 'application/x-www-form-urlencoded',
+    path = '/oauth2/token/create',
+  }: {
     authorization?: string;
     body?: string;
     contentType?: string;

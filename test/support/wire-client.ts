@@ -70,7 +70,11 @@ export function sendRaw(port: number, options: SendOptions): Promise<WireAnswer>
       resolve({ ...answer, sentBytes, ...(socketError ? { socketError } : {}) });
     };
     const none = (timedOut: boolean): Omit<WireAnswer, 'socketError' | 'sentBytes'> => ({
-      status: 0, headers: {}, body: Buffer.alloc(0), closedWithoutAnswer: !timedOut, timedOut,
+      status: 0,
+      headers: {},
+      body: Buffer.alloc(0),
+      closedWithoutAnswer: !timedOut,
+      timedOut,
     });
     const timer = setTimeout(() => {
       writing = false; // time is up, whatever is still being written

@@ -62,41 +62,41 @@ async function reason(input: Input = {}): Promise<string | undefined> {
 
 describe('selection precedence: header > queue > image match > app default > built-in default', () => {
   it('falls back to the built-in default of the endpoint', async () => {
-    expect((await select(CARD))).toMatchObject({ scenario: { name: 'credit-card/ok' }, reason: 'built-in-default', call: 0 });
+    expect(await select(CARD)).toMatchObject({ scenario: { name: 'credit-card/ok' }, reason: 'built-in-default', call: 0 });
     expect(await pick({ endpoint: 'id-card' })).toBe('id-card/resident');
     expect(await pick({ endpoint: 'id-card/stand-alone' })).toBe('id-card/resident');
     expect(BUILT_IN_DEFAULTS['credit-card']).toBe('credit-card/ok');
   });
 
   it('has no scenario for endpoints without a built-in default (public key, authenticity)', async () => {
-    expect((await select({ ...CARD, endpoint: 'public-key' }))).toBeUndefined();
-    expect((await select({ ...CARD, endpoint: 'id-card/authenticity' }))).toBeUndefined();
+    expect(await select({ ...CARD, endpoint: 'public-key' })).toBeUndefined();
+    expect(await select({ ...CARD, endpoint: 'id-card/authenticity' })).toBeUndefined();
   });
 
   it('app default beats built-in default', async () => {
     await book.setDefaults('app-a', ['by-default']);
-    expect((await select(CARD))).toMatchObject({ scenario: { name: 'by-default' }, reason: 'app-default' });
+    expect(await select(CARD)).toMatchObject({ scenario: { name: 'by-default' }, reason: 'app-default' });
   });
 
   it('image match beats app default', async () => {
     await book.setDefaults('app-a', ['by-default']);
-    expect((await select({ ...CARD, imageSha256: SHA_A }))).toMatchObject({ scenario: { name: 'by-image' }, reason: 'image-match' });
+    expect(await select({ ...CARD, imageSha256: SHA_A })).toMatchObject({ scenario: { name: 'by-image' }, reason: 'image-match' });
     expect(await pick({ imageSha256: SHA_B })).toBe('by-default');
   });
 
   it('queue beats image match', async () => {
     await book.enqueue('by-queue');
-    expect((await select({ ...CARD, imageSha256: SHA_A }))).toMatchObject({ scenario: { name: 'by-queue' }, reason: 'queue' });
+    expect(await select({ ...CARD, imageSha256: SHA_A })).toMatchObject({ scenario: { name: 'by-queue' }, reason: 'queue' });
     expect(await reason({ imageSha256: SHA_A })).toBe('image-match');
   });
 
   it('header beats queue, and leaves the queued shot for the next request', async () => {
     await book.enqueue('by-queue');
-    expect((await select({ ...CARD, header: 'by-header', imageSha256: SHA_A }))).toMatchObject({
+    expect(await select({ ...CARD, header: 'by-header', imageSha256: SHA_A })).toMatchObject({
       scenario: { name: 'by-header' },
       reason: 'header',
     });
-    expect((await book.queue())).toHaveLength(1);
+    expect(await book.queue()).toHaveLength(1);
     expect(await pick()).toBe('by-queue');
   });
 
@@ -108,9 +108,9 @@ describe('selection precedence: header > queue > image match > app default > bui
 describe('the queue', () => {
   it('is consumed one shot per request, N shots for N requests', async () => {
     await book.enqueue('by-queue', 3);
-    expect((await book.queue())).toEqual([{ scenario: 'by-queue', remaining: 3, appKey: undefined }]);
+    expect(await book.queue()).toEqual([{ scenario: 'by-queue', remaining: 3, appKey: undefined }]);
     expect([await pick(), await pick(), await pick(), await pick()]).toEqual(['by-queue', 'by-queue', 'by-queue', 'credit-card/ok']);
-    expect((await book.queue())).toEqual([]);
+    expect(await book.queue()).toEqual([]);
   });
 
   it('plays entries first in, first out', async () => {
@@ -122,9 +122,9 @@ describe('the queue', () => {
   it('keeps a shot of one app key for that app key', async () => {
     await book.enqueue('by-queue', 1, 'app-b');
     expect(await pick()).toBe('credit-card/ok');
-    expect((await book.queue())).toHaveLength(1);
+    expect(await book.queue()).toHaveLength(1);
     expect(await pick({ appKey: 'app-b' })).toBe('by-queue');
-    expect((await book.queue())).toHaveLength(0);
+    expect(await book.queue()).toHaveLength(0);
   });
 
   it('gives a shot without app key to whichever app key asks first', async () => {
@@ -137,8 +137,8 @@ describe('the queue', () => {
     await book.enqueue('id-only');
     expect(await pick()).toBe('credit-card/ok');
     expect(await pick({ endpoint: 'public-key' })).toBeUndefined();
-    expect((await book.queue())).toHaveLength(1);
-    expect((await select({ ...CARD, endpoint: 'id-card' }))).toMatchObject({ scenario: { name: 'id-only' }, reason: 'queue' });
+    expect(await book.queue()).toHaveLength(1);
+    expect(await select({ ...CARD, endpoint: 'id-card' })).toMatchObject({ scenario: { name: 'id-only' }, reason: 'queue' });
   });
 
   it('skips an entry that does not serve the endpoint and plays the next one that does', async () => {
@@ -150,14 +150,14 @@ describe('the queue', () => {
 
   it('a "*" scenario is consumed by the public-key call as well', async () => {
     await book.enqueue('everywhere');
-    expect((await select({ ...CARD, endpoint: 'public-key' }))).toMatchObject({ scenario: { name: 'everywhere' }, reason: 'queue' });
+    expect(await select({ ...CARD, endpoint: 'public-key' })).toMatchObject({ scenario: { name: 'everywhere' }, reason: 'queue' });
     expect(await pick()).toBe('credit-card/ok');
   });
 
   it('refuses unknown names and shot counts below one', async () => {
     await expect(book.enqueue('nope')).rejects.toThrow(ScenarioError);
     for (const times of [0, -1, 1.5, Number.NaN]) await expect(book.enqueue('by-queue', times)).rejects.toThrow(/times must be/);
-    expect((await book.queue())).toEqual([]);
+    expect(await book.queue()).toEqual([]);
   });
 
   it('clearQueue forgets every shot', async () => {
@@ -174,15 +174,15 @@ describe('app-key defaults', () => {
     expect(await pick({ endpoint: 'id-card' })).toBe('id-only');
     expect(await pick({ endpoint: 'id-card/stand-alone' })).toBe('id-card/resident');
     expect(await pick({ appKey: 'app-b' })).toBe('credit-card/ok');
-    expect((await book.defaults())).toEqual({ 'app-a': ['id-only', 'by-default'] });
+    expect(await book.defaults()).toEqual({ 'app-a': ['id-only', 'by-default'] });
   });
 
   it('an empty list removes them; unknown names are refused and change nothing', async () => {
     await book.setDefaults('app-a', ['by-default']);
     await expect(book.setDefaults('app-a', ['by-default', 'nope'])).rejects.toThrow(ScenarioError);
-    expect((await book.defaults())).toEqual({ 'app-a': ['by-default'] });
+    expect(await book.defaults()).toEqual({ 'app-a': ['by-default'] });
     await book.setDefaults('app-a', []);
-    expect((await book.defaults())).toEqual({});
+    expect(await book.defaults()).toEqual({});
     expect(await pick()).toBe('credit-card/ok');
   });
 });
@@ -198,11 +198,7 @@ describe('image match', () => {
   });
 
   it('one image may select a credit-card scenario and an ID-card scenario', async () => {
-    book.replaceAll([
-      ...SET,
-      scenario('card-image', ['credit-card'], { imageSha256: [SHA_B] }),
-      scenario('id-image', ['id-card'], { imageSha256: [SHA_B] }),
-    ]);
+    book.replaceAll([...SET, scenario('card-image', ['credit-card'], { imageSha256: [SHA_B] }), scenario('id-image', ['id-card'], { imageSha256: [SHA_B] })]);
     expect(await pick({ imageSha256: SHA_B })).toBe('card-image');
     expect(await pick({ endpoint: 'id-card', imageSha256: SHA_B })).toBe('id-image');
   });
@@ -223,13 +219,13 @@ describe('sequences', () => {
   it('count calls per app key, whichever rule chose the scenario', async () => {
     expect((await select({ ...CARD, header: 'flaky' }))!.call).toBe(0);
     await book.enqueue('flaky');
-    expect((await select(CARD))).toMatchObject({ reason: 'queue', call: 1 });
+    expect(await select(CARD)).toMatchObject({ reason: 'queue', call: 1 });
     expect((await select({ ...CARD, appKey: 'app-b', header: 'flaky' }))!.call).toBe(0);
   });
 
   it('start again from the first step after reset', async () => {
-    (await select({ ...CARD, header: 'flaky' }));
-    (await select({ ...CARD, header: 'flaky' }));
+    await select({ ...CARD, header: 'flaky' });
+    await select({ ...CARD, header: 'flaky' });
     state.reset();
     expect((await select({ ...CARD, header: 'flaky' }))!.call).toBe(0);
   });
@@ -249,7 +245,7 @@ describe('names that do not exist or do not fit', () => {
   it('an unknown header name is a 404 ScenarioError listing the known names', async () => {
     let error: unknown;
     try {
-      (await select({ ...CARD, header: 'nope' }));
+      await select({ ...CARD, header: 'nope' });
     } catch (caught) {
       error = caught;
     }
@@ -280,8 +276,8 @@ describe('names that do not exist or do not fit', () => {
     await book.enqueue('by-queue');
     await book.setDefaults('app-a', ['by-default']);
     state.reset();
-    expect((await book.queue())).toEqual([]);
-    expect((await book.defaults())).toEqual({});
+    expect(await book.queue()).toEqual([]);
+    expect(await book.defaults()).toEqual({});
     expect(book.list()).toHaveLength(SET.length);
   });
 });

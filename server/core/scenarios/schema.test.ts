@@ -25,18 +25,30 @@ describe('accepted files', () => {
     expect(value({ ...base, outcome: { error: -1 } }).outcome).toEqual({ error: 'FAIL' });
   });
 
-  it("every code of the error-code page a credit-card or ID-card call can get, by number and by name", () => {
+  it('every code of the error-code page a credit-card or ID-card call can get, by number and by name', () => {
     // TOAST-DOCS/OCR en/document-ocr-error-code.md: the page's rows less business registration's
     // and the console's service-use request's.
     const playable: [number, string][] = [
-      [400, 'BAD_REQUEST'], [401, 'UNAUTHORIZED'], [403, 'FORBIDDEN'], [404, 'NOT_FOUND'],
-      [405, 'METHOD_NOT_ALLOWED'], [415, 'UNSUPPORTED_MEDIA_TYPE'],
+      [400, 'BAD_REQUEST'],
+      [401, 'UNAUTHORIZED'],
+      [403, 'FORBIDDEN'],
+      [404, 'NOT_FOUND'],
+      [405, 'METHOD_NOT_ALLOWED'],
+      [415, 'UNSUPPORTED_MEDIA_TYPE'],
       [4000401, 'SERVICE_NOT_ENABLED'],
-      [4010002, 'INVALID_UUID'], [4010003, 'NOT_ALLOWED_USER'], [4010004, 'INVALID_PROJECT'], [4010005, 'UNAUTHORIZED_ROLE'],
-      [5000001, 'INTERNAL_API_FAIL'], [5000002, 'ERROR_PARSING_FAIL'], [5000003, 'DATABASE_FAIL'],
-      [5000004, 'RESOURCE_DELETE_FAIL'], [5000005, 'FILE_READ_FAIL'],
-      [5003011, 'OCR_DOCUMENT_CREDIT_CARD_API_FAIL'], [5003012, 'OCR_DOCUMENT_CREDIT_CARD_API_RETURN_EMPTY'],
-      [5003021, 'OCR_DOCUMENT_ID_CARD_API_FAIL'], [5003022, 'OCR_DOCUMENT_ID_CARD_API_RETURN_EMPTY'],
+      [4010002, 'INVALID_UUID'],
+      [4010003, 'NOT_ALLOWED_USER'],
+      [4010004, 'INVALID_PROJECT'],
+      [4010005, 'UNAUTHORIZED_ROLE'],
+      [5000001, 'INTERNAL_API_FAIL'],
+      [5000002, 'ERROR_PARSING_FAIL'],
+      [5000003, 'DATABASE_FAIL'],
+      [5000004, 'RESOURCE_DELETE_FAIL'],
+      [5000005, 'FILE_READ_FAIL'],
+      [5003011, 'OCR_DOCUMENT_CREDIT_CARD_API_FAIL'],
+      [5003012, 'OCR_DOCUMENT_CREDIT_CARD_API_RETURN_EMPTY'],
+      [5003021, 'OCR_DOCUMENT_ID_CARD_API_FAIL'],
+      [5003022, 'OCR_DOCUMENT_ID_CARD_API_RETURN_EMPTY'],
     ];
     for (const [code, key] of playable) {
       expect(value({ ...base, outcome: { error: code } }).outcome).toEqual({ error: key });
@@ -92,7 +104,9 @@ describe('rejections name the field', () => {
       expect(problems({ ...base, outcome: { error: code } })[0]).toMatch(/belongs to business registration OCR/);
     }
     for (const code of [4000402, 4000403, 4000404]) {
-      expect(problems({ ...base, outcome: { error: code } })[0]).toMatch(/^outcome\.error: \d+ [A-Z_]+ belongs to the console's service-use request, not to a credit-card or ID-card call$/);
+      expect(problems({ ...base, outcome: { error: code } })[0]).toMatch(
+        /^outcome\.error: \d+ [A-Z_]+ belongs to the console's service-use request, not to a credit-card or ID-card call$/,
+      );
     }
   });
 

@@ -31,7 +31,10 @@ function unplayable(input: number | string): string {
 
 const errorCode = v.pipe(
   v.union([v.number(), v.string()], 'error must be a documented result code (number) or its name'),
-  v.check((input) => errorKeyOf(input) !== undefined, (issue) => unplayable(issue.input)),
+  v.check(
+    (input) => errorKeyOf(input) !== undefined,
+    (issue) => unplayable(issue.input),
+  ),
   v.transform((input) => errorKeyOf(input)!),
 );
 
@@ -46,7 +49,10 @@ const creditCardScript = v.pipe(
     validThru: v.optional(v.pipe(v.string(), v.regex(/^\d\d\/\d\d$/, 'validThru must be MM/YY'))),
     conf: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
   }),
-  v.forward(v.check((s) => !(s.cardNumber && s.cardNums), 'give either cardNumber or cardNums, not both'), ['cardNums']),
+  v.forward(
+    v.check((s) => !(s.cardNumber && s.cardNums), 'give either cardNumber or cardNums, not both'),
+    ['cardNums'],
+  ),
 );
 
 type IdCardKeys = { idType?: IdType | undefined; values?: Record<string, string> | undefined; omit?: string[] | undefined };
@@ -72,8 +78,20 @@ const idCardScript = v.pipe(
     omit: v.optional(v.array(v.string())),
     conf: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
   }),
-  v.forward(v.check((s) => unknownKeys(s, 'values').length === 0, (issue) => unknownKeysMessage(issue.input, 'values')), ['values']),
-  v.forward(v.check((s) => unknownKeys(s, 'omit').length === 0, (issue) => unknownKeysMessage(issue.input, 'omit')), ['omit']),
+  v.forward(
+    v.check(
+      (s) => unknownKeys(s, 'values').length === 0,
+      (issue) => unknownKeysMessage(issue.input, 'values'),
+    ),
+    ['values'],
+  ),
+  v.forward(
+    v.check(
+      (s) => unknownKeys(s, 'omit').length === 0,
+      (issue) => unknownKeysMessage(issue.input, 'omit'),
+    ),
+    ['omit'],
+  ),
 );
 
 /** One outcome: an error or a result, with optional delay, fault and authenticity verdict. */
@@ -110,7 +128,10 @@ export const ScenarioSchema = v.pipe(
     ),
   }),
   v.check((s) => !(s.outcome && s.sequence), 'give either outcome or sequence, not both'),
-  v.forward(v.check((s) => !s.repeat || Boolean(s.sequence), 'repeat applies to a sequence only'), ['repeat']),
+  v.forward(
+    v.check((s) => !s.repeat || Boolean(s.sequence), 'repeat applies to a sequence only'),
+    ['repeat'],
+  ),
 );
 
 /** A parsed outcome. */

@@ -130,7 +130,13 @@ export class RedisKeyPairs implements KeyPairStore {
     return key;
   }
 
-  #fromFields(app: AppScope, service: ServiceName, ring: string, version: string, f: { id: string; publicKey: string; sealed: string; issuedAt: string }): IssuedKey {
+  #fromFields(
+    app: AppScope,
+    service: ServiceName,
+    ring: string,
+    version: string,
+    f: { id: string; publicKey: string; sealed: string; issuedAt: string },
+  ): IssuedKey {
     const cached = this.#cache.get(cacheKey(ring, version, f.id));
     if (cached) return cached;
     const der = this.cipher.open(f.sealed, binding(app, service, f.id));

@@ -122,7 +122,9 @@ function escapeRegExp(text: string): string {
 export class RedisSecretMismatchError extends Error {
   override name = 'RedisSecretMismatchError';
   constructor(prefix: string) {
-    super(`is not the secret the emulators on this Redis with prefix ${JSON.stringify(prefix)} use (their private keys would not open here): give every emulator of one prefix the same secret, or this one another EMULATOR_REDIS_PREFIX`);
+    super(
+      `is not the secret the emulators on this Redis with prefix ${JSON.stringify(prefix)} use (their private keys would not open here): give every emulator of one prefix the same secret, or this one another EMULATOR_REDIS_PREFIX`,
+    );
   }
 }
 
@@ -264,7 +266,10 @@ export function keyCipher(secret: string) {
         decipher.setAuthTag(bytes.subarray(12, 28));
         return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]);
       } catch {
-        throw new OcrError('FAIL', 'a private key in Redis does not decrypt: this emulator has another EMULATOR_REDIS_SECRET than the one that stored it (use one secret per prefix)');
+        throw new OcrError(
+          'FAIL',
+          'a private key in Redis does not decrypt: this emulator has another EMULATOR_REDIS_SECRET than the one that stored it (use one secret per prefix)',
+        );
       }
     },
   };

@@ -14,7 +14,15 @@ import { systemClock, assertForward, type Clock } from '../clock.js';
 import type { IdType } from '../id-card.js';
 import { rsa2048Factory } from '../key-store.js';
 import { cryptoRandom, randomUuid, type RandomSource } from '../random.js';
-import { DEFAULT_MAX_REQUEST_KEYS, expiredRequestKey, foreignRequestKey, maskRequestKey, onePerAppKey, unusableRequestKey, type RequestKeyView } from '../request-key-ledger.js';
+import {
+  DEFAULT_MAX_REQUEST_KEYS,
+  expiredRequestKey,
+  foreignRequestKey,
+  maskRequestKey,
+  onePerAppKey,
+  unusableRequestKey,
+  type RequestKeyView,
+} from '../request-key-ledger.js';
 import type { Endpoint } from '../scenarios/schema.js';
 import { MAX_REGISTERED_APPKEYS, type StoreOptions } from './memory.js';
 import { redactUrl } from './redact-url.js';
@@ -79,7 +87,11 @@ export async function redisStores(options: RedisStoreOptions): Promise<StateStor
     scenarios,
     tokens: new RedisTokens(link),
     async context(appKey: string): Promise<AppContext> {
-      const [epoch, globalMs, appEpoch, appMs, defaults, secret, queued] = await link.script<ContextReply>('emuContext', [layout.ctx, layout.appKeys, layout.queue], [appKey]);
+      const [epoch, globalMs, appEpoch, appMs, defaults, secret, queued] = await link.script<ContextReply>(
+        'emuContext',
+        [layout.ctx, layout.appKeys, layout.queue],
+        [appKey],
+      );
       const globalOffsetMs = Number(globalMs);
       return {
         appKey,
@@ -111,7 +123,9 @@ async function checkSecret(link: RedisLink, cipher: KeyCipher, url: string): Pro
   try {
     same = await link.script<number>('emuSecretCheck', [link.layout.secretCheck], [cipher.check, REDIS_TTL_SECONDS.state]);
   } catch (error) {
-    throw new RedisConnectError(`Redis at ${redactUrl(url)} cannot serve the start-up check: ${isStoreUnavailable(error) ? error.detail : (error as Error).message}`);
+    throw new RedisConnectError(
+      `Redis at ${redactUrl(url)} cannot serve the start-up check: ${isStoreUnavailable(error) ? error.detail : (error as Error).message}`,
+    );
   }
   if (same !== 1) throw new RedisSecretMismatchError(link.layout.prefix);
 }
@@ -180,22 +194,46 @@ class RedisRequestKeys implements RequestKeyStore {
     const { layout } = this.link;
     const { idType, values, verdict } = recognised;
     const expiresAt = app.now + this.ttlSeconds * 1000;
-    await this.link.script('emuIssueRequestKey', [layout.requestKey(requestKey), layout.requestKeyIndex], [
-      requestKey, app.appKey, app.generation, idType, JSON.stringify(values), verdict === undefined ? '' : String(verdict), app.now, expiresAt,
-      this.ttlSeconds + REDIS_TTL_SECONDS.grace, this.maxEntries, layout.prefix,
-    ]);
+    await this.link.script(
+      'emuIssueRequestKey',
+      [layout.requestKey(requestKey), layout.requestKeyIndex],
+      [
+        requestKey,
+        app.appKey,
+        app.generation,
+        idType,
+        JSON.stringify(values),
+        verdict === undefined ? '' : String(verdict),
+        app.now,
+        expiresAt,
+        this.ttlSeconds + REDIS_TTL_SECONDS.grace,
+        this.maxEntries,
+        layout.prefix,
+      ],
+    );
     return requestKey;
   }
 
   async claim(app: AppScope, requestKey: string): Promise<ClaimedRequestKey> {
     const claim = this.random.bytes(9).toString('base64url');
     const wallNow = this.wall.now();
-    const reply = await this.link.script<string[]>('emuClaim', [this.link.layout.requestKey(requestKey)], [app.appKey, app.generation, app.now, claim, wallNow + CLAIM_LEASE_MS, wallNow]);
+    const reply = await this.link.script<string[]>(
+      'emuClaim',
+      [this.link.layout.requestKey(requestKey)],
+      [app.appKey, app.generation, app.now, claim, wallNow + CLAIM_LEASE_MS, wallNow],
+    );
     const [outcome, a, b, c] = reply;
     if (outcome === 'foreign') throw foreignRequestKey(a!);
     if (outcome === 'expired') throw expiredRequestKey(app.now, Number(a), this.ttlSeconds);
     if (outcome !== 'ok') throw unusableRequestKey(outcome === 'consumed' || outcome === 'claimed' ? outcome : 'unknown');
-    return { requestKey, appKey: app.appKey, idType: a as IdType, values: JSON.parse(b!) as Record<string, string>, verdict: c === '' || c === undefined ? undefined : c === 'true', claim };
+    return {
+      requestKey,
+      appKey: app.appKey,
+      idType: a as IdType,
+      values: JSON.parse(b!) as Record<string, string>,
+      verdict: c === '' || c === undefined ? undefined : c === 'true',
+      claim,
+    };
   }
 
   async consume(claimed: ClaimedRequestKey): Promise<void> {
@@ -282,7 +320,15 @@ class RedisScenarioState implements ScenarioState {
   async enqueue(shot: StoredShot): Promise<void> {
     const { queue } = this.link.layout;
     await this.link.transaction((multi) => {
-      multi.rpush(queue, JSON.stringify({ scenario: shot.scenario, remaining: shot.remaining, endpoints: shot.endpoints, ...(shot.appKey === undefined ? {} : { appKey: shot.appKey }) }));
+      multi.rpush(
+        queue,
+        JSON.stringify({
+          scenario: shot.scenario,
+          remaining: shot.remaining,
+          endpoints: shot.endpoints,
+          ...(shot.appKey === undefined ? {} : { appKey: shot.appKey }),
+        }),
+      );
       multi.expire(queue, REDIS_TTL_SECONDS.queue);
     });
   }

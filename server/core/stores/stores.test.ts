@@ -182,12 +182,17 @@ describe.each(makers)('$name stores', ({ make, name, skip }) => {
   it.skipIf(skip)("Request-Keys expire on their appKey's clock, and a reset of the appKey forgets them", async () => {
     const { stores } = await make();
     const a = await stores.context('a');
-    const [first, second] = [await stores.requestKeys.issue(a, { idType: 'driver', values: {} }), await stores.requestKeys.issue(a, { idType: 'driver', values: {} })];
+    const [first, second] = [
+      await stores.requestKeys.issue(a, { idType: 'driver', values: {} }),
+      await stores.requestKeys.issue(a, { idType: 'driver', values: {} }),
+    ];
     const b = await stores.context('b');
     const third = await stores.requestKeys.issue(b, { idType: 'driver', values: {} });
     await stores.clock.advance(3600_000, 'a');
     // The advance is what expires it: the context read after it, not a hand-made one.
-    await expect(stores.requestKeys.claim(await stores.context('a'), first)).rejects.toThrow(/^4000122 AUTHENTICITY_REQUEST_KEY_INVALID: Request-Key expired 0 s ago/);
+    await expect(stores.requestKeys.claim(await stores.context('a'), first)).rejects.toThrow(
+      /^4000122 AUTHENTICITY_REQUEST_KEY_INVALID: Request-Key expired 0 s ago/,
+    );
     await stores.reset('a');
     expect(await code(async () => stores.requestKeys.release(await stores.requestKeys.claim(await stores.context('a'), second)))).toBe(4000122);
     expect((await stores.requestKeys.claim(await stores.context('b'), third)).verdict).toBeUndefined();
@@ -201,7 +206,9 @@ describe.each(makers)('$name stores', ({ make, name, skip }) => {
     await expect(stores.requestKeys.claim(a, keys[0]!)).rejects.toThrow(/^4000122 AUTHENTICITY_REQUEST_KEY_INVALID: Request-Key was never issued/);
     expect(await code(() => stores.requestKeys.claim(a, keys[1]!))).toBe(4000122);
     for (const [i, key] of keys.entries()) if (i >= 2) expect((await stores.requestKeys.claim(a, key)).values).toEqual({ n: String(i) });
-    expect((await stores.requestKeys.list(10, (appKey) => stores.context(appKey))).map((view) => view.requestKey.slice(-4))).toEqual(keys.slice(2).map((key) => key.slice(-4)));
+    expect((await stores.requestKeys.list(10, (appKey) => stores.context(appKey))).map((view) => view.requestKey.slice(-4))).toEqual(
+      keys.slice(2).map((key) => key.slice(-4)),
+    );
   });
 
   it.skipIf(skip)('a Request-Key claimed by a call that never finishes is held; on Redis the claim lapses after 30 s', async () => {
@@ -345,7 +352,9 @@ describe.skipIf(!REDIS_SERVER)('two processes on one Redis (two store bundles, o
     const prefix = `twins-${randomBytes(4).toString('hex')}:`;
     const [one, two] = [(await redisMaker(prefix, SECRET, 10)).stores, (await redisMaker(prefix, SECRET, 10)).stores];
     const [a1, a2] = [await one.context('a'), await two.context('a')];
-    const keys = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? one : two).requestKeys.issue(i % 2 ? a1 : a2, { idType: 'driver', values: {} })));
+    const keys = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => (i % 2 ? one : two).requestKeys.issue(i % 2 ? a1 : a2, { idType: 'driver', values: {} })),
+    );
     const raw = new Redis(redis!.url);
     const held = await raw.keys(`${prefix}rk:*`);
     const indexed = await raw.llen(`${prefix}rk-index`);

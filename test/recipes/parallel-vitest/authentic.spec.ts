@@ -12,7 +12,12 @@ it('a Request-Key stays valid whatever the other worker does to its own clock', 
   // Give the other worker time to move its clock an hour ahead.
   await new Promise((resolve) => setTimeout(resolve, 300));
   const fields = Object.fromEntries(read.result!.keyValues.map((kv) => [kv.key, kv.value]));
-  const answer = await client.authenticity(read.requestKey!, { idType: 'resident', name: fields['name']!, residentNumber: fields['residentNumber']!.replace(/\D/g, ''), issueDate: fields['issueDate']!.replace(/\D/g, '') });
+  const answer = await client.authenticity(read.requestKey!, {
+    idType: 'resident',
+    name: fields['name']!,
+    residentNumber: fields['residentNumber']!.replace(/\D/g, ''),
+    issueDate: fields['issueDate']!.replace(/\D/g, ''),
+  });
   expect(answer.resultCode).toBe(0);
   expect(answer.result?.isAuthenticity).toBe(true);
 });

@@ -11,6 +11,11 @@ it("a Request-Key expires an hour later on this worker's clock", async () => {
   const read = await client.idCard(idCard);
   await admin('/clock', { advanceSeconds: 3601, appKey: ocr.appKey });
   const fields = Object.fromEntries(read.result!.keyValues.map((kv) => [kv.key, kv.value]));
-  const answer = await client.authenticity(read.requestKey!, { idType: 'resident', name: fields['name']!, residentNumber: fields['residentNumber']!.replace(/\D/g, ''), issueDate: fields['issueDate']!.replace(/\D/g, '') });
+  const answer = await client.authenticity(read.requestKey!, {
+    idType: 'resident',
+    name: fields['name']!,
+    residentNumber: fields['residentNumber']!.replace(/\D/g, ''),
+    issueDate: fields['issueDate']!.replace(/\D/g, ''),
+  });
   expect(answer.resultCode).toBe(4000122);
 });
