@@ -709,7 +709,7 @@ export interface components {
                 "application/json": components["schemas"]["AdminError"];
             };
         };
-        /** @description The shared state (Redis, `EMULATOR_REDIS_URL`) does not answer; try again when it is back. */
+        /** @description The shared state (Redis, `EMULATOR_REDIS_URL`) does not answer, or refuses the call for a state of its own (out of memory, a read-only replica); the message says which. Try again when it is back. */
         Unavailable: {
             headers: {
                 [name: string]: unknown;
@@ -718,7 +718,7 @@ export interface components {
                 /**
                  * @example {
                  *       "error": "unavailable",
-                 *       "message": "the shared state (Redis) does not answer; try again when it is back"
+                 *       "message": "the shared state (Redis) does not answer: Connection is closed.; the emulator answers again as soon as it is back"
                  *     }
                  */
                 "application/json": components["schemas"]["AdminError"];
