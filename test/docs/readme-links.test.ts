@@ -14,6 +14,7 @@ const DOCS = [
   ...[
     'README.md',
     'CONTRIBUTING.md',
+    'ARCHITECTURE.md',
     'test/bench/README.md',
     'examples/README.md',
     'examples/java/README.md',
