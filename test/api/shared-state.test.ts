@@ -322,18 +322,9 @@ describe.skipIf(!REDIS_SERVER)('EMULATOR_WORKERS: worker processes on one port',
   });
 
   it('one ready line from the primary once both workers listen; both serve; SIGTERM stops all', async () => {
-    const env = {
-      EMULATOR_WORKERS: '2',
-      EMULATOR_REDIS_URL: redis.url,
-      EMULATOR_REDIS_SECRET: SECRET,
-      EMULATOR_REDIS_PREFIX: `workers-${randomBytes(4).toString('hex')}:`,
-    };
+    const env = twoWorkers(redis, 'workers');
     const emulator = await spawnEmulator(env, 20_000);
-    const children = () =>
-      execFileSync('pgrep', ['-P', String(emulator.child.pid)], { encoding: 'utf8' })
-        .trim()
-        .split('\n')
-        .filter(Boolean);
+    const children = () => workerPids(emulator);
     try {
       expect(emulator.readyLine).toMatch(/^nhn-ocr-emulator ready at http:\/\/127\.0\.0\.1:\d+ \(appKey=emulator-appkey .*\) with 2 worker processes$/);
       expect(children()).toHaveLength(2);
@@ -363,18 +354,9 @@ describe.skipIf(!REDIS_SERVER)('EMULATOR_WORKERS: worker processes on one port',
   });
 
   it('a worker killed with SIGKILL is replaced while the port keeps answering; on SIGTERM none is restarted', async () => {
-    const env = {
-      EMULATOR_WORKERS: '2',
-      EMULATOR_REDIS_URL: redis.url,
-      EMULATOR_REDIS_SECRET: SECRET,
-      EMULATOR_REDIS_PREFIX: `restart-${randomBytes(4).toString('hex')}:`,
-    };
+    const env = twoWorkers(redis, 'restart');
     const emulator = await spawnEmulator(env, 20_000);
-    const children = () =>
-      execFileSync('pgrep', ['-P', String(emulator.child.pid)], { encoding: 'utf8' })
-        .trim()
-        .split('\n')
-        .filter(Boolean);
+    const children = () => workerPids(emulator);
     const health = `${emulator.url}/__emulator/health`;
     try {
       const [victim, survivor] = children();
@@ -416,11 +398,7 @@ describe.skipIf(!REDIS_SERVER)('EMULATOR_WORKERS: worker processes on one port',
       EMULATOR_REDIS_PREFIX: `restart-limit-${randomBytes(4).toString('hex')}:`,
     };
     const emulator = await spawnEmulator(env, 20_000);
-    const children = () =>
-      execFileSync('pgrep', ['-P', String(emulator.child.pid)], { encoding: 'utf8' })
-        .trim()
-        .split('\n')
-        .filter(Boolean);
+    const children = () => workerPids(emulator);
     const [survivor] = children();
     const exited = new Promise<number | null>((resolve) => emulator.child.once('exit', resolve));
     try {
@@ -460,4 +438,22 @@ function onNewConnection(url: string, headers: Record<string, string> = {}): Pro
       res.on('end', () => resolve(text));
     }).on('error', reject);
   });
+}
+
+/** The settings of two workers on the test's Redis, under a prefix of their own. */
+function twoWorkers(redis: TestRedis, name: string): Record<string, string> {
+  return {
+    EMULATOR_WORKERS: '2',
+    EMULATOR_REDIS_URL: redis.url,
+    EMULATOR_REDIS_SECRET: SECRET,
+    EMULATOR_REDIS_PREFIX: `${name}-${randomBytes(4).toString('hex')}:`,
+  };
+}
+
+/** The pids of a spawned primary's worker processes. */
+function workerPids(emulator: SpawnedEmulator): string[] {
+  return execFileSync('pgrep', ['-P', String(emulator.child.pid)], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .filter(Boolean);
 }
