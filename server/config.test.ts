@@ -223,14 +223,30 @@ describe('the settings table', () => {
     expect(unknownVariables({ EMULATOR_APP_KEY: 'x', EMULATOR_APPKEY: 'y', PATH: '/bin' })).toEqual(['EMULATOR_APP_KEY']);
   });
 
-  it('is what README.md, "Configuration", documents: every variable and flag, and no other', () => {
+  it('is what docs/configuration.md, "Every setting", documents: every variable and flag, and no other', () => {
+    const page = readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8');
+    const section = /^## Every setting\n([\s\S]*?)\n## /m.exec(page)?.[1] ?? '';
+    const variables = settingsList().flatMap((row) => (row.env ? [row.env] : []));
+    expect([...tableVariables(section)].sort()).toEqual([...variables].sort());
+    for (const row of settingsList()) if (row.flag) expect(section, row.flag).toContain(`--${row.flag.split(' ')[0]!.slice(2)}`);
+  });
+
+  it('is what README.md, "Configuration", shows of it: real settings, their flags and defaults', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     const section = /^## Configuration\n([\s\S]*?)\n## /m.exec(readme)?.[1] ?? '';
-    const table = section.split('\n').filter((line) => line.startsWith('| `'));
-    const documented = new Set(table.flatMap((line) => [...line.split('|')[1]!.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]!)));
-    const variables = settingsList().flatMap((row) => (row.env ? [row.env] : []));
-    expect([...documented].sort()).toEqual([...variables].sort());
-    for (const row of settingsList()) if (row.flag) expect(section, row.flag).toContain(`--${row.flag.split(' ')[0]!.slice(2)}`);
+    const rows = section.split('\n').filter((line) => line.startsWith('| `'));
+    expect(rows.length).toBeGreaterThan(5);
+    const byEnv = new Map(settingsList().flatMap((row) => (row.env ? [[row.env, row] as const] : [])));
+    for (const line of rows) {
+      const [, names = '', defaults = ''] = line.split('|');
+      for (const [, name = ''] of names.matchAll(/`([A-Z_]+)`/g)) {
+        const row = byEnv.get(name);
+        expect(row, `${name} is a setting`).toBeDefined();
+        if (row?.flag) expect(names, name).toContain(`--${row.flag.split(' ')[0]!.slice(2)}`);
+        if (row && /^[-\w.:]+$/.test(row.shown)) expect(defaults, name).toContain(`\`${row.shown}\``);
+      }
+    }
+    expect(section).toContain('(docs/configuration.md)');
   });
 
   it('has a description and a default for every setting', () => {
@@ -240,3 +256,9 @@ describe('the settings table', () => {
     }
   });
 });
+
+/** The variables a Markdown table's rows name in their first column. */
+function tableVariables(markdown: string): Set<string> {
+  const table = markdown.split('\n').filter((line) => line.startsWith('| `'));
+  return new Set(table.flatMap((line) => [...line.split('|')[1]!.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]!)));
+}

@@ -1,8 +1,8 @@
 /**
  * The documentation's shell snippets run in the shell they are marked for: every ```sh block of
  * the Markdown files parses under a POSIX shell (Debian's sh is dash, which has no bash
- * extensions), every ```bash block under bash, and the README's curl + openssl request by hand
- * runs for real against the built emulator, in sh.
+ * extensions), every ```bash block under bash, and the curl + openssl request by hand of
+ * docs/what-it-emulates.md runs for real against the built emulator, in sh.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -48,7 +48,7 @@ describe('shell snippets', () => {
   });
 });
 
-describe.skipIf(!has('openssl') || !has('curl'))('the README request by hand (curl and openssl, in sh)', () => {
+describe.skipIf(!has('openssl') || !has('curl'))('the request by hand of docs/what-it-emulates.md (curl and openssl, in sh)', () => {
   let emulator: SpawnedEmulator;
   let work: string;
   beforeAll(async () => {
@@ -61,8 +61,8 @@ describe.skipIf(!has('openssl') || !has('curl'))('the README request by hand (cu
   });
 
   it('reads the card: a 16-digit, Luhn-valid totalCardNum', () => {
-    const block = blocks('sh').find((b) => b.where.startsWith('README.md') && b.text.includes('openssl pkeyutl'));
-    expect(block, 'the README has the curl + openssl block').toBeDefined();
+    const block = blocks('sh').find((b) => b.where.startsWith('docs/what-it-emulates.md:') && b.text.includes('openssl pkeyutl'));
+    expect(block, 'docs/what-it-emulates.md has the curl + openssl block').toBeDefined();
     const script = block!.text.replace('BASE=http://127.0.0.1:8080', `BASE=${emulator.url}`).replace('test/fixtures/', `${join(ROOT, 'test', 'fixtures')}/`);
     const run = spawnSync('sh', ['-eu'], { input: script, cwd: work, encoding: 'utf8', timeout: 30_000 });
     expect(run.stderr).toBe('');
