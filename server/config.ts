@@ -1,13 +1,14 @@
 /**
  * The emulator's settings: one table (SETTINGS) from which environment variables, command-line
  * flags, `startEmulator` options and `--help` are all read, with the embedded defaults that make
- * `npm start` work on a fresh clone. README.md, "Configuration", lists the same settings (a test
- * keeps the two in step).
+ * `npm start` work on a fresh clone. docs/configuration.md, "Every setting", lists the same
+ * settings (a test keeps the two in step).
  *
  * Adding a setting is one row: its kind (server/setting-kinds.ts: integer, choice, toggle, text,
  * date, url, directories, userAccessKeys, optional(...)), default, environment variable,
  * optionally a flag, and a one-line description; the configuration type, the option type, the
- * checks and `--help` follow (README.md's table is kept by hand; a test compares the two).
+ * checks and `--help` follow (docs/configuration.md's table is kept by hand; a test compares the
+ * two, and README.md's short table with them).
  *
  * @example
  * // a row
@@ -233,7 +234,7 @@ export const SETTINGS = {
     kind: optional(date(EARLIEST_API_DATE)),
     default: undefined,
     shown: '(today)',
-    description: 'emulate the service as it behaved on that date (README, "Dated behaviour")',
+    description: 'emulate the service as it behaved on that date (docs/what-it-emulates.md, "Dated behaviour")',
   }),
   keysDir: setting({
     env: 'EMULATOR_KEYS_DIR',
@@ -250,7 +251,7 @@ export const SETTINGS = {
     secret: 'url',
     default: undefined,
     shown: '(none: state in memory)',
-    description: 'share the state with every emulator on this Redis (README, "Several emulators as one")',
+    description: 'share the state with every emulator on this Redis (docs/shared-state.md)',
   }),
   redisSecret: setting({
     env: 'EMULATOR_REDIS_SECRET',

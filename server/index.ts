@@ -113,7 +113,7 @@ export interface AppOptions {
  * Builds the HTTP handler around an engine: a Node request listener, for `http.createServer`,
  * supertest, or mounting in an app of your own. It answers every request it is given; what
  * happens before a request exists is the server's, so the documented answers to `CONNECT`,
- * unparsable requests, an unknown `Expect`, header limits, a repeated `Host` and slow clients (README, "Security")
+ * unparsable requests, an unknown `Expect`, header limits, a repeated `Host` and slow clients (docs/security.md)
  * come with {@link startEmulator}'s server only.
  * @example const server = http.createServer(createApp(engine, { maxUploadBytes: 20 * 1024 * 1024, journal: new Journal() }))
  */
@@ -235,7 +235,7 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
     journal,
     onFault,
     adminToken: options.adminToken,
-    // Open on loopback; elsewhere only with a token (README, "Admin API").
+    // Open on loopback; elsewhere only with a token (docs/admin-api.md, "Who may use it").
     adminEnabled: isLoopbackName(host) || Boolean(options.adminToken),
     reloadScenarios: reload,
     scenarioProblems: () => problems,
@@ -255,8 +255,8 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
   server.on('connect', (req: IncomingMessage, socket: Duplex) => answerConnect(req, socket, withDiagnosis));
   // An Expect other than 100-continue: Node would answer a bare 417 before the app sees the
   // request. RFC 9110 section 10.1.1 lets a server ignore an expectation it does not know (417
-  // is a MAY), and a request to an API path deserves its own answer on HTTP 200 (README,
-  // "Security"), so it goes to the app as if the header were not there.
+  // is a MAY), and a request to an API path deserves its own answer on HTTP 200 (docs/security.md,
+  // "Malformed requests"), so it goes to the app as if the header were not there.
   server.on('checkExpectation', listener);
   const port = options.port ?? DEFAULTS.port;
   await new Promise<void>((resolve, reject) => {

@@ -2,7 +2,7 @@
  * Key pairs kept in a directory (`EMULATOR_KEYS_DIR`), so that a client holding a cached public
  * key keeps working after the emulator restarts. One JSON file per appKey and service, mode
  * 0600, written whole on every change (a new version, a revocation) and read back at start; a
- * reset deletes the files it forgets. The format (README, "Keys that survive a restart"):
+ * reset deletes the files it forgets. The format (docs/shared-state.md, "Keys that survive a restart"):
  *
  * ```json
  * { "format": "nhn-ocr-emulator/key-ring@1", "appKey": "emulator-appkey", "service": "credit-card",
@@ -215,7 +215,7 @@ function readRing(file: string): { appKey: string; service: ServiceName; ring: K
 
 /**
  * Refuses any key but RSA-2048 with public exponent 65537, the kind the emulator makes
- * (rsa2048Factory in server/core/key-store.ts) and serves (README, the public-key row): a ring
+ * (rsa2048Factory in server/core/key-store.ts) and serves (docs/what-it-emulates.md, the public-key row): a ring
  * file with another (an EC key, RSA-512, RSA-8192) would be served to clients as if it were one.
  * @example checkKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey) // throws 'is an ec key; only RSA-2048 keys are read'
  */

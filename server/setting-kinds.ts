@@ -26,7 +26,7 @@ export interface Kind<V, I = V> {
   fromOption(value: unknown): V;
   /** Reads the values of a repeatable flag, one item per use; throws Refusal. */
   fromTexts?(texts: readonly string[]): V;
-  /** The value as `--help` and the README show it. */
+  /** The value as `--help` and docs/configuration.md show it. */
   show(value: V): string;
   /** Type marker for the option form; never set. */
   readonly input?: I;

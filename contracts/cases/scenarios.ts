@@ -86,7 +86,7 @@ export const SCENARIO_CASES = defineCases([
   {
     id: 'emulator/journal-explains-failures',
     title: 'The request journal records code and diagnosis',
-    description: `GET /__emulator/requests lists requests newest last with endpoint, resultCode and diagnosis; the runner quotes the diagnosis when a case fails against the emulator. Not a property of the live API (README, emulator control).`,
+    description: `GET /__emulator/requests lists requests newest last with endpoint, resultCode and diagnosis; the runner quotes the diagnosis when a case fails against the emulator. Not a property of the live API (docs/admin-api.md, "The journal").`,
     basis: 'reading',
     needs: ['emulator-control'],
     async run(ctx) {

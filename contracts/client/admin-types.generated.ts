@@ -904,7 +904,7 @@ export interface operations {
                         /**
                          * Format: date
                          * @description The date whose service the emulator plays (`EMULATOR_API_DATE`; without
-                         *     it, today's: README, "Dated behaviour").
+                         *     it, today's: docs/what-it-emulates.md, "Dated behaviour").
                          */
                         apiDate: string;
                         /** @description Whether `EMULATOR_API_DATE` set the date (false when it is today's service). */

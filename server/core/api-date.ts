@@ -1,7 +1,7 @@
 /**
  * The service as it behaved on a date. The live service changed after the 2023-08 guide, and a
  * team may need either side of a change: the default is today's service, and
- * `EMULATOR_API_DATE=YYYY-MM-DD` (README, "Dated behaviour") pins an earlier one. Every dated
+ * `EMULATOR_API_DATE=YYYY-MM-DD` (docs/what-it-emulates.md, "Dated behaviour") pins an earlier one. Every dated
  * change a client can see is one row of {@link DATED_CHANGES}, citing its release note
  * (TOAST-DOCS/OCR en/document-ocr-release-notes.md; docs/emulated-api.md,
  * "Dated behaviour"); nothing else in the code compares dates.

@@ -3,8 +3,8 @@
  * authenticator and knows nothing of secret keys or tokens. v2.0 takes `Authorization:
  * {secretKey}` (en/document-ocr-api-guide-v2.0.md, every [Request Header] table); v2.1 takes
  * `X-NHN-Authorization: Bearer {User Access Key token}` (en/document-ocr-api-guide-v2.1.md,
- * "Authentication and Authorization"). Order and codes: README, "Which condition gets which
- * code".
+ * "Authentication and Authorization"). Order and codes: docs/what-it-emulates.md, "Which
+ * condition gets which code".
  */
 import { OcrError } from './errors.js';
 import type { AppContext } from './stores/types.js';

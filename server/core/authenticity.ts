@@ -40,7 +40,7 @@ export const AUTHENTICITY_FIELDS: Record<IdType, Record<string, FieldRule>> = {
  * parsing and decrypting it first cost seconds (a 20 MB body of `[` blocked the server 7.5 s).
  * Larger bodies answer 4000001, the condition table's code for a body that is not a valid
  * authenticity request; 4131000 stays the code for a body over the upload limit, which is
- * checked first. README, "Which condition gets which code".
+ * checked first. docs/what-it-emulates.md, "Which condition gets which code".
  */
 export const AUTHENTICITY_MAX_BODY_BYTES = 64 * 1024;
 

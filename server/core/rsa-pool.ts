@@ -9,8 +9,8 @@
  *
  * Workers start on first use, never at start-up; until one is online, and if one dies, the
  * operation runs inline. Jobs made during one turn of the event loop go to a worker as one
- * message (one wake-up for several requests). Size 0 means inline always. README,
- * "Configuration": `EMULATOR_RSA_WORKERS`.
+ * message (one wake-up for several requests). Size 0 means inline always. docs/configuration.md,
+ * "Every setting": `EMULATOR_RSA_WORKERS`.
  */
 import type { KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';

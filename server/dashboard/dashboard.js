@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * The dashboard's behaviour: polls the admin API of its own origin and renders what it answers.
- * Plain browser JavaScript, served as is (README, "Dashboard"). Everything that comes from the
+ * Plain browser JavaScript, served as is (docs/admin-api.md, "Dashboard"). Everything that comes from the
  * emulator goes into the page as text (textContent), never as markup: diagnoses quote what
  * clients sent.
  *

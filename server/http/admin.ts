@@ -135,7 +135,7 @@ export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
   return router;
 }
 
-/** Off, token, or loopback without web pages (README, "Who may use it"). */
+/** Off, token, or loopback without web pages (docs/admin-api.md, "Who may use it"). */
 function accessGuard(options: AdminOptions) {
   return (req: Request, _res: Response, next: NextFunction) => {
     if (options.adminEnabled === false)
@@ -437,7 +437,7 @@ function clockAnswer(state: ClockState, appKey: string | undefined) {
  * Whether `Authorization` carries the admin token as `Bearer <token>`: the scheme named, in any
  * case (RFC 9110 section 11.1: auth-schemes are case-insensitive), one or more spaces (section
  * 11.4: `auth-scheme 1*SP token68`), then exactly the token. A bare token is refused: the
- * README promises `Bearer`, and a check looser than documented is a check a client learns to
+ * docs promise `Bearer` (docs/admin-api.md, "Who may use it"), and a check looser than documented is a check a client learns to
  * lean on.
  * @example tokenMatches('bearer t0ken', 't0ken') // true
  * @example tokenMatches('t0ken', 't0ken') // false

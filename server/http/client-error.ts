@@ -40,7 +40,7 @@ export function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: B
 
 /**
  * {@link answerClientError}, with `X-Emulator-Diagnosis` on the 4041007 answer to an unknown
- * method, as on every failed API answer (README, "The journal").
+ * method, as on every failed API answer (docs/admin-api.md, "The journal").
  * @example server.on('clientError', answerClientErrorWithDiagnosis)
  */
 export function answerClientErrorWithDiagnosis(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket): void {

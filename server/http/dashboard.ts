@@ -1,6 +1,6 @@
 /**
  * The dashboard: one page at `GET /__emulator/` that shows the journal live and drives the
- * admin API (README, "Dashboard"). Its three files are plain HTML, JavaScript and CSS in
+ * admin API (docs/admin-api.md, "Dashboard"). Its three files are plain HTML, JavaScript and CSS in
  * `server/dashboard/`, shipped in the package and served as they are: no build step, nothing
  * fetched from elsewhere, so it works offline. The page reads everything through the admin API
  * itself, from its own origin.

@@ -1,5 +1,5 @@
 /**
- * Stopping without dropping what is in flight (README, "Security", "Stopping"): the listening
+ * Stopping without dropping what is in flight (docs/security.md, "Stopping"): the listening
  * socket closes at once (new connections are refused), idle keep-alive connections close at once,
  * and every request already accepted gets its whole answer, a request still sending its body or
  * waiting out a scenario's `delayMs` included. Those answers, and any given while draining, say

@@ -1,6 +1,6 @@
 /**
  * The emulator's own limits on a request's header section, so that it answers the same way on
- * every supported Node version (README, "Security"), and its one rule on what the section holds:
+ * every supported Node version (docs/security.md, "Limits"), and its one rule on what the section holds:
  * at most one Host.
  *
  * Node's defaults differ between versions: Node 20 keeps the first `server.maxHeadersCount`

@@ -40,7 +40,7 @@ export interface SettleOptions {
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
 
 /**
- * The diagnosis header of a failed answer, or nothing when it is turned off (README, "The journal").
+ * The diagnosis header of a failed answer, or nothing when it is turned off (docs/admin-api.md, "The journal").
  * @example diagnosisHeaders(true, 'Authorization header is missing') // { 'X-Emulator-Diagnosis': 'Authorization header is missing' }
  */
 export function diagnosisHeaders(enabled: boolean, diagnosis: string): Record<string, string> {
@@ -121,7 +121,7 @@ function refusal(error: unknown, trace: Trace, withDiagnosis: boolean): Answer |
 /**
  * A token call that failed on the emulator's side answers as the issuer does, never with an OCR
  * body on HTTP 200 (a client would take that for success): 503 `temporarily_unavailable` while
- * the shared state cannot serve (README, "Several emulators as one"), 500 `server_error` for a
+ * the shared state cannot serve (docs/shared-state.md, "Several emulators as one"), 500 `server_error` for a
  * fault (logged). Other errors pass unchanged, a date before v2.1's 4041007 among them.
  */
 function tokenFailure(error: unknown, trace: Trace, onFault: (error: unknown) => void): unknown {

@@ -1,6 +1,6 @@
 /**
  * X-Emulator-Diagnosis: every failed API answer says what the client did wrong, on the answer
- * itself (README, "The journal"). The header is the journal's diagnosis, one line of ASCII,
+ * itself (docs/admin-api.md, "The journal"). The header is the journal's diagnosis, one line of ASCII,
  * bounded, never a secret; `diagnosisHeader: false` (EMULATOR_DIAGNOSIS_HEADER=off) leaves it
  * out. And the sharper diagnoses of common mistakes: an image sent unencrypted, a zero IV, a key
  * wrapped with the other service's public key or a stale version, a key version from before a

@@ -68,7 +68,7 @@ describe('EMULATOR_KEYS_DIR', () => {
   it('writes one JSON file per appKey and service, mode 0600, in the documented format', async () => {
     const dir = keysDir();
     await start(dir);
-    // The names and the format README documents, spelt out: not derived from the code under test.
+    // The names and the format docs/shared-state.md documents, spelt out: not derived from the code under test.
     const name = `${APP.appKey}.credit-card.json`;
     // And the lock file, naming the process that holds the directory.
     expect(readdirSync(dir).sort()).toEqual(['.nhn-ocr-emulator.lock', `${APP.appKey}.credit-card.json`, `${APP.appKey}.id-card.json`]);

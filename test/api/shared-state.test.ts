@@ -265,7 +265,7 @@ describe.skipIf(!REDIS_SERVER)('Redis out of memory, then gone: what a spawned e
       /^the shared state \(Redis\) does not answer/,
     );
     await expectTemporarilyUnavailable(await revokeToken(emulator.url, token), /^the shared state \(Redis\) does not answer/);
-    // Client credentials and the form are checked first, without the shared state (README).
+    // Client credentials and the form are checked first, without the shared state (docs/what-it-emulates.md, "The token issuer").
     expect((await tokenRequest(emulator.url, { authorization: basic(ACCESS_KEY.id, 'wrong-secret') })).status).toBe(401);
     expect((await tokenRequest(emulator.url, { authorization: basic(ACCESS_KEY.id, ACCESS_KEY.secret), body: 'grant_type=password' })).status).toBe(400);
     expect(

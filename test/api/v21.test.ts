@@ -164,7 +164,7 @@ describe('tokens stay out of the journal', () => {
 });
 
 describe('the client kit on v2.1, against the emulator', () => {
-  // No oauthBaseUrl, as README shows it: a base URL that is not a live host is the issuer too.
+  // No oauthBaseUrl, as README.md and docs/client-kit.md show it: a base URL that is not a live host is the issuer too.
   const v21KitClient = () => createOcrClient({ apiVersion: 'v2.1', baseUrl: h.url, appKey: APP.appKey, ...ACCESS_KEYS, fetch: validatingFetch });
 
   it('obtains a token once and reuses it for every call', async () => {

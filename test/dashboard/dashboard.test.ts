@@ -4,7 +4,7 @@
  * advance expires a Request-Key, a token typed into the page opens a protected emulator, the
  * page fits a phone, and no request the page makes leaves the emulator's origin.
  *
- * The 1280-pixel screenshot the README shows is taken here; `DASHBOARD_SCREENSHOT=write` saves
+ * The 1280-pixel screenshot docs/admin-api.md shows is taken here; `DASHBOARD_SCREENSHOT=write` saves
  * it over test/dashboard/screenshot.png (otherwise it goes to the temporary directory, so a test
  * run leaves the working tree alone).
  */

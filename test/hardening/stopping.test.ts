@@ -1,5 +1,5 @@
 /**
- * Stopping without dropping what is in flight (README, "Security", "Stopping"), on real spawned
+ * Stopping without dropping what is in flight (docs/security.md, "Stopping"), on real spawned
  * processes (`node dist/server/main.js`, as `docker stop` finds it): on SIGTERM the port refuses
  * new connections and idle keep-alive connections close at once, while a call waiting out a
  * scenario's `delayMs` and an upload still sending its body both get their whole answer, with

@@ -1,5 +1,5 @@
 /**
- * The README's parallel-tests recipe (test/recipes/parallel-vitest/), run as a vitest run of its
+ * The parallel-tests recipe of docs/parallel-tests.md (test/recipes/parallel-vitest/), run as a vitest run of its
  * own: one emulator, two workers, each with its own appKey; one moves its clock an hour ahead
  * while the other's Request-Key stays valid.
  */

@@ -4,8 +4,8 @@
  * (authenticity with the Request-Key just issued), broken envelopes (OAEP, another IV, a 16-byte
  * key, an unknown key version, raw ciphertext), generated malformed requests (the wire fuzz
  * generators), slow clients, dropped connections, oversized uploads, admin reads and queued
- * scenarios for a second app key; and the attacks the emulator is bounded against (README,
- * "Security"): calls with 14,000-character app keys, 2 MB authenticity bodies, CONNECT and odd
+ * scenarios for a second app key; and the attacks the emulator is bounded against (docs/security.md,
+ * "Attacks"): calls with 14,000-character app keys, 2 MB authenticity bodies, CONNECT and odd
  * Expect headers, the admin token without Bearer, parallel uploads past a small in-flight budget
  * (EMULATOR_MAX_INFLIGHT_BYTES=8 MB here), and FIFOs, oversized and large files in a scenario
  * folder. The longest `GET /__emulator/health` took is reported (not judged).

@@ -7,7 +7,7 @@
  *
  * Every piece of state belongs to an appKey, except tokens (they belong to a User Access Key)
  * and the queue entries without an appKey: that is what lets parallel test workers share one
- * emulator, each with its own appKey (README, "Parallel tests").
+ * emulator, each with its own appKey (docs/parallel-tests.md).
  */
 import type { IdType } from '../id-card.js';
 import type { Clock, IssuedKey, RequestKeyView, ServiceName } from '../model.js';

@@ -1,5 +1,5 @@
 /**
- * The README's recipe "Parallel tests on one emulator", runnable: one emulator for the whole
+ * The recipe of docs/parallel-tests.md, runnable: one emulator for the whole
  * run (global setup), and every test worker with an appKey of its own (setup file).
  * test/recipes/parallel-vitest.test.ts runs it.
  */
