@@ -3,16 +3,19 @@
  * project from npm's cache (offline: the dependencies at the versions package-lock.json pins),
  * type-checked by tsc with `strict` and `skipLibCheck: false` under `moduleResolution` node16
  * and bundler, then run: the emulator in-process and a credit-card call through the client kit;
- * and both commands from node_modules/.bin (`nhn-ocr-contracts` compiled, without tsx).
+ * and both commands from node_modules/.bin (`nhn-ocr-contracts` compiled, without tsx). The
+ * README's snippets a user copies first run here as written, against the installed package: the
+ * quick start's npx command, the in-process vitest recipe, the v2.1 client and the CI recipe.
  */
-import { execFile, type ExecFileException } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFile, type ExecFileException, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/free-port.js';
-import { ROOT } from '../../contracts/lib/spawn-emulator.js';
+import { ROOT, untilReady } from '../../contracts/lib/spawn-emulator.js';
+import { startEmulator } from '../../server/index.js';
 
 interface Manifest {
   name: string;
@@ -108,13 +111,17 @@ const STRICT: ts.CompilerOptions = {
   verbatimModuleSyntax: true,
 };
 
-/** tsc's answer for the consumer under `options`, as text (empty when clean). */
-function typeCheck(options: ts.CompilerOptions): { errors: string; checked: number } {
+/** tsc's answer for the consumer's `files` under `options`, as text (empty when clean). */
+function typeCheck(options: ts.CompilerOptions, files = ['index.ts']): { errors: string; checked: number } {
   const compilerOptions = { ...STRICT, ...options, typeRoots: [join(app, 'node_modules', '@types')] };
   const host = ts.createCompilerHost(compilerOptions);
   // Resolve from the consumer, never from this repository.
   host.getCurrentDirectory = () => app;
-  const program = ts.createProgram([join(app, 'index.ts')], compilerOptions, host);
+  const program = ts.createProgram(
+    files.map((file) => join(app, file)),
+    compilerOptions,
+    host,
+  );
   // What skipLibCheck: false adds is the check of every .d.ts in the program. Those of this
   // package and the consumer's own file are checked here; @types/node and TypeScript's lib are
   // not this package's to answer for, and checking them would take most of the time.
@@ -141,6 +148,19 @@ async function ciRecipe(): Promise<{ code: number; stdout: string; stderr: strin
   const port = await freePort();
   const script = block.replaceAll('8080', String(port)).replace('# ... run your tests here ...', 'curl -fsS "$OCR_BASE_URL/__emulator/health"');
   return { ...(await run('sh', ['-euc', script], app)), port };
+}
+
+/**
+ * A README code block: the fenced block of `language` whose first line is a comment naming
+ * `name` (`// card.test.ts`), or the one that holds `marker`.
+ * @example readmeBlock('ts', 'card.test.ts')
+ */
+function readmeBlock(language: string, name: string): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(new RegExp(`^\`\`\`${language}\n([\\s\\S]*?)^\`\`\`$`, 'gm'))].map((match) => match[1]!);
+  const block = blocks.find((text) => text.startsWith(`// ${name}`) || (!text.startsWith('//') && text.includes(name)));
+  if (!block) throw new Error(`README has no ${language} block for ${name}`);
+  return block;
 }
 
 /** Whether anything still answers on the port. */
@@ -244,4 +264,62 @@ describe('the packed package in a fresh project', () => {
     const usage = await run(bin('nhn-ocr-contracts'), ['--help'], app);
     expect(usage.stdout + usage.stderr).toMatch(/^usage: nhn-ocr-contracts /m);
   }, 120_000);
+  it("runs README's quick start with npx: the tarball it names, the command it starts", async () => {
+    const quick = readmeBlock('sh', 'npx nhn-ocr-emulator');
+    expect(quick).toContain(`${manifest.name}-${manifest.version}.tgz`);
+    const command = /^npx nhn-ocr-emulator --port 8080/m.exec(quick)?.[0];
+    expect(command).toBeDefined();
+    const port = await freePort();
+    const [npx, ...args] = command!.replace('8080', String(port)).split(' ');
+    // Its own process group: npx runs npm, npm runs node, and the group stops them all.
+    const child = spawn(npx!, args, { cwd: app, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const emulator = await untilReady(child, 60_000);
+      expect(emulator.url).toBe(`http://127.0.0.1:${port}`);
+      expect(await (await fetch(`${emulator.url}/__emulator/health`)).json()).toMatchObject({ status: 'ok' });
+    } finally {
+      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+    }
+  }, 90_000);
+
+  it("runs README's in-process recipe: the vitest global setup and the test that calls the emulator", async () => {
+    const setup = readmeBlock('ts', 'ocr-emulator.setup.ts');
+    const config = /^\/\/ ocr-emulator\.setup\.ts \(vitest\.config\.ts: (test: \{.*\})\)$/m.exec(setup)?.[1];
+    expect(config, 'the setup block names its vitest.config.ts line').toBeDefined();
+    const project = join(work, 'in-process');
+    mkdirSync(project);
+    symlinkSync(join(app, 'node_modules'), join(project, 'node_modules'), 'dir');
+    // vitest, as the consumer's own development dependency.
+    symlinkSync(join(ROOT, 'node_modules', 'vitest'), join(app, 'node_modules', 'vitest'), 'dir');
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'in-process', private: true, type: 'module' }));
+    writeFileSync(join(project, 'vitest.config.ts'), `import { defineConfig } from 'vitest/config';\nexport default defineConfig({ ${config} });\n`);
+    writeFileSync(join(project, 'ocr-emulator.setup.ts'), setup);
+    writeFileSync(join(project, 'card.test.ts'), readmeBlock('ts', 'card.test.ts'));
+    copyFileSync(join(ROOT, 'test', 'fixtures', 'card-856x540.jpg'), join(project, 'card.jpg'));
+    const ran = await run(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run'], project, { NO_COLOR: '1' });
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+    expect(ran.stdout).toMatch(/Tests\s+1 passed/);
+  }, 90_000);
+
+  it("runs README's v2.1 client: a token from the emulated issuer, an ID card read with it", async () => {
+    const emulator = await startEmulator({ port: 0, watchScenarios: false, logger: () => {} });
+    try {
+      const snippet = readmeBlock('ts', 'v21.ts');
+      expect(snippet).toContain("baseUrl: 'http://127.0.0.1:8080'");
+      copyFileSync(join(ROOT, 'test', 'fixtures', 'id-resident-900x570.jpg'), join(app, 'id-card.jpg'));
+      writeFileSync(join(app, 'v21.ts'), snippet);
+      const typed = typeCheck({ module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16, noEmit: true }, ['v21.ts']);
+      expect(typed.errors).toBe('');
+      const source = snippet.replace('http://127.0.0.1:8080', emulator.url);
+      writeFileSync(
+        join(app, 'v21.mjs'),
+        ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText,
+      );
+      const ran = await run(process.execPath, [join(app, 'v21.mjs')], app);
+      expect(ran.stderr).toBe('');
+      expect(ran.stdout).toBe('0 resident true\n86400\n');
+    } finally {
+      await emulator.close();
+    }
+  }, 60_000);
 });
