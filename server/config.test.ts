@@ -18,8 +18,9 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       host: '127.0.0.1',
       port: 8080,
-      maxUploadBytes: undefined,
-      maxInflightBytes: undefined,
+      // Today's limit, and four uploads of it in flight.
+      maxUploadBytes: 20 * 1024 * 1024,
+      maxInflightBytes: 80 * 1024 * 1024,
       requestKeyTtlSeconds: 3600,
       tokenTtlSeconds: 86_400,
       diagnosisHeader: true,
@@ -205,8 +206,25 @@ describe('checkOptions (startEmulator options)', () => {
   });
 
   it('counts undefined as not given, and refuses options that are not a plain object', () => {
-    expect(checkOptions({ port: undefined }, others)).toEqual({});
+    expect(checkOptions({ port: undefined }, others)).toEqual(withDefaults({}));
     expect(refused(() => checkOptions([1], others)).message).toBe('startEmulator options must be a plain object, not an array of 1');
+  });
+});
+
+describe('the complete configuration', () => {
+  it('has every setting, given or defaulted, from options as from the environment', () => {
+    expect(checkOptions({ port: 0 }, {})).toEqual({ ...loadConfig({}), port: 0 });
+    expect(checkOptions(undefined, {})).toEqual(loadConfig({}));
+    expect(checkOptions({ journalSize: 5 }, {})).toMatchObject({ journalSize: 5, requestKeyTtlSeconds: 3600, tokenTtlSeconds: 86_400, diagnosisHeader: true });
+  });
+
+  it("takes the upload limit from the emulated date unless it is set, and bounds the bytes in flight at four uploads'", () => {
+    const MB = 1024 * 1024;
+    expect(loadConfig({ EMULATOR_API_DATE: '2026-08-10' })).toMatchObject({ maxUploadBytes: 5 * MB, maxInflightBytes: 20 * MB });
+    expect(loadConfig({ EMULATOR_API_DATE: '2026-08-11' })).toMatchObject({ maxUploadBytes: 20 * MB, maxInflightBytes: 80 * MB });
+    expect(checkOptions({ apiDate: '2023-08-29', maxUploadBytes: 8 * MB }, {})).toMatchObject({ maxUploadBytes: 8 * MB, maxInflightBytes: 32 * MB });
+    expect(checkOptions({ maxUploadBytes: 1024, maxInflightBytes: 100 }, {})).toMatchObject({ maxUploadBytes: 1024, maxInflightBytes: 100 });
+    expect(withDefaults({ apiDate: '2026-01-01', maxInflightBytes: 7 })).toMatchObject({ maxUploadBytes: 5 * MB, maxInflightBytes: 7 });
   });
 });
 

@@ -16,7 +16,7 @@
  */
 import { redactUrl } from './core/stores/redact-url.js';
 import { delimiter } from 'node:path';
-import { EARLIEST_API_DATE } from './core/api-date.js';
+import { behaviourOn, EARLIEST_API_DATE } from './core/api-date.js';
 import { DEFAULT_RSA_WORKERS } from './core/rsa-pool.js';
 import type { UserAccessKey } from './core/token-issuer.js';
 import {
@@ -281,8 +281,16 @@ export type OptionKey = { [K in keyof Settings]: Settings[K] extends { option: f
 type ValueOf<S> = S extends Setting<infer V, infer _I> ? V : never;
 type InputOf<S> = S extends Setting<infer _V, infer I> ? I : never;
 
-/** The emulator's settings, every one given or defaulted. */
-export type EmulatorConfig = { [K in OptionKey]: ValueOf<Settings[K]> };
+/** The settings as given: an optional one may be unset. */
+type GivenConfig = { [K in OptionKey]: ValueOf<Settings[K]> };
+
+/**
+ * The emulator's settings, every one given or defaulted, the derived ones worked out: the upload
+ * limit is the emulated date's unless set, the in-flight bound 4x the upload limit unless set.
+ * Settings still unset (apiDate, adminToken, keysDir, the Redis ones) mean what their
+ * description says: today, no token, keys in memory, state in memory.
+ */
+export type EmulatorConfig = Omit<GivenConfig, 'maxUploadBytes' | 'maxInflightBytes'> & { maxUploadBytes: number; maxInflightBytes: number };
 
 /** The settings as `startEmulator` options: any subset; credentials as a Map or a plain object. */
 export type SettingOptions = { [K in OptionKey]?: InputOf<Settings[K]> };
@@ -327,7 +335,7 @@ export class ConfigError extends Error {
 
 /** Setting values as read from one source, and how each was written there (for messages). */
 export interface ReadSettings {
-  values: Partial<EmulatorConfig>;
+  values: Partial<GivenConfig>;
   /** E.g. `{ port: 'PORT="9999"' }`: names a value the way the user gave it. */
   labels: Partial<Record<OptionKey, string>>;
 }
@@ -427,11 +435,13 @@ export interface OptionCheck {
 /**
  * Checks `startEmulator` options: every key must be a setting (or one of `others`), every
  * setting's value what its kind accepts. Undefined values count as not given. Returns the
- * settings read (credentials as a Map).
+ * complete configuration: the settings given (credentials as a Map), the defaults for the rest
+ * ({@link withDefaults}).
  * @example checkOptions({ port: 0, credentials: { ci: 'secret' } }, {}).credentials // Map { 'ci' => 'secret' }
+ * @example checkOptions({ apiDate: '2026-01-01' }, {}).maxUploadBytes // 5242880
  */
-export function checkOptions(options: unknown, others: Readonly<Record<string, OptionCheck>>): Partial<EmulatorConfig> {
-  if (options === undefined) return {};
+export function checkOptions(options: unknown, others: Readonly<Record<string, OptionCheck>>): EmulatorConfig {
+  if (options === undefined) return withDefaults({});
   if (!isPlainObject(options)) throw new ConfigError(`startEmulator options must be a plain object, not ${describe(options)}`);
   const read: ReadSettings = { values: {}, labels: {} };
   for (const [key, value] of Object.entries(options)) {
@@ -458,22 +468,31 @@ export function checkOptions(options: unknown, others: Readonly<Record<string, O
       );
     }
   }
-  return read.values;
+  return withDefaults(read.values);
 }
 
 /**
- * The settings given, with the defaults for the rest.
+ * The settings given, with the defaults for the rest and the derived settings worked out: the
+ * one place a default is applied.
  * @example withDefaults({ port: 0 }).host // '127.0.0.1'
+ * @example withDefaults({ maxUploadBytes: 1024 }).maxInflightBytes // 4096
  */
-export function withDefaults(values: Partial<EmulatorConfig>): EmulatorConfig {
+export function withDefaults(values: Partial<GivenConfig>): EmulatorConfig {
   const config: Record<string, unknown> = {};
   for (const key of optionKeys) {
     const value = values[key] !== undefined ? values[key] : SETTINGS[key].default;
     // Never hand out the table's own Map or array.
     config[key] = value instanceof Map ? new Map(value) : Array.isArray(value) ? [...(value as unknown[])] : value;
   }
-  return config as EmulatorConfig;
+  const given = config as GivenConfig;
+  // EMULATOR_MAX_UPLOAD_BYTES wins over the emulated date's limit.
+  const maxUploadBytes = given.maxUploadBytes ?? behaviourOn(given.apiDate).maxUploadBytes;
+  // Four uploads of the largest size at once before a fifth waits (server/http/upload-budget.ts).
+  return { ...given, maxUploadBytes, maxInflightBytes: given.maxInflightBytes ?? INFLIGHT_UPLOADS * maxUploadBytes };
 }
+
+/** Largest uploads held in memory at once when EMULATOR_MAX_INFLIGHT_BYTES is unset. */
+const INFLIGHT_UPLOADS = 4;
 
 /**
  * The settings of where the state lives, checked together: a Redis URL needs its secret, a

@@ -10,36 +10,26 @@
  * await emulator.close();
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { delimiter, join } from 'node:path';
-import type { Duplex } from 'node:stream';
-import { checkOptions, checkSharedState, ConfigError, DEFAULTS, SETTINGS, type EmulatorConfig, type OptionCheck, type SettingOptions } from './config.js';
+import type { IncomingMessage, RequestListener, Server } from 'node:http';
+import { join } from 'node:path';
+import { baseUrl, isLoopbackName } from './base-url.js';
+import { checkOptions, checkSharedState, ConfigError, type EmulatorConfig, type OptionCheck, type SettingOptions } from './config.js';
 import { OcrEngine } from './core/engine.js';
-import { Journal, type JournalEntry } from './core/journal.js';
-import type { KeyFactory } from './core/key-store.js';
-import type { RandomSource } from './core/random.js';
+import { DEFAULT_JOURNAL_MAX_BYTES, Journal, type JournalEntry } from './core/journal.js';
+import { DEFAULT_KEY_CACHE_ENTRIES } from './core/key-cache.js';
+import { rsa2048Factory, type KeyFactory } from './core/key-store.js';
+import { cryptoRandom, type RandomSource } from './core/random.js';
+import { ScenarioBook } from './core/scenarios/book.js';
 import { memoryStores } from './core/stores/memory.js';
 import type { StateStores } from './core/stores/types.js';
 import { isStoreUnavailable } from './core/stores/unavailable.js';
-import { ScenarioBook } from './core/scenarios/book.js';
 import { createApp as createHttpApp } from './http/app.js';
-import { answerClientError, answerClientErrorWithDiagnosis, answerConnect } from './http/client-error.js';
-import { drainableListener } from './http/drain.js';
-import { applyHeaderLimits, limitHeaderLines, MAX_HEADER_BYTES, refuseRepeatedHost } from './http/header-limits.js';
-import { KeysDir } from './keys-dir.js';
 import type { UploadBudgetStats } from './http/upload-budget.js';
+import { KeysDir } from './keys-dir.js';
+import { createNodeServer, listen } from './node-server.js';
 import { packageRoot } from './package-root.js';
-import {
-  BUILT_IN_SCENARIOS_DIR,
-  formatScenarioErrors,
-  loadScenarioDirs,
-  loadScenarioDirsOffThread,
-  watchScenarioDirs,
-  type LoadResult,
-  type ScenarioProblem,
-} from './scenario-files.js';
-import { baseUrl, isLoopbackName } from './base-url.js';
+import type { ScenarioProblem } from './scenario-files.js';
+import { openScenarioLibrary } from './scenario-library.js';
 
 export { loadConfig, DEFAULTS, ConfigError, SETTINGS, type EmulatorConfig, type SettingOptions } from './config.js';
 export { OcrEngine, type Reply, type Trace } from './core/engine.js';
@@ -154,17 +144,17 @@ const ADMIN_DESCRIPTION = join(packageRoot(), 'server', 'admin-openapi.yaml');
  * @example const { url, close } = await startEmulator({ port: 0 })
  */
 export async function startEmulator(given: StartOptions = {}): Promise<RunningEmulator> {
-  // Every given setting, checked and normalised (credentials as a Map), and the other options.
-  const options = { ...given, ...checkOptions(given, OTHER_OPTIONS) } as CheckedOptions;
+  // Every setting, given (checked and normalised: credentials as a Map) or defaulted, and the other options.
+  const options = startOptions(given);
   // Worker processes are the command's to start (they fork this program); in process, one
   // emulator serves.
-  if ((options.workers ?? 1) > 1)
+  if (options.workers > 1)
     throw new ConfigError(
       `startEmulator option workers=${options.workers}: worker processes are started by the command (nhn-ocr-emulator --workers N); in process one emulator serves`,
       'workers',
       "is the command's",
     );
-  checkSharedState({ keysDir: options.keysDir, redisUrl: options.redisUrl, redisSecret: options.redisSecret, workers: 1 });
+  checkSharedState(options);
   const stores = await stateStores(options);
   const life = { closing: false };
   try {
@@ -177,163 +167,107 @@ export async function startEmulator(given: StartOptions = {}): Promise<RunningEm
 }
 
 /** The rest of {@link startEmulator}, once the stores are open. */
-async function serve(options: CheckedOptions, given: StartOptions, stores: StateStores, life: { closing: boolean }): Promise<RunningEmulator> {
-  const host = options.host ?? DEFAULTS.host;
-  const log = options.logger ?? ((line: string) => console.log(line));
-  const scenarioDirs = [BUILT_IN_SCENARIOS_DIR, ...(options.scenarioDirs ?? [])];
+async function serve(options: ResolvedOptions, given: StartOptions, stores: StateStores, life: { closing: boolean }): Promise<RunningEmulator> {
+  const { host, logger: log, onFault } = options;
   const book = new ScenarioBook(stores.scenarios);
-  let problems: ScenarioProblem[] = [];
-  const apply = (loaded: LoadResult): ScenarioProblem[] => {
-    if (loaded.ok) {
-      book.replaceAll(loaded.scenarios);
-      problems = [];
-    } else {
-      problems = loaded.errors;
-    }
-    return problems;
-  };
-  // The first load in line: nothing is served yet, and starting a parser thread would cost start-up time.
-  const initial = apply(loadScenarioDirs(scenarioDirs));
-  if (initial.length) throw new ConfigError(`scenario files are invalid:\n${formatScenarioErrors(initial)}`);
-  // Reloads while serving parse off the main thread (server/scenario-files.ts), one at a time.
-  let reloading: Promise<ScenarioProblem[]> = Promise.resolve([]);
-  const reload = (): Promise<ScenarioProblem[]> =>
-    (reloading = reloading.then(async () => {
-      try {
-        return apply(await loadScenarioDirsOffThread(scenarioDirs));
-      } catch (error) {
-        return (problems = [{ file: scenarioDirs.join(delimiter), problems: [`reload failed: ${(error as Error).message}`] }]);
-      }
-    }));
-
+  const scenarios = openScenarioLibrary(book, options.scenarioDirs);
   const engine = new OcrEngine({
-    credentials: options.credentials ?? new Map([[DEFAULTS.appKey, DEFAULTS.secretKey]]),
-    requestKeyTtlSeconds: options.requestKeyTtlSeconds ?? DEFAULTS.requestKeyTtlSeconds,
+    credentials: options.credentials,
+    requestKeyTtlSeconds: options.requestKeyTtlSeconds,
     apiDate: options.apiDate,
-    userAccessKeys: new Map((options.userAccessKeys ?? SETTINGS.userAccessKeys.default).map((key) => [key.id, key])),
-    tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds,
-    journalValues: options.journalValues ?? false,
+    userAccessKeys: new Map(options.userAccessKeys.map((key) => [key.id, key])),
+    tokenTtlSeconds: options.tokenTtlSeconds,
+    journalValues: options.journalValues,
     stores,
     scenarios: book,
-    ...(options.rsaWorkers !== undefined ? { rsaWorkers: options.rsaWorkers } : {}),
-    ...(options.random ? { random: options.random } : {}),
+    rsaWorkers: options.rsaWorkers,
+    random: options.random,
+    keyFactory: options.keyFactory,
+    keyCacheEntries: DEFAULT_KEY_CACHE_ENTRIES,
   });
-  const journal = new Journal(options.journalSize ?? DEFAULTS.journalSize, options.journalMaxBytes);
-  const onFault = options.onFault ?? ((error: unknown) => console.error('nhn-ocr-emulator: internal fault:', error));
-  // EMULATOR_MAX_UPLOAD_BYTES wins over the emulated date's limit.
-  const maxUploadBytes = options.maxUploadBytes ?? engine.behaviour.maxUploadBytes;
-  /** A request refused before the app saw it, journaled as the app journals its own refusals (not an admin call: those are not journaled). */
-  const journalRefusal = (req: IncomingMessage, diagnosis: string) => {
-    const path = (req.url ?? '').split('?')[0]!;
-    if (path === '/__emulator' || path.startsWith('/__emulator/')) return;
-    const entry = journal.add({ time: new Date(engine.now()).toISOString(), method: req.method ?? '', path, status: 400, diagnosis, durationMs: 0 });
-    if (options.log === 'requests') log(requestLine(entry));
-  };
+  const journal = new Journal(options.journalSize, options.journalMaxBytes);
+  const onRequest = options.log === 'requests' ? (entry: JournalEntry) => log(requestLine(entry)) : undefined;
   const app = createHttpApp(engine, {
-    maxUploadBytes,
-    maxInflightBytes: options.maxInflightBytes ?? 4 * maxUploadBytes,
+    maxUploadBytes: options.maxUploadBytes,
+    maxInflightBytes: options.maxInflightBytes,
     journal,
     onFault,
     adminToken: options.adminToken,
     // Open on loopback; elsewhere only with a token (docs/admin-api.md, "Who may use it").
     adminEnabled: isLoopbackName(host) || Boolean(options.adminToken),
-    reloadScenarios: reload,
-    scenarioProblems: () => problems,
+    reloadScenarios: scenarios.reload,
+    scenarioProblems: scenarios.problems,
     adminDescription: () => readFileSync(ADMIN_DESCRIPTION, 'utf8'),
-    diagnosisHeader: options.diagnosisHeader ?? true,
-    ...(options.log === 'requests' ? { onRequest: (entry: JournalEntry) => log(requestLine(entry)) } : {}),
+    diagnosisHeader: options.diagnosisHeader,
+    ...(onRequest ? { onRequest } : {}),
   });
-  // One listener for every way a request arrives, so each passes the header-line limit and is
-  // waited for when the emulator stops.
-  const drainable = drainableListener(
-    limitHeaderLines(refuseRepeatedHost(app, (req) => journalRefusal(req, 'HTTP 400: more than one Host header (RFC 9112 section 3.2)'))),
+  const { server, drain } = createNodeServer(
+    app,
+    options,
+    journalRefusal(journal, engine, 'HTTP 400: more than one Host header (RFC 9112 section 3.2)', onRequest),
   );
-  const listener = drainable.listener;
-  const server = applyHeaderLimits(createServer({ ...serverTimeouts(options), maxHeaderSize: MAX_HEADER_BYTES }, listener));
-  const withDiagnosis = options.diagnosisHeader !== false;
-  server.on('clientError', withDiagnosis ? answerClientErrorWithDiagnosis : answerClientError);
-  server.on('connect', (req: IncomingMessage, socket: Duplex) => answerConnect(req, socket, withDiagnosis));
-  // An Expect other than 100-continue: Node would answer a bare 417 before the app sees the
-  // request. RFC 9110 section 10.1.1 lets a server ignore an expectation it does not know (417
-  // is a MAY), and a request to an API path deserves its own answer on HTTP 200 (docs/security.md,
-  // "Malformed requests"), so it goes to the app as if the header were not there.
-  server.on('checkExpectation', listener);
-  const port = options.port ?? DEFAULTS.port;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  }).catch((error: unknown) => {
-    throw listenError(error as NodeJS.ErrnoException, host, port, given);
-  });
-  const stopWatching =
-    options.watchScenarios === false
-      ? () => {}
-      : watchScenarioDirs(scenarioDirs, () => {
-          void reload().then((now) =>
-            log(
-              now.length
-                ? `nhn-ocr-emulator: scenario reload failed, previous set stays in force:\n${formatScenarioErrors(now)}`
-                : `nhn-ocr-emulator: scenarios reloaded (${book.list().length})`,
-            ),
-          );
-        });
+  const port = await listen(server, host, options.port, given);
+  const stopWatching = options.watchScenarios ? scenarios.watch(log) : () => {};
   // Right after listening (the command prints its ready line now), the key pairs the first calls
   // will ask for, made or loaded on libuv's threads: RSA key generation is most of a first
   // call's time otherwise. Nothing waits for it; a call that comes early shares the generation
   // under way. (Started before listening, it slowed the start-up itself on two cores.)
   // Keys not made because Redis is away are made on first use, once it is back: no fault.
-  const keysReady =
-    options.prepareKeys === false
-      ? Promise.resolve()
-      : engine.prepareKeys().catch((error: unknown) => (life.closing || isStoreUnavailable(error) ? undefined : onFault(error)));
-  const { port: boundPort } = server.address() as AddressInfo;
+  const keysReady = options.prepareKeys
+    ? engine.prepareKeys().catch((error: unknown) => (life.closing || isStoreUnavailable(error) ? undefined : onFault(error)))
+    : Promise.resolve();
   let closed: Promise<void> | undefined;
+  const close = async () => {
+    life.closing = true;
+    stopWatching();
+    const cut = await drain(options.shutdownTimeoutMs);
+    if (cut > 0)
+      log(
+        `nhn-ocr-emulator: ${cut} request${cut === 1 ? '' : 's'} still unanswered after ${options.shutdownTimeoutMs} ms (EMULATOR_SHUTDOWN_TIMEOUT_MS); closed without an answer`,
+      );
+    // The shared state last: the answers given while draining may still need it.
+    await engine.close();
+  };
   return {
-    url: baseUrl(host, boundPort),
+    url: baseUrl(host, port),
     host,
-    port: boundPort,
+    port,
     engine,
     journal,
     server,
     keysReady,
     registerAppKey: async (appKey, secretKey) => (await engine.registerAppKey(appKey, secretKey)).outcome,
     removeAppKey: async (appKey) => (await engine.removeAppKey(appKey)) === 'removed',
-    close: () =>
-      (closed ??= (async () => {
-        life.closing = true;
-        stopWatching();
-        const boundMs = options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs;
-        const cut = await drainable.drain(server, boundMs);
-        if (cut > 0)
-          log(
-            `nhn-ocr-emulator: ${cut} request${cut === 1 ? '' : 's'} still unanswered after ${boundMs} ms (EMULATOR_SHUTDOWN_TIMEOUT_MS); closed without an answer`,
-          );
-        // The shared state last: the answers given while draining may still need it.
-        await engine.close();
-      })()),
+    close: () => (closed ??= close()),
+  };
+}
+
+/**
+ * Journals a request refused before the app saw it, as the app journals its own refusals (not
+ * an admin call: those are not journaled), and tells `onRequest` as the app would.
+ */
+function journalRefusal(journal: Journal, engine: OcrEngine, diagnosis: string, onRequest?: (entry: JournalEntry) => void): (req: IncomingMessage) => void {
+  return (req) => {
+    const path = (req.url ?? '').split('?')[0]!;
+    if (path === '/__emulator' || path.startsWith('/__emulator/')) return;
+    const entry = journal.add({ time: new Date(engine.now()).toISOString(), method: req.method ?? '', path, status: 400, diagnosis, durationMs: 0 });
+    onRequest?.(entry);
   };
 }
 
 /**
  * The stores the options ask for: in memory (key pairs in `keysDir` when set), or on Redis.
- * @example const stores = await stateStores({ keysDir: '/tmp/keys' })
+ * @example const stores = await stateStores(startOptions({ keysDir: '/tmp/keys' }))
  */
-async function stateStores(options: CheckedOptions): Promise<StateStores> {
-  const shared = {
-    keyFactory: options.keyFactory,
-    random: options.random,
-    requestKeyTtlSeconds: options.requestKeyTtlSeconds ?? DEFAULTS.requestKeyTtlSeconds,
-  };
+async function stateStores(options: ResolvedOptions): Promise<StateStores> {
+  const shared = { keyFactory: options.keyFactory, random: options.random, requestKeyTtlSeconds: options.requestKeyTtlSeconds };
   if (!options.redisUrl) return memoryStores({ ...shared, keyPersistence: options.keysDir ? new KeysDir(options.keysDir, options.logger) : undefined });
   // Loaded only when used: the Redis client (redis-link.ts imports it when connecting) costs
   // start-up time an in-memory emulator need not pay.
   const { redisStores } = await import('./core/stores/redis.js');
   const { RedisConnectError, RedisSecretMismatchError } = await import('./core/stores/redis-link.js');
   try {
-    return await redisStores({ ...shared, url: options.redisUrl, secret: options.redisSecret!, prefix: options.redisPrefix ?? SETTINGS.redisPrefix.default });
+    return await redisStores({ ...shared, url: options.redisUrl, secret: options.redisSecret!, prefix: options.redisPrefix });
   } catch (error) {
     if (error instanceof RedisConnectError) throw new ConfigError(`EMULATOR_REDIS_URL: ${error.message}`, 'redisUrl', error.message);
     if (error instanceof RedisSecretMismatchError) throw new ConfigError(`EMULATOR_REDIS_SECRET ${error.message}`, 'redisSecret', error.message);
@@ -341,8 +275,26 @@ async function stateStores(options: CheckedOptions): Promise<StateStores> {
   }
 }
 
-/** The options once checked: settings as the configuration holds them. */
-type CheckedOptions = Partial<EmulatorConfig> & Omit<StartOptions, keyof SettingOptions>;
+/** The options of {@link startEmulator} with nothing left unset but what unset means something. */
+type ResolvedOptions = EmulatorConfig & Required<Omit<StartOptions, keyof SettingOptions>>;
+
+/**
+ * The settings checked and complete (server/config.ts) and the other options with their
+ * defaults: the one place `startEmulator` fills in what was not given.
+ */
+function startOptions(given: StartOptions): ResolvedOptions {
+  const config = checkOptions(given, OTHER_OPTIONS);
+  return {
+    ...config,
+    keyFactory: given.keyFactory ?? rsa2048Factory,
+    random: given.random ?? cryptoRandom,
+    watchScenarios: given.watchScenarios ?? true,
+    onFault: given.onFault ?? ((error: unknown) => console.error('nhn-ocr-emulator: internal fault:', error)),
+    logger: given.logger ?? ((line: string) => console.log(line)),
+    journalMaxBytes: given.journalMaxBytes ?? DEFAULT_JOURNAL_MAX_BYTES,
+    prepareKeys: given.prepareKeys ?? true,
+  };
+}
 
 /** What the options that are no setting must be. */
 const OTHER_OPTIONS: Record<string, OptionCheck> = {
@@ -354,49 +306,6 @@ const OTHER_OPTIONS: Record<string, OptionCheck> = {
   journalMaxBytes: { accepts: 'a whole number of bytes, 1 or more', test: (value) => Number.isInteger(value) && (value as number) >= 1 },
   prepareKeys: { accepts: 'true or false', test: (value) => typeof value === 'boolean' },
 } satisfies Record<Exclude<keyof StartOptions, keyof SettingOptions>, OptionCheck>;
-
-/**
- * A listen failure as one line naming the setting at fault (the command renames it after the
- * environment variable or flag it came from).
- */
-function listenError(error: NodeJS.ErrnoException, host: string, port: number, given: StartOptions): unknown {
-  const named = (key: 'host' | 'port', value: string | number) =>
-    given[key] !== undefined ? `startEmulator option ${key}=${JSON.stringify(value)}` : `${key} ${JSON.stringify(value)} (the default)`;
-  const fail = (key: 'host' | 'port', value: string | number, problem: string) => new ConfigError(`${named(key, value)} ${problem}`, key, problem);
-  switch (error.code) {
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-    case 'EAI_FAIL':
-    case 'EAI_NONAME':
-      return fail('host', host, `cannot be resolved (${error.code}); give an IP address or a host name of this machine`);
-    case 'EADDRNOTAVAIL':
-      return fail('host', host, 'is no address of this machine (EADDRNOTAVAIL)');
-    case 'EADDRINUSE':
-      return fail('port', port, 'is in use (EADDRINUSE); give another port (0 picks a free one)');
-    case 'EACCES':
-      return fail('port', port, 'needs privileges this process lacks (EACCES); give a port from 1024 up (0 picks a free one)');
-    default:
-      return error;
-  }
-}
-/**
- * Node's slow-client limits: a client that trickles its headers (slowloris) or its body is cut
- * off with 408. Node checks the deadlines every `connectionsCheckingInterval` (30 s by default),
- * so that interval follows the smallest deadline.
- */
-function serverTimeouts(options: CheckedOptions): ServerOptions {
-  const requestTimeout = options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
-  // Node refuses a headers deadline later than the request deadline.
-  const headersTimeout = Math.min(options.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs, requestTimeout || Infinity);
-  const smallest = Math.min(headersTimeout, requestTimeout || headersTimeout);
-  return {
-    headersTimeout,
-    requestTimeout,
-    keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULTS.keepAliveTimeoutMs,
-    // Both deadlines off (0): Node's own interval.
-    connectionsCheckingInterval: smallest > 0 ? Math.max(10, Math.min(1_000, Math.floor(smallest / 4))) : 30_000,
-  };
-}
 
 /** One log line per request: never secrets or values, only what happened. */
 function requestLine(entry: JournalEntry): string {

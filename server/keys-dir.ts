@@ -27,7 +27,8 @@ import { join } from 'node:path';
 import { readBoundedFile, readProblem } from './bounded-read.js';
 import { ConfigError } from './config.js';
 import { DirLock } from './dir-lock.js';
-import { isServiceName, issuedKey, KeyPersistenceError, type IssuedKey, type KeyPersistence, type KeyRing, type ServiceName } from './core/key-store.js';
+import { isServiceName, issuedKey, KeyPersistenceError, type IssuedKey, type KeyRing, type ServiceName } from './core/key-store.js';
+import type { KeyPersistence } from './core/stores/types.js';
 
 /** The `format` of every file. */
 export const KEY_RING_FORMAT = 'nhn-ocr-emulator/key-ring@1';

@@ -91,7 +91,7 @@ export const SCENARIO_CASES = defineCases([
     needs: ['emulator-control'],
     async run(ctx) {
       ctx.expectCode('answer', await ctx.client.creditCard(ctx.images.get('card-jpg-low').bytes, { headers: { 'X-Key-Version': 'never-issued' } }), 4000301);
-      const last = (await ctx.control.requests()).at(-1);
+      const last = (await ctx.control.journal.list()).requests.at(-1);
       ctx.check(last?.resultCode === 4000301, `the newest journal entry has resultCode ${JSON.stringify(last?.resultCode)}, expected 4000301`);
       ctx.check(
         typeof last?.endpoint === 'string' && last.endpoint.includes('credit-card'),

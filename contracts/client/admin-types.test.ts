@@ -2,8 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { JournalEntry as ServerJournalEntry } from '../../server/core/journal.js';
 import { packageRoot } from '../../server/package-root.js';
+import type { JournalEntry } from './emulator-control.js';
 
 describe('contracts/client/admin-types.generated.ts', () => {
   it('is what `npm run generate:types` makes of server/admin-openapi.yaml now', () => {
@@ -21,5 +23,13 @@ describe('contracts/client/admin-types.generated.ts', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the journal entry', () => {
+  // Checked by the compiler (npm run typecheck): the server's JournalEntry (server/core/journal.ts)
+  // is the one the admin API describes and the client kit reads, field for field.
+  it('the server writes is the one the client kit reads', () => {
+    expectTypeOf<ServerJournalEntry>().toEqualTypeOf<JournalEntry>();
   });
 });

@@ -2,8 +2,7 @@
  * What a contract case is. A case is target-agnostic: it runs unchanged against the emulator,
  * the live service or any other server, and says on what it rests (`basis`) and what it needs.
  */
-import type { ApiVersion, EnvelopeOptions, OcrClient, TokenIssuerOptions } from '../client/index.js';
-import type { EmulatorControl } from './control.js';
+import type { ApiVersion, EmulatorControl, EnvelopeOptions, OcrClient, TokenIssuerOptions } from '../client/index.js';
 import type { CaseImage, ImageSet } from './images.js';
 
 export { AcceptedAnswer, CaseFailure, Divergence, SkippedCase } from './case-outcomes.js';
@@ -79,7 +78,7 @@ export interface CaseContext {
   /** A client for a second app key (cases that declare `needs: ['second-appkey']`). */
   readonly secondClient: OcrClient | undefined;
   readonly images: ImageSet;
-  /** The admin API; throws a case failure when the target has none. */
+  /** The admin API (the client kit's `emulatorControl`); a call fails the case when the target has none. */
   readonly control: EmulatorControl;
   /**
    * Envelope options that ask the emulator for a scenario, or nothing where the target takes

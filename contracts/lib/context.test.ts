@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { OcrClient } from '../client/index.js';
 import { AcceptedAnswer, CaseFailure, Divergence, SkippedCase, type Basis, type TargetInfo } from './case.js';
 import { createCaseContext } from './context.js';
-import { emulatorControl } from './control.js';
+import { suiteControl } from './control.js';
 import { loadImages, type CaseImage } from './images.js';
 
 const TARGET: TargetInfo = { kind: 'emulator', baseUrl: 'http://h', appKey: 'k', lenient: false, control: true };
@@ -14,7 +14,7 @@ function make(over: Partial<TargetInfo> = {}, basis: Basis = 'documented') {
     basis,
     client: {} as OcrClient,
     images: loadImages(),
-    control: emulatorControl('http://h', false),
+    control: suiteControl('http://h', false),
   });
 }
 

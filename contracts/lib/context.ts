@@ -3,10 +3,9 @@
  * parity snapshots, and the leniency of live runs ("an answer the docs allow is accepted").
  */
 import { createDecipheriv } from 'node:crypto';
-import type { ApiVersion, OcrClient, TokenIssuerOptions } from '../client/index.js';
+import type { ApiVersion, EmulatorControl, OcrClient, TokenIssuerOptions } from '../client/index.js';
 import { AcceptedAnswer, CaseFailure, Divergence, SkippedCase, type Answer, type Basis, type CaseContext, type TargetInfo } from './case.js';
 import type { ExchangeShape } from './compare.js';
-import type { EmulatorControl } from './control.js';
 import type { CaseImage, ImageSet } from './images.js';
 import type { Recorder } from './recorder.js';
 import { describeCode, RESULT_MESSAGES, TRANSIENT_CODES } from './result-codes.js';

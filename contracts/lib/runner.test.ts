@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createOcrClient } from '../client/index.js';
 import { CallMeter } from './budget.js';
 import { defineCases, type ContractCase, type TargetInfo } from './case.js';
-import { emulatorControl } from './control.js';
+import { suiteControl } from './control.js';
 import { loadImages } from './images.js';
 import { Recorder } from './recorder.js';
 import { exitStatus, markdownReport, reportSections, summaryLine } from './report.js';
@@ -18,7 +18,7 @@ const ok = { header: { isSuccessful: false, resultCode: 4010001, resultMessage: 
 function setup(limit?: number, body: unknown = ok, target: TargetInfo = TARGET) {
   const recorder = new Recorder(new CallMeter(limit), async () => new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } }));
   const client = createOcrClient({ baseUrl: target.baseUrl, appKey: 'k', secretKey: 's', fetch: recorder.fetch });
-  return { recorder, client, images: loadImages(), control: emulatorControl(target.baseUrl, false), target };
+  return { recorder, client, images: loadImages(), control: suiteControl(target.baseUrl, false), target };
 }
 
 /** A reading case: the reading is 4000005, the fake target answers 4010001. */
@@ -77,6 +77,37 @@ describe('runCases', () => {
     ]);
     expect(summaryLine(results)).toBe('1 passed, 2 failed, 0 diverged, 2 skipped');
     expect(exitStatus(results)).toBe(1);
+  });
+
+  it("fails a case whose admin call the target refuses, naming the call, and quotes the journal's diagnosis of a failure", async () => {
+    const admin: typeof fetch = async (input) => {
+      const path = new URL(String(input)).pathname;
+      const body =
+        path === '/__emulator/requests'
+          ? {
+              requests: [{ id: 1, time: '', method: 'GET', path: '/', endpoint: 'public-key', resultCode: 4010001, diagnosis: 'appKey "k" is not known' }],
+              capacity: 1,
+            }
+          : { error: 'not_found', message: 'no such admin path' };
+      return new Response(JSON.stringify(body), { status: path === '/__emulator/requests' ? 200 : 404, headers: { 'content-type': 'application/json' } });
+    };
+    const target: TargetInfo = { ...TARGET, control: true };
+    const withControl = defineCases([
+      {
+        id: 'demo/reset',
+        title: 'resets',
+        description: '',
+        basis: 'reading',
+        needs: ['emulator-control'],
+        run: async (ctx) => void (await ctx.control.reset()),
+      },
+      cases[1]!,
+    ]);
+    const results = await runCases({ cases: withControl, ...setup(undefined, ok, target), control: suiteControl(target.baseUrl, true, admin) });
+    expect(results.map(resultLine)).toEqual([
+      'FAIL demo/reset: admin API POST /__emulator/reset: HTTP 404 not_found: no such admin path (emulator journal: public-key 4010001 appKey "k" is not known)',
+      'FAIL demo/fails: expected 4000001 Invalid parameter., got 4010001 "Invalid appKey or secretKey." (emulator journal: public-key 4010001 appKey "k" is not known)',
+    ]);
   });
 
   it('skips the rest once the call budget is spent', async () => {

@@ -4,12 +4,11 @@
  * reason. Also applies the call budget, checks every answer against openapi.yaml (through the
  * recorder), compares answers with parity snapshots and records new ones.
  */
-import type { ApiVersion, OcrClient, TokenIssuerOptions } from '../client/index.js';
+import { EmulatorControlError, type ApiVersion, type EmulatorControl, type OcrClient, type TokenIssuerOptions } from '../client/index.js';
 import { BudgetExhausted } from './budget.js';
 import { AcceptedAnswer, CaseFailure, Divergence, SkippedCase, type ContractCase, type TargetInfo } from './case.js';
 import { createCaseContext, type ContextState } from './context.js';
 import type { CaseContext } from './case.js';
-import type { EmulatorControl } from './control.js';
 import type { ImageSet } from './images.js';
 import type { Recorder } from './recorder.js';
 import { compareWithSnapshot, describeParity, makeSnapshot, readSnapshot, writeSnapshot, type ParityOutcome, type Snapshot } from './snapshots.js';
@@ -154,10 +153,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /** What the emulator's journal says about the last request, to explain a failure. */
-async function diagnosis(control: EmulatorControl): Promise<string | undefined> {
-  if (!control.available) return undefined;
+async function diagnosis(control: EmulatorControl, available: boolean): Promise<string | undefined> {
+  if (!available) return undefined;
   try {
-    const last = (await control.requests()).at(-1);
+    const last = (await control.journal.list()).requests.at(-1);
     return last?.diagnosis ? `emulator journal: ${last.endpoint ?? '?'} ${String(last.resultCode ?? '?')} ${last.diagnosis}` : undefined;
   } catch {
     return undefined;
@@ -207,7 +206,7 @@ async function runOne(contractCase: ContractCase, options: RunnerOptions): Promi
   const snapshot = options.parityDir ? readSnapshot(options.parityDir, contractCase.id) : undefined;
   const judged = ending.divergence ? overruledByLive(ending.divergence, snapshot, state.observed) : ending;
   if (judged.failure !== undefined) {
-    const diagnosed = await diagnosis(options.control);
+    const diagnosed = await diagnosis(options.control, options.target.control);
     return finish({ ...head, status: 'fail', message: diagnosed ? `${judged.failure} (${diagnosed})` : judged.failure });
   }
   return finish(passed(head, contractCase, api, { accepted: judged.accepted, diverged: Boolean(ending.divergence) }, snapshot, state.observed, options));
@@ -223,6 +222,8 @@ async function execute(contractCase: ContractCase, ctx: CaseContext, differences
     if (error instanceof AcceptedAnswer) return { accepted: error };
     if (error instanceof Divergence) return { divergence: error };
     if (error instanceof CaseFailure) return { failure: error.message };
+    // The target's admin API refused a call the case needed: the case fails, naming the call.
+    if (error instanceof EmulatorControlError) return { failure: `admin API ${error.message}` };
     return { failure: `unexpected error: ${(error as Error)?.stack?.split('\n').slice(0, 2).join(' ') ?? String(error)}` };
   }
 }

@@ -9,7 +9,7 @@ import { ALL_CASES } from '../cases/index.js';
 import type { AccessKey, Credentials } from './args.js';
 import { CallMeter } from './budget.js';
 import type { ContractCase, TargetInfo } from './case.js';
-import { emulatorControl } from './control.js';
+import { suiteControl } from './control.js';
 import { loadImages, type ImageSet } from './images.js';
 import { Recorder } from './recorder.js';
 import { appliesTo, runCases, type CaseResult, type RunnerOptions } from './runner.js';
@@ -92,7 +92,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
   const cases = options.cases ?? ALL_CASES;
   const recorder = new Recorder(new CallMeter(options.maxCalls));
   const images = options.images ?? loadImages(options.fixturesDir);
-  const control = emulatorControl(target.baseUrl, target.control);
+  const control = suiteControl(target.baseUrl, target.control);
   const results: CaseResult[] = [];
   const otherVersionOnly: SessionResult['otherVersionOnly'] = {};
   for (const [index, api] of apis.entries()) {

@@ -6,7 +6,6 @@ import {
   nestingDepth,
   parseAuthenticityJson,
   readAuthenticityBody,
-  ResidentLock,
 } from './authenticity.js';
 import { encryptValue } from './envelope.js';
 import type { OcrError } from './errors.js';
@@ -96,19 +95,6 @@ describe('mismatchedFields', () => {
     expect(
       mismatchedFields({ idType: 'driver', fields: { name: 'A', residentNumber: '9001011234568', driverLicenseNumber: '111234567890' } }, 'driver', driver),
     ).toEqual(['residentNumber']);
-  });
-});
-
-describe('ResidentLock', () => {
-  it('locks after five wrong issue dates in a row; a right answer resets the count', () => {
-    const lock = new ResidentLock();
-    for (let i = 0; i < 4; i++) lock.record('card', ['issueDate']);
-    lock.record('card', []);
-    for (let i = 0; i < 4; i++) lock.record('card', ['issueDate']);
-    expect(code(() => lock.assertOpen('card'))).toBe(0);
-    lock.record('card', ['issueDate']);
-    expect(code(() => lock.assertOpen('card'))).toBe(4000123);
-    expect(code(() => lock.assertOpen('other'))).toBe(0);
   });
 });
 

@@ -23,7 +23,7 @@ import { creditCardReadingFor, idCardReadingFor } from './readings.js';
 import { maskRequestKey, type RequestKeyView } from './request-key-ledger.js';
 import { DEFAULT_RSA_WORKERS, sharedRsaPool, type RsaPool } from './rsa-pool.js';
 import { ScenarioBook, type QueueEntry, type Selection, type SelectionInput } from './scenarios/book.js';
-import { MemoryScenarioState } from './scenarios/memory-state.js';
+import { MemoryScenarioState } from './stores/memory-scenario-state.js';
 import type { Endpoint, Outcome, Scenario } from './scenarios/schema.js';
 import { memoryStores } from './stores/memory.js';
 import type { AppContext, ClaimedRequestKey, RequestKeyStats, StateStores } from './stores/types.js';

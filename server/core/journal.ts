@@ -12,27 +12,36 @@
  * such entries took the process to 3.9 GB and killed it.
  */
 
+import type { ApiVersion } from './auth.js';
+import type { FileType } from './image-info.js';
+import type { SelectionReason } from './scenarios/book.js';
+import type { Endpoint } from './scenarios/schema.js';
+
 /** What the envelope held after decryption (never the secret material itself). */
 export interface EnvelopeFacts {
   keyVersion?: string;
   symmetricKeyBytes?: number;
-  image?: { fileType: string; width: number; height: number; bytes: number; sha256: string };
+  image?: { fileType: FileType; width: number; height: number; bytes: number; sha256: string };
   /** Authenticity fields: names always, values masked unless the operator opted in. */
   authenticity?: { idType: string; fields: Record<string, string> };
 }
 
-/** One journal entry. */
+/**
+ * One journal entry, as `GET /__emulator/requests` lists it: the admin API's `JournalEntry`
+ * (server/admin-openapi.yaml), which the client kit's type is generated from;
+ * contracts/client/admin-types.test.ts holds the two types equal.
+ */
 export interface JournalEntry {
   id: number;
   time: string;
   method: string;
   path: string;
   /** `v2.0` or `v2.1` for the OCR API; absent for the token issuer and unknown paths. */
-  api?: string | undefined;
+  api?: ApiVersion | undefined;
   /** `public-key`, `credit-card`, ..., or `token/create`, `token/revoke`. */
-  endpoint?: string | undefined;
+  endpoint?: Endpoint | 'token/create' | 'token/revoke' | undefined;
   appKey?: string | undefined;
-  scenario?: { name: string; reason: string; call: number } | undefined;
+  scenario?: { name: string; reason: SelectionReason; call: number } | undefined;
   resultCode?: number | undefined;
   /** The HTTP status (200 for every OCR API answer; the token issuer's 400 and 401 differ). */
   status?: number | undefined;

@@ -2,20 +2,14 @@
  * RSA key pairs per (app key, service), each with a string version, as issued by
  * `GET /v2.0/appkeys/{appKey}/public-keys/{serviceName}` (TOAST-DOCS/OCR
  * en/document-ocr-api-guide-v2.0.md, "Issue Public Key": `result.key` base64, `result.version`
- * a string, "0" in the guide's example). This is the in-memory store (stores/types.ts,
- * `KeyPairStore`); the Redis one is stores/redis-key-pairs.ts.
- *
- * A key is made on first request for it, or in the background right after start
- * (`OcrEngine.prepareKeys`): an RSA-2048 key pair costs tens of milliseconds. Rotation adds a
- * version; older versions keep working until revoked, the way a client holding a cached public
- * key expects. With a keys dir (keys-dir.ts) every change is written to disk and read back at
- * start, so a cached public key keeps working after a restart.
+ * a string, "0" in the guide's example): how one is made and what a key store may throw. The
+ * stores themselves (stores/types.ts, `KeyPairStore`) are stores/memory-key-pairs.ts and
+ * stores/redis-key-pairs.ts.
  */
-import { generateKeyPair, type KeyObject } from 'node:crypto';
-import { SERVICES, type IssuedKey, type ServiceName } from './model.js';
-import type { AppScope, KeyPairStore } from './stores/types.js';
+import { generateKeyPair } from 'node:crypto';
+import { SERVICES, type IssuedKey, type KeyFactory, type KeyMaterial, type ServiceName } from './model.js';
 
-export { SERVICES, type IssuedKey, type ServiceName } from './model.js';
+export { SERVICES, type IssuedKey, type KeyFactory, type KeyMaterial, type KeyRing, type ServiceName } from './model.js';
 
 /**
  * Type guard for a path's serviceName.
@@ -24,16 +18,6 @@ export { SERVICES, type IssuedKey, type ServiceName } from './model.js';
 export function isServiceName(name: string): name is ServiceName {
   return (SERVICES as readonly string[]).includes(name);
 }
-
-/** A generated key pair. */
-export interface KeyMaterial {
-  privateKey: KeyObject;
-  /** DER SubjectPublicKeyInfo: what Java's X509EncodedKeySpec reads. */
-  publicKeyDer: Buffer;
-}
-
-/** Makes key pairs; injected so tests can use fixed keys. */
-export type KeyFactory = () => Promise<KeyMaterial>;
 
 /**
  * Native RSA-2048 generation (off the event loop, in libuv's pool).
@@ -62,162 +46,10 @@ export function issuedKey(version: string, material: KeyMaterial, issuedAt: numb
   };
 }
 
-/** Every version of one (app key, service) and which is current. */
-export interface KeyRing {
-  keys: Map<string, IssuedKey>;
-  current: string;
-}
-
 /**
  * A ring that could not be saved or deleted where the key store keeps it; nothing was changed.
  * @example throw new KeyPersistenceError('keys directory /keys: emulator-appkey.credit-card.json cannot be written (EROFS); nothing changed')
  */
 export class KeyPersistenceError extends Error {
   override name = 'KeyPersistenceError';
-}
-
-/** Where a key store keeps its rings between runs (keys-dir.ts). */
-export interface KeyPersistence {
-  /** Every ring saved before, read at start. */
-  load(): { appKey: string; service: ServiceName; ring: KeyRing }[];
-  /** Writes one ring after a change. */
-  save(appKey: string, service: ServiceName, ring: KeyRing): void;
-  /** Deletes the rings of one appKey, or of all. */
-  remove(appKey?: string): void;
-  /** Lets go of what it holds (a directory's lock) when the stores close. */
-  close?(): void;
-}
-
-/** Settings of the in-memory key store. */
-export interface KeyStoreOptions {
-  /** The first version issued for each (app key, service); the guide's example shows "0". */
-  firstVersion?: number;
-  persistence?: KeyPersistence | undefined;
-}
-
-/**
- * Holds the key pairs in memory.
- * @example
- * const store = new KeyStore(rsa2048Factory);
- * const app = { appKey: 'my-appkey', generation: '', now: Date.now() };
- * const key = await store.current(app, 'credit-card'); // generated on first use
- * (await store.find(app, 'credit-card', key.version)) === key // true
- */
-export class KeyStore implements KeyPairStore {
-  #rings = new Map<string, KeyRing>();
-  #pending = new Map<string, Promise<IssuedKey>>();
-  /** Bumped by every reset of an appKey (or of all): a generation that ran across one is discarded. */
-  #resets = new Map<string, number>();
-  #allResets = 0;
-  readonly #firstVersion: number;
-  readonly #persistence: KeyPersistence | undefined;
-
-  constructor(
-    private readonly factory: KeyFactory,
-    options: KeyStoreOptions = {},
-  ) {
-    this.#firstVersion = options.firstVersion ?? 0;
-    this.#persistence = options.persistence;
-    for (const { appKey, service, ring } of this.#persistence?.load() ?? []) this.#rings.set(slot(appKey, service), ring);
-  }
-
-  /** The current key of a service, made on first use. Concurrent first calls share one generation. */
-  async current(app: AppScope, service: ServiceName): Promise<IssuedKey> {
-    const ring = this.#rings.get(slot(app.appKey, service));
-    if (ring) return ring.keys.get(ring.current)!;
-    return this.#issue(app, service);
-  }
-
-  /** The current key of a service if one was issued; never makes one. */
-  currentNow(app: AppScope, service: ServiceName): IssuedKey | undefined {
-    const ring = this.#rings.get(slot(app.appKey, service));
-    return ring?.keys.get(ring.current);
-  }
-
-  async find(app: AppScope, service: ServiceName, version: string): Promise<IssuedKey | undefined> {
-    return this.#rings.get(slot(app.appKey, service))?.keys.get(version);
-  }
-
-  async list(app: AppScope, service: ServiceName): Promise<IssuedKey[]> {
-    return [...(this.#rings.get(slot(app.appKey, service))?.keys.values() ?? [])];
-  }
-
-  async rotate(app: AppScope, service: ServiceName): Promise<IssuedKey> {
-    await this.current(app, service);
-    return this.#issue(app, service);
-  }
-
-  async revoke(app: AppScope, service: ServiceName, version: string): Promise<boolean> {
-    const ring = this.#rings.get(slot(app.appKey, service));
-    const key = ring?.keys.get(version);
-    if (!ring || !key) return false;
-    const was = key.revoked;
-    key.revoked = true;
-    try {
-      this.#persistence?.save(app.appKey, service, ring);
-    } catch (error) {
-      // Not saved, not revoked: what a restart would read back is what is served now.
-      key.revoked = was;
-      throw error;
-    }
-    return true;
-  }
-
-  /** Forgets one appKey's keys, or every key; generations still running for them are discarded. */
-  reset(appKey?: string): void {
-    // The files first: when they cannot be deleted, the keys stay served rather than come back
-    // at the next start after clients were told they were gone.
-    this.#persistence?.remove(appKey);
-    if (appKey === undefined) {
-      this.#rings.clear();
-      this.#pending.clear();
-      this.#allResets++;
-    } else {
-      for (const service of SERVICES) {
-        this.#rings.delete(slot(appKey, service));
-        this.#pending.delete(slot(appKey, service));
-      }
-      this.#resets.set(appKey, (this.#resets.get(appKey) ?? 0) + 1);
-    }
-  }
-
-  #resetsOf(appKey: string): string {
-    return `${this.#allResets}.${this.#resets.get(appKey) ?? 0}`;
-  }
-
-  #issue(app: AppScope, service: ServiceName): Promise<IssuedKey> {
-    const id = slot(app.appKey, service);
-    const pending = this.#pending.get(id);
-    if (pending) return pending;
-    const resets = this.#resetsOf(app.appKey);
-    const made = this.factory()
-      .then((material) => {
-        // Reset while generating: start over, as if asked after the reset.
-        if (resets !== this.#resetsOf(app.appKey)) return this.current(app, service);
-        return this.#add(app, service, material);
-      })
-      .finally(() => {
-        if (this.#pending.get(id) === made) this.#pending.delete(id);
-      });
-    this.#pending.set(id, made);
-    return made;
-  }
-
-  #add(app: AppScope, service: ServiceName, material: KeyMaterial): IssuedKey {
-    const id = slot(app.appKey, service);
-    const keys = new Map(this.#rings.get(id)?.keys ?? []);
-    const version = String(keys.size ? Math.max(...[...keys.keys()].map(Number)) + 1 : this.#firstVersion);
-    const issued = issuedKey(version, material, app.now);
-    keys.set(version, issued);
-    const ring = { keys, current: version };
-    // Saved before it is served: a key version that a restart would not read back (a directory
-    // turned read-only, a full disk) is never handed to a client.
-    this.#persistence?.save(app.appKey, service, ring);
-    this.#rings.set(id, ring);
-    return issued;
-  }
-}
-
-function slot(appKey: string, service: ServiceName): string {
-  return `${service}\u0000${appKey}`;
 }

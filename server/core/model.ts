@@ -38,3 +38,19 @@ export interface RequestKeyView {
   issuedAt: number;
   expiresAt: number;
 }
+
+/** A generated key pair. */
+export interface KeyMaterial {
+  privateKey: KeyObject;
+  /** DER SubjectPublicKeyInfo: what Java's X509EncodedKeySpec reads. */
+  publicKeyDer: Buffer;
+}
+
+/** Makes key pairs; injected so tests can use fixed keys. */
+export type KeyFactory = () => Promise<KeyMaterial>;
+
+/** Every version of one (app key, service) and which is current. */
+export interface KeyRing {
+  keys: Map<string, IssuedKey>;
+  current: string;
+}

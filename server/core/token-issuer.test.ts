@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { OAuthError, OcrError } from './errors.js';
 import { seededRandom } from './random.js';
-import { basicCredentials, MemoryTokenStore, TokenIssuer } from './token-issuer.js';
+import { MemoryTokenStore } from './stores/memory-tokens.js';
+import { basicCredentials, TokenIssuer } from './token-issuer.js';
 
 const keys = new Map([
   ['id', { id: 'id', secret: 'secret' }],

@@ -5,7 +5,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../stores/types.js';
 import { BUILT_IN_DEFAULTS, outcomeAt, ScenarioBook, ScenarioError, type SelectionInput } from './book.js';
-import { MemoryScenarioState } from './memory-state.js';
+import { MemoryScenarioState } from '../stores/memory-scenario-state.js';
 import type { Endpoint, Outcome, Scenario } from './schema.js';
 
 const SHA_A = 'a'.repeat(64);

@@ -4,7 +4,7 @@
  * then the app key's defaults, then the built-in default for the endpoint.
  */
 import type { AppContext, ScenarioState } from '../stores/types.js';
-import { MemoryScenarioState } from './memory-state.js';
+import { MemoryScenarioState } from '../stores/memory-scenario-state.js';
 import type { Endpoint, Outcome, Scenario } from './schema.js';
 import { serves } from './schema.js';
 

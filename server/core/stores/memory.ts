@@ -1,16 +1,19 @@
 /**
  * Every store in memory: the default, and the fastest (a request reads its context without
  * waiting for anything). State lives as long as the process, except key pairs with a keys dir
- * (keys-dir.ts).
+ * (server/keys-dir.ts). Each kind of state has its own module beside this one (memory-*.ts),
+ * as the Redis stores have theirs (redis*.ts).
  */
-import { ResidentLock } from '../authenticity.js';
-import { ClockOffsets, offsetClock, systemClock, type Clock } from '../clock.js';
-import { KeyStore, rsa2048Factory, type KeyFactory, type KeyPersistence } from '../key-store.js';
+import { systemClock, type Clock } from '../clock.js';
+import { rsa2048Factory, type KeyFactory } from '../key-store.js';
 import { cryptoRandom, type RandomSource } from '../random.js';
-import { RequestKeyLedger } from '../request-key-ledger.js';
-import { MemoryScenarioState } from '../scenarios/memory-state.js';
-import { MemoryTokenStore } from '../token-issuer.js';
-import type { AppContext, AppKeyRegistry, AppScope, LockStore, StateStores } from './types.js';
+import { ClockOffsets, offsetClock } from './memory-clock.js';
+import { KeyStore } from './memory-key-pairs.js';
+import { MemoryLocks } from './memory-locks.js';
+import { RequestKeyLedger } from './memory-request-keys.js';
+import { MemoryScenarioState } from './memory-scenario-state.js';
+import { MemoryTokenStore } from './memory-tokens.js';
+import type { AppContext, AppKeyRegistry, KeyPersistence, StateStores } from './types.js';
 
 /** The most appKeys that may be registered at run time (`POST /__emulator/appkeys`). */
 export const MAX_REGISTERED_APPKEYS = 10_000;
@@ -25,7 +28,7 @@ export interface StoreOptions {
   requestKeyTtlSeconds: number;
   /** Most appKeys registered at run time (default {@link MAX_REGISTERED_APPKEYS}). */
   maxAppKeys?: number | undefined;
-  /** Most Request-Keys held, the oldest dropped past it (default 100,000: request-key-ledger.ts). */
+  /** Most Request-Keys held, the oldest dropped past it (default 100,000: DEFAULT_MAX_REQUEST_KEYS in request-key-ledger.ts). */
   maxRequestKeys?: number | undefined;
 }
 
@@ -67,30 +70,6 @@ export class MemoryAppKeys implements AppKeyRegistry {
   secretOf(appKey: string): string | undefined {
     return this.#secrets.get(appKey);
   }
-}
-
-/**
- * Resident-card locks in memory: one bounded map, cards keyed by appKey and number.
- * @example await new MemoryLocks().assertOpen(app, '9001011234567')
- */
-export class MemoryLocks implements LockStore {
-  readonly #lock = new ResidentLock();
-
-  async assertOpen(app: AppScope, card: string): Promise<void> {
-    this.#lock.assertOpen(cardKey(app.appKey, card));
-  }
-
-  async record(app: AppScope, card: string, mismatches: readonly string[]): Promise<void> {
-    this.#lock.record(cardKey(app.appKey, card), mismatches);
-  }
-
-  reset(appKey?: string): void {
-    this.#lock.reset(appKey === undefined ? undefined : cardKey(appKey, ''));
-  }
-}
-
-function cardKey(appKey: string, card: string): string {
-  return `${appKey}\u0000${card}`;
 }
 
 /**

@@ -10,7 +10,7 @@
  * emulator, each with its own appKey (docs/parallel-tests.md).
  */
 import type { IdType } from '../id-card.js';
-import type { Clock, IssuedKey, RequestKeyView, ServiceName } from '../model.js';
+import type { Clock, IssuedKey, KeyRing, RequestKeyView, ServiceName } from '../model.js';
 import type { Endpoint } from '../scenarios/schema.js';
 
 /**
@@ -70,6 +70,18 @@ export interface KeyPairStore {
   rotate(app: AppScope, service: ServiceName): Promise<IssuedKey>;
   /** Revokes a version; false if it was never issued. */
   revoke(app: AppScope, service: ServiceName, version: string): Promise<boolean>;
+}
+
+/** Where a key store keeps its rings between runs (server/keys-dir.ts). */
+export interface KeyPersistence {
+  /** Every ring saved before, read at start. */
+  load(): { appKey: string; service: ServiceName; ring: KeyRing }[];
+  /** Writes one ring after a change. */
+  save(appKey: string, service: ServiceName, ring: KeyRing): void;
+  /** Deletes the rings of one appKey, or of all. */
+  remove(appKey?: string): void;
+  /** Lets go of what it holds (a directory's lock) when the stores close. */
+  close?(): void;
 }
 
 /** What an ID card's recognition leaves for its authenticity call. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { OcrError } from './errors.js';
-import { seededRandom } from './random.js';
-import { RequestKeyLedger } from './request-key-ledger.js';
+import { OcrError } from '../errors.js';
+import { seededRandom } from '../random.js';
+import { RequestKeyLedger } from './memory-request-keys.js';
 
 function setup(ttlSeconds = 3600, maxEntries?: number) {
   let t = Date.UTC(2026, 10, 26);

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { FIXED_KEYS } from '../../test/support/fixtures.js';
-import { KeyStore, type KeyFactory } from './key-store.js';
+import { FIXED_KEYS } from '../../../test/support/fixtures.js';
+import type { KeyFactory } from '../model.js';
+import { KeyStore } from './memory-key-pairs.js';
 
 function countingFactory(): KeyFactory & { calls: number } {
   const factory = Object.assign(

@@ -1,9 +1,9 @@
 /**
  * Scenario selection state in memory: the admin queue, per-appKey defaults and per-appKey call
- * counters (stores/types.ts, `ScenarioState`; the Redis one is `RedisScenarioState` in stores/redis.ts).
+ * counters (types.ts, `ScenarioState`; the Redis one is `RedisScenarioState` in redis.ts).
  */
-import type { AppScope, ScenarioState, StoredShot } from '../stores/types.js';
-import { serves, type Endpoint } from './schema.js';
+import { serves, type Endpoint } from '../scenarios/schema.js';
+import type { AppScope, ScenarioState, StoredShot } from './types.js';
 
 /**
  * The in-memory scenario state.
