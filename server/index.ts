@@ -10,7 +10,7 @@
  * await emulator.close();
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { delimiter, join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -18,7 +18,8 @@ import { checkOptions, checkSharedState, ConfigError, DEFAULTS, SETTINGS, type E
 import { OcrEngine } from './core/engine.js';
 import { Journal, type JournalEntry } from './core/journal.js';
 import type { KeyFactory } from './core/key-store.js';
-import type { RandomSource } from './core/random.js';
+import { cryptoRandom, type RandomSource } from './core/random.js';
+import type { RecordStepOptions } from './http/record-step.js';
 import { memoryStores } from './core/stores/memory.js';
 import type { StateStores } from './core/stores/types.js';
 import { isStoreUnavailable } from './core/stores/unavailable.js';
@@ -229,7 +230,7 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
     const entry = journal.add({ time: new Date(engine.now()).toISOString(), method: req.method ?? '', path, status: 400, diagnosis, durationMs: 0 });
     if (options.log === 'requests') log(requestLine(entry));
   };
-  const app = createHttpApp(engine, {
+  const emulatorApp = createHttpApp(engine, {
     maxUploadBytes,
     maxInflightBytes: options.maxInflightBytes ?? 4 * maxUploadBytes,
     journal,
@@ -243,6 +244,18 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
     diagnosisHeader: options.diagnosisHeader ?? true,
     ...(options.log === 'requests' ? { onRequest: (entry: JournalEntry) => log(requestLine(entry)) } : {}),
   });
+  // Record mode's step goes first: it takes the API's calls, the emulator the rest.
+  const step = options.recordTarget
+    ? await recordMode(options, {
+        engine,
+        journal,
+        maxUploadBytes,
+        onFault,
+        log,
+        onRequest: options.log === 'requests' ? (entry) => log(requestLine(entry)) : undefined,
+      })
+    : undefined;
+  const app: RequestListener = step ? (req, res) => step(req, res) || emulatorApp(req, res) : emulatorApp;
   // One listener for every way a request arrives, so each passes the header-line limit and is
   // waited for when the emulator stops.
   const drainable = drainableListener(
@@ -398,11 +411,56 @@ function serverTimeouts(options: CheckedOptions): ServerOptions {
   };
 }
 
+/**
+ * Record mode (docs/record-live-service.md): the record directory and its salt, the proxy to the
+ * target, and the step in front of the emulator. Says so in one log line, hosts only.
+ */
+async function recordMode(
+  options: CheckedOptions,
+  parts: Omit<RecordStepOptions, 'proxy' | 'diagnosisHeader' | 'now'> & { engine: OcrEngine; log: (line: string) => void },
+): Promise<(req: IncomingMessage, res: ServerResponse) => boolean> {
+  const { LiveProxy } = await import('./core/record/live-proxy.js');
+  const { Redactor } = await import('./core/record/redact.js');
+  const { recordStep, targetFetch } = await import('./http/record-step.js');
+  const { RecordDir, defaultRecordDir } = await import('./record-dir.js');
+  const dir = new RecordDir(options.recordDir ?? defaultRecordDir(options.scenarioDirs ?? [], process.cwd()), options.random ?? cryptoRandom);
+  let salt: Buffer;
+  try {
+    dir.prepare();
+    salt = dir.salt();
+  } catch (error) {
+    throw new ConfigError(
+      `EMULATOR_RECORD_DIR ${dir.path} cannot be used: ${(error as Error).message}`,
+      'recordDir',
+      `cannot be used: ${(error as Error).message}`,
+    );
+  }
+  const keepValues = options.recordKeepValues ?? false;
+  const maxCalls = options.recordMaxCalls ?? SETTINGS.recordMaxCalls.default;
+  const proxy = new LiveProxy({
+    target: options.recordTarget!.replace(/\/+$/, ''),
+    oauth: (options.recordOauthUrl ?? SETTINGS.recordOauthUrl.default).replace(/\/+$/, ''),
+    fetch: targetFetch(options.recordTimeoutMs ?? SETTINGS.recordTimeoutMs.default),
+    ownKey: (appKey, service) => parts.engine.currentKey(appKey, service),
+    redactor: keepValues ? undefined : new Redactor(salt),
+    sink: dir,
+    maxCalls,
+    now: () => parts.engine.now(),
+  });
+  parts.log(
+    `nhn-ocr-emulator: record mode on: the API is forwarded to ${proxy.host} and tokens to ${proxy.oauthHost}, at most ${maxCalls} calls; recordings go to ${dir.path} (personal values ${keepValues ? 'KEPT' : 'replaced by synthetic ones'})`,
+  );
+  return recordStep({ ...parts, proxy, diagnosisHeader: options.diagnosisHeader ?? true, now: () => parts.engine.now() });
+}
+
 /** One log line per request: never secrets or values, only what happened. */
 function requestLine(entry: JournalEntry): string {
   const scenario = entry.scenario ? ` scenario=${entry.scenario.name}(${entry.scenario.reason})` : '';
   const diagnosis = entry.resultCode !== 0 && entry.diagnosis ? ` — ${entry.diagnosis}` : '';
   // Requests the emulator itself refused (an unknown X-Emulator-Scenario) have no result code.
   const outcome = entry.resultCode ?? 'refused by the emulator';
-  return `${entry.method} ${entry.path} -> ${outcome} ${entry.durationMs}ms${scenario}${diagnosis}`;
+  const forwarded = entry.forwarded
+    ? ` forwarded=${entry.forwarded.host}(${entry.forwarded.latencyMs}ms)${entry.forwarded.recorded ? ` recorded=${entry.forwarded.recorded}` : ''}`
+    : '';
+  return `${entry.method} ${entry.path} -> ${outcome} ${entry.durationMs}ms${scenario}${forwarded}${diagnosis}`;
 }

@@ -615,6 +615,22 @@ export interface components {
                 /** @description The key masked but for its last four characters, as `GET /__emulator/request-keys` lists it. */
                 ref?: string;
             };
+            /** @description Record mode (docs/record-live-service.md) only. Where the call was forwarded, how long the target took, what it answered and what was recorded; never credentials, tokens or Request-Keys. */
+            forwarded?: {
+                /** @description The target's (or token issuer's) host. */
+                host: string;
+                /** @description Requests sent to it for this call (a public-key lookup and the call itself, say); each counts against EMULATOR_RECORD_MAX_CALLS. */
+                calls: number;
+                latencyMs: number;
+                /** @description The target's HTTP status, when it answered. */
+                status?: number;
+                /** @description The target's result code, when it answered the API's JSON. */
+                resultCode?: number;
+                /** @description The scenario file written. */
+                recorded?: string;
+                /** @description Why nothing was recorded. */
+                notRecorded?: string;
+            };
         };
         RequestKeyView: {
             /** @description Masked but for its last four characters. */

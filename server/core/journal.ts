@@ -12,6 +12,8 @@
  * such entries took the process to 3.9 GB and killed it.
  */
 
+import type { ForwardFacts } from './record/live-proxy.js';
+
 /** What the envelope held after decryption (never the secret material itself). */
 export interface EnvelopeFacts {
   keyVersion?: string;
@@ -42,6 +44,8 @@ export interface JournalEntry {
   envelope?: EnvelopeFacts | undefined;
   /** `ref`: the Request-Key issued or sent, masked (request-key-ledger.ts, maskRequestKey). */
   requestKey?: { issued?: boolean; used?: boolean; ref?: string } | undefined;
+  /** In record mode: where the call was forwarded, how long the target took, what it answered, what was recorded. */
+  forwarded?: ForwardFacts | undefined;
 }
 
 /** The most characters of one client-derived text an entry keeps. */
