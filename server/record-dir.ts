@@ -52,7 +52,13 @@ export class RecordDir {
       throw new Error(`${file} is not 64 hex digits: delete it to make a new salt (recordings made since will get other synthetic values)`);
     }
     const salt = this.random.bytes(32);
-    writeFileSync(file, `${salt.toString('hex')}\n`, { mode: 0o600 });
+    try {
+      // `wx`: of two processes making the salt at once (worker processes), one writes it, the other reads it.
+      writeFileSync(file, `${salt.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return this.salt();
+      throw error;
+    }
     chmodSync(file, 0o600);
     return salt;
   }

@@ -19,6 +19,7 @@ import { createOcrClient, type OcrClient } from '../../contracts/client/index.js
 import { newSymmetricKey } from '../../contracts/client/envelope.js';
 import { isLuhnValid } from '../../contracts/lib/plausible.js';
 import { runContracts } from '../../contracts/lib/cli.js';
+import { MAIN, spawnEmulator } from '../../contracts/lib/spawn-emulator.js';
 import { startEmulator, type RunningEmulator, type StartOptions } from '../../server/index.js';
 import { fixedKeyFactory, fixture } from '../support/fixtures.js';
 import { fixturePath, runClient, SHELL_CLIENT, SHELL_CLIENT_V21 } from '../support/shell-clients.js';
@@ -360,4 +361,31 @@ describe('the contract suite through the recording proxy', () => {
     },
     180_000,
   );
+});
+
+describe('the command in record mode', () => {
+  it('takes the record flags, says where it forwards (no secret) at start, and records a call', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'record-cli-')), 'out');
+    const emulator = await spawnEmulator({ EMULATOR_RECORD_OAUTH_URL: standIn }, 20_000, MAIN, [
+      '--record-target',
+      standIn,
+      '--record-dir',
+      dir,
+      '--record-keep-values',
+      '--record-max-calls',
+      '7',
+    ]);
+    try {
+      expect(emulator.output()).toMatch(
+        new RegExp(
+          `record mode on: the API is forwarded to ${new URL(standIn).host.replace(/\./g, '\\.')} .*at most 7 calls; recordings go to ${dir} \\(personal values KEPT\\)`,
+        ),
+      );
+      expect((await v20(emulator.url).creditCard(CARD)).resultCode).toBe(0);
+      expect(readdirSync(dir).filter((n) => n.endsWith('.yaml'))).toHaveLength(1);
+      expect(emulator.output()).not.toContain(STAND_IN.secretKey);
+    } finally {
+      await emulator.stop();
+    }
+  });
 });
