@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOcrClient, type OcrClient } from '../../contracts/client/index.js';
-import { newSymmetricKey } from '../../contracts/client/envelope.js';
+import { decryptValue, encryptBytes, newSymmetricKey, wrapSymmetricKey } from '../../contracts/client/envelope.js';
 import { isLuhnValid } from '../../contracts/lib/plausible.js';
 import { runContracts } from '../../contracts/lib/cli.js';
 import { MAIN, spawnEmulator } from '../../contracts/lib/spawn-emulator.js';
@@ -33,6 +33,13 @@ const STAND_IN = {
 };
 const CARD = fixture('card-856x540.jpg');
 const RESIDENT = fixture('id-resident-900x570.jpg');
+const BOUNDARY = 'record-mode-test';
+const multipart = (image: Buffer) =>
+  Buffer.concat([
+    Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="image"; filename="card.jpg"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+    image,
+    Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
+  ]);
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 const children = new Set<ChildProcess>();
@@ -117,13 +124,28 @@ describe('record mode against the stand-in', () => {
     expect(ours.key).not.toBe(theirs.key);
     expect(ours.key).toBe((await rec.emulator.engine.currentKey(STAND_IN.appKey, 'credit-card')).publicKeyBase64);
 
+    // One AES key, one body: the stand-in's answer through the proxy is the very bytes it answers directly.
     const symmetricKey = newSymmetricKey();
-    const viaProxy = await proxied.creditCard(CARD, { symmetricKey });
-    const straight = await direct.creditCard(CARD, { symmetricKey });
-    expect(viaProxy.resultCode).toBe(0);
-    // One AES key, one image: the stand-in's answer through the proxy is the very bytes it answers directly.
-    expect(JSON.stringify(viaProxy.body)).toBe(JSON.stringify(straight.body));
-    expect(isLuhnValid(viaProxy.result!.totalCardNum)).toBe(true);
+    const body = multipart(encryptBytes(symmetricKey, CARD));
+    const post = (baseUrl: string, publicKey: string) =>
+      fetch(`${baseUrl}/v2.0/appkeys/${STAND_IN.appKey}/credit-card`, {
+        method: 'POST',
+        headers: {
+          Authorization: STAND_IN.secretKey,
+          'X-Key-Version': theirs.version,
+          'Symmetric-Key': wrapSymmetricKey(publicKey, symmetricKey),
+          'Content-Type': `multipart/form-data; boundary=${BOUNDARY}`,
+        },
+        body: new Uint8Array(body),
+      });
+    const viaProxy = await post(rec.emulator.url, ours.key);
+    const straight = await post(standIn, theirs.key);
+    expect([viaProxy.status, viaProxy.headers.get('content-type')]).toEqual([straight.status, straight.headers.get('content-type')]);
+    const bytes = Buffer.from(await viaProxy.arrayBuffer());
+    expect(bytes.equals(Buffer.from(await straight.arrayBuffer()))).toBe(true);
+    const answer = JSON.parse(bytes.toString()) as { header: { resultCode: number }; result: { totalCardNum: string } };
+    expect(answer.header.resultCode).toBe(0);
+    expect(isLuhnValid(decryptValue(symmetricKey, answer.result.totalCardNum))).toBe(true);
 
     const entry = (await journal(rec.emulator)).find((e) => e.endpoint === 'credit-card')!;
     expect(entry.forwarded).toMatchObject({
