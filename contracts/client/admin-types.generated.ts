@@ -540,10 +540,29 @@ export interface components {
             };
             authenticity?: boolean | "match";
             requestKey?: boolean;
+            /** @description A whole result as the live service answered it, values in plaintext (a recording, docs/record-live-service.md); played as it is, each value encrypted for the caller. A credit-card result has `cardNums`, an ID-card result `idType` and `keyValues`; fields the emulator does not know are kept. */
+            result?: {
+                /** @enum {string} */
+                fileType: "jpg" | "png";
+                /** @enum {string} */
+                resolution: "normal" | "low";
+            } & {
+                [key: string]: unknown;
+            };
         };
         Scenario: {
             name: string;
             description: string;
+            /** @description Where a recording of the live service came from (docs/record-live-service.md). */
+            recorded?: {
+                at: string;
+                /** @description The live service's host. */
+                target: string;
+                /** @enum {string} */
+                api?: "v2.0" | "v2.1";
+                /** @description Whether personal values were replaced by synthetic ones. */
+                redacted: boolean;
+            };
             endpoints: components["schemas"]["ScenarioEndpoints"];
             outcome?: components["schemas"]["Outcome"];
             sequence?: components["schemas"]["Outcome"][];

@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'no
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +20,7 @@ import { createOcrClient, type OcrClient } from '../../contracts/client/index.js
 import { decryptValue, encryptBytes, newSymmetricKey, wrapSymmetricKey } from '../../contracts/client/envelope.js';
 import { isLuhnValid } from '../../contracts/lib/plausible.js';
 import { runContracts } from '../../contracts/lib/cli.js';
+import { loadOpenApiDocument, OpenApiValidator } from '../../contracts/lib/openapi-validator.js';
 import { MAIN, spawnEmulator } from '../../contracts/lib/spawn-emulator.js';
 import { startEmulator, type RunningEmulator, type StartOptions } from '../../server/index.js';
 import { fixedKeyFactory, fixture } from '../support/fixtures.js';
@@ -98,8 +100,20 @@ function recording(dir: string, name: string): Record<string, any> {
   return parse(readFileSync(join(dir, name), 'utf8')) as Record<string, any>;
 }
 
+const admin = new OpenApiValidator(loadOpenApiDocument(fileURLToPath(new URL('../../server/admin-openapi.yaml', import.meta.url))));
+
+/** An admin answer, checked against server/admin-openapi.yaml. */
+async function adminChecked(emulator: RunningEmulator, path: string): Promise<any> {
+  const response = await fetch(`${emulator.url}${path}`);
+  const body = (await response.json()) as unknown;
+  const checked = admin.validateResponse({ method: 'get', path, status: response.status, headers: Object.fromEntries(response.headers), body });
+  expect(checked.errors, `${path}: ${JSON.stringify(body)}`).toEqual([]);
+  return body;
+}
+
+/** The journal, every entry (the forwarded ones included) as the admin API's description has it. */
 async function journal(emulator: RunningEmulator): Promise<Array<Record<string, any>>> {
-  return ((await (await fetch(`${emulator.url}/__emulator/requests?limit=100`)).json()) as { requests: Array<Record<string, any>> }).requests;
+  return ((await adminChecked(emulator, '/__emulator/requests?limit=100')) as { requests: Array<Record<string, any>> }).requests;
 }
 
 describe('record mode against the stand-in', () => {
@@ -255,7 +269,10 @@ describe('record mode against the stand-in', () => {
     const verdict = await client.authenticity(id.requestKey!, { idType: 'resident', name: 'x', residentNumber: '0000000000000', issueDate: '20000101' });
     expect(verdict.result).toEqual({ isAuthenticity: true });
     const entries = await journal(offline);
-    expect(entries.find((e) => e.endpoint === 'credit-card')?.scenario).toMatchObject({ reason: 'image-match' });
+    const replayed = entries.find((e) => e.endpoint === 'credit-card')!.scenario;
+    expect(replayed).toMatchObject({ name: `credit-card-${sha256(CARD).slice(0, 16)}`, reason: 'image-match' });
+    // The admin API shows a recording as server/admin-openapi.yaml describes it.
+    await adminChecked(offline, `/__emulator/scenarios/${replayed.name}`);
   });
 
   it('a curl + openssl client with the stand-in credentials gets the stand-in values unchanged, and its Request-Key', async () => {
