@@ -458,7 +458,7 @@ function requestLine(entry: JournalEntry): string {
   const scenario = entry.scenario ? ` scenario=${entry.scenario.name}(${entry.scenario.reason})` : '';
   const diagnosis = entry.resultCode !== 0 && entry.diagnosis ? ` — ${entry.diagnosis}` : '';
   // Requests the emulator itself refused (an unknown X-Emulator-Scenario) have no result code.
-  const outcome = entry.resultCode ?? 'refused by the emulator';
+  const outcome = entry.resultCode ?? (entry.forwarded ? `HTTP ${entry.status}` : 'refused by the emulator');
   const forwarded = entry.forwarded
     ? ` forwarded=${entry.forwarded.host}(${entry.forwarded.latencyMs}ms)${entry.forwarded.recorded ? ` recorded=${entry.forwarded.recorded}` : ''}`
     : '';

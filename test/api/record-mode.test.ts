@@ -231,6 +231,7 @@ describe('record mode against the stand-in', () => {
     expect(file.recorded.api).toBe('v2.1');
     const entries = await journal(rec.emulator);
     expect(entries.find((e) => e.endpoint === 'token/create')?.forwarded).toMatchObject({ host: new URL(standIn).host, status: 200 });
+    expect(rec.log).toContainEqual(expect.stringMatching(/^POST \/oauth2\/token\/create -> HTTP 200 .* forwarded=127\.0\.0\.1:\d+\(/));
     // The token issued by the stand-in, not by the emulator: the stand-in accepts it directly.
     const direct = await fetch(`${standIn}/v2.1/appkeys/${STAND_IN.appKey}/public-keys/id-card`, { headers: { 'X-NHN-Authorization': `Bearer ${token}` } });
     expect(((await direct.json()) as { header: { resultCode: number } }).header.resultCode).toBe(0);
