@@ -14,8 +14,8 @@
  * same key, to write them down.
  *
  * The caller's secret key, tokens and live Request-Keys pass through and are never kept beyond
- * the call: the key lookups are cached under a digest of the credential, the Request-Key
- * to image map under a digest of the Request-Key.
+ * the call: the target's public keys are cached by appKey, service and version (they are
+ * public), and the Request-Key to image map holds digests of the Request-Keys.
  */
 import { constants, createHash, createPublicKey, publicEncrypt, type KeyObject } from 'node:crypto';
 import type { ApiVersion } from '../auth.js';
