@@ -51,7 +51,10 @@ export interface TargetAnswer {
   body: Buffer;
 }
 
-/** Why the target gave no answer: it could not be reached, or it did not answer in time. */
+/**
+ * Why the target gave no answer: it could not be reached, or it did not answer in time.
+ * @example throw new TargetUnavailable('timeout', 'no answer within 30000 ms')
+ */
 export class TargetUnavailable extends Error {
   override name = 'TargetUnavailable';
   constructor(
