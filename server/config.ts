@@ -67,10 +67,10 @@ function environmentOnly<V>(row: Omit<EnvironmentOnly<V>, 'option'>): Environmen
 }
 
 const DEFAULT_APP_KEY = 'emulator-appkey';
-/** The live token issuer (NHN Cloud public API "User Access Key token"). */
-const LIVE_OAUTH_URL = 'https://oauth.api.nhncloudservice.com';
 const DEFAULT_SECRET_KEY = 'emulator-secretkey';
 const DEFAULT_ACCESS_KEY: UserAccessKey = { id: 'emulator-user-access-key', secret: 'emulator-secret-access-key' };
+/** The live token issuer record mode forwards to (NHN Cloud public API "User Access Key token"). */
+const LIVE_OAUTH_URL = 'https://oauth.api.nhncloudservice.com';
 
 /**
  * Settings that no longer exist, with what replaced them: set, they stop the start with this
