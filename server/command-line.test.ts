@@ -28,6 +28,23 @@ describe('readInvocation', () => {
     expect(start(['--api-date', '2026-03-09', '--keys-dir', './keys']).config).toMatchObject({ apiDate: '2026-03-09', keysDir: './keys' });
   });
 
+  it('reads record mode: --record-keep-values takes no value, the others as their variables', () => {
+    const read = readInvocation(['--record-target', 'https://api-ocr.nhncloudservice.com', '--record-keep-values', '--record-max-calls', '5'], {
+      EMULATOR_RECORD_DIR: '/tmp/rec',
+    });
+    if (read.action !== 'start') throw new Error('expected start');
+    expect(read.config).toMatchObject({
+      recordTarget: 'https://api-ocr.nhncloudservice.com',
+      recordKeepValues: true,
+      recordMaxCalls: 5,
+      recordDir: '/tmp/rec',
+    });
+    expect(read.config.recordOauthUrl).toBe('https://oauth.api.nhncloudservice.com');
+    const fromEnv = readInvocation([], { EMULATOR_RECORD_KEEP_VALUES: 'on' });
+    expect(fromEnv.action === 'start' && fromEnv.config.recordKeepValues).toBe(true);
+    expect(() => readInvocation(['--record-keep-values=on'], {})).toThrow(/--record-keep-values takes no value/);
+  });
+
   it('answers --help, -h and --version before reading any setting', () => {
     expect(readInvocation(['--help'], { PORT: 'bad' })).toEqual({ action: 'help' });
     expect(readInvocation(['-h', '--port', '1'], {})).toEqual({ action: 'help' });

@@ -27,7 +27,7 @@ function flagOptions(): NonNullable<ParseArgsConfig['options']> {
     version: { type: 'boolean' },
   };
   for (const row of Object.values(SETTINGS) as Setting<unknown>[]) {
-    if (row.flag) options[row.flag.name] = { type: 'string', multiple: row.flag.repeatable ?? false };
+    if (row.flag) options[row.flag.name] = row.flag.switch ? { type: 'boolean' } : { type: 'string', multiple: row.flag.repeatable ?? false };
   }
   return options;
 }

@@ -45,8 +45,8 @@ export interface Setting<V, I = V> {
   description: string;
   /** The environment variable, when it has one. */
   env?: string;
-  /** The command-line flag (`--name VALUE`), when it has one; `repeatable` flags add up. */
-  flag?: { name: string; value: string; repeatable?: boolean };
+  /** The command-line flag (`--name VALUE`), when it has one; `repeatable` flags add up; a `switch` takes no value and turns a toggle on. */
+  flag?: { name: string; value: string; repeatable?: boolean; switch?: boolean };
   /** The default as `--help` shows it, when the kind's own rendering is not enough. */
   shown?: string;
   /**
@@ -70,6 +70,8 @@ function environmentOnly<V>(row: Omit<EnvironmentOnly<V>, 'option'>): Environmen
 const DEFAULT_APP_KEY = 'emulator-appkey';
 const DEFAULT_SECRET_KEY = 'emulator-secretkey';
 const DEFAULT_ACCESS_KEY: UserAccessKey = { id: 'emulator-user-access-key', secret: 'emulator-secret-access-key' };
+/** The live token issuer record mode forwards to (NHN Cloud public API "User Access Key token"). */
+const LIVE_OAUTH_URL = 'https://oauth.api.nhncloudservice.com';
 
 /**
  * Settings that no longer exist, with what replaced them: set, they stop the start with this
@@ -266,6 +268,51 @@ export const SETTINGS = {
     default: 'nhn-ocr-emulator:',
     description: 'prefix of every Redis key, so several teams share one Redis',
   }),
+  recordTarget: setting({
+    env: 'EMULATOR_RECORD_TARGET',
+    flag: { name: 'record-target', value: 'URL' },
+    kind: optional(url(['https:', 'http:'])),
+    secret: 'url',
+    default: undefined,
+    shown: '(none: no record mode)',
+    description: 'record mode: forward the API to this live base URL and write each answer as a scenario (docs/record-live-service.md)',
+  }),
+  recordDir: setting({
+    env: 'EMULATOR_RECORD_DIR',
+    flag: { name: 'record-dir', value: 'DIR' },
+    kind: optional(text('a directory name', /^[^\0]+$/)),
+    default: undefined,
+    shown: '(recorded/ in the last scenarios directory, else ./scenarios/recorded)',
+    description: 'where record mode writes its scenario files',
+  }),
+  recordKeepValues: setting({
+    env: 'EMULATOR_RECORD_KEEP_VALUES',
+    flag: { name: 'record-keep-values', value: '', switch: true },
+    kind: toggle('off', 'on'),
+    default: false,
+    description: 'on: recordings keep the personal values read instead of synthetic ones of the same shape',
+  }),
+  recordMaxCalls: setting({
+    env: 'EMULATOR_RECORD_MAX_CALLS',
+    flag: { name: 'record-max-calls', value: 'N' },
+    kind: integer(1, 1_000_000),
+    default: 100,
+    description: 'record mode sends at most this many (paid) calls to the target; past it 4000006',
+  }),
+  recordOauthUrl: setting({
+    env: 'EMULATOR_RECORD_OAUTH_URL',
+    flag: { name: 'record-oauth-url', value: 'URL' },
+    kind: url(['https:', 'http:']),
+    secret: 'url',
+    default: LIVE_OAUTH_URL,
+    description: 'record mode forwards /oauth2/token/... to this token issuer',
+  }),
+  recordTimeoutMs: setting({
+    env: 'EMULATOR_RECORD_TIMEOUT_MS',
+    kind: integer(100, 600_000),
+    default: 30_000,
+    description: 'record mode: how long the target has to answer a forwarded call; then 5000503',
+  }),
   workers: setting({
     env: 'EMULATOR_WORKERS',
     flag: { name: 'workers', value: 'N' },
@@ -401,6 +448,7 @@ export function readFlags(flags: Readonly<Record<string, string | readonly strin
   for (const key of optionKeys) {
     const row: Setting<unknown> = SETTINGS[key];
     const raw = row.flag ? flags[row.flag.name] : undefined;
+    if (raw === true && row.flag?.switch) assign(read, key, row.kind.fromOption(true), `--${row.flag.name}`);
     if (raw === undefined || typeof raw === 'boolean') continue;
     const name = `--${row.flag!.name}`;
     if (typeof raw === 'string') {
@@ -549,7 +597,7 @@ export function settingsList(): { key: string; env?: string; flag?: string; show
     return {
       key,
       ...(row.env ? { env: row.env } : {}),
-      ...(row.flag ? { flag: `--${row.flag.name} ${row.flag.value}` } : {}),
+      ...(row.flag ? { flag: row.flag.switch ? `--${row.flag.name}` : `--${row.flag.name} ${row.flag.value}` } : {}),
       shown: row.shown ?? row.kind.show(row.default),
       description: row.description,
       accepts: row.kind.accepts,

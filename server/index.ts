@@ -10,7 +10,7 @@
  * await emulator.close();
  */
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage, RequestListener, Server } from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { baseUrl, isLoopbackName } from './base-url.js';
 import { checkOptions, checkSharedState, ConfigError, type EmulatorConfig, type OptionCheck, type SettingOptions } from './config.js';
@@ -20,6 +20,7 @@ import { DEFAULT_KEY_CACHE_ENTRIES } from './core/key-cache.js';
 import { rsa2048Factory, type KeyFactory } from './core/key-store.js';
 import { cryptoRandom, type RandomSource } from './core/random.js';
 import { ScenarioBook } from './core/scenarios/book.js';
+import type { RecordStepOptions } from './http/record-step.js';
 import { memoryStores } from './core/stores/memory.js';
 import type { StateStores } from './core/stores/types.js';
 import { isStoreUnavailable } from './core/stores/unavailable.js';
@@ -187,7 +188,7 @@ async function serve(options: ResolvedOptions, given: StartOptions, stores: Stat
   });
   const journal = new Journal(options.journalSize, options.journalMaxBytes);
   const onRequest = options.log === 'requests' ? (entry: JournalEntry) => log(requestLine(entry)) : undefined;
-  const app = createHttpApp(engine, {
+  const emulatorApp = createHttpApp(engine, {
     maxUploadBytes: options.maxUploadBytes,
     maxInflightBytes: options.maxInflightBytes,
     journal,
@@ -201,6 +202,18 @@ async function serve(options: ResolvedOptions, given: StartOptions, stores: Stat
     diagnosisHeader: options.diagnosisHeader,
     ...(onRequest ? { onRequest } : {}),
   });
+  // Record mode's step goes first: it takes the API's calls, the emulator the rest.
+  const step = options.recordTarget
+    ? await recordMode(options, {
+        engine,
+        journal,
+        maxUploadBytes: options.maxUploadBytes,
+        onFault,
+        log,
+        onRequest,
+      })
+    : undefined;
+  const app: RequestListener = step ? (req, res) => step(req, res) || emulatorApp(req, res) : emulatorApp;
   const { server, drain } = createNodeServer(
     app,
     options,
@@ -307,11 +320,56 @@ const OTHER_OPTIONS: Record<string, OptionCheck> = {
   prepareKeys: { accepts: 'true or false', test: (value) => typeof value === 'boolean' },
 } satisfies Record<Exclude<keyof StartOptions, keyof SettingOptions>, OptionCheck>;
 
+/**
+ * Record mode (docs/record-live-service.md): the record directory and its salt, the proxy to the
+ * target, and the step in front of the emulator. Says so in one log line, hosts only.
+ */
+async function recordMode(
+  options: ResolvedOptions,
+  parts: Omit<RecordStepOptions, 'proxy' | 'diagnosisHeader' | 'now'> & { engine: OcrEngine; log: (line: string) => void },
+): Promise<(req: IncomingMessage, res: ServerResponse) => boolean> {
+  const { LiveProxy } = await import('./core/record/live-proxy.js');
+  const { Redactor } = await import('./core/record/redact.js');
+  const { recordStep, targetFetch } = await import('./http/record-step.js');
+  const { RecordDir, defaultRecordDir } = await import('./record-dir.js');
+  const dir = new RecordDir(options.recordDir ?? defaultRecordDir(options.scenarioDirs, process.cwd()), options.random);
+  let salt: Buffer;
+  try {
+    dir.prepare();
+    salt = dir.salt();
+  } catch (error) {
+    throw new ConfigError(
+      `EMULATOR_RECORD_DIR ${dir.path} cannot be used: ${(error as Error).message}`,
+      'recordDir',
+      `cannot be used: ${(error as Error).message}`,
+    );
+  }
+  const keepValues = options.recordKeepValues;
+  const maxCalls = options.recordMaxCalls;
+  const proxy = new LiveProxy({
+    target: options.recordTarget!.replace(/\/+$/, ''),
+    oauth: options.recordOauthUrl.replace(/\/+$/, ''),
+    fetch: targetFetch(options.recordTimeoutMs),
+    ownKey: (appKey, service) => parts.engine.currentKey(appKey, service),
+    redactor: keepValues ? undefined : new Redactor(salt),
+    sink: dir,
+    maxCalls,
+    now: () => parts.engine.now(),
+  });
+  parts.log(
+    `nhn-ocr-emulator: record mode on: the API is forwarded to ${proxy.host} and tokens to ${proxy.oauthHost}, at most ${maxCalls} calls; recordings go to ${dir.path} (personal values ${keepValues ? 'KEPT' : 'replaced by synthetic ones'})`,
+  );
+  return recordStep({ ...parts, proxy, diagnosisHeader: options.diagnosisHeader, now: () => parts.engine.now() });
+}
+
 /** One log line per request: never secrets or values, only what happened. */
 function requestLine(entry: JournalEntry): string {
   const scenario = entry.scenario ? ` scenario=${entry.scenario.name}(${entry.scenario.reason})` : '';
   const diagnosis = entry.resultCode !== 0 && entry.diagnosis ? ` — ${entry.diagnosis}` : '';
   // Requests the emulator itself refused (an unknown X-Emulator-Scenario) have no result code.
-  const outcome = entry.resultCode ?? 'refused by the emulator';
-  return `${entry.method} ${entry.path} -> ${outcome} ${entry.durationMs}ms${scenario}${diagnosis}`;
+  const outcome = entry.resultCode ?? (entry.forwarded ? `HTTP ${entry.status}` : 'refused by the emulator');
+  const forwarded = entry.forwarded
+    ? ` forwarded=${entry.forwarded.host}(${entry.forwarded.latencyMs}ms)${entry.forwarded.recorded ? ` recorded=${entry.forwarded.recorded}` : ''}`
+    : '';
+  return `${entry.method} ${entry.path} -> ${outcome} ${entry.durationMs}ms${scenario}${forwarded}${diagnosis}`;
 }

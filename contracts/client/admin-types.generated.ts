@@ -540,10 +540,29 @@ export interface components {
             };
             authenticity?: boolean | "match";
             requestKey?: boolean;
+            /** @description A whole result as the live service answered it, values in plaintext (a recording, docs/record-live-service.md); played as it is, each value encrypted for the caller. A credit-card result has `cardNums`, an ID-card result `idType` and `keyValues`; fields the emulator does not know are kept. */
+            result?: {
+                /** @enum {string} */
+                fileType: "jpg" | "png";
+                /** @enum {string} */
+                resolution: "normal" | "low";
+            } & {
+                [key: string]: unknown;
+            };
         };
         Scenario: {
             name: string;
             description: string;
+            /** @description Where a recording of the live service came from (docs/record-live-service.md). */
+            recorded?: {
+                at: string;
+                /** @description The live service's host. */
+                target: string;
+                /** @enum {string} */
+                api?: "v2.0" | "v2.1";
+                /** @description Whether personal values were replaced by synthetic ones. */
+                redacted: boolean;
+            };
             endpoints: components["schemas"]["ScenarioEndpoints"];
             outcome?: components["schemas"]["Outcome"];
             sequence?: components["schemas"]["Outcome"][];
@@ -614,6 +633,22 @@ export interface components {
                 used?: boolean;
                 /** @description The key masked but for its last four characters, as `GET /__emulator/request-keys` lists it. */
                 ref?: string;
+            };
+            /** @description Record mode (docs/record-live-service.md) only. Where the call was forwarded, how long the target took, what it answered and what was recorded; never credentials, tokens or Request-Keys. */
+            forwarded?: {
+                /** @description The target's (or token issuer's) host. */
+                host: string;
+                /** @description Requests sent to it for this call (a public-key lookup and the call itself, say); each counts against EMULATOR_RECORD_MAX_CALLS. */
+                calls: number;
+                latencyMs: number;
+                /** @description The target's HTTP status, when it answered. */
+                status?: number;
+                /** @description The target's result code, when it answered the API's JSON. */
+                resultCode?: number;
+                /** @description The scenario file written. */
+                recorded?: string;
+                /** @description Why nothing was recorded. */
+                notRecorded?: string;
             };
         };
         RequestKeyView: {

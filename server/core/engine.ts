@@ -19,7 +19,7 @@ import { DEFAULT_KEY_CACHE_ENTRIES, SymmetricKeyCache, type CacheStats } from '.
 import type { EnvelopeFacts, JournalEntry } from './journal.js';
 import { isServiceName, SERVICES, type IssuedKey, type KeyFactory, type ServiceName } from './key-store.js';
 import { cryptoRandom, type RandomSource } from './random.js';
-import { creditCardReadingFor, idCardReadingFor } from './readings.js';
+import { creditCardReadingFor, idCardReadingFor, playedCreditCardResult, playedIdCardResult } from './readings.js';
 import { maskRequestKey, type RequestKeyView } from './request-key-ledger.js';
 import { DEFAULT_RSA_WORKERS, sharedRsaPool, type RsaPool } from './rsa-pool.js';
 import { ScenarioBook, type QueueEntry, type Selection, type SelectionInput } from './scenarios/book.js';
@@ -326,6 +326,8 @@ export class OcrEngine {
     const info = this.openImage(trace, envelope, upload);
     const scripted = await this.#select(trace, { endpoint: 'credit-card', header: envelope.scenarioHeader, imageSha256: info.sha256 }, envelope.app);
     if (scripted?.outcome.error) return this.#scriptedFailure(trace, scripted);
+    const encrypt = (v: string) => encryptValue(envelope.symmetricKey, v);
+    if (scripted?.outcome.result) return withTiming(scripted, { body: successBody(playedCreditCardResult(scripted.outcome.result, encrypt)) });
     const reading = creditCardReadingFor(info, envelope.app.now, scripted?.outcome.creditCard);
     return withTiming(scripted, { body: successBody(creditCardResult(reading, info, (v) => encryptValue(envelope.symmetricKey, v))) });
   }
@@ -336,14 +338,12 @@ export class OcrEngine {
     const info = this.openImage(trace, envelope, upload);
     const scripted = await this.#select(trace, { endpoint, header: envelope.scenarioHeader, imageSha256: info.sha256 }, envelope.app);
     if (scripted?.outcome.error) return this.#scriptedFailure(trace, scripted);
-    const reading = idCardReadingFor(info, envelope.app.now, scripted?.outcome.idCard);
-    const result = idCardResult(reading, info, (v) => encryptValue(envelope.symmetricKey, v), { bbox: this.behaviour.keyValueBbox });
+    const { result, idType, values } = this.#idCardAnswer(info, envelope, scripted?.outcome);
     const reply = withTiming(scripted, { body: successBody(result) });
-    if (!standAlone && this.#issuesRequestKey(reading.idType, scripted?.outcome)) {
-      const values = Object.fromEntries(reading.keyValues.map((kv) => [kv.key, kv.value]));
+    if (!standAlone && this.#issuesRequestKey(idType, scripted?.outcome)) {
       const verdict = scripted?.outcome.authenticity;
       const requestKey = await this.#stores.requestKeys.issue(envelope.app, {
-        idType: reading.idType,
+        idType,
         values,
         verdict: typeof verdict === 'boolean' ? verdict : undefined,
       });
@@ -351,6 +351,15 @@ export class OcrEngine {
       trace.requestKey = { issued: true, ref: maskRequestKey(requestKey) };
     }
     return reply;
+  }
+
+  /** An ID-card result, a recorded one as it was recorded, and its idType and plaintext values. */
+  #idCardAnswer(info: ImageInfo, envelope: Envelope, outcome: Outcome | undefined): { result: unknown; idType: IdType; values: Record<string, string> } {
+    const encrypt = (v: string) => encryptValue(envelope.symmetricKey, v);
+    if (outcome?.result) return playedIdCardResult(outcome.result, encrypt, { bbox: this.behaviour.keyValueBbox });
+    const reading = idCardReadingFor(info, envelope.app.now, outcome?.idCard);
+    const result = idCardResult(reading, info, encrypt, { bbox: this.behaviour.keyValueBbox });
+    return { result, idType: reading.idType, values: Object.fromEntries(reading.keyValues.map((kv) => [kv.key, kv.value])) };
   }
 
   /**

@@ -16,6 +16,7 @@ import type { ApiVersion } from './auth.js';
 import type { FileType } from './image-info.js';
 import type { SelectionReason } from './scenarios/book.js';
 import type { Endpoint } from './scenarios/schema.js';
+import type { ForwardFacts } from './record/live-proxy.js';
 
 /** What the envelope held after decryption (never the secret material itself). */
 export interface EnvelopeFacts {
@@ -51,6 +52,8 @@ export interface JournalEntry {
   envelope?: EnvelopeFacts | undefined;
   /** `ref`: the Request-Key issued or sent, masked (request-key-ledger.ts, maskRequestKey). */
   requestKey?: { issued?: boolean; used?: boolean; ref?: string } | undefined;
+  /** In record mode: where the call was forwarded, how long the target took, what it answered, what was recorded. */
+  forwarded?: ForwardFacts | undefined;
 }
 
 /** The most characters of one client-derived text an entry keeps. */

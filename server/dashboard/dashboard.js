@@ -359,6 +359,14 @@ function renderDetail() {
     ...fact('Result code', entry.resultCode === undefined ? 'none: refused by the emulator (HTTP 4xx)' : String(entry.resultCode)),
     ...(entry.scenario ? fact('Scenario', `${entry.scenario.name} (${entry.scenario.reason}, call ${entry.scenario.call + 1})`) : []),
     ...(entry.durationMs !== undefined ? fact('Duration', `${entry.durationMs} ms`) : []),
+    // Record mode (docs/record-live-service.md): where the call went and what was written.
+    ...(entry.forwarded
+      ? fact(
+          'Forwarded',
+          `to ${entry.forwarded.host}, ${entry.forwarded.calls} request(s), ${entry.forwarded.latencyMs} ms${entry.forwarded.resultCode !== undefined ? `, answered ${entry.forwarded.resultCode}` : ''}`,
+        )
+      : []),
+    ...(entry.forwarded ? fact('Recorded', entry.forwarded.recorded ?? `nothing: ${entry.forwarded.notRecorded ?? 'no reason given'}`) : []),
     ...(env.keyVersion !== undefined ? fact('X-Key-Version', env.keyVersion) : []),
     ...(env.symmetricKeyBytes !== undefined ? fact('Symmetric key', `${env.symmetricKeyBytes} bytes unwrapped`) : []),
     ...(env.image ? fact('Image', `${env.image.fileType.toUpperCase()}, ${env.image.width} × ${env.image.height} px, ${count(env.image.bytes)} bytes`) : []),

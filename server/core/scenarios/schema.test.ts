@@ -195,3 +195,30 @@ describe('rejections name the field', () => {
     expect(problems(['x'])).toEqual(['a scenario file must be a mapping, not a list']);
   });
 });
+
+describe('recordings (docs/record-live-service.md)', () => {
+  const card = {
+    fileType: 'jpg',
+    resolution: 'normal',
+    cardNums: [{ value: '4532', conf: 0.9 }],
+    totalCardNum: '4532',
+    validThru: { value: '03/30', conf: 0.8 },
+    aFieldOfLater: 1,
+  };
+  const recorded = { at: '2026-12-07T08:00:00.000Z', target: 'api-ocr.nhncloudservice.com', api: 'v2.0', redacted: true };
+
+  it('a whole result, unknown fields kept, with its recorded block', () => {
+    const parsed = value({ ...base, recorded, match: { imageSha256: ['a'.repeat(64)] }, outcome: { result: card } });
+    expect(parsed.outcome?.result).toEqual(card);
+    expect(parsed.recorded).toEqual(recorded);
+  });
+
+  it('an ID-card result serves only the ID-card endpoints, a card result only credit-card', () => {
+    const id = { fileType: 'png', resolution: 'low', idType: 'resident', keyValues: [{ key: 'name', value: '김서준', conf: 0.7 }], boxes: [] };
+    expect(value({ ...base, endpoints: ['id-card', 'id-card/stand-alone'], outcome: { result: id, authenticity: true } }).outcome?.authenticity).toBe(true);
+    expect(problems({ ...base, endpoints: ['id-card'], outcome: { result: card } }).join()).toMatch(/credit-card result \(cardNums\) serves only credit-card/);
+    expect(problems({ ...base, outcome: { result: card, error: 4000111 } }).join()).toMatch(/either result or error/);
+    expect(problems({ ...base, outcome: { result: { ...card, cardNums: [{ value: 4532, conf: 1 }] } } }).join()).toMatch(/result/);
+    expect(problems({ ...base, recorded: { ...recorded, redacted: 'yes' } }).join()).toMatch(/redacted must be true or false/);
+  });
+});

@@ -94,6 +94,33 @@ const idCardScript = v.pipe(
   ),
 );
 
+const box = v.looseObject({ x1: v.number(), y1: v.number(), x2: v.number(), y2: v.number(), x3: v.number(), y3: v.number(), x4: v.number(), y4: v.number() });
+const recognised = v.looseObject({ value: v.string('value must be a string (in plaintext)'), conf: v.number() });
+const imageFacts = {
+  fileType: v.picklist(['jpg', 'png'], 'fileType must be jpg or png'),
+  resolution: v.picklist(['normal', 'low'], 'resolution must be normal or low'),
+};
+
+/**
+ * A whole result as the service answered it, values in plaintext (a recording,
+ * docs/record-live-service.md): played as it is, each value encrypted for the caller. Loose:
+ * a field the service adds later is kept and played too.
+ */
+const recordedCreditCard = v.looseObject({
+  ...imageFacts,
+  cardNums: v.array(recognised),
+  totalCardNum: v.optional(v.string()),
+  cardNumBoxes: v.optional(v.array(box)),
+  validThru: v.optional(recognised),
+  validThruBox: v.optional(box),
+});
+const recordedIdCard = v.looseObject({
+  ...imageFacts,
+  idType: v.picklist(ID_TYPES, `idType must be one of ${ID_TYPES.join(', ')}`),
+  keyValues: v.array(v.looseObject({ key: v.string(), value: v.string('value must be a string (in plaintext)'), conf: v.number(), bbox: v.optional(box) })),
+  boxes: v.optional(v.array(box)),
+});
+
 /** One outcome: an error or a result, with optional delay, fault and authenticity verdict. */
 export const OutcomeSchema = v.strictObject({
   error: v.optional(errorCode),
@@ -105,6 +132,10 @@ export const OutcomeSchema = v.strictObject({
   authenticity: v.optional(v.union([v.boolean(), v.literal('match')], 'authenticity must be true, false or match')),
   /** Whether /id-card sends a Request-Key (default: yes, as the guide says). */
   requestKey: v.optional(v.boolean()),
+  /** A whole result, values in plaintext, played as it is (a recording of the live service). */
+  result: v.optional(
+    v.union([recordedCreditCard, recordedIdCard], 'result must be a credit-card result (cardNums, ...) or an ID-card result (idType, keyValues, ...)'),
+  ),
 });
 
 /** A scenario file's content. */
@@ -119,6 +150,15 @@ export const ScenarioSchema = v.pipe(
     sequence: v.optional(v.pipe(v.array(OutcomeSchema), v.minLength(1, 'sequence needs at least one outcome'))),
     /** After the sequence's last step: stay on it (`last`, default) or start over (`cycle`). */
     repeat: v.optional(v.picklist(['last', 'cycle'])),
+    /** Where a recording came from (docs/record-live-service.md); only people read it. */
+    recorded: v.optional(
+      v.strictObject({
+        at: v.string(),
+        target: v.string(),
+        api: v.optional(v.picklist(['v2.0', 'v2.1'])),
+        redacted: v.boolean('redacted must be true or false'),
+      }),
+    ),
     match: v.optional(
       v.strictObject({
         imageSha256: v.optional(v.array(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/i, 'imageSha256 entries are 64 hex digits')))),
@@ -128,11 +168,27 @@ export const ScenarioSchema = v.pipe(
     ),
   }),
   v.check((s) => !(s.outcome && s.sequence), 'give either outcome or sequence, not both'),
+  v.check(
+    (s) => [s.outcome, ...(s.sequence ?? [])].every((o) => !o?.result || resultFits(o.result, s.endpoints)),
+    'a credit-card result (cardNums) serves only credit-card, an ID-card result (keyValues) only id-card and id-card/stand-alone',
+  ),
+  v.check((s) => [s.outcome, ...(s.sequence ?? [])].every((o) => !(o?.result && o.error !== undefined)), 'give either result or error, not both'),
   v.forward(
     v.check((s) => !s.repeat || Boolean(s.sequence), 'repeat applies to a sequence only'),
     ['repeat'],
   ),
 );
+
+/** Whether a whole result fits every endpoint a scenario serves. */
+function resultFits(result: object, endpoints: readonly string[]): boolean {
+  const allowed = 'cardNums' in result ? ['credit-card'] : ['id-card', 'id-card/stand-alone'];
+  return endpoints.every((endpoint) => allowed.includes(endpoint));
+}
+
+/** A recorded credit-card result (`outcome.result` with cardNums). */
+export type RecordedCreditCard = v.InferOutput<typeof recordedCreditCard>;
+/** A recorded ID-card result (`outcome.result` with keyValues). */
+export type RecordedIdCard = v.InferOutput<typeof recordedIdCard>;
 
 /** A parsed outcome. */
 export type Outcome = v.InferOutput<typeof OutcomeSchema>;

@@ -1,0 +1,199 @@
+/**
+ * Record mode's one step in front of the emulator (docs/record-live-service.md): the API's five
+ * operations and the token issuer's two go to the live service through the recording proxy
+ * (server/core/record/live-proxy.ts); anything else (the admin API, the dashboard, an unknown
+ * path) is left to the emulator. The step reads the request, hands it to the proxy, journals the
+ * call with what was forwarded where, and writes the answer.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApiVersion } from '../core/auth.js';
+import type { ImageEndpoint } from '../core/record/recording.js';
+import { type LiveProxy, type ProxyAnswer, type ProxyCall, type TargetFetch, TargetUnavailable } from '../core/record/live-proxy.js';
+import { failureBody } from '../core/errors.js';
+import type { Journal, JournalEntry } from '../core/journal.js';
+import { maskRequestKey } from '../core/request-key-ledger.js';
+import { drainBody, readyToAnswer, DRAIN_MS } from './body.js';
+import { DIAGNOSIS_HEADER, diagnosisHeaderValue } from './diagnosis-header.js';
+import { plainImagePart } from './multipart.js';
+
+const PUBLIC_KEY_PATH = /^\/(v2\.[01])\/appkeys\/([^/?#]+)\/public-keys\/([^/?#]+)(?:\?.*)?$/;
+const OPERATION_PATH = /^\/(v2\.[01])\/appkeys\/([^/?#]+)\/(credit-card|id-card|id-card\/stand-alone|id-card\/authenticity)(?:\?.*)?$/;
+const TOKEN_PATH = /^\/oauth2\/token\/(create|revoke)(?:\?.*)?$/;
+
+/** What the step needs. */
+export interface RecordStepOptions {
+  proxy: LiveProxy;
+  journal: Journal;
+  /** Largest request body read; above it 4131000, nothing forwarded. */
+  maxUploadBytes: number;
+  /** Told about every finished request (for logging). */
+  onRequest?: ((entry: JournalEntry) => void) | undefined;
+  /** Told about faults of the step itself (the request is then cut). */
+  onFault: (error: unknown) => void;
+  diagnosisHeader: boolean;
+  /** The journal's clock. */
+  now(): number;
+}
+
+/**
+ * Builds the step: it answers a request it takes and returns true, or returns false for the emulator.
+ * @example const step = recordStep({ proxy, journal, maxUploadBytes, onFault, diagnosisHeader: true, now: Date.now }); (req, res) => step(req, res) || app(req, res)
+ */
+export function recordStep(options: RecordStepOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
+  return (req, res) => {
+    const url = req.url ?? '';
+    const handled = route(req.method ?? '', url);
+    if (!handled) return false;
+    const started = performance.now();
+    handled(req, options)
+      .then(async ({ answer, entry }) => {
+        const diagnosisHeaders = answer.diagnosis && options.diagnosisHeader ? { [DIAGNOSIS_HEADER]: diagnosisHeaderValue(answer.diagnosis) } : {};
+        const added = options.journal.add({
+          time: new Date(options.now()).toISOString(),
+          method: req.method ?? '',
+          path: url.split('?')[0]!,
+          ...entry,
+          resultCode: answer.resultCode,
+          status: answer.status,
+          ...(answer.diagnosis ? { diagnosis: answer.diagnosis } : {}),
+          durationMs: Math.round((performance.now() - started) * 100) / 100,
+          forwarded: answer.forwarded,
+        });
+        options.onRequest?.(added);
+        if (!(await readyToAnswer(req, {}))) return;
+        res.writeHead(answer.status, { ...answer.headers, ...diagnosisHeaders, 'content-length': answer.body.length });
+        res.end(answer.body);
+      })
+      .catch((error: unknown) => {
+        options.onFault(error);
+        res.destroy();
+      });
+    return true;
+  };
+}
+
+type Handled = (req: IncomingMessage, options: RecordStepOptions) => Promise<{ answer: ProxyAnswer; entry: Partial<JournalEntry> }>;
+
+/** The handler of a request the step takes, or undefined. */
+function route(method: string, url: string): Handled | undefined {
+  if (method === 'GET') {
+    const match = PUBLIC_KEY_PATH.exec(url);
+    if (!match) return undefined;
+    return async (req, { proxy }) => {
+      const call = proxyCall(req, match[1] as ApiVersion, match[2]!, url);
+      if (!req.complete) await drainBody(req, DRAIN_MS);
+      return { answer: await proxy.publicKey(call, match[3]!), entry: { api: call.api, endpoint: 'public-key', appKey: call.appKey } };
+    };
+  }
+  if (method !== 'POST') return undefined;
+  const token = TOKEN_PATH.exec(url);
+  if (token) {
+    return async (req, options) => {
+      const body = await readBody(req, 64 * 1024);
+      const entry: Partial<JournalEntry> = { endpoint: `token/${token[1]}` as 'token/create' | 'token/revoke' };
+      if (body === undefined) return { answer: tooLarge(options.proxy.oauthHost), entry };
+      return { answer: await options.proxy.token(url, headersOf(req), body), entry };
+    };
+  }
+  const match = OPERATION_PATH.exec(url);
+  if (!match) return undefined;
+  return async (req, options) => {
+    const call = proxyCall(req, match[1] as ApiVersion, match[2]!, url);
+    const endpoint = match[3] as ImageEndpoint | 'id-card/authenticity';
+    const entry: Partial<JournalEntry> = { api: call.api, endpoint, appKey: call.appKey };
+    const sentKey = call.headers['request-key'];
+    const body = await readBody(req, options.maxUploadBytes);
+    if (body === undefined) return { answer: tooLarge(options.proxy.host), entry };
+    const image = endpoint === 'id-card/authenticity' ? undefined : imagePart(body, call.headers['content-type']);
+    const answer = await options.proxy.envelopeCall(call, endpoint, body, image);
+    const issued = answer.headers['request-key'];
+    // Masked as the emulator's own Request-Keys are: a live one is never written down whole.
+    if (issued) entry.requestKey = { issued: true, ref: maskRequestKey(issued) };
+    else if (sentKey) entry.requestKey = { ref: maskRequestKey(sentKey) };
+    return { answer, entry };
+  };
+}
+
+function proxyCall(req: IncomingMessage, api: ApiVersion, appKey: string, path: string): ProxyCall {
+  return { api, appKey, path, headers: headersOf(req) };
+}
+
+function headersOf(req: IncomingMessage): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(req.headers)) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  return out;
+}
+
+/** The `image` part of a plain multipart body (as sent: still encrypted), when it is one. */
+function imagePart(body: Buffer, contentType: string | undefined): Buffer | undefined {
+  const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? '');
+  return boundary ? plainImagePart(body, (boundary[1] ?? boundary[2])!) : undefined;
+}
+
+/**
+ * The whole body, or `undefined` when it is larger than `maxBytes` (the rest is then read and
+ * dropped, so the connection stays usable). Read with listeners, not `for await`: leaving such a
+ * loop early destroys the request, and its connection with it.
+ */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData);
+      req.off('end', onEnd);
+      chunks.length = 0;
+      drainBody(req, DRAIN_MS).then(() => resolve(undefined), reject);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.once('error', reject);
+  });
+}
+
+/** The live service's answer to a body over its limit, given here without spending a call (condition table: 4131000). */
+function tooLarge(host: string): ProxyAnswer {
+  const body = failureBody('MAX_UPLOAD_SIZE_EXCEEDED');
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json;charset=UTF-8' },
+    body: Buffer.from(JSON.stringify(body)),
+    resultCode: body.header.resultCode,
+    diagnosis: 'the request body is larger than the upload limit (EMULATOR_MAX_UPLOAD_BYTES); not forwarded',
+    forwarded: { host, calls: 0, latencyMs: 0, notRecorded: 'not forwarded' },
+  };
+}
+
+/**
+ * The request to the target over the network, bounded by `timeoutMs`: a refused connection, a
+ * name that does not resolve or a timeout reject with {@link TargetUnavailable}.
+ * @example const fetchTarget = targetFetch(30_000)
+ */
+export function targetFetch(timeoutMs: number): TargetFetch {
+  return async ({ url, method, headers, body }) => {
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        ...(body ? { body: new Uint8Array(body) } : {}),
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const bytes = Buffer.from(await response.arrayBuffer());
+      return { status: response.status, headers: Object.fromEntries(response.headers), body: bytes };
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === 'TimeoutError' || name === 'AbortError')
+        throw new TargetUnavailable('timeout', `no answer within ${timeoutMs} ms, EMULATOR_RECORD_TIMEOUT_MS`);
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new TargetUnavailable('unreachable', cause?.code ?? cause?.message ?? (error as Error).message);
+    }
+  };
+}
