@@ -31,6 +31,10 @@ describe('shared-state settings', () => {
       [{ ...REDIS, EMULATOR_KEYS_DIR: '/tmp/k' }, /^EMULATOR_KEYS_DIR and EMULATOR_REDIS_URL/],
       [{ ...REDIS, EMULATOR_REDIS_PREFIX: 'a b' }, /^EMULATOR_REDIS_PREFIX="a b"/],
       [{ ...REDIS, EMULATOR_WORKERS: '0' }, /^EMULATOR_WORKERS="0" must be a whole number from 1 to 64/],
+      [
+        { ...REDIS, EMULATOR_WORKERS: '2', EMULATOR_RECORD_TARGET: 'https://api-ocr.nhncloudservice.com' },
+        /^EMULATOR_WORKERS="2" cannot go with EMULATOR_RECORD_TARGET: record mode runs in one process/,
+      ],
       // A URL the setting refuses is shown without its password.
       [{ ...REDIS, EMULATOR_REDIS_URL: 'http://:hunter2pass@cache' }, /^EMULATOR_REDIS_URL="http:\/\/:\*\*\*@cache" must be a URL/],
     ];

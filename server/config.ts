@@ -544,12 +544,13 @@ const INFLIGHT_UPLOADS = 4;
 
 /**
  * The settings of where the state lives, checked together: a Redis URL needs its secret, a
- * keys dir and Redis exclude each other, and more than one worker needs Redis. One line each,
+ * keys dir and Redis exclude each other, more than one worker needs Redis and
+ * cannot record. One line each,
  * naming the settings as they were given (`labels`) where known.
  * @example checkSharedState(loadConfig({ EMULATOR_WORKERS: '2' })) // throws ConfigError: EMULATOR_WORKERS=2 needs EMULATOR_REDIS_URL ...
  */
 export function checkSharedState(
-  config: Pick<EmulatorConfig, 'keysDir' | 'redisUrl' | 'redisSecret' | 'workers'>,
+  config: Pick<EmulatorConfig, 'keysDir' | 'redisUrl' | 'redisSecret' | 'workers'> & Partial<Pick<EmulatorConfig, 'recordTarget'>>,
   labels: Partial<Record<OptionKey, string>> = {},
 ): void {
   const name = (key: OptionKey, fallback: string) => labels[key]?.replace(/[= ].*$/, '') ?? fallback;
@@ -574,6 +575,14 @@ export function checkSharedState(
       'needs a Redis URL',
     );
   }
+  // Record mode's call budget and its Request-Keys of the live service live in one process
+  // (docs/record-live-service.md, "What it costs"): N workers would spend N budgets.
+  if (config.workers > 1 && config.recordTarget)
+    throw new ConfigError(
+      `${labels.workers ?? `EMULATOR_WORKERS=${config.workers}`} cannot go with ${name('recordTarget', 'EMULATOR_RECORD_TARGET')}: record mode runs in one process, so that its call budget holds`,
+      'workers',
+      'cannot go with record mode',
+    );
 }
 
 /**
