@@ -23,7 +23,7 @@ import { memoryStores } from './core/stores/memory.js';
 import type { StateStores } from './core/stores/types.js';
 import { isStoreUnavailable } from './core/stores/unavailable.js';
 import { ScenarioBook } from './core/scenarios/book.js';
-import { createApp as createHttpApp } from './http/app.js';
+import { createApp as createHttpApp } from './http/pipeline.js';
 import { answerClientError, answerClientErrorWithDiagnosis, answerConnect } from './http/client-error.js';
 import { drainableListener } from './http/drain.js';
 import { applyHeaderLimits, limitHeaderLines, MAX_HEADER_BYTES, refuseRepeatedHost } from './http/header-limits.js';
@@ -79,7 +79,7 @@ export interface StartOptions extends SettingOptions {
 }
 
 /**
- * Options of {@link createApp}. Written out here rather than taken from server/http/app.ts so
+ * Options of {@link createApp}. Written out here rather than taken from server/http/pipeline.ts so
  * that the package's types need nothing of express (test/package/declarations.test.ts checks
  * that the two stay the same).
  */

@@ -11,8 +11,13 @@ import type express from 'express';
 import type { OcrEngine, Reply, Trace } from '../core/engine.js';
 import { OAuthError, OcrError } from '../core/errors.js';
 import type { TokenForm } from '../core/token-issuer.js';
-import type { Handler } from './api-routes.js';
 import { DRAIN_MS, drainBody, readBodyText } from './body.js';
+
+/** A token route's handler: gets the request and the trace to fill in, returns a reply. */
+export type Handler = (req: Request, res: Response, trace: Trace) => Promise<Reply>;
+
+/** An express route around a handler, settled, journaled and written by the pipeline (pipeline.ts). */
+export type RouteFactory = (handler: Handler) => RequestHandler;
 
 /** The largest form body the issuer reads: two short parameters fit many times over. */
 const FORM_LIMIT_BYTES = 16 * 1024;
@@ -24,7 +29,7 @@ const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
  * Adds the two token routes to an app, each settled (journaled, errors rendered) by `route`.
  * @example tokenRoutes(app, route, engine)
  */
-export function tokenRoutes(app: express.Express, route: (handler: Handler) => RequestHandler, engine: OcrEngine): void {
+export function tokenRoutes(app: express.Express, route: RouteFactory, engine: OcrEngine): void {
   app.post(
     '/oauth2/token/create',
     route(async (req, res, trace): Promise<Reply> => {

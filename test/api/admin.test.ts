@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OcrClient } from '../../contracts/client/index.js';
 import { OcrEngine } from '../../server/core/engine.js';
 import { Journal, type JournalEntry } from '../../server/core/journal.js';
-import { createApp } from '../../server/http/app.js';
+import { createApp } from '../../server/http/pipeline.js';
 import { startEmulator, type RunningEmulator } from '../../server/index.js';
 import { fixture, fixedKeyFactory } from '../support/fixtures.js';
 import { APP, OTHER_APP, useEmulator } from '../support/harness.js';

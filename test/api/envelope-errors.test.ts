@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { createOcrClient, decryptBytes, encryptBytes, newSymmetricKey, wrapSymmetricKey } from '../../contracts/client/index.js';
 import { OcrEngine } from '../../server/core/engine.js';
 import { Journal } from '../../server/core/journal.js';
-import { createApp } from '../../server/http/app.js';
+import { createApp } from '../../server/http/pipeline.js';
 import { fixture, fixedKeyFactory } from '../support/fixtures.js';
 import { APP, useEmulator } from '../support/harness.js';
 

@@ -1,6 +1,7 @@
 /**
- * The public-key GET and the four POST operations have a fast lane past express
- * (server/http/app.ts). It must answer byte for byte what the express routes answer: every case
+ * The public-key GET and the four POST operations have a fast path past express
+ * (server/http/pipeline.ts, step 1). Both paths hand their answers to the one writer
+ * (server/http/answer.ts), and this proves what a client sees: byte for byte the same. Every case
  * below is sent twice, once as the lane takes it and once with an empty query string, which the
  * lane leaves to express (the router ignores the query, so the engine sees the same call), and
  * the raw answers must match but for `Date` (and a new Request-Key).

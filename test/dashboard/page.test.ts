@@ -8,7 +8,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OcrEngine } from '../../server/core/engine.js';
 import { Journal } from '../../server/core/journal.js';
-import { createApp } from '../../server/http/app.js';
+import { createApp } from '../../server/http/pipeline.js';
 import { DASHBOARD_CSP } from '../../server/http/dashboard.js';
 import { startEmulator, type RunningEmulator } from '../../server/index.js';
 import { fixedKeyFactory } from '../support/fixtures.js';

@@ -1,0 +1,310 @@
+/**
+ * The request pipeline: every request the app is given, from its arrival to its answer, in the
+ * order the steps run. Paths and methods from TOAST-DOCS/OCR en/document-ocr-api-guide-v2.0.md
+ * and -v2.1.md (the route table, api-routes.ts), plus the v2.1 token issuer (token-routes.ts)
+ * and the admin API (admin.ts).
+ *
+ * 1. An API call in plain form (no query, no escape, a GET without a body) takes the fast path:
+ *    matched against the route table, performed, settled and written without express. Most
+ *    calls come this way; express's routing and response helpers cost the public-key GET ~8x
+ *    what Node's HTTP alone does (test/bench/README.md).
+ * 2. Everything else goes to express: the admin API under `/__emulator`, HEAD (not one of the
+ *    guide's operations), the API routes the fast path declined (derived from the same table),
+ *    the token issuer, and last any other path or method, which answers 4041007 URL_NOT_FOUND
+ *    on HTTP 200 ({@link unknownRoute}).
+ * 3. Either way an API call settles here ({@link settle}): performed, its failure rendered as a
+ *    refusal, any scripted delay waited out, journaled, the diagnosis header added to a failure,
+ *    and written by the one writer (answer.ts), so both ways answer the same bytes.
+ */
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { API_VERSIONS } from '../core/auth.js';
+import { AUTHENTICITY_MAX_BODY_BYTES } from '../core/authenticity.js';
+import type { ApiCall, OcrEngine, Reply, Trace, Upload } from '../core/engine.js';
+import { OAuthError, OcrError, failureBody } from '../core/errors.js';
+import type { Journal } from '../core/journal.js';
+import { ScenarioError } from '../core/scenarios/book.js';
+import { isStoreUnavailable } from '../core/stores/unavailable.js';
+import { adminRouter, type AdminOptions } from './admin.js';
+import { type Answer, writeAnswer } from './answer.js';
+import { API_ROUTES, type ApiOperation, apiCall, expressPath, fastRoutes, routeParameter } from './api-routes.js';
+import { readBodyText } from './body.js';
+import { DIAGNOSIS_HEADER, diagnosisHeaderValue } from './diagnosis-header.js';
+import { type ImageReader, imageReader } from './multipart.js';
+import { type RouteFactory, tokenRoutes } from './token-routes.js';
+import { UploadBudget } from './upload-budget.js';
+
+/** Options of the HTTP adapter. */
+export interface AppOptions extends Omit<AdminOptions, 'journal'> {
+  /** Largest accepted request body in bytes (4131000 above it). */
+  maxUploadBytes: number;
+  /** Upload bytes held in memory at once, past which uploads wait (default 4x maxUploadBytes). */
+  maxInflightBytes?: number;
+  journal: Journal;
+  /** Told about server-side faults (answered -1). */
+  onFault?: (error: unknown) => void;
+  /** Told about every finished API request (for logging). */
+  onRequest?: (entry: ReturnType<Journal['add']>) => void;
+  /** `false` leaves out `X-Emulator-Diagnosis` (EMULATOR_DIAGNOSIS_HEADER=off); default true. */
+  diagnosisHeader?: boolean;
+}
+
+/**
+ * Builds the HTTP handler around an engine: a Node request listener, for `http.createServer`,
+ * supertest, or mounting in an app of your own.
+ * @example const server = http.createServer(createApp(engine, { maxUploadBytes: 20 * 1024 * 1024, journal: new Journal() }))
+ */
+export function createApp(engine: OcrEngine, options: AppOptions): RequestListener {
+  const onFault = options.onFault ?? (() => {});
+  const withDiagnosis = options.diagnosisHeader !== false;
+  const budget = new UploadBudget(options.maxInflightBytes ?? 4 * options.maxUploadBytes);
+  const readImage = imageReader(options.maxUploadBytes, budget);
+  // The authenticity body: at most the upload limit on the wire, far less kept (authenticity.ts).
+  const readText = (req: IncomingMessage, res: ServerResponse) => readBodyText(req, res, options.maxUploadBytes, AUTHENTICITY_MAX_BODY_BYTES, budget);
+
+  /** Step 3: an API call's outcome to its answer, journaled. */
+  const settle = async (method: string, path: string, trace: Trace, started: number, pending: Promise<Reply>): Promise<Answer> => {
+    let reply: Reply;
+    try {
+      reply = await pending;
+    } catch (error) {
+      const refused = refusal(tokenFailure(error, trace, onFault), trace, withDiagnosis);
+      if (refused) {
+        record(method, path, trace, undefined, refused.status, started);
+        return refused;
+      }
+      reply = failureReply(error, trace, onFault);
+    }
+    if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+    const status = reply.status ?? 200;
+    const resultCode = (reply.body as { header?: { resultCode?: number } } | undefined)?.header?.resultCode;
+    record(method, path, trace, resultCode, status, started);
+    if (reply.fault === 'drop-connection') return { status: 0, body: undefined, drop: true };
+    // Only failures carry a diagnosis: a success (or a token answer, which has no result code) does not.
+    const failed = resultCode !== undefined && resultCode !== 0;
+    const headers = failed ? { ...reply.headers, ...diagnosisHeaders(withDiagnosis, trace.diagnosis ?? 'no diagnosis recorded') } : reply.headers;
+    return { status, body: reply.body, headers };
+  };
+
+  /** Journals a finished request and tells the logger. */
+  const record = (method: string, path: string, trace: Trace, resultCode: number | undefined, status: number, started: number): void => {
+    // Journal.add stores a bounded copy: client-derived texts clipped, sharing no memory with the request.
+    const entry = options.journal.add({
+      time: new Date(engine.now()).toISOString(),
+      method,
+      path,
+      ...trace,
+      resultCode,
+      status,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+    });
+    options.onRequest?.(entry);
+  };
+
+  /** Writes a settled answer; a fault while writing closes the connection. */
+  const respond = async (req: IncomingMessage, res: ServerResponse, answer: Promise<Answer>): Promise<void> => {
+    try {
+      await writeAnswer(req, res, await answer);
+    } catch (error) {
+      onFault(error);
+      res.destroy();
+    }
+  };
+
+  /** An API call, routed: performed, settled, written. */
+  const serve = (req: IncomingMessage, res: ServerResponse, path: string, operation: ApiOperation, call: ApiCall, parameter: string | undefined) => {
+    const trace: Trace = {};
+    const started = performance.now();
+    void respond(req, res, settle(req.method!, path, trace, started, perform(engine, readImage, readText, operation, call, parameter, req, res, trace)));
+  };
+
+  /** A route of express's around a handler (the token issuer, unknown routes). */
+  const route: RouteFactory = (handler) => (req, res) => {
+    const trace: Trace = {};
+    const started = performance.now();
+    void respond(req, res, settle(req.method, req.path, trace, started, handler(req, res, trace)));
+  };
+
+  // Step 2: express, for all the fast path declines.
+  const app = strictExpress();
+  app.use('/__emulator', adminRouter(engine, { ...options, uploads: () => budget.stats }));
+  // Express answers HEAD with the GET handler; HEAD is not one of the guide's five operations.
+  const notFound = route(async (req) => {
+    throw unknownRoute(req.method, req.path);
+  });
+  app.use((req, res, next) => (req.method === 'HEAD' ? notFound(req, res, next) : next()));
+  for (const api of API_VERSIONS) {
+    for (const table of API_ROUTES) {
+      const parameter = routeParameter(table);
+      app[table.method === 'GET' ? 'get' : 'post'](expressPath(api, table), (req: Request, res: Response) =>
+        serve(req, res, req.path, table.operation, apiCall(api, param(req, 'appKey'), req), parameter && param(req, parameter)),
+      );
+    }
+  }
+  tokenRoutes(app, route, engine);
+  app.use(notFound);
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (res.headersSent) {
+      if (!clientFault(error)) onFault(error);
+      res.destroy();
+      return;
+    }
+    // Raised outside a route (a bad percent-escape, a body express cannot read): the client's fault as 4000001, anything else -1.
+    const failure = clientFault(error) ? new OcrError('INVALID_PARAMETER', `the request could not be parsed: ${clientErrorText(error)}`) : error;
+    void respond(req, res, settle(req.method, req.path, {}, performance.now(), Promise.reject(failure)));
+  });
+
+  // Step 1: the fast path, a branch before express.
+  const routes = fastRoutes();
+  return (req, res) => {
+    const url = req.url ?? '';
+    for (const table of routes) {
+      if (req.method !== table.method) continue;
+      // A GET with a body is express's to read (and then answered the same).
+      if (table.method === 'GET' && (req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0')) break;
+      const match = table.pattern.exec(url);
+      if (!match) continue;
+      serve(req, res, url, table.operation, apiCall(match[1] as ApiCall['api'], match[2]!, req), match[3]);
+      return;
+    }
+    app(req, res);
+  };
+}
+
+/**
+ * What a route's operation does: the engine calls that answer it, and what each reads of the
+ * request (the envelope's headers first; then the image, or the authenticity body).
+ */
+async function perform(
+  engine: OcrEngine,
+  readImage: ImageReader,
+  readText: (req: IncomingMessage, res: ServerResponse) => Promise<string>,
+  operation: ApiOperation,
+  call: ApiCall,
+  parameter: string | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+  trace: Trace,
+): Promise<Reply> {
+  if (operation === 'public-key') return engine.publicKey(trace, call, parameter ?? '');
+  const envelope = await engine.openEnvelope(trace, operation, call);
+  if (operation === 'id-card/authenticity') return engine.authenticity(trace, envelope, await readText(req, res), call.headers['request-key']!);
+  const upload = await readImage(req, res);
+  try {
+    return await (operation === 'credit-card'
+      ? engine.analyzeCreditCard(trace, envelope, upload as Upload | undefined)
+      : engine.analyzeIdCard(trace, envelope, upload, operation === 'id-card/stand-alone'));
+  } finally {
+    // The upload's buffer back to its pool once the engine is done with it.
+    upload?.release?.();
+  }
+}
+
+/**
+ * The one refusal of a path or method the API does not have: 4041007 URL_NOT_FOUND (the
+ * condition table, docs/emulated-api.md), its diagnosis naming the method when that is what no
+ * route has (methods are case-sensitive), else the path.
+ * @example unknownRoute('BREW', '/v2.0/appkeys/k/credit-card').diagnosis // "method BREW is not one of the API's (...)"
+ */
+export function unknownRoute(method: string, path: string): OcrError {
+  if (!API_METHODS.has(method))
+    return new OcrError('URL_NOT_FOUND', `method ${method} is not one of the API's (methods are case-sensitive: ${[...API_METHODS].join(', ')})`);
+  return new OcrError('URL_NOT_FOUND', `${method} ${path} is an operation of neither the v2.0 nor the v2.1 guide`);
+}
+
+/** The methods of the route table (and of the token issuer, whose routes are POSTs). */
+const API_METHODS: ReadonlySet<string> = new Set(API_ROUTES.map((route) => route.method));
+
+/**
+ * Express, stricter than its defaults, so a client that works here does not lean on leniency the
+ * live service may not have: /V2.0/... and a trailing slash are other paths (4041007), and
+ * nothing is answered 304.
+ */
+function strictExpress(): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
+  // After the routing settings: the first app.use makes the router, with the settings of then.
+  // Nothing here is cacheable: every API answer is HTTP 200 with a body. Without this, express
+  // answers a GET with `If-None-Match: *` (or a matching If-Modified-Since) 304 and no body.
+  app.use((req, _res, next) => {
+    delete req.headers['if-none-match'];
+    delete req.headers['if-modified-since'];
+    next();
+  });
+  return app;
+}
+
+/** RFC 6749 section 5.1: the token issuer's refusals are never cached either. */
+const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
+
+/**
+ * The diagnosis header of a failed answer, or nothing when it is turned off (README, "The journal").
+ * @example diagnosisHeaders(true, 'Authorization header is missing') // { 'X-Emulator-Diagnosis': 'Authorization header is missing' }
+ */
+export function diagnosisHeaders(enabled: boolean, diagnosis: string): Record<string, string> {
+  return enabled ? { [DIAGNOSIS_HEADER]: diagnosisHeaderValue(diagnosis) } : {};
+}
+
+/**
+ * An answer with an HTTP status of its own, when the error is one: the emulator's refusal of
+ * `X-Emulator-Scenario`, or the token issuer's RFC 6749 errors. Journaled all the same, since the
+ * journal is where a developer looks first.
+ */
+function refusal(error: unknown, trace: Trace, withDiagnosis: boolean): Answer | undefined {
+  if (error instanceof ScenarioError) {
+    trace.diagnosis = `HTTP ${error.status}: ${error.message}`;
+    return { status: error.status, body: { error: 'scenario', message: error.message }, headers: diagnosisHeaders(withDiagnosis, trace.diagnosis) };
+  }
+  if (error instanceof OAuthError) {
+    trace.diagnosis = `HTTP ${error.status} ${error.code}: ${error.description}`;
+    const headers: Record<string, string> = { ...NO_STORE, ...diagnosisHeaders(withDiagnosis, trace.diagnosis) };
+    // RFC 6749 section 5.2: a 401 names the authentication scheme the client must use.
+    if (error.status === 401) headers['WWW-Authenticate'] = 'Basic realm="nhn-ocr-emulator token issuer"';
+    return { status: error.status, body: error.body(), headers };
+  }
+  return undefined;
+}
+
+/**
+ * A token call that failed on the emulator's side answers as the issuer does, never with an OCR
+ * body on HTTP 200 (a client would take that for success): 503 `temporarily_unavailable` while
+ * the shared state cannot serve (README, "Several emulators as one"), 500 `server_error` for a
+ * fault (logged). Other errors pass unchanged, a date before v2.1's 4041007 among them.
+ */
+function tokenFailure(error: unknown, trace: Trace, onFault: (error: unknown) => void): unknown {
+  if (!trace.endpoint?.startsWith('token/') || error instanceof OAuthError || error instanceof ScenarioError) return error;
+  if (isStoreUnavailable(error)) return new OAuthError('temporarily_unavailable', error.diagnosis);
+  if (error instanceof OcrError) return error;
+  onFault(error);
+  return new OAuthError('server_error', 'internal fault (see the emulator log)');
+}
+
+/** The API failure for an error: a documented code, or -1 for a fault of the emulator's own. */
+function failureReply(error: unknown, trace: Trace, onFault: (error: unknown) => void): Reply {
+  if (error instanceof OcrError) {
+    trace.diagnosis = error.diagnosis;
+    return { body: failureBody(error.key) };
+  }
+  onFault(error);
+  trace.diagnosis = 'internal fault (see the emulator log)';
+  return { body: failureBody('FAIL') };
+}
+
+/** Whether express or the router refused a request as the client's fault (an http-errors 4xx). */
+function clientFault(error: unknown): boolean {
+  const status = (error as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+/** What express or the router said about a request it could not read, if it is meant to be shown. */
+function clientErrorText(error: unknown): string {
+  const { expose, message } = error as { expose?: unknown; message?: unknown };
+  return expose === true && typeof message === 'string' ? message.slice(0, 200) : 'malformed request';
+}
+
+function param(req: Request, name: string): string {
+  return String(req.params[name] ?? '');
+}
