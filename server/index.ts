@@ -15,7 +15,8 @@ import type { AddressInfo } from 'node:net';
 import { delimiter, join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { checkOptions, checkSharedState, ConfigError, DEFAULTS, SETTINGS, type EmulatorConfig, type OptionCheck, type SettingOptions } from './config.js';
-import { OcrEngine } from './core/engine.js';
+import type { OcrEngine } from './core/engine.js';
+import { createEngine } from './create-engine.js';
 import { Journal, type JournalEntry } from './core/journal.js';
 import type { KeyFactory } from './core/key-store.js';
 import type { RandomSource } from './core/random.js';
@@ -42,7 +43,8 @@ import {
 import { baseUrl, isLoopbackName } from './base-url.js';
 
 export { loadConfig, DEFAULTS, ConfigError, SETTINGS, type EmulatorConfig, type SettingOptions } from './config.js';
-export { OcrEngine, type Reply, type Trace } from './core/engine.js';
+export { OcrEngine, EmulatorControls, OcrService, type EngineOptions, type Reply } from './core/engine.js';
+export { createEngine, type EngineInput } from './create-engine.js';
 export { API_VERSIONS, type ApiVersion } from './core/auth.js';
 export { DATED_CHANGES, EARLIEST_API_DATE, behaviourOn, type Behaviour } from './core/api-date.js';
 export type { UserAccessKey } from './core/token-issuer.js';
@@ -206,13 +208,13 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
       }
     }));
 
-  const engine = new OcrEngine({
+  const engine = createEngine({
     credentials: options.credentials ?? new Map([[DEFAULTS.appKey, DEFAULTS.secretKey]]),
     requestKeyTtlSeconds: options.requestKeyTtlSeconds ?? DEFAULTS.requestKeyTtlSeconds,
     apiDate: options.apiDate,
     userAccessKeys: new Map((options.userAccessKeys ?? SETTINGS.userAccessKeys.default).map((key) => [key.id, key])),
     tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds,
-    journalValues: options.journalValues ?? false,
+    journalValues: options.journalValues ?? SETTINGS.journalValues.default,
     stores,
     scenarios: book,
     ...(options.rsaWorkers !== undefined ? { rsaWorkers: options.rsaWorkers } : {}),
@@ -226,7 +228,7 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
   const journalRefusal = (req: IncomingMessage, diagnosis: string) => {
     const path = (req.url ?? '').split('?')[0]!;
     if (path === '/__emulator' || path.startsWith('/__emulator/')) return;
-    const entry = journal.add({ time: new Date(engine.now()).toISOString(), method: req.method ?? '', path, status: 400, diagnosis, durationMs: 0 });
+    const entry = journal.add({ time: new Date(engine.controls.now()).toISOString(), method: req.method ?? '', path, status: 400, diagnosis, durationMs: 0 });
     if (options.log === 'requests') log(requestLine(entry));
   };
   const app = createHttpApp(engine, {
@@ -288,7 +290,7 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
   const keysReady =
     options.prepareKeys === false
       ? Promise.resolve()
-      : engine.prepareKeys().catch((error: unknown) => (life.closing || isStoreUnavailable(error) ? undefined : onFault(error)));
+      : engine.controls.prepareKeys().catch((error: unknown) => (life.closing || isStoreUnavailable(error) ? undefined : onFault(error)));
   const { port: boundPort } = server.address() as AddressInfo;
   let closed: Promise<void> | undefined;
   return {
@@ -299,8 +301,8 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
     journal,
     server,
     keysReady,
-    registerAppKey: async (appKey, secretKey) => (await engine.registerAppKey(appKey, secretKey)).outcome,
-    removeAppKey: async (appKey) => (await engine.removeAppKey(appKey)) === 'removed',
+    registerAppKey: async (appKey, secretKey) => (await engine.controls.registerAppKey(appKey, secretKey)).outcome,
+    removeAppKey: async (appKey) => (await engine.controls.removeAppKey(appKey)) === 'removed',
     close: () =>
       (closed ??= (async () => {
         life.closing = true;
@@ -312,7 +314,7 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
             `nhn-ocr-emulator: ${cut} request${cut === 1 ? '' : 's'} still unanswered after ${boundMs} ms (EMULATOR_SHUTDOWN_TIMEOUT_MS); closed without an answer`,
           );
         // The shared state last: the answers given while draining may still need it.
-        await engine.close();
+        await engine.controls.close();
       })()),
   };
 }

@@ -6,10 +6,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { isLoopbackName } from '../base-url.js';
-import { RegistrationError, type ClockState, type OcrEngine } from '../core/engine.js';
+import { RegistrationError, type ClockState, type EmulatorControls, type OcrEngine } from '../core/engine.js';
 import type { Journal } from '../core/journal.js';
 import { isServiceName, KeyPersistenceError, SERVICES } from '../core/key-store.js';
-import { ScenarioError } from '../core/scenarios/book.js';
+import { type ScenarioBook, ScenarioError } from '../core/scenarios/book.js';
 import { isStoreUnavailable } from '../core/stores/unavailable.js';
 import { dashboardRouter } from './dashboard.js';
 import { hostLines } from './header-limits.js';
@@ -104,7 +104,13 @@ function clip(text: string): string {
 }
 
 /** An admin route group: adds its routes to the router. */
-type RouteGroup = (router: Router, engine: OcrEngine, options: AdminOptions) => void;
+type RouteGroup = (router: Router, targets: AdminTargets, options: AdminOptions) => void;
+
+/** What the admin routes act on: the emulator's controls and the scenario book. */
+interface AdminTargets {
+  controls: EmulatorControls;
+  book: ScenarioBook;
+}
 
 /**
  * Builds the admin router: health, the access guard, then one small group of routes per kind
@@ -129,7 +135,8 @@ export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
   router.use(accessGuard(options));
   router.use(express.json({ limit: '1mb', strict: true }));
   const groups: RouteGroup[] = [descriptionRoutes, scenarioRoutes, queueRoutes, defaultsRoutes, stateRoutes, keyRoutes, appKeyRoutes, journalRoutes];
-  for (const group of groups) group(router, engine, options);
+  const targets: AdminTargets = { controls: engine.controls, book: engine.scenarios };
+  for (const group of groups) group(router, targets, options);
   router.use((req, _res, next) => next(new AdminError(404, 'not_found', `no admin endpoint ${req.method} ${req.baseUrl}${req.path}`)));
   router.use(renderAdminError);
   return router;
@@ -149,7 +156,7 @@ function accessGuard(options: AdminOptions) {
 }
 
 /** `GET /openapi.yaml`: this API's own description. */
-const descriptionRoutes: RouteGroup = (router, _engine, options) => {
+const descriptionRoutes: RouteGroup = (router, _targets, options) => {
   router.get('/openapi.yaml', (_req, res) => {
     if (!options.adminDescription) throw new AdminError(404, 'not_found', 'no admin description available');
     res.type('application/yaml').send(options.adminDescription());
@@ -157,82 +164,82 @@ const descriptionRoutes: RouteGroup = (router, _engine, options) => {
 };
 
 /** The loaded scenarios: list, reload, one in full. */
-const scenarioRoutes: RouteGroup = (router, engine, options) => {
+const scenarioRoutes: RouteGroup = (router, { book }, options) => {
   router.get('/scenarios', (_req, res) => {
     res.json({
-      scenarios: engine.listScenarios().map(({ name, description, endpoints, source }) => ({ name, description, endpoints, source })),
+      scenarios: book.list().map(({ name, description, endpoints, source }) => ({ name, description, endpoints, source })),
       problems: options.scenarioProblems?.() ?? [],
     });
   });
   router.post('/scenarios/reload', async (_req, res) => {
     const problems = (await options.reloadScenarios?.()) ?? [];
-    res.status(problems.length ? 422 : 200).json({ reloaded: problems.length === 0, problems, count: engine.listScenarios().length });
+    res.status(problems.length ? 422 : 200).json({ reloaded: problems.length === 0, problems, count: book.list().length });
   });
   router.get('/scenarios/*name', (req, res) => {
     const name = ([] as string[]).concat((req.params as { name: string | string[] }).name).join('/');
-    res.json(engine.scenario(name));
+    res.json(book.require(name));
   });
 };
 
 /** The queue of next outcomes. */
-const queueRoutes: RouteGroup = (router, engine) => {
+const queueRoutes: RouteGroup = (router, { controls, book }) => {
   router.get('/queue', async (_req, res) => {
-    res.json({ queue: await engine.queue() });
+    res.json({ queue: await book.queue() });
   });
   router.post('/queue', async (req, res) => {
     const { scenario, times, appKey } = body(req);
     if (typeof scenario !== 'string') throw new AdminError(400, 'bad_request', 'body needs "scenario": a scenario name');
     // A shot for an app key the emulator does not accept would wait in the queue forever.
-    const target = await knownAppKeyIfGiven(engine, appKey);
-    const entry = await engine.enqueue(scenario, times === undefined ? 1 : Number(times), target);
-    res.status(201).json({ queued: entry, queue: await engine.queue() });
+    const target = await knownAppKeyIfGiven(controls, appKey);
+    const entry = await book.enqueue(scenario, times === undefined ? 1 : Number(times), target);
+    res.status(201).json({ queued: entry, queue: await book.queue() });
   });
   router.delete('/queue', async (_req, res) => {
-    await engine.clearQueue();
+    await book.clearQueue();
     res.json({ queue: [] });
   });
 };
 
 /** Per-appKey default scenarios. */
-const defaultsRoutes: RouteGroup = (router, engine) => {
+const defaultsRoutes: RouteGroup = (router, { controls, book }) => {
   router.get('/defaults', async (_req, res) => {
-    res.json({ defaults: await engine.defaults() });
+    res.json({ defaults: await book.defaults() });
   });
   router.put('/defaults/:appKey', async (req, res) => {
     const { scenarios } = body(req);
     if (!Array.isArray(scenarios) || !scenarios.every((s) => typeof s === 'string')) {
       throw new AdminError(400, 'bad_request', 'body needs "scenarios": an array of scenario names');
     }
-    await engine.setDefaults(await knownAppKey(engine, String(req.params['appKey'])), scenarios);
-    res.json({ defaults: await engine.defaults() });
+    await book.setDefaults(await knownAppKey(controls, String(req.params['appKey'])), scenarios);
+    res.json({ defaults: await book.defaults() });
   });
   router.delete('/defaults/:appKey', async (req, res) => {
-    await engine.setDefaults(String(req.params['appKey']), []);
-    res.json({ defaults: await engine.defaults() });
+    await book.setDefaults(String(req.params['appKey']), []);
+    res.json({ defaults: await book.defaults() });
   });
 };
 
 /** Reset and the clock, of every appKey or of one. */
-const stateRoutes: RouteGroup = (router, engine, options) => {
+const stateRoutes: RouteGroup = (router, { controls }, options) => {
   router.post('/reset', async (req, res) => {
     const requested = body(req)['appKey'];
-    const appKey = await knownAppKeyIfGiven(engine, requested);
-    await engine.reset(appKey);
+    const appKey = await knownAppKeyIfGiven(controls, requested);
+    await controls.reset(appKey);
     options.journal.reset(appKey);
     res.json({ reset: true, ...(appKey === undefined ? {} : { appKey }) });
   });
   router.get('/clock', async (req, res) => {
     const requested = req.query['appKey'];
-    const appKey = await knownAppKeyIfGiven(engine, requested);
-    res.json(clockAnswer(await engine.clockState(appKey), appKey));
+    const appKey = await knownAppKeyIfGiven(controls, requested);
+    res.json(clockAnswer(await controls.clockState(appKey), appKey));
   });
   router.post('/clock', async (req, res) => {
     const { advanceSeconds, appKey: requested } = body(req);
     if (typeof advanceSeconds !== 'number' || !Number.isFinite(advanceSeconds) || advanceSeconds < 0) {
       throw new AdminError(400, 'bad_request', 'body needs "advanceSeconds": a number >= 0 (the clock only moves forward)');
     }
-    const appKey = await knownAppKeyIfGiven(engine, requested);
-    const state = await engine.advanceClock(advanceSeconds, appKey).catch((error: unknown) => {
+    const appKey = await knownAppKeyIfGiven(controls, requested);
+    const state = await controls.advanceClock(advanceSeconds, appKey).catch((error: unknown) => {
       throw error instanceof RangeError ? new AdminError(400, 'bad_request', error.message) : error;
     });
     res.json(clockAnswer(state, appKey));
@@ -240,15 +247,15 @@ const stateRoutes: RouteGroup = (router, engine, options) => {
 };
 
 /** Key versions: list, rotate, revoke. */
-const keyRoutes: RouteGroup = (router, engine) => {
+const keyRoutes: RouteGroup = (router, { controls }) => {
   router.get('/keys', async (req, res) => {
     const requested = req.query['appKey'];
-    const given = await knownAppKeyIfGiven(engine, requested);
-    const appKeys = given === undefined ? (await engine.appKeys()).map((k) => k.appKey) : [given];
+    const given = await knownAppKeyIfGiven(controls, requested);
+    const appKeys = given === undefined ? (await controls.appKeys()).map((k) => k.appKey) : [given];
     const keys = await Promise.all(
       appKeys.flatMap((appKey) =>
         SERVICES.map(async (service) => {
-          const versions = (await engine.keyVersions(appKey, service)).map(({ version, revoked, issuedAt }) => ({
+          const versions = (await controls.keyVersions(appKey, service)).map(({ version, revoked, issuedAt }) => ({
             version,
             revoked,
             issuedAt: new Date(issuedAt).toISOString(),
@@ -260,37 +267,37 @@ const keyRoutes: RouteGroup = (router, engine) => {
     res.json({ keys });
   });
   router.post('/keys/:service/rotate', async (req, res) => {
-    const { service, appKey } = await keyTarget(req, engine);
-    const key = await engine.rotateKey(appKey, service);
-    const versions = (await engine.keyVersions(appKey, service)).map((k) => ({ version: k.version, revoked: k.revoked }));
+    const { service, appKey } = await keyTarget(req, controls);
+    const key = await controls.rotateKey(appKey, service);
+    const versions = (await controls.keyVersions(appKey, service)).map((k) => ({ version: k.version, revoked: k.revoked }));
     res.json({ appKey, service, version: key.version, versions });
   });
   router.post('/keys/:service/revoke', async (req, res) => {
-    const { service, appKey } = await keyTarget(req, engine);
+    const { service, appKey } = await keyTarget(req, controls);
     const { version } = body(req);
     if (typeof version !== 'string') throw new AdminError(400, 'bad_request', 'body needs "version": the key version string to revoke');
-    const current = await engine.revokeKey(appKey, service, version);
+    const current = await controls.revokeKey(appKey, service, version);
     if (!current) throw new AdminError(404, 'not_found', `version ${version} was never issued for ${service} of appKey "${appKey}"`);
     res.json({ appKey, service, revoked: version, current: current.version });
   });
 };
 
 /** AppKeys registered at run time: one per parallel test worker. */
-const appKeyRoutes: RouteGroup = (router, engine) => {
+const appKeyRoutes: RouteGroup = (router, { controls }) => {
   router.get('/appkeys', async (_req, res) => {
-    const appKeys = await engine.appKeys();
-    res.json({ appKeys, registered: appKeys.filter((k) => k.source === 'registered').length, max: engine.maxRegisteredAppKeys });
+    const appKeys = await controls.appKeys();
+    res.json({ appKeys, registered: appKeys.filter((k) => k.source === 'registered').length, max: controls.maxRegisteredAppKeys });
   });
   router.post('/appkeys', async (req, res) => {
     const { appKey, secretKey } = body(req);
-    const { outcome, source } = await engine.registerAppKey(appKey as string, secretKey as string).catch((error: unknown) => {
+    const { outcome, source } = await controls.registerAppKey(appKey as string, secretKey as string).catch((error: unknown) => {
       throw error instanceof RegistrationError ? registrationRefused(error) : error;
     });
     res.status(outcome === 'created' ? 201 : 200).json({ appKey, source });
   });
   router.delete('/appkeys/:appKey', async (req, res) => {
     const appKey = String(req.params['appKey']);
-    const outcome = await engine.removeAppKey(appKey);
+    const outcome = await controls.removeAppKey(appKey);
     if (outcome === 'configured')
       throw new AdminError(409, 'conflict', `appKey "${appKey}" is configured (EMULATOR_APPKEY, EMULATOR_EXTRA_CREDENTIALS), not registered: it stays`);
     if (outcome === 'unknown') throw new AdminError(404, 'not_found', `appKey "${appKey}" is not registered`);
@@ -299,13 +306,13 @@ const appKeyRoutes: RouteGroup = (router, engine) => {
 };
 
 /** The journal and the figures of the bounded stores. */
-const journalRoutes: RouteGroup = (router, engine, options) => {
+const journalRoutes: RouteGroup = (router, { controls }, options) => {
   const { journal } = options;
   // What the emulator holds right now, every store with its bound: to tell a leak from a full
   // cache when memory grows under load.
   router.get('/stats', async (_req, res) => {
     const memory = process.memoryUsage();
-    const { store, requestKeys, keyCache } = await engine.stats();
+    const { store, requestKeys, keyCache } = await controls.stats();
     res.json({
       uptimeSeconds: Math.round(process.uptime()),
       memory: { rss: memory.rss, heapTotal: memory.heapTotal, heapUsed: memory.heapUsed, external: memory.external, arrayBuffers: memory.arrayBuffers },
@@ -345,12 +352,12 @@ const journalRoutes: RouteGroup = (router, engine, options) => {
   // not counted there).
   router.get('/request-keys', async (req, res) => {
     const limit = wholeNumber(req, 'limit') ?? 100;
-    const { views, stats, ttlSeconds } = await engine.requestKeys(limit);
+    const { views, stats, ttlSeconds } = await controls.requestKeys(limit);
     res.json({
       requestKeys: views.map((view) => ({ ...view, issuedAt: new Date(view.issuedAt).toISOString(), expiresAt: new Date(view.expiresAt).toISOString() })),
       ...(stats ? { held: stats.held, max: stats.max } : {}),
       ttlSeconds,
-      store: engine.storeKind,
+      store: controls.storeKind,
     });
   });
 };
@@ -397,19 +404,19 @@ function body(req: Request): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-async function keyTarget(req: Request, engine: OcrEngine) {
+async function keyTarget(req: Request, controls: EmulatorControls) {
   const service = String(req.params['service']);
   if (!isServiceName(service)) throw new AdminError(404, 'not_found', `service must be ${SERVICES.join(' or ')}`);
   const requested = body(req)['appKey'];
-  const appKey = typeof requested === 'string' ? requested : engine.defaultAppKey;
-  return { service, appKey: await knownAppKey(engine, appKey) };
+  const appKey = typeof requested === 'string' ? requested : controls.defaultAppKey;
+  return { service, appKey: await knownAppKey(controls, appKey) };
 }
 
 /** An `appKey` given in a body or query: undefined when absent, 400 when not a string, 404 when not served. */
-async function knownAppKeyIfGiven(engine: OcrEngine, value: unknown): Promise<string | undefined> {
+async function knownAppKeyIfGiven(controls: EmulatorControls, value: unknown): Promise<string | undefined> {
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new AdminError(400, 'bad_request', '"appKey" must be a string');
-  return knownAppKey(engine, value);
+  return knownAppKey(controls, value);
 }
 
 /** A refused registration as its admin answer. */
@@ -420,8 +427,8 @@ function registrationRefused(error: RegistrationError): AdminError {
 }
 
 /** The appKey if the emulator serves it (configured or registered), else 404. */
-async function knownAppKey(engine: OcrEngine, appKey: string): Promise<string> {
-  if (!(await engine.isKnownAppKey(appKey))) throw new AdminError(404, 'not_found', `appKey "${appKey}" is neither configured nor registered`);
+async function knownAppKey(controls: EmulatorControls, appKey: string): Promise<string> {
+  if (!(await controls.isKnownAppKey(appKey))) throw new AdminError(404, 'not_found', `appKey "${appKey}" is neither configured nor registered`);
   return appKey;
 }
 

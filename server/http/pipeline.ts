@@ -20,7 +20,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { API_VERSIONS } from '../core/auth.js';
 import { AUTHENTICITY_MAX_BODY_BYTES } from '../core/authenticity.js';
-import type { ApiCall, OcrEngine, Reply, Trace, Upload } from '../core/engine.js';
+import { type ApiCall, CallFailed, type Learned, type OcrEngine, type OcrService, type Reply } from '../core/engine.js';
 import { OAuthError, OcrError, failureBody } from '../core/errors.js';
 import type { Journal } from '../core/journal.js';
 import { ScenarioError } from '../core/scenarios/book.js';
@@ -30,7 +30,7 @@ import { type Answer, writeAnswer } from './answer.js';
 import { API_ROUTES, type ApiOperation, apiCall, expressPath, fastRoutes, routeParameter } from './api-routes.js';
 import { readBodyText } from './body.js';
 import { DIAGNOSIS_HEADER, diagnosisHeaderValue } from './diagnosis-header.js';
-import { type ImageReader, imageReader } from './multipart.js';
+import { type ImageReader, imageReader, type ReadUpload } from './multipart.js';
 import { type RouteFactory, tokenRoutes } from './token-routes.js';
 import { UploadBudget } from './upload-budget.js';
 
@@ -52,9 +52,10 @@ export interface AppOptions extends Omit<AdminOptions, 'journal'> {
 /**
  * Builds the HTTP handler around an engine: a Node request listener, for `http.createServer`,
  * supertest, or mounting in an app of your own.
- * @example const server = http.createServer(createApp(engine, { maxUploadBytes: 20 * 1024 * 1024, journal: new Journal() }))
+ * @example const server = http.createServer(createApp(createEngine(), { maxUploadBytes: 20 * 1024 * 1024, journal: new Journal() }))
  */
 export function createApp(engine: OcrEngine, options: AppOptions): RequestListener {
+  const { service } = engine;
   const onFault = options.onFault ?? (() => {});
   const withDiagnosis = options.diagnosisHeader !== false;
   const budget = new UploadBudget(options.maxInflightBytes ?? 4 * options.maxUploadBytes);
@@ -62,38 +63,61 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
   // The authenticity body: at most the upload limit on the wire, far less kept (authenticity.ts).
   const readText = (req: IncomingMessage, res: ServerResponse) => readBodyText(req, res, options.maxUploadBytes, AUTHENTICITY_MAX_BODY_BYTES, budget);
 
-  /** Step 3: an API call's outcome to its answer, journaled. */
-  const settle = async (method: string, path: string, trace: Trace, started: number, pending: Promise<Reply>): Promise<Answer> => {
+  /**
+   * Step 3: a call's outcome to its answer, journaled. The request's journal entry is written
+   * here only: what the route says (version, endpoint, appKey), what the service learned
+   * (returned with its reply, or carried by its CallFailed), and how it was answered.
+   */
+  const settle = async (req: IncomingMessage, path: string, route: RouteFacts, started: number, pending: Promise<Reply>): Promise<Answer> => {
     let reply: Reply;
+    let learned: Learned | undefined;
     try {
       reply = await pending;
-    } catch (error) {
-      const refused = refusal(tokenFailure(error, trace, onFault), trace, withDiagnosis);
+      learned = reply.learned;
+    } catch (thrown) {
+      learned = thrown instanceof CallFailed ? thrown.learned : undefined;
+      const error = thrown instanceof CallFailed ? thrown.reason : thrown;
+      const refused = refusal(tokenFailure(error, route.endpoint, onFault), withDiagnosis);
       if (refused) {
-        record(method, path, trace, undefined, refused.status, started);
-        return refused;
+        record(req, path, route, learned, refused.diagnosis, undefined, refused.answer.status, started);
+        return refused.answer;
       }
-      reply = failureReply(error, trace, onFault);
+      const failed = failureReply(error, onFault);
+      reply = failed.reply;
+      learned = { ...learned, diagnosis: failed.diagnosis };
     }
     if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
     const status = reply.status ?? 200;
     const resultCode = (reply.body as { header?: { resultCode?: number } } | undefined)?.header?.resultCode;
-    record(method, path, trace, resultCode, status, started);
+    record(req, path, route, learned, learned?.diagnosis, resultCode, status, started);
     if (reply.fault === 'drop-connection') return { status: 0, body: undefined, drop: true };
     // Only failures carry a diagnosis: a success (or a token answer, which has no result code) does not.
     const failed = resultCode !== undefined && resultCode !== 0;
-    const headers = failed ? { ...reply.headers, ...diagnosisHeaders(withDiagnosis, trace.diagnosis ?? 'no diagnosis recorded') } : reply.headers;
+    const headers = failed ? { ...reply.headers, ...diagnosisHeaders(withDiagnosis, learned?.diagnosis ?? 'no diagnosis recorded') } : reply.headers;
     return { status, body: reply.body, headers };
   };
 
   /** Journals a finished request and tells the logger. */
-  const record = (method: string, path: string, trace: Trace, resultCode: number | undefined, status: number, started: number): void => {
+  const record = (
+    req: IncomingMessage,
+    path: string,
+    route: RouteFacts,
+    learned: Learned | undefined,
+    diagnosis: string | undefined,
+    resultCode: number | undefined,
+    status: number,
+    started: number,
+  ): void => {
     // Journal.add stores a bounded copy: client-derived texts clipped, sharing no memory with the request.
     const entry = options.journal.add({
-      time: new Date(engine.now()).toISOString(),
-      method,
+      time: new Date(engine.state.now()).toISOString(),
+      method: req.method ?? '',
       path,
-      ...trace,
+      api: route.api,
+      endpoint: route.endpoint,
+      appKey: route.appKey,
+      ...learned,
+      diagnosis,
       resultCode,
       status,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
@@ -113,23 +137,22 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
 
   /** An API call, routed: performed, settled, written. */
   const serve = (req: IncomingMessage, res: ServerResponse, path: string, operation: ApiOperation, call: ApiCall, parameter: string | undefined) => {
-    const trace: Trace = {};
     const started = performance.now();
-    void respond(req, res, settle(req.method!, path, trace, started, perform(engine, readImage, readText, operation, call, parameter, req, res, trace)));
+    const pending = perform(service, readImage, readText, operation, call, parameter, req, res);
+    void respond(req, res, settle(req, path, { api: call.api, endpoint: operation, appKey: call.appKey }, started, pending));
   };
 
   /** A route of express's around a handler (the token issuer, unknown routes). */
-  const route: RouteFactory = (handler) => (req, res) => {
-    const trace: Trace = {};
+  const route: RouteFactory = (endpoint, handler) => (req, res) => {
     const started = performance.now();
-    void respond(req, res, settle(req.method, req.path, trace, started, handler(req, res, trace)));
+    void respond(req, res, settle(req, req.path, { endpoint }, started, handler(req, res)));
   };
 
   // Step 2: express, for all the fast path declines.
   const app = strictExpress();
   app.use('/__emulator', adminRouter(engine, { ...options, uploads: () => budget.stats }));
   // Express answers HEAD with the GET handler; HEAD is not one of the guide's five operations.
-  const notFound = route(async (req) => {
+  const notFound = route(undefined, async (req) => {
     throw unknownRoute(req.method, req.path);
   });
   app.use((req, res, next) => (req.method === 'HEAD' ? notFound(req, res, next) : next()));
@@ -141,7 +164,7 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
       );
     }
   }
-  tokenRoutes(app, route, engine);
+  tokenRoutes(app, route, service);
   app.use(notFound);
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) {
@@ -151,7 +174,7 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
     }
     // Raised outside a route (a bad percent-escape, a body express cannot read): the client's fault as 4000001, anything else -1.
     const failure = clientFault(error) ? new OcrError('INVALID_PARAMETER', `the request could not be parsed: ${clientErrorText(error)}`) : error;
-    void respond(req, res, settle(req.method, req.path, {}, performance.now(), Promise.reject(failure)));
+    void respond(req, res, settle(req, req.path, {}, performance.now(), Promise.reject(failure)));
   });
 
   // Step 1: the fast path, a branch before express.
@@ -171,12 +194,20 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
   };
 }
 
+/** What a request's route says for the journal. */
+interface RouteFacts {
+  api?: string;
+  endpoint?: string | undefined;
+  appKey?: string;
+}
+
 /**
- * What a route's operation does: the engine calls that answer it, and what each reads of the
- * request (the envelope's headers first; then the image, or the authenticity body).
+ * What a route's operation does: the service calls that answer it, and what each reads of the
+ * request (the envelope's headers first; then the image, or the authenticity body). A body that
+ * cannot be read fails with what the envelope had learned.
  */
 async function perform(
-  engine: OcrEngine,
+  service: OcrService,
   readImage: ImageReader,
   readText: (req: IncomingMessage, res: ServerResponse) => Promise<string>,
   operation: ApiOperation,
@@ -184,18 +215,24 @@ async function perform(
   parameter: string | undefined,
   req: IncomingMessage,
   res: ServerResponse,
-  trace: Trace,
 ): Promise<Reply> {
-  if (operation === 'public-key') return engine.publicKey(trace, call, parameter ?? '');
-  const envelope = await engine.openEnvelope(trace, operation, call);
-  if (operation === 'id-card/authenticity') return engine.authenticity(trace, envelope, await readText(req, res), call.headers['request-key']!);
-  const upload = await readImage(req, res);
+  if (operation === 'public-key') return service.publicKey(call, parameter ?? '');
+  const envelope = await service.openEnvelope(operation, call);
+  let upload: ReadUpload | undefined;
+  let text = '';
+  try {
+    if (operation === 'id-card/authenticity') text = await readText(req, res);
+    else upload = await readImage(req, res);
+  } catch (error) {
+    throw new CallFailed(error, envelope.learned);
+  }
+  if (operation === 'id-card/authenticity') return service.authenticity(envelope, text, call.headers['request-key']!);
   try {
     return await (operation === 'credit-card'
-      ? engine.analyzeCreditCard(trace, envelope, upload as Upload | undefined)
-      : engine.analyzeIdCard(trace, envelope, upload, operation === 'id-card/stand-alone'));
+      ? service.analyzeCreditCard(envelope, upload)
+      : service.analyzeIdCard(envelope, upload, operation === 'id-card/stand-alone'));
   } finally {
-    // The upload's buffer back to its pool once the engine is done with it.
+    // The upload's buffer back to its pool once the service is done with it.
     upload?.release?.();
   }
 }
@@ -253,17 +290,20 @@ export function diagnosisHeaders(enabled: boolean, diagnosis: string): Record<st
  * `X-Emulator-Scenario`, or the token issuer's RFC 6749 errors. Journaled all the same, since the
  * journal is where a developer looks first.
  */
-function refusal(error: unknown, trace: Trace, withDiagnosis: boolean): Answer | undefined {
+function refusal(error: unknown, withDiagnosis: boolean): { answer: Answer; diagnosis: string } | undefined {
   if (error instanceof ScenarioError) {
-    trace.diagnosis = `HTTP ${error.status}: ${error.message}`;
-    return { status: error.status, body: { error: 'scenario', message: error.message }, headers: diagnosisHeaders(withDiagnosis, trace.diagnosis) };
+    const diagnosis = `HTTP ${error.status}: ${error.message}`;
+    return {
+      diagnosis,
+      answer: { status: error.status, body: { error: 'scenario', message: error.message }, headers: diagnosisHeaders(withDiagnosis, diagnosis) },
+    };
   }
   if (error instanceof OAuthError) {
-    trace.diagnosis = `HTTP ${error.status} ${error.code}: ${error.description}`;
-    const headers: Record<string, string> = { ...NO_STORE, ...diagnosisHeaders(withDiagnosis, trace.diagnosis) };
+    const diagnosis = `HTTP ${error.status} ${error.code}: ${error.description}`;
+    const headers: Record<string, string> = { ...NO_STORE, ...diagnosisHeaders(withDiagnosis, diagnosis) };
     // RFC 6749 section 5.2: a 401 names the authentication scheme the client must use.
     if (error.status === 401) headers['WWW-Authenticate'] = 'Basic realm="nhn-ocr-emulator token issuer"';
-    return { status: error.status, body: error.body(), headers };
+    return { diagnosis, answer: { status: error.status, body: error.body(), headers } };
   }
   return undefined;
 }
@@ -274,8 +314,8 @@ function refusal(error: unknown, trace: Trace, withDiagnosis: boolean): Answer |
  * the shared state cannot serve (README, "Several emulators as one"), 500 `server_error` for a
  * fault (logged). Other errors pass unchanged, a date before v2.1's 4041007 among them.
  */
-function tokenFailure(error: unknown, trace: Trace, onFault: (error: unknown) => void): unknown {
-  if (!trace.endpoint?.startsWith('token/') || error instanceof OAuthError || error instanceof ScenarioError) return error;
+function tokenFailure(error: unknown, endpoint: string | undefined, onFault: (error: unknown) => void): unknown {
+  if (!endpoint?.startsWith('token/') || error instanceof OAuthError || error instanceof ScenarioError) return error;
   if (isStoreUnavailable(error)) return new OAuthError('temporarily_unavailable', error.diagnosis);
   if (error instanceof OcrError) return error;
   onFault(error);
@@ -283,14 +323,10 @@ function tokenFailure(error: unknown, trace: Trace, onFault: (error: unknown) =>
 }
 
 /** The API failure for an error: a documented code, or -1 for a fault of the emulator's own. */
-function failureReply(error: unknown, trace: Trace, onFault: (error: unknown) => void): Reply {
-  if (error instanceof OcrError) {
-    trace.diagnosis = error.diagnosis;
-    return { body: failureBody(error.key) };
-  }
+function failureReply(error: unknown, onFault: (error: unknown) => void): { reply: Reply; diagnosis: string } {
+  if (error instanceof OcrError) return { reply: { body: failureBody(error.key) }, diagnosis: error.diagnosis };
   onFault(error);
-  trace.diagnosis = 'internal fault (see the emulator log)';
-  return { body: failureBody('FAIL') };
+  return { reply: { body: failureBody('FAIL') }, diagnosis: 'internal fault (see the emulator log)' };
 }
 
 /** Whether express or the router refused a request as the client's fault (an http-errors 4xx). */

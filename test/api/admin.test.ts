@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OcrClient } from '../../contracts/client/index.js';
-import { OcrEngine } from '../../server/core/engine.js';
+import { createEngine } from '../../server/create-engine.js';
 import { Journal, type JournalEntry } from '../../server/core/journal.js';
 import { createApp } from '../../server/http/pipeline.js';
 import { startEmulator, type RunningEmulator } from '../../server/index.js';
@@ -260,7 +260,7 @@ describe('who may use it', () => {
   });
 
   it('turned off (a non-loopback address without a token): 403 everywhere but health', async () => {
-    const engine = new OcrEngine({ credentials: new Map([[APP.appKey, APP.secretKey]]), keyFactory: fixedKeyFactory() });
+    const engine = createEngine({ credentials: new Map([[APP.appKey, APP.secretKey]]), keyFactory: fixedKeyFactory() });
     const app = createApp(engine, { maxUploadBytes: 1024 * 1024, journal: new Journal(), adminEnabled: false });
     expect((await request(app).get('/__emulator/health').expect(200)).body).toMatchObject({ status: 'ok' });
     for (const [method, path] of [
@@ -280,7 +280,7 @@ describe('who may use it', () => {
   });
 
   it('mounted in a server of your own (no server-level Host check): two Host lines answer 400, not judged by the first', async () => {
-    const engine = new OcrEngine({ credentials: new Map([[APP.appKey, APP.secretKey]]), keyFactory: fixedKeyFactory() });
+    const engine = createEngine({ credentials: new Map([[APP.appKey, APP.secretKey]]), keyFactory: fixedKeyFactory() });
     const server = createServer(createApp(engine, { maxUploadBytes: 1024 * 1024, journal: new Journal() }));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
@@ -293,7 +293,7 @@ describe('who may use it', () => {
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      await engine.close();
+      await engine.controls.close();
     }
   });
 
