@@ -28,6 +28,9 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: 'id-card/authenticity', operation: 'id-card/authenticity' },
 ];
 
+/** The methods of the route table (the token issuer's routes are POSTs too). */
+export const API_METHODS: readonly string[] = [...new Set(API_ROUTES.map((route) => route.method))];
+
 /**
  * A path segment the fast path reads as is: unreserved characters only (RFC 3986 section 2.3),
  * so that what it reads is exactly what express's router would have decoded; anything with a

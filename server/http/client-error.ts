@@ -16,9 +16,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { failureBody } from '../core/errors.js';
 import { answerBytes } from './answer.js';
-import { diagnosisHeaders, unknownRoute } from './pipeline.js';
+import { renderRefusal, unknownRoute } from './refusal.js';
 import { bareAnswer, overHeaderLineLimit, TOO_LARGE } from './header-limits.js';
 
 /** Node's own answers when no `clientError` listener is installed (lib/_http_server.js). */
@@ -101,12 +100,8 @@ const LINGER_MS = 2_000;
 const lingering = new WeakSet<Socket>();
 
 function unknownMethodAnswer(method: string, target: string, options: { delimitByClose?: boolean; diagnosis?: boolean } = {}): string {
-  const path = target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '');
-  const lower = path.toLowerCase();
-  if (lower === '/__emulator' || lower.startsWith('/__emulator/') || lower.startsWith('/__emulator?')) {
-    return answerBytes({ status: 404, body: { error: 'not_found', message: `no admin endpoint for method ${method}` } });
-  }
-  const refused = unknownRoute(method, path);
-  const headers = diagnosisHeaders(options.diagnosis === true, refused.diagnosis);
-  return answerBytes({ status: 200, body: failureBody(refused.key), headers }, { delimitByClose: options.delimitByClose === true });
+  const refused = unknownRoute(method, target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, ''));
+  // Admin refusals carry no diagnosis header, and a 404 has no tunnel to fear (RFC 9110 section 9.3.6 is about 2xx).
+  const api = refused.shape === 'api';
+  return answerBytes(renderRefusal(refused, api && options.diagnosis === true), { delimitByClose: api && options.delimitByClose === true });
 }

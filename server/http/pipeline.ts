@@ -21,15 +21,12 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { API_VERSIONS } from '../core/auth.js';
 import { AUTHENTICITY_MAX_BODY_BYTES } from '../core/authenticity.js';
 import { type ApiCall, CallFailed, type Learned, type OcrEngine, type OcrService, type Reply } from '../core/engine.js';
-import { OAuthError, OcrError, failureBody } from '../core/errors.js';
 import type { Journal } from '../core/journal.js';
-import { ScenarioError } from '../core/scenarios/book.js';
-import { isStoreUnavailable } from '../core/stores/unavailable.js';
 import { adminRouter, type AdminOptions } from './admin.js';
 import { type Answer, writeAnswer } from './answer.js';
 import { API_ROUTES, type ApiOperation, apiCall, expressPath, fastRoutes, routeParameter } from './api-routes.js';
 import { readBodyText } from './body.js';
-import { DIAGNOSIS_HEADER, diagnosisHeaderValue } from './diagnosis-header.js';
+import { clientErrorStatus, diagnosisHeaders, refusalOf, renderRefusal, type Surface, unknownRoute } from './refusal.js';
 import { type ImageReader, imageReader, type ReadUpload } from './multipart.js';
 import { type RouteFactory, tokenRoutes } from './token-routes.js';
 import { UploadBudget } from './upload-budget.js';
@@ -70,25 +67,17 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
    */
   const settle = async (req: IncomingMessage, path: string, route: RouteFacts, started: number, pending: Promise<Reply>): Promise<Answer> => {
     let reply: Reply;
-    let learned: Learned | undefined;
     try {
       reply = await pending;
-      learned = reply.learned;
     } catch (thrown) {
-      learned = thrown instanceof CallFailed ? thrown.learned : undefined;
-      const error = thrown instanceof CallFailed ? thrown.reason : thrown;
-      const refused = refusal(tokenFailure(error, route.endpoint, onFault), withDiagnosis);
-      if (refused) {
-        record(req, path, route, learned, refused.diagnosis, undefined, refused.answer.status, started);
-        return refused.answer;
-      }
-      const failed = failureReply(error, onFault);
-      reply = failed.reply;
-      learned = { ...learned, diagnosis: failed.diagnosis };
+      const refused = refusalOf(thrown instanceof CallFailed ? thrown.reason : thrown, route.surface, onFault);
+      record(req, path, route, thrown instanceof CallFailed ? thrown.learned : undefined, refused.diagnosis, refused.resultCode, refused.status, started);
+      return renderRefusal(refused, withDiagnosis);
     }
     if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
     const status = reply.status ?? 200;
     const resultCode = (reply.body as { header?: { resultCode?: number } } | undefined)?.header?.resultCode;
+    const { learned } = reply;
     record(req, path, route, learned, learned?.diagnosis, resultCode, status, started);
     if (reply.fault === 'drop-connection') return { status: 0, body: undefined, drop: true };
     // Only failures carry a diagnosis: a success (or a token answer, which has no result code) does not.
@@ -139,13 +128,16 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
   const serve = (req: IncomingMessage, res: ServerResponse, path: string, operation: ApiOperation, call: ApiCall, parameter: string | undefined) => {
     const started = performance.now();
     const pending = perform(service, readImage, readText, operation, call, parameter, req, res);
-    void respond(req, res, settle(req, path, { api: call.api, endpoint: operation, appKey: call.appKey }, started, pending));
+    void respond(req, res, settle(req, path, { surface: 'api', api: call.api, endpoint: operation, appKey: call.appKey }, started, pending));
   };
 
   /** A route of express's around a handler (the token issuer, unknown routes). */
-  const route: RouteFactory = (endpoint, handler) => (req, res) => {
-    const started = performance.now();
-    void respond(req, res, settle(req, req.path, { endpoint }, started, handler(req, res)));
+  const route: RouteFactory = (endpoint, handler) => {
+    const facts: RouteFacts = { surface: endpoint?.startsWith('token/') ? 'token' : 'api', endpoint };
+    return (req, res) => {
+      const started = performance.now();
+      void respond(req, res, settle(req, req.path, facts, started, handler(req, res)));
+    };
   };
 
   // Step 2: express, for all the fast path declines.
@@ -166,15 +158,14 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
   }
   tokenRoutes(app, route, service);
   app.use(notFound);
+  // Raised outside a route (a bad percent-escape, a body express cannot read): refused as any call's failure.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) {
-      if (!clientFault(error)) onFault(error);
+      if (clientErrorStatus(error) === undefined) onFault(error);
       res.destroy();
       return;
     }
-    // Raised outside a route (a bad percent-escape, a body express cannot read): the client's fault as 4000001, anything else -1.
-    const failure = clientFault(error) ? new OcrError('INVALID_PARAMETER', `the request could not be parsed: ${clientErrorText(error)}`) : error;
-    void respond(req, res, settle(req, req.path, {}, performance.now(), Promise.reject(failure)));
+    void respond(req, res, settle(req, req.path, UNROUTED, performance.now(), Promise.reject(error)));
   });
 
   // Step 1: the fast path, a branch before express.
@@ -194,12 +185,16 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
   };
 }
 
-/** What a request's route says for the journal. */
+/** What a request's route says: which side refuses its failures, and for the journal. */
 interface RouteFacts {
+  surface: Surface;
   api?: string;
   endpoint?: string | undefined;
   appKey?: string;
 }
+
+/** A request no route took. */
+const UNROUTED: RouteFacts = { surface: 'api' };
 
 /**
  * What a route's operation does: the service calls that answer it, and what each reads of the
@@ -238,21 +233,6 @@ async function perform(
 }
 
 /**
- * The one refusal of a path or method the API does not have: 4041007 URL_NOT_FOUND (the
- * condition table, docs/emulated-api.md), its diagnosis naming the method when that is what no
- * route has (methods are case-sensitive), else the path.
- * @example unknownRoute('BREW', '/v2.0/appkeys/k/credit-card').diagnosis // "method BREW is not one of the API's (...)"
- */
-export function unknownRoute(method: string, path: string): OcrError {
-  if (!API_METHODS.has(method))
-    return new OcrError('URL_NOT_FOUND', `method ${method} is not one of the API's (methods are case-sensitive: ${[...API_METHODS].join(', ')})`);
-  return new OcrError('URL_NOT_FOUND', `${method} ${path} is an operation of neither the v2.0 nor the v2.1 guide`);
-}
-
-/** The methods of the route table (and of the token issuer, whose routes are POSTs). */
-const API_METHODS: ReadonlySet<string> = new Set(API_ROUTES.map((route) => route.method));
-
-/**
  * Express, stricter than its defaults, so a client that works here does not lean on leniency the
  * live service may not have: /V2.0/... and a trailing slash are other paths (4041007), and
  * nothing is answered 304.
@@ -272,73 +252,6 @@ function strictExpress(): express.Express {
     next();
   });
   return app;
-}
-
-/** RFC 6749 section 5.1: the token issuer's refusals are never cached either. */
-const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
-
-/**
- * The diagnosis header of a failed answer, or nothing when it is turned off (README, "The journal").
- * @example diagnosisHeaders(true, 'Authorization header is missing') // { 'X-Emulator-Diagnosis': 'Authorization header is missing' }
- */
-export function diagnosisHeaders(enabled: boolean, diagnosis: string): Record<string, string> {
-  return enabled ? { [DIAGNOSIS_HEADER]: diagnosisHeaderValue(diagnosis) } : {};
-}
-
-/**
- * An answer with an HTTP status of its own, when the error is one: the emulator's refusal of
- * `X-Emulator-Scenario`, or the token issuer's RFC 6749 errors. Journaled all the same, since the
- * journal is where a developer looks first.
- */
-function refusal(error: unknown, withDiagnosis: boolean): { answer: Answer; diagnosis: string } | undefined {
-  if (error instanceof ScenarioError) {
-    const diagnosis = `HTTP ${error.status}: ${error.message}`;
-    return {
-      diagnosis,
-      answer: { status: error.status, body: { error: 'scenario', message: error.message }, headers: diagnosisHeaders(withDiagnosis, diagnosis) },
-    };
-  }
-  if (error instanceof OAuthError) {
-    const diagnosis = `HTTP ${error.status} ${error.code}: ${error.description}`;
-    const headers: Record<string, string> = { ...NO_STORE, ...diagnosisHeaders(withDiagnosis, diagnosis) };
-    // RFC 6749 section 5.2: a 401 names the authentication scheme the client must use.
-    if (error.status === 401) headers['WWW-Authenticate'] = 'Basic realm="nhn-ocr-emulator token issuer"';
-    return { diagnosis, answer: { status: error.status, body: error.body(), headers } };
-  }
-  return undefined;
-}
-
-/**
- * A token call that failed on the emulator's side answers as the issuer does, never with an OCR
- * body on HTTP 200 (a client would take that for success): 503 `temporarily_unavailable` while
- * the shared state cannot serve (README, "Several emulators as one"), 500 `server_error` for a
- * fault (logged). Other errors pass unchanged, a date before v2.1's 4041007 among them.
- */
-function tokenFailure(error: unknown, endpoint: string | undefined, onFault: (error: unknown) => void): unknown {
-  if (!endpoint?.startsWith('token/') || error instanceof OAuthError || error instanceof ScenarioError) return error;
-  if (isStoreUnavailable(error)) return new OAuthError('temporarily_unavailable', error.diagnosis);
-  if (error instanceof OcrError) return error;
-  onFault(error);
-  return new OAuthError('server_error', 'internal fault (see the emulator log)');
-}
-
-/** The API failure for an error: a documented code, or -1 for a fault of the emulator's own. */
-function failureReply(error: unknown, onFault: (error: unknown) => void): { reply: Reply; diagnosis: string } {
-  if (error instanceof OcrError) return { reply: { body: failureBody(error.key) }, diagnosis: error.diagnosis };
-  onFault(error);
-  return { reply: { body: failureBody('FAIL') }, diagnosis: 'internal fault (see the emulator log)' };
-}
-
-/** Whether express or the router refused a request as the client's fault (an http-errors 4xx). */
-function clientFault(error: unknown): boolean {
-  const status = (error as { status?: unknown } | undefined)?.status;
-  return typeof status === 'number' && status >= 400 && status < 500;
-}
-
-/** What express or the router said about a request it could not read, if it is meant to be shown. */
-function clientErrorText(error: unknown): string {
-  const { expose, message } = error as { expose?: unknown; message?: unknown };
-  return expose === true && typeof message === 'string' ? message.slice(0, 200) : 'malformed request';
 }
 
 function param(req: Request, name: string): string {
