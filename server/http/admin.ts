@@ -46,7 +46,7 @@ export interface AdminOptions {
  * the page's site in `Sec-Fetch-Site` and `Origin`; curl, test runners and the client kit send
  * neither. A rebinding page is same-origin by the browser's lights, but its `Host` is the
  * attacker's name, not a loopback one.
- * @example refuseWebPages(req) // throws AdminError 403 'cross_origin' for a request from http://evil.example
+ * @example refuseWebPages(req) // throws a Refusal 403 'cross_origin' for a request from http://evil.example
  */
 function refuseWebPages(req: Request): void {
   // The server refuses a second Host before this (header-limits.ts); an app mounted elsewhere

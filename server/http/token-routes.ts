@@ -4,7 +4,7 @@
  * 7009). Live, the issuer is its own host (`https://oauth.api.nhncloudservice.com`); here it
  * shares the API's, so one base URL serves a v2.1 client whole. Parameters come from the
  * `application/x-www-form-urlencoded` body and from the query string, read here and handed to
- * the engine as one plain record.
+ * the service as one plain record.
  */
 import type { Request, RequestHandler, Response } from 'express';
 import type express from 'express';
