@@ -208,17 +208,18 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
       }
     }));
 
+  // What is not given takes the settings' defaults (createEngine).
   const engine = createEngine({
-    credentials: options.credentials ?? new Map([[DEFAULTS.appKey, DEFAULTS.secretKey]]),
-    requestKeyTtlSeconds: options.requestKeyTtlSeconds ?? DEFAULTS.requestKeyTtlSeconds,
+    credentials: options.credentials,
+    requestKeyTtlSeconds: options.requestKeyTtlSeconds,
     apiDate: options.apiDate,
-    userAccessKeys: new Map((options.userAccessKeys ?? SETTINGS.userAccessKeys.default).map((key) => [key.id, key])),
-    tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds,
-    journalValues: options.journalValues ?? SETTINGS.journalValues.default,
+    userAccessKeys: options.userAccessKeys && new Map(options.userAccessKeys.map((key) => [key.id, key])),
+    tokenTtlSeconds: options.tokenTtlSeconds,
+    journalValues: options.journalValues,
     stores,
     scenarios: book,
-    ...(options.rsaWorkers !== undefined ? { rsaWorkers: options.rsaWorkers } : {}),
-    ...(options.random ? { random: options.random } : {}),
+    rsaWorkers: options.rsaWorkers,
+    random: options.random,
   });
   const journal = new Journal(options.journalSize ?? DEFAULTS.journalSize, options.journalMaxBytes);
   const onFault = options.onFault ?? ((error: unknown) => console.error('nhn-ocr-emulator: internal fault:', error));
@@ -233,7 +234,7 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
   };
   const app = createHttpApp(engine, {
     maxUploadBytes,
-    maxInflightBytes: options.maxInflightBytes ?? 4 * maxUploadBytes,
+    maxInflightBytes: options.maxInflightBytes,
     journal,
     onFault,
     adminToken: options.adminToken,
@@ -242,7 +243,7 @@ async function serve(options: CheckedOptions, given: StartOptions, stores: State
     reloadScenarios: reload,
     scenarioProblems: () => problems,
     adminDescription: () => readFileSync(ADMIN_DESCRIPTION, 'utf8'),
-    diagnosisHeader: options.diagnosisHeader ?? true,
+    diagnosisHeader: options.diagnosisHeader,
     ...(options.log === 'requests' ? { onRequest: (entry: JournalEntry) => log(requestLine(entry)) } : {}),
   });
   // One listener for every way a request arrives, so each passes the header-line limit and is

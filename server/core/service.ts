@@ -160,9 +160,37 @@ export class OcrService {
    * the key cache is asked, so a revoked version answers 4000301 even when its keys are cached.
    */
   async openEnvelope(endpoint: Endpoint, call: ApiCall): Promise<Envelope> {
+    // One async frame (the hot path of every upload): the checks inline, their failure wrapped here.
     const learned: Learned = {};
     try {
-      return await this.#openEnvelope(endpoint, call, learned);
+      const { headers } = call;
+      const service: ServiceName = endpoint === 'credit-card' ? 'credit-card' : 'id-card';
+      const app = await this.#begin(call);
+      const required =
+        endpoint === 'id-card/authenticity' ? (['x-key-version', 'symmetric-key', 'request-key'] as const) : (['x-key-version', 'symmetric-key'] as const);
+      for (const name of required) {
+        if (!headers[name]) throw new OcrError('MISSING_REQUIRED_HEADER', `${HEADER_LABELS[name]} header is missing`);
+      }
+      const version = headers['x-key-version']!;
+      learned.envelope = { keyVersion: version };
+      const key = await this.#issuedVersion(app, service, version);
+      const header = headers['symmetric-key']!;
+      const { keyCache, rsa } = this.#state;
+      let symmetricKey = keyCache.get(header, key);
+      if (!symmetricKey) {
+        const wrapped = decodeWrappedKey(header, key.modulusBytes);
+        let unwrapped: Buffer;
+        try {
+          unwrapped = symmetricKeyFromBlock(await rsa.decrypt(wrapped, key.privateKey));
+        } catch (error) {
+          throw (await this.#wrappedWithAnotherKey(wrapped, app, endpoint, key)) ?? error;
+        }
+        symmetricKey = keyCache.set(header, key, unwrapped);
+        // Revoked while the RSA operation ran elsewhere: answer as if it had been revoked before.
+        if (key.revoked) throw new OcrError('INVALID_KEY_VERSION', `X-Key-Version ${version} was revoked`);
+      }
+      learned.envelope.symmetricKeyBytes = symmetricKey.length;
+      return { app, service, symmetricKey, key, scenarioHeader: headers['x-emulator-scenario'], learned };
     } catch (error) {
       throw new CallFailed(error, learned);
     }
@@ -246,37 +274,6 @@ export class OcrService {
   #authenticated(app: AppContext, call: ApiCall): AppContext | Promise<AppContext> {
     const checked = this.#auth[call.api].authenticate(app, call.headers);
     return checked ? checked.then(() => app) : app;
-  }
-
-  async #openEnvelope(endpoint: Endpoint, call: ApiCall, learned: Learned): Promise<Envelope> {
-    const { headers } = call;
-    const service: ServiceName = endpoint === 'credit-card' ? 'credit-card' : 'id-card';
-    const app = await this.#begin(call);
-    const required =
-      endpoint === 'id-card/authenticity' ? (['x-key-version', 'symmetric-key', 'request-key'] as const) : (['x-key-version', 'symmetric-key'] as const);
-    for (const name of required) {
-      if (!headers[name]) throw new OcrError('MISSING_REQUIRED_HEADER', `${HEADER_LABELS[name]} header is missing`);
-    }
-    const version = headers['x-key-version']!;
-    learned.envelope = { keyVersion: version };
-    const key = await this.#issuedVersion(app, service, version);
-    const header = headers['symmetric-key']!;
-    const { keyCache, rsa } = this.#state;
-    let symmetricKey = keyCache.get(header, key);
-    if (!symmetricKey) {
-      const wrapped = decodeWrappedKey(header, key.modulusBytes);
-      let unwrapped: Buffer;
-      try {
-        unwrapped = symmetricKeyFromBlock(await rsa.decrypt(wrapped, key.privateKey));
-      } catch (error) {
-        throw (await this.#wrappedWithAnotherKey(wrapped, app, endpoint, key)) ?? error;
-      }
-      symmetricKey = keyCache.set(header, key, unwrapped);
-      // Revoked while the RSA operation ran elsewhere: answer as if it had been revoked before.
-      if (key.revoked) throw new OcrError('INVALID_KEY_VERSION', `X-Key-Version ${version} was revoked`);
-    }
-    learned.envelope.symmetricKeyBytes = symmetricKey.length;
-    return { app, service, symmetricKey, key, scenarioHeader: headers['x-emulator-scenario'], learned };
   }
 
   /** The key version a request names: 4000301 when it was never issued or was revoked. */

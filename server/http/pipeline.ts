@@ -18,6 +18,7 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { SETTINGS } from '../config.js';
 import { API_VERSIONS } from '../core/auth.js';
 import { AUTHENTICITY_MAX_BODY_BYTES } from '../core/authenticity.js';
 import { type ApiCall, CallFailed, type Learned, type OcrEngine, type OcrService, type Reply } from '../core/engine.js';
@@ -54,7 +55,7 @@ export interface AppOptions extends Omit<AdminOptions, 'journal'> {
 export function createApp(engine: OcrEngine, options: AppOptions): RequestListener {
   const { service } = engine;
   const onFault = options.onFault ?? (() => {});
-  const withDiagnosis = options.diagnosisHeader !== false;
+  const withDiagnosis = options.diagnosisHeader ?? SETTINGS.diagnosisHeader.default;
   const budget = new UploadBudget(options.maxInflightBytes ?? 4 * options.maxUploadBytes);
   const readImage = imageReader(options.maxUploadBytes, budget);
   // The authenticity body: at most the upload limit on the wire, far less kept (authenticity.ts).
