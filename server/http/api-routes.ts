@@ -29,7 +29,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
 ];
 
 /** The methods of the route table (the token issuer's routes are POSTs too). */
-export const API_METHODS: readonly string[] = [...new Set(API_ROUTES.map((route) => route.method))];
+export const API_METHODS: readonly string[] = [...new Set(API_ROUTES.map((route) => route.method))].sort();
 
 /**
  * A path segment the fast path reads as is: unreserved characters only (RFC 3986 section 2.3),
