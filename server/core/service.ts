@@ -303,7 +303,8 @@ export class OcrService {
       throw explainImageFailure(error, upload.buffer, decrypted, envelope.symmetricKey);
     }
     const { fileType, width, height, bytes, sha256 } = info;
-    envelope.learned.envelope = { ...envelope.learned.envelope, image: { fileType, width, height, bytes, sha256 } };
+    const facts = (envelope.learned.envelope ??= { keyVersion: envelope.key.version });
+    facts.image = { fileType, width, height, bytes, sha256 };
     return info;
   }
 

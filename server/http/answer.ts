@@ -42,7 +42,12 @@ function send(res: ServerResponse, answer: Answer): void {
     return;
   }
   const text = JSON.stringify(answer.body);
-  res.writeHead(answer.status, { ...answer.headers, 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(text) });
+  const length = Buffer.byteLength(text);
+  // Every success has no headers of its own: no spread for it.
+  res.writeHead(
+    answer.status,
+    answer.headers ? { ...answer.headers, 'Content-Type': JSON_TYPE, 'Content-Length': length } : { 'Content-Type': JSON_TYPE, 'Content-Length': length },
+  );
   res.end(text);
 }
 

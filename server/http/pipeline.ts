@@ -100,13 +100,15 @@ export function createApp(engine: OcrEngine, options: AppOptions): RequestListen
   ): void => {
     // Journal.add stores a bounded copy: client-derived texts clipped, sharing no memory with the request.
     const entry = options.journal.add({
-      time: new Date(engine.state.now()).toISOString(),
+      time: isoTime(engine.state.now()),
       method: req.method ?? '',
       path,
       api: route.api,
       endpoint: route.endpoint,
       appKey: route.appKey,
-      ...learned,
+      scenario: learned?.scenario,
+      envelope: learned?.envelope,
+      requestKey: learned?.requestKey,
       diagnosis,
       resultCode,
       status,
@@ -192,6 +194,15 @@ interface RouteFacts {
   api?: string;
   endpoint?: string | undefined;
   appKey?: string;
+}
+
+/** The last journal time made, by its millisecond: under load most requests share one. */
+let lastTime = { ms: Number.NaN, iso: '' };
+
+/** An emulator time as the journal writes it, made once a millisecond. */
+function isoTime(ms: number): string {
+  if (ms !== lastTime.ms) lastTime = { ms, iso: new Date(ms).toISOString() };
+  return lastTime.iso;
 }
 
 /** A request no route took. */
