@@ -117,7 +117,7 @@ export interface AppOptions {
  * happens before a request exists is the server's, so the documented answers to `CONNECT`,
  * unparsable requests, an unknown `Expect`, header limits, a repeated `Host` and slow clients (README, "Security")
  * come with {@link startEmulator}'s server only.
- * @example const server = http.createServer(createApp(engine, { maxUploadBytes: 20 * 1024 * 1024, journal: new Journal() }))
+ * @example const server = http.createServer(createApp(createEngine(), { maxUploadBytes: 20 * 1024 * 1024, journal: new Journal() }))
  */
 export const createApp: (engine: OcrEngine, options: AppOptions) => RequestListener = createHttpApp;
 
@@ -127,6 +127,7 @@ export interface RunningEmulator {
   url: string;
   host: string;
   port: number;
+  /** The emulated API (`engine.service`), the emulator's controls (`engine.controls`: clock, reset, keys, appKeys) and the scenario book (`engine.scenarios`). */
   engine: OcrEngine;
   journal: Journal;
   server: Server;
