@@ -24,7 +24,7 @@ import type { RecordStepOptions } from './http/record-step.js';
 import { memoryStores } from './core/stores/memory.js';
 import type { StateStores } from './core/stores/types.js';
 import { isStoreUnavailable } from './core/stores/unavailable.js';
-import { createApp as createHttpApp } from './http/app.js';
+import { createApp as createHttpApp } from './http/pipeline.js';
 import type { UploadBudgetStats } from './http/upload-budget.js';
 import { KeysDir } from './keys-dir.js';
 import { createNodeServer, listen } from './node-server.js';
@@ -33,7 +33,8 @@ import type { ScenarioProblem } from './scenario-files.js';
 import { openScenarioLibrary } from './scenario-library.js';
 
 export { loadConfig, DEFAULTS, ConfigError, SETTINGS, type EmulatorConfig, type SettingOptions } from './config.js';
-export { OcrEngine, type Reply, type Trace } from './core/engine.js';
+export { OcrEngine, EmulatorControls, OcrService, type EngineOptions, type Reply } from './core/engine.js';
+export { createEngine, type EngineInput } from './create-engine.js';
 export { API_VERSIONS, type ApiVersion } from './core/auth.js';
 export { DATED_CHANGES, EARLIEST_API_DATE, behaviourOn, type Behaviour } from './core/api-date.js';
 export type { UserAccessKey } from './core/token-issuer.js';
@@ -70,7 +71,7 @@ export interface StartOptions extends SettingOptions {
 }
 
 /**
- * Options of {@link createApp}. Written out here rather than taken from server/http/app.ts so
+ * Options of {@link createApp}. Written out here rather than taken from server/http/pipeline.ts so
  * that the package's types need nothing of express (test/package/declarations.test.ts checks
  * that the two stay the same).
  */
@@ -106,7 +107,7 @@ export interface AppOptions {
  * happens before a request exists is the server's, so the documented answers to `CONNECT`,
  * unparsable requests, an unknown `Expect`, header limits, a repeated `Host` and slow clients (docs/security.md)
  * come with {@link startEmulator}'s server only.
- * @example const server = http.createServer(createApp(engine, { maxUploadBytes: 20 * 1024 * 1024, journal: new Journal() }))
+ * @example const server = http.createServer(createApp(createEngine(), { maxUploadBytes: 20 * 1024 * 1024, journal: new Journal() }))
  */
 export const createApp: (engine: OcrEngine, options: AppOptions) => RequestListener = createHttpApp;
 
@@ -116,6 +117,7 @@ export interface RunningEmulator {
   url: string;
   host: string;
   port: number;
+  /** The emulated API (`engine.service`), the emulator's controls (`engine.controls`: clock, reset, keys, appKeys) and the scenario book (`engine.scenarios`). */
   engine: OcrEngine;
   journal: Journal;
   server: Server;
@@ -183,37 +185,32 @@ async function serve(options: ResolvedOptions, given: StartOptions, stores: Stat
     scenarios: book,
     rsaWorkers: options.rsaWorkers,
     random: options.random,
-    keyFactory: options.keyFactory,
     keyCacheEntries: DEFAULT_KEY_CACHE_ENTRIES,
   });
   const journal = new Journal(options.journalSize, options.journalMaxBytes);
   const onRequest = options.log === 'requests' ? (entry: JournalEntry) => log(requestLine(entry)) : undefined;
-  const emulatorApp = createHttpApp(engine, {
-    maxUploadBytes: options.maxUploadBytes,
-    maxInflightBytes: options.maxInflightBytes,
-    journal,
-    onFault,
-    adminToken: options.adminToken,
-    // Open on loopback; elsewhere only with a token (docs/admin-api.md, "Who may use it").
-    adminEnabled: isLoopbackName(host) || Boolean(options.adminToken),
-    reloadScenarios: scenarios.reload,
-    scenarioProblems: scenarios.problems,
-    adminDescription: () => readFileSync(ADMIN_DESCRIPTION, 'utf8'),
-    diagnosisHeader: options.diagnosisHeader,
-    ...(onRequest ? { onRequest } : {}),
-  });
-  // Record mode's step goes first: it takes the API's calls, the emulator the rest.
-  const step = options.recordTarget
-    ? await recordMode(options, {
-        engine,
-        journal,
-        maxUploadBytes: options.maxUploadBytes,
-        onFault,
-        log,
-        onRequest,
-      })
+  // Record mode's step: the pipeline offers it every request first (docs/record-live-service.md).
+  const forward = options.recordTarget
+    ? await recordMode(options, { engine, journal, maxUploadBytes: options.maxUploadBytes, onFault, log, onRequest })
     : undefined;
-  const app: RequestListener = step ? (req, res) => step(req, res) || emulatorApp(req, res) : emulatorApp;
+  const app = createHttpApp(
+    engine,
+    {
+      maxUploadBytes: options.maxUploadBytes,
+      maxInflightBytes: options.maxInflightBytes,
+      journal,
+      onFault,
+      adminToken: options.adminToken,
+      // Open on loopback; elsewhere only with a token (docs/admin-api.md, "Who may use it").
+      adminEnabled: isLoopbackName(host) || Boolean(options.adminToken),
+      reloadScenarios: scenarios.reload,
+      scenarioProblems: scenarios.problems,
+      adminDescription: () => readFileSync(ADMIN_DESCRIPTION, 'utf8'),
+      diagnosisHeader: options.diagnosisHeader,
+      ...(onRequest ? { onRequest } : {}),
+    },
+    { forward },
+  );
   const { server, drain } = createNodeServer(
     app,
     options,
@@ -227,7 +224,7 @@ async function serve(options: ResolvedOptions, given: StartOptions, stores: Stat
   // under way. (Started before listening, it slowed the start-up itself on two cores.)
   // Keys not made because Redis is away are made on first use, once it is back: no fault.
   const keysReady = options.prepareKeys
-    ? engine.prepareKeys().catch((error: unknown) => (life.closing || isStoreUnavailable(error) ? undefined : onFault(error)))
+    ? engine.controls.prepareKeys().catch((error: unknown) => (life.closing || isStoreUnavailable(error) ? undefined : onFault(error)))
     : Promise.resolve();
   let closed: Promise<void> | undefined;
   const close = async () => {
@@ -239,7 +236,7 @@ async function serve(options: ResolvedOptions, given: StartOptions, stores: Stat
         `nhn-ocr-emulator: ${cut} request${cut === 1 ? '' : 's'} still unanswered after ${options.shutdownTimeoutMs} ms (EMULATOR_SHUTDOWN_TIMEOUT_MS); closed without an answer`,
       );
     // The shared state last: the answers given while draining may still need it.
-    await engine.close();
+    await engine.controls.close();
   };
   return {
     url: baseUrl(host, port),
@@ -249,8 +246,8 @@ async function serve(options: ResolvedOptions, given: StartOptions, stores: Stat
     journal,
     server,
     keysReady,
-    registerAppKey: async (appKey, secretKey) => (await engine.registerAppKey(appKey, secretKey)).outcome,
-    removeAppKey: async (appKey) => (await engine.removeAppKey(appKey)) === 'removed',
+    registerAppKey: async (appKey, secretKey) => (await engine.controls.registerAppKey(appKey, secretKey)).outcome,
+    removeAppKey: async (appKey) => (await engine.controls.removeAppKey(appKey)) === 'removed',
     close: () => (closed ??= close()),
   };
 }
@@ -263,7 +260,7 @@ function journalRefusal(journal: Journal, engine: OcrEngine, diagnosis: string, 
   return (req) => {
     const path = (req.url ?? '').split('?')[0]!;
     if (path === '/__emulator' || path.startsWith('/__emulator/')) return;
-    const entry = journal.add({ time: new Date(engine.now()).toISOString(), method: req.method ?? '', path, status: 400, diagnosis, durationMs: 0 });
+    const entry = journal.add({ time: new Date(engine.controls.now()).toISOString(), method: req.method ?? '', path, status: 400, diagnosis, durationMs: 0 });
     onRequest?.(entry);
   };
 }
@@ -350,16 +347,16 @@ async function recordMode(
     target: options.recordTarget!.replace(/\/+$/, ''),
     oauth: options.recordOauthUrl.replace(/\/+$/, ''),
     fetch: targetFetch(options.recordTimeoutMs),
-    ownKey: (appKey, service) => parts.engine.currentKey(appKey, service),
+    ownKey: (appKey, service) => parts.engine.controls.currentKey(appKey, service),
     redactor: keepValues ? undefined : new Redactor(salt),
     sink: dir,
     maxCalls,
-    now: () => parts.engine.now(),
+    now: () => parts.engine.controls.now(),
   });
   parts.log(
     `nhn-ocr-emulator: record mode on: the API is forwarded to ${proxy.host} and tokens to ${proxy.oauthHost}, at most ${maxCalls} calls; recordings go to ${dir.path} (personal values ${keepValues ? 'KEPT' : 'replaced by synthetic ones'})`,
   );
-  return recordStep({ ...parts, proxy, diagnosisHeader: options.diagnosisHeader, now: () => parts.engine.now() });
+  return recordStep({ ...parts, proxy, diagnosisHeader: options.diagnosisHeader, now: () => parts.engine.controls.now() });
 }
 
 /** One log line per request: never secrets or values, only what happened. */

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { wrapSymmetricKey } from '../../contracts/client/envelope.js';
 import { fixedKeyFactory } from '../../test/support/fixtures.js';
-import { OcrEngine, type Trace } from './engine.js';
+import { createEngine } from '../create-engine.js';
+import { CallFailed } from './engine.js';
 import { OcrError } from './errors.js';
 import { SymmetricKeyCache } from './key-cache.js';
 
@@ -97,16 +98,16 @@ describe('SymmetricKeyCache', () => {
   });
 });
 
-describe('OcrEngine.openEnvelope with the key cache', () => {
+describe('OcrService.openEnvelope with the key cache', () => {
   const appKey = 'emulator-appkey';
   const secret = 'emulator-secretkey';
 
   async function setup(rsaWorkers = 0) {
-    const engine = new OcrEngine({ credentials: new Map([[appKey, secret]]), keyFactory: fixedKeyFactory(), rsaWorkers });
-    const issued = await engine.currentKey(appKey, 'credit-card');
+    const engine = createEngine({ credentials: new Map([[appKey, secret]]), keyFactory: fixedKeyFactory(), rsaWorkers });
+    const issued = await engine.controls.currentKey(appKey, 'credit-card');
     const symmetricKey = randomBytes(32);
     const headers = { authorization: secret, 'x-key-version': issued.version, 'symmetric-key': wrapSymmetricKey(issued.publicKeyBase64, symmetricKey) };
-    const open = (h = headers) => engine.openEnvelope({} as Trace, 'credit-card', { api: 'v2.0', appKey, headers: h });
+    const open = (h = headers) => engine.service.openEnvelope('credit-card', { api: 'v2.0', appKey, headers: h });
     return { engine, issued, symmetricKey, headers, open };
   }
 
@@ -114,7 +115,8 @@ describe('OcrEngine.openEnvelope with the key cache', () => {
     try {
       await promise;
     } catch (error) {
-      if (error instanceof OcrError) return { code: error.code, diagnosis: error.diagnosis };
+      const reason = error instanceof CallFailed ? error.reason : error;
+      if (reason instanceof OcrError) return { code: reason.code, diagnosis: reason.diagnosis };
       throw error;
     }
     throw new Error('expected an OcrError');
@@ -124,15 +126,15 @@ describe('OcrEngine.openEnvelope with the key cache', () => {
 
   it('a reused Symmetric-Key costs one RSA operation, however many requests carry it', async () => {
     const { engine, symmetricKey, open } = await setup();
-    const rsa = vi.spyOn(engine.rsa, 'decrypt');
+    const rsa = vi.spyOn(engine.state.rsa, 'decrypt');
     for (let i = 0; i < 5; i++) expect((await open()).symmetricKey.equals(symmetricKey)).toBe(true);
     expect(rsa).toHaveBeenCalledTimes(1);
-    expect(engine.keyCache.stats).toMatchObject({ hits: 4, misses: 1 });
+    expect(engine.state.keyCache.stats).toMatchObject({ hits: 4, misses: 1 });
   });
 
   it('a fresh wrapping of the same key is a miss (the cache keys on the header)', async () => {
     const { engine, issued, symmetricKey, headers, open } = await setup();
-    const rsa = vi.spyOn(engine.rsa, 'decrypt');
+    const rsa = vi.spyOn(engine.state.rsa, 'decrypt');
     await open();
     await open({ ...headers, 'symmetric-key': wrapSymmetricKey(issued.publicKeyBase64, symmetricKey) });
     expect(rsa).toHaveBeenCalledTimes(2);
@@ -142,15 +144,15 @@ describe('OcrEngine.openEnvelope with the key cache', () => {
     const { engine, issued, open } = await setup();
     await open();
     await open();
-    expect(engine.keyCache.stats.hits).toBe(1);
-    await engine.revokeKey(appKey, 'credit-card', issued.version);
+    expect(engine.state.keyCache.stats.hits).toBe(1);
+    await engine.controls.revokeKey(appKey, 'credit-card', issued.version);
     expect(await failure(open())).toEqual({ code: 4000301, diagnosis: `X-Key-Version ${issued.version} was revoked` });
   });
 
   it('a version revoked while its RSA operation runs answers 4000301', async () => {
     const { engine, issued, open } = await setup();
-    vi.spyOn(engine.rsa, 'decrypt').mockImplementationOnce(async (wrapped, privateKey) => {
-      await engine.revokeKey(appKey, 'credit-card', issued.version);
+    vi.spyOn(engine.state.rsa, 'decrypt').mockImplementationOnce(async (wrapped, privateKey) => {
+      await engine.controls.revokeKey(appKey, 'credit-card', issued.version);
       const { rsaRawDecrypt } = await import('./envelope.js');
       return rsaRawDecrypt(wrapped, privateKey);
     });
@@ -163,16 +165,16 @@ describe('OcrEngine.openEnvelope with the key cache', () => {
     const first = await failure(open(bad));
     expect(first.code).toBe(4000302);
     expect(await failure(open(bad))).toEqual(first);
-    expect(engine.keyCache.stats.hits).toBe(0);
+    expect(engine.state.keyCache.stats.hits).toBe(0);
   });
 
   it('after a reset the same version string is a new key pair: the old entry is not used', async () => {
     const { engine, headers, open } = await setup();
     await open();
-    await engine.reset();
-    const reissued = await engine.currentKey(appKey, 'credit-card');
+    await engine.controls.reset();
+    const reissued = await engine.controls.currentKey(appKey, 'credit-card');
     expect(reissued.version).toBe(headers['x-key-version']);
-    const rsa = vi.spyOn(engine.rsa, 'decrypt');
+    const rsa = vi.spyOn(engine.state.rsa, 'decrypt');
     // Wrapped under the first pair, opened under the second (fixedKeyFactory alternates): 4000302, not a stale hit.
     expect((await failure(open())).code).toBe(4000302);
     expect(rsa).toHaveBeenCalledTimes(1);

@@ -3,7 +3,8 @@ import forge from 'node-forge';
 import { afterAll, describe, expect, it } from 'vitest';
 import { wrapSymmetricKey } from '../../contracts/client/envelope.js';
 import { FIXED_KEYS, fixedKeyFactory, VECTORS } from '../../test/support/fixtures.js';
-import { OcrEngine, type Trace } from './engine.js';
+import { createEngine } from '../create-engine.js';
+import type { CallFailed } from './engine.js';
 import { decodeWrappedKey, rsaRawDecrypt, symmetricKeyFromBlock, unwrapSymmetricKey } from './envelope.js';
 import { OcrError } from './errors.js';
 import { RsaPool } from './rsa-pool.js';
@@ -118,29 +119,30 @@ describe('OcrEngine with RSA workers', () => {
   it('answers exactly as with inline RSA, for good and bad envelopes', async () => {
     const appKey = 'emulator-appkey';
     const secret = 'emulator-secretkey';
-    const engines = [0, 1].map((rsaWorkers) => new OcrEngine({ credentials: new Map([[appKey, secret]]), keyFactory: fixedKeyFactory(), rsaWorkers }));
+    const engines = [0, 1].map((rsaWorkers) => createEngine({ credentials: new Map([[appKey, secret]]), keyFactory: fixedKeyFactory(), rsaWorkers }));
     for (const engine of engines) {
-      await engine.currentKey(appKey, 'credit-card');
-      await engine.rsa.ready();
+      await engine.controls.currentKey(appKey, 'credit-card');
+      await engine.state.rsa.ready();
     }
     for (const [name, header] of Object.entries(headers())) {
       const answers = await Promise.all(
         engines.map(async (engine) => {
           try {
-            const envelope = await engine.openEnvelope({} as Trace, 'credit-card', {
+            const envelope = await engine.service.openEnvelope('credit-card', {
               api: 'v2.0',
               appKey,
               headers: { authorization: secret, 'x-key-version': '0', 'symmetric-key': header },
             });
             return { key: envelope.symmetricKey.toString('hex') };
           } catch (error) {
-            return { code: (error as OcrError).code, diagnosis: (error as OcrError).diagnosis };
+            const reason = (error as CallFailed).reason as OcrError;
+            return { code: reason.code, diagnosis: reason.diagnosis };
           }
         }),
       );
       expect(answers[1], name).toEqual(answers[0]);
     }
-    expect(engines[1]!.rsa.stats.pooled).toBeGreaterThan(0);
-    expect(engines[0]!.rsa.stats.pooled).toBe(0);
+    expect(engines[1]!.state.rsa.stats.pooled).toBeGreaterThan(0);
+    expect(engines[0]!.state.rsa.stats.pooled).toBe(0);
   });
 });

@@ -4,16 +4,23 @@
  * `{"error": "...", "message": "..."}`: this is not the emulated API, so loud beats faithful.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { isLoopbackName } from '../base-url.js';
-import { RegistrationError, type ClockState, type OcrEngine } from '../core/engine.js';
+import type { ClockState, EmulatorControls, OcrEngine } from '../core/engine.js';
 import type { Journal } from '../core/journal.js';
-import { isServiceName, KeyPersistenceError, SERVICES } from '../core/key-store.js';
-import { ScenarioError } from '../core/scenarios/book.js';
-import { isStoreUnavailable } from '../core/stores/unavailable.js';
+import { isServiceName, SERVICES } from '../core/key-store.js';
+import type { ScenarioBook } from '../core/scenarios/book.js';
+import { packageRoot } from '../package-root.js';
+import { adminChecker, checked } from './admin-validation.js';
+import { writeAnswer } from './answer.js';
 import { dashboardRouter } from './dashboard.js';
 import { hostLines } from './header-limits.js';
+import { adminRefusal, refusalOf, renderRefusal, unknownRoute } from './refusal.js';
 import type { UploadBudgetStats } from './upload-budget.js';
+
+/** The admin API's description, as the package ships it: served, and the requests checked against it. */
+const ADMIN_DESCRIPTION_FILE = join(packageRoot(), 'server', 'admin-openapi.yaml');
 
 /** What the admin API needs besides the engine. */
 export interface AdminOptions {
@@ -32,16 +39,6 @@ export interface AdminOptions {
   uploads?: () => UploadBudgetStats;
 }
 
-class AdminError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /**
  * Without a token the admin API is open on loopback, to the developer's tools, not to the web
  * pages in their browser: any page may send simple requests to a loopback port (a
@@ -49,18 +46,18 @@ class AdminError extends Error {
  * the page's site in `Sec-Fetch-Site` and `Origin`; curl, test runners and the client kit send
  * neither. A rebinding page is same-origin by the browser's lights, but its `Host` is the
  * attacker's name, not a loopback one.
- * @example refuseWebPages(req) // throws AdminError 403 'cross_origin' for a request from http://evil.example
+ * @example refuseWebPages(req) // throws a Refusal 403 'cross_origin' for a request from http://evil.example
  */
 function refuseWebPages(req: Request): void {
   // The server refuses a second Host before this (header-limits.ts); an app mounted elsewhere
   // must not judge by the first of two either.
-  if (hostLines(req) > 1) throw new AdminError(400, 'bad_request', 'more than one Host header (RFC 9112 section 3.2)');
+  if (hostLines(req) > 1) throw adminRefusal(400, 'bad_request', 'more than one Host header (RFC 9112 section 3.2)');
   // No Host at all is an HTTP/1.0 tool; every browser sends one. A target in absolute form
   // (`GET http://name/__emulator/reset`) names the host itself, and RFC 9112 section 3.2.2 has
   // the server take it over the Host header: both must be loopback, whichever a proxy reads.
   for (const host of [req.headers.host?.replace(/:\d+$/, ''), targetHost(req.originalUrl)]) {
     if (host !== undefined && !isLoopbackName(host)) {
-      throw new AdminError(
+      throw adminRefusal(
         403,
         'cross_origin',
         `the admin API answers only to a loopback Host without EMULATOR_ADMIN_TOKEN, not "${clip(host)}" (a DNS-rebinding page?)`,
@@ -76,7 +73,7 @@ function refuseWebPages(req: Request): void {
     originHost = '(unreadable)';
   }
   if (site === 'cross-site' || site === 'same-site' || (originHost !== undefined && originHost !== req.headers.host?.toLowerCase())) {
-    throw new AdminError(
+    throw adminRefusal(
       403,
       'cross_origin',
       `the admin API refuses requests from web pages (Origin ${clip(origin ?? site ?? '')}); set EMULATOR_ADMIN_TOKEN to call it with a token`,
@@ -104,7 +101,16 @@ function clip(text: string): string {
 }
 
 /** An admin route group: adds its routes to the router. */
-type RouteGroup = (router: Router, engine: OcrEngine, options: AdminOptions) => void;
+type RouteGroup = (router: Router, targets: AdminTargets, options: AdminOptions, check: Check) => void;
+
+/** The middleware that checks a request against its operation in the description (admin-validation.ts). */
+type Check = ReturnType<typeof adminChecker>;
+
+/** What the admin routes act on: the emulator's controls and the scenario book. */
+interface AdminTargets {
+  controls: EmulatorControls;
+  book: ScenarioBook;
+}
 
 /**
  * Builds the admin router: health, the access guard, then one small group of routes per kind
@@ -122,16 +128,28 @@ export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
   router.use(
     dashboardRouter((req) => {
       if (options.adminEnabled === false)
-        throw new AdminError(403, 'admin_disabled', 'the admin API is off: bound to a non-loopback address without EMULATOR_ADMIN_TOKEN');
+        throw adminRefusal(403, 'admin_disabled', 'the admin API is off: bound to a non-loopback address without EMULATOR_ADMIN_TOKEN');
       if (!options.adminToken) refuseWebPages(req);
     }),
   );
   router.use(accessGuard(options));
   router.use(express.json({ limit: '1mb', strict: true }));
+  const check = adminChecker(ADMIN_DESCRIPTION_FILE);
   const groups: RouteGroup[] = [descriptionRoutes, scenarioRoutes, queueRoutes, defaultsRoutes, stateRoutes, keyRoutes, appKeyRoutes, journalRoutes];
-  for (const group of groups) group(router, engine, options);
-  router.use((req, _res, next) => next(new AdminError(404, 'not_found', `no admin endpoint ${req.method} ${req.baseUrl}${req.path}`)));
-  router.use(renderAdminError);
+  const targets: AdminTargets = { controls: engine.controls, book: engine.scenarios };
+  for (const group of groups) group(router, targets, options, check);
+  router.use((req, _res, next) => next(unknownRoute(req.method, `${req.baseUrl}${req.path}`)));
+  // Every admin refusal, as `{"error", "message"}` with its status (refusal.ts); no diagnosis header: this is not the API.
+  router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    void writeAnswer(
+      req,
+      res,
+      renderRefusal(
+        refusalOf(error, 'admin', () => {}),
+        false,
+      ),
+    );
+  });
   return router;
 }
 
@@ -139,9 +157,9 @@ export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
 function accessGuard(options: AdminOptions) {
   return (req: Request, _res: Response, next: NextFunction) => {
     if (options.adminEnabled === false)
-      throw new AdminError(403, 'admin_disabled', 'the admin API is off: bound to a non-loopback address without EMULATOR_ADMIN_TOKEN');
+      throw adminRefusal(403, 'admin_disabled', 'the admin API is off: bound to a non-loopback address without EMULATOR_ADMIN_TOKEN');
     if (options.adminToken && !tokenMatches(req.headers.authorization, options.adminToken)) {
-      throw new AdminError(401, 'unauthorized', 'the admin API needs Authorization: Bearer <EMULATOR_ADMIN_TOKEN>');
+      throw adminRefusal(401, 'unauthorized', 'the admin API needs Authorization: Bearer <EMULATOR_ADMIN_TOKEN>');
     }
     if (!options.adminToken) refuseWebPages(req);
     next();
@@ -149,106 +167,93 @@ function accessGuard(options: AdminOptions) {
 }
 
 /** `GET /openapi.yaml`: this API's own description. */
-const descriptionRoutes: RouteGroup = (router, _engine, options) => {
+const descriptionRoutes: RouteGroup = (router, _targets, options) => {
   router.get('/openapi.yaml', (_req, res) => {
-    if (!options.adminDescription) throw new AdminError(404, 'not_found', 'no admin description available');
+    if (!options.adminDescription) throw adminRefusal(404, 'not_found', 'no admin description available');
     res.type('application/yaml').send(options.adminDescription());
   });
 };
 
 /** The loaded scenarios: list, reload, one in full. */
-const scenarioRoutes: RouteGroup = (router, engine, options) => {
+const scenarioRoutes: RouteGroup = (router, { book }, options) => {
   router.get('/scenarios', (_req, res) => {
     res.json({
-      scenarios: engine.listScenarios().map(({ name, description, endpoints, source }) => ({ name, description, endpoints, source })),
+      scenarios: book.list().map(({ name, description, endpoints, source }) => ({ name, description, endpoints, source })),
       problems: options.scenarioProblems?.() ?? [],
     });
   });
   router.post('/scenarios/reload', async (_req, res) => {
     const problems = (await options.reloadScenarios?.()) ?? [];
-    res.status(problems.length ? 422 : 200).json({ reloaded: problems.length === 0, problems, count: engine.listScenarios().length });
+    res.status(problems.length ? 422 : 200).json({ reloaded: problems.length === 0, problems, count: book.list().length });
   });
   router.get('/scenarios/*name', (req, res) => {
     const name = ([] as string[]).concat((req.params as { name: string | string[] }).name).join('/');
-    res.json(engine.scenario(name));
+    res.json(book.require(name));
   });
 };
 
 /** The queue of next outcomes. */
-const queueRoutes: RouteGroup = (router, engine) => {
+const queueRoutes: RouteGroup = (router, { controls, book }, _options, check) => {
   router.get('/queue', async (_req, res) => {
-    res.json({ queue: await engine.queue() });
+    res.json({ queue: await book.queue() });
   });
-  router.post('/queue', async (req, res) => {
-    const { scenario, times, appKey } = body(req);
-    if (typeof scenario !== 'string') throw new AdminError(400, 'bad_request', 'body needs "scenario": a scenario name');
+  router.post('/queue', check('POST /__emulator/queue'), async (_req, res) => {
+    const { scenario, times, appKey } = checked(res).body as { scenario: string; times?: number; appKey?: string };
     // A shot for an app key the emulator does not accept would wait in the queue forever.
-    const target = await knownAppKeyIfGiven(engine, appKey);
-    const entry = await engine.enqueue(scenario, times === undefined ? 1 : Number(times), target);
-    res.status(201).json({ queued: entry, queue: await engine.queue() });
+    const target = await knownAppKeyIfGiven(controls, appKey);
+    const entry = await book.enqueue(scenario, times ?? 1, target);
+    res.status(201).json({ queued: entry, queue: await book.queue() });
   });
   router.delete('/queue', async (_req, res) => {
-    await engine.clearQueue();
+    await book.clearQueue();
     res.json({ queue: [] });
   });
 };
 
 /** Per-appKey default scenarios. */
-const defaultsRoutes: RouteGroup = (router, engine) => {
+const defaultsRoutes: RouteGroup = (router, { controls, book }, _options, check) => {
   router.get('/defaults', async (_req, res) => {
-    res.json({ defaults: await engine.defaults() });
+    res.json({ defaults: await book.defaults() });
   });
-  router.put('/defaults/:appKey', async (req, res) => {
-    const { scenarios } = body(req);
-    if (!Array.isArray(scenarios) || !scenarios.every((s) => typeof s === 'string')) {
-      throw new AdminError(400, 'bad_request', 'body needs "scenarios": an array of scenario names');
-    }
-    await engine.setDefaults(await knownAppKey(engine, String(req.params['appKey'])), scenarios);
-    res.json({ defaults: await engine.defaults() });
+  router.put('/defaults/:appKey', check('PUT /__emulator/defaults/{appKey}'), async (req, res) => {
+    const { scenarios } = checked(res).body as { scenarios: string[] };
+    await book.setDefaults(await knownAppKey(controls, String(req.params['appKey'])), scenarios);
+    res.json({ defaults: await book.defaults() });
   });
   router.delete('/defaults/:appKey', async (req, res) => {
-    await engine.setDefaults(String(req.params['appKey']), []);
-    res.json({ defaults: await engine.defaults() });
+    await book.setDefaults(String(req.params['appKey']), []);
+    res.json({ defaults: await book.defaults() });
   });
 };
 
 /** Reset and the clock, of every appKey or of one. */
-const stateRoutes: RouteGroup = (router, engine, options) => {
-  router.post('/reset', async (req, res) => {
-    const requested = body(req)['appKey'];
-    const appKey = await knownAppKeyIfGiven(engine, requested);
-    await engine.reset(appKey);
+const stateRoutes: RouteGroup = (router, { controls }, options, check) => {
+  router.post('/reset', check('POST /__emulator/reset'), async (_req, res) => {
+    const appKey = await knownAppKeyIfGiven(controls, checked(res).body['appKey'] as string | undefined);
+    await controls.reset(appKey);
     options.journal.reset(appKey);
     res.json({ reset: true, ...(appKey === undefined ? {} : { appKey }) });
   });
-  router.get('/clock', async (req, res) => {
-    const requested = req.query['appKey'];
-    const appKey = await knownAppKeyIfGiven(engine, requested);
-    res.json(clockAnswer(await engine.clockState(appKey), appKey));
+  router.get('/clock', check('GET /__emulator/clock'), async (_req, res) => {
+    const appKey = await knownAppKeyIfGiven(controls, checked(res).query['appKey'] as string | undefined);
+    res.json(clockAnswer(await controls.clockState(appKey), appKey));
   });
-  router.post('/clock', async (req, res) => {
-    const { advanceSeconds, appKey: requested } = body(req);
-    if (typeof advanceSeconds !== 'number' || !Number.isFinite(advanceSeconds) || advanceSeconds < 0) {
-      throw new AdminError(400, 'bad_request', 'body needs "advanceSeconds": a number >= 0 (the clock only moves forward)');
-    }
-    const appKey = await knownAppKeyIfGiven(engine, requested);
-    const state = await engine.advanceClock(advanceSeconds, appKey).catch((error: unknown) => {
-      throw error instanceof RangeError ? new AdminError(400, 'bad_request', error.message) : error;
-    });
-    res.json(clockAnswer(state, appKey));
+  router.post('/clock', check('POST /__emulator/clock'), async (_req, res) => {
+    const { advanceSeconds, appKey: requested } = checked(res).body as { advanceSeconds: number; appKey?: string };
+    const appKey = await knownAppKeyIfGiven(controls, requested);
+    res.json(clockAnswer(await controls.advanceClock(advanceSeconds, appKey), appKey));
   });
 };
 
 /** Key versions: list, rotate, revoke. */
-const keyRoutes: RouteGroup = (router, engine) => {
-  router.get('/keys', async (req, res) => {
-    const requested = req.query['appKey'];
-    const given = await knownAppKeyIfGiven(engine, requested);
-    const appKeys = given === undefined ? (await engine.appKeys()).map((k) => k.appKey) : [given];
+const keyRoutes: RouteGroup = (router, { controls }, _options, check) => {
+  router.get('/keys', check('GET /__emulator/keys'), async (_req, res) => {
+    const given = await knownAppKeyIfGiven(controls, checked(res).query['appKey'] as string | undefined);
+    const appKeys = given === undefined ? (await controls.appKeys()).map((k) => k.appKey) : [given];
     const keys = await Promise.all(
       appKeys.flatMap((appKey) =>
         SERVICES.map(async (service) => {
-          const versions = (await engine.keyVersions(appKey, service)).map(({ version, revoked, issuedAt }) => ({
+          const versions = (await controls.keyVersions(appKey, service)).map(({ version, revoked, issuedAt }) => ({
             version,
             revoked,
             issuedAt: new Date(issuedAt).toISOString(),
@@ -259,53 +264,50 @@ const keyRoutes: RouteGroup = (router, engine) => {
     );
     res.json({ keys });
   });
-  router.post('/keys/:service/rotate', async (req, res) => {
-    const { service, appKey } = await keyTarget(req, engine);
-    const key = await engine.rotateKey(appKey, service);
-    const versions = (await engine.keyVersions(appKey, service)).map((k) => ({ version: k.version, revoked: k.revoked }));
+  router.post('/keys/:service/rotate', check('POST /__emulator/keys/{service}/rotate'), async (req, res) => {
+    const { service, appKey } = await keyTarget(req, res, controls);
+    const key = await controls.rotateKey(appKey, service);
+    const versions = (await controls.keyVersions(appKey, service)).map((k) => ({ version: k.version, revoked: k.revoked }));
     res.json({ appKey, service, version: key.version, versions });
   });
-  router.post('/keys/:service/revoke', async (req, res) => {
-    const { service, appKey } = await keyTarget(req, engine);
-    const { version } = body(req);
-    if (typeof version !== 'string') throw new AdminError(400, 'bad_request', 'body needs "version": the key version string to revoke');
-    const current = await engine.revokeKey(appKey, service, version);
-    if (!current) throw new AdminError(404, 'not_found', `version ${version} was never issued for ${service} of appKey "${appKey}"`);
+  router.post('/keys/:service/revoke', check('POST /__emulator/keys/{service}/revoke'), async (req, res) => {
+    const { service, appKey } = await keyTarget(req, res, controls);
+    const { version } = checked(res).body as { version: string };
+    const current = await controls.revokeKey(appKey, service, version);
+    if (!current) throw adminRefusal(404, 'not_found', `version ${version} was never issued for ${service} of appKey "${appKey}"`);
     res.json({ appKey, service, revoked: version, current: current.version });
   });
 };
 
 /** AppKeys registered at run time: one per parallel test worker. */
-const appKeyRoutes: RouteGroup = (router, engine) => {
+const appKeyRoutes: RouteGroup = (router, { controls }, _options, check) => {
   router.get('/appkeys', async (_req, res) => {
-    const appKeys = await engine.appKeys();
-    res.json({ appKeys, registered: appKeys.filter((k) => k.source === 'registered').length, max: engine.maxRegisteredAppKeys });
+    const appKeys = await controls.appKeys();
+    res.json({ appKeys, registered: appKeys.filter((k) => k.source === 'registered').length, max: controls.maxRegisteredAppKeys });
   });
-  router.post('/appkeys', async (req, res) => {
-    const { appKey, secretKey } = body(req);
-    const { outcome, source } = await engine.registerAppKey(appKey as string, secretKey as string).catch((error: unknown) => {
-      throw error instanceof RegistrationError ? registrationRefused(error) : error;
-    });
+  router.post('/appkeys', check('POST /__emulator/appkeys'), async (_req, res) => {
+    const { appKey, secretKey } = checked(res).body as { appKey: string; secretKey: string };
+    const { outcome, source } = await controls.registerAppKey(appKey, secretKey);
     res.status(outcome === 'created' ? 201 : 200).json({ appKey, source });
   });
   router.delete('/appkeys/:appKey', async (req, res) => {
     const appKey = String(req.params['appKey']);
-    const outcome = await engine.removeAppKey(appKey);
+    const outcome = await controls.removeAppKey(appKey);
     if (outcome === 'configured')
-      throw new AdminError(409, 'conflict', `appKey "${appKey}" is configured (EMULATOR_APPKEY, EMULATOR_EXTRA_CREDENTIALS), not registered: it stays`);
-    if (outcome === 'unknown') throw new AdminError(404, 'not_found', `appKey "${appKey}" is not registered`);
+      throw adminRefusal(409, 'conflict', `appKey "${appKey}" is configured (EMULATOR_APPKEY, EMULATOR_EXTRA_CREDENTIALS), not registered: it stays`);
+    if (outcome === 'unknown') throw adminRefusal(404, 'not_found', `appKey "${appKey}" is not registered`);
     res.json({ removed: appKey });
   });
 };
 
 /** The journal and the figures of the bounded stores. */
-const journalRoutes: RouteGroup = (router, engine, options) => {
+const journalRoutes: RouteGroup = (router, { controls }, options, check) => {
   const { journal } = options;
   // What the emulator holds right now, every store with its bound: to tell a leak from a full
   // cache when memory grows under load.
   router.get('/stats', async (_req, res) => {
     const memory = process.memoryUsage();
-    const { store, requestKeys, keyCache } = await engine.stats();
+    const { store, requestKeys, keyCache } = await controls.stats();
     res.json({
       uptimeSeconds: Math.round(process.uptime()),
       memory: { rss: memory.rss, heapTotal: memory.heapTotal, heapUsed: memory.heapUsed, external: memory.external, arrayBuffers: memory.arrayBuffers },
@@ -316,19 +318,23 @@ const journalRoutes: RouteGroup = (router, engine, options) => {
       ...(options.uploads ? { uploads: options.uploads() } : {}),
     });
   });
-  router.get('/requests', (req, res) => {
-    const limit = wholeNumber(req, 'limit');
-    const since = wholeNumber(req, 'since');
-    const resultCode = req.query['resultCode'] === undefined ? undefined : Number(req.query['resultCode']);
-    if (resultCode !== undefined && !Number.isInteger(resultCode)) throw new AdminError(400, 'bad_request', 'resultCode must be a whole number');
+  router.get('/requests', check('GET /__emulator/requests'), (_req, res) => {
+    const { limit, since, resultCode, endpoint, appKey, failed } = checked(res).query as {
+      limit?: number;
+      since?: number;
+      resultCode?: number;
+      endpoint?: string;
+      appKey?: string;
+      failed?: boolean;
+    };
     res.json({
       requests: journal.list({
         ...(limit !== undefined ? { limit } : {}),
         ...(since !== undefined ? { since } : {}),
         ...(resultCode !== undefined ? { resultCode } : {}),
-        ...(typeof req.query['endpoint'] === 'string' ? { endpoint: req.query['endpoint'] } : {}),
-        ...(typeof req.query['appKey'] === 'string' ? { appKey: req.query['appKey'] } : {}),
-        failedOnly: req.query['failed'] === 'true',
+        ...(endpoint !== undefined ? { endpoint } : {}),
+        ...(appKey !== undefined ? { appKey } : {}),
+        failedOnly: failed === true,
       }),
       capacity: journal.capacity,
       // A live view polls with ?since=<lastId>; a lastId below its own means the journal's ids
@@ -343,85 +349,34 @@ const journalRoutes: RouteGroup = (router, engine, options) => {
   // The Request-Keys held, masked, with their state by their appKey's clock: a clock advance
   // shows as keys turning `expired`. On Redis, the newest of every process (held and max are
   // not counted there).
-  router.get('/request-keys', async (req, res) => {
-    const limit = wholeNumber(req, 'limit') ?? 100;
-    const { views, stats, ttlSeconds } = await engine.requestKeys(limit);
+  router.get('/request-keys', check('GET /__emulator/request-keys'), async (_req, res) => {
+    const limit = (checked(res).query['limit'] as number | undefined) ?? 100;
+    const { views, stats, ttlSeconds } = await controls.requestKeys(limit);
     res.json({
       requestKeys: views.map((view) => ({ ...view, issuedAt: new Date(view.issuedAt).toISOString(), expiresAt: new Date(view.expiresAt).toISOString() })),
       ...(stats ? { held: stats.held, max: stats.max } : {}),
       ttlSeconds,
-      store: engine.storeKind,
+      store: controls.storeKind,
     });
   });
 };
 
-/** Every admin error, as `{"error", "message"}` with its HTTP status. */
-function renderAdminError(error: unknown, _req: Request, res: Response, _next: NextFunction): void {
-  if (error instanceof AdminError) res.status(error.status).json({ error: error.code, message: error.message });
-  else if (error instanceof ScenarioError) res.status(error.status).json({ error: 'scenario', message: error.message });
-  else if ((error as { type?: string }).type === 'entity.parse.failed') res.status(400).json({ error: 'bad_request', message: 'body is not valid JSON' });
-  else if ((error as { status?: number }).status === 413) res.status(413).json({ error: 'too_large', message: 'body is larger than 1 MB' });
-  // Whatever else body-parser or the router refuses as the client's fault (a charset or
-  // Content-Encoding it cannot read, a path that does not decode, a body cut off) keeps its
-  // 4xx: a 500 is for the emulator's own faults only.
-  else if (clientErrorStatus(error)) res.status(clientErrorStatus(error)!).json({ error: 'bad_request', message: clientErrorMessage(error) });
-  // Out of reach or refusing (out of memory, a read-only replica): the message says which.
-  else if (isStoreUnavailable(error)) res.status(503).json({ error: 'unavailable', message: error.diagnosis });
-  // The keys directory refused a write: say which file and why (nothing was changed).
-  else if (error instanceof KeyPersistenceError) res.status(500).json({ error: 'internal', message: error.message });
-  else res.status(500).json({ error: 'internal', message: 'internal error' });
-}
-
-/** The 4xx status of an http-errors error (body-parser, router), if it is one. */
-function clientErrorStatus(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | undefined)?.status;
-  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
-}
-
-function clientErrorMessage(error: unknown): string {
-  const { expose, message } = error as { expose?: unknown; message?: unknown };
-  return expose === true && typeof message === 'string' ? message.slice(0, 200) : 'the request could not be read';
-}
-
-/** A query parameter that must be a whole number >= 0, if given. */
-function wholeNumber(req: Request, name: string): number | undefined {
-  const raw = req.query[name];
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (typeof raw !== 'string' || !Number.isInteger(value) || value < 0) throw new AdminError(400, 'bad_request', `${name} must be a whole number`);
-  return value;
-}
-
-function body(req: Request): Record<string, unknown> {
-  const value: unknown = req.body;
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-async function keyTarget(req: Request, engine: OcrEngine) {
+/** The service a key route names (404 when it is none) and the appKey of its body, or the default one. */
+async function keyTarget(req: Request, res: Response, controls: EmulatorControls) {
   const service = String(req.params['service']);
-  if (!isServiceName(service)) throw new AdminError(404, 'not_found', `service must be ${SERVICES.join(' or ')}`);
-  const requested = body(req)['appKey'];
-  const appKey = typeof requested === 'string' ? requested : engine.defaultAppKey;
-  return { service, appKey: await knownAppKey(engine, appKey) };
+  if (!isServiceName(service)) throw adminRefusal(404, 'not_found', `service must be ${SERVICES.join(' or ')}`);
+  const appKey = (checked(res).body['appKey'] as string | undefined) ?? controls.defaultAppKey;
+  return { service, appKey: await knownAppKey(controls, appKey) };
 }
 
-/** An `appKey` given in a body or query: undefined when absent, 400 when not a string, 404 when not served. */
-async function knownAppKeyIfGiven(engine: OcrEngine, value: unknown): Promise<string | undefined> {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new AdminError(400, 'bad_request', '"appKey" must be a string');
-  return knownAppKey(engine, value);
-}
-
-/** A refused registration as its admin answer. */
-function registrationRefused(error: RegistrationError): AdminError {
-  if (error.kind === 'invalid') return new AdminError(400, 'bad_request', `body needs "appKey" and "secretKey": ${error.message}`);
-  if (error.kind === 'conflict') return new AdminError(409, 'conflict', error.message);
-  return new AdminError(507, 'full', `${error.message} (DELETE /__emulator/appkeys/{appKey})`);
+/** An `appKey` given in a (checked) body or query: undefined when absent, 404 when not served. */
+async function knownAppKeyIfGiven(controls: EmulatorControls, value: string | undefined): Promise<string | undefined> {
+  return value === undefined ? undefined : knownAppKey(controls, value);
 }
 
 /** The appKey if the emulator serves it (configured or registered), else 404. */
-async function knownAppKey(engine: OcrEngine, appKey: string): Promise<string> {
-  if (!(await engine.isKnownAppKey(appKey))) throw new AdminError(404, 'not_found', `appKey "${appKey}" is neither configured nor registered`);
+async function knownAppKey(controls: EmulatorControls, appKey: string): Promise<string> {
+  if (!(await controls.isKnownAppKey(appKey))) throw adminRefusal(404, 'not_found', `appKey "${appKey}" is neither configured nor registered`);
   return appKey;
 }
 

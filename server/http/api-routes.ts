@@ -1,96 +1,84 @@
 /**
- * The API's five operations (TOAST-DOCS/OCR en/document-ocr-api-guide-v2.0.md and -v2.1.md),
- * as plain functions of a routed call, shared by the express routes and the fast lane: one
- * place says what each operation reads and which engine calls answer it.
+ * The API's routes, in one table (TOAST-DOCS/OCR en/document-ocr-api-guide-v2.0.md and
+ * -v2.1.md: the same five operations under `/v2.0/` and `/v2.1/`). The fast path's patterns and
+ * express's paths are both derived from it (pipeline.ts), so the two cannot disagree on what
+ * exists.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type express from 'express';
-import type { Request, Response } from 'express';
-import type { ApiVersion } from '../core/auth.js';
-import type { ApiCall, EnvelopeHeaders, OcrEngine, Reply, Trace, Upload } from '../core/engine.js';
-import type { ImageReader } from './multipart.js';
+import type { IncomingMessage } from 'node:http';
+import { API_VERSIONS, type ApiVersion } from '../core/auth.js';
+import type { ApiCall, EnvelopeHeaders } from '../core/engine.js';
+import type { Endpoint } from '../core/scenarios/schema.js';
 
-/** The four POST operations, by their path after `/appkeys/{appKey}/`. */
-export type OperationName = 'credit-card' | 'id-card' | 'id-card/stand-alone' | 'id-card/authenticity';
+/** The API's operations, by the journal's endpoint name. */
+export type ApiOperation = Extract<Endpoint, 'public-key' | 'credit-card' | 'id-card' | 'id-card/stand-alone' | 'id-card/authenticity'>;
 
-/** A POST operation once routed: the call (version, app key, headers), the request to read, the trace to fill in. */
-export type Operation = (call: ApiCall, req: IncomingMessage, res: ServerResponse, trace: Trace) => Promise<Reply>;
+/** One route: the method, the path after `/{version}/appkeys/{appKey}/` (`:name` for a parameter), the operation. */
+export interface ApiRoute {
+  method: 'GET' | 'POST';
+  path: string;
+  operation: ApiOperation;
+}
 
-/** An API handler: gets the request and the trace to fill in, returns a reply. */
-export type Handler = (req: Request, res: Response, trace: Trace) => Promise<Reply> | Reply;
+/** Every route of the API; the credit-card upload first, as the fast path tries them in order. */
+export const API_ROUTES: readonly ApiRoute[] = [
+  { method: 'POST', path: 'credit-card', operation: 'credit-card' },
+  { method: 'GET', path: 'public-keys/:serviceName', operation: 'public-key' },
+  { method: 'POST', path: 'id-card', operation: 'id-card' },
+  { method: 'POST', path: 'id-card/stand-alone', operation: 'id-card/stand-alone' },
+  { method: 'POST', path: 'id-card/authenticity', operation: 'id-card/authenticity' },
+];
 
-/** An express route around a handler that returns a reply (app.ts, `route`). */
-export type RouteFactory = (handler: Handler) => express.RequestHandler;
+/** The methods of the route table (the token issuer's routes are POSTs too). */
+export const API_METHODS: readonly string[] = [...new Set(API_ROUTES.map((route) => route.method))].sort();
 
 /**
- * The POST operations.
- * @example const operations = apiOperations(engine, imageReader(limit), (req, res) => readBodyText(req, res, limit)); await operations['credit-card'](call, req, res, trace)
+ * A path segment the fast path reads as is: unreserved characters only (RFC 3986 section 2.3),
+ * so that what it reads is exactly what express's router would have decoded; anything with a
+ * percent-escape is left to express.
  */
-export function apiOperations(
-  engine: OcrEngine,
-  readImage: ImageReader,
-  readAuthenticityText: (req: IncomingMessage, res: ServerResponse) => Promise<string>,
-): Record<OperationName, Operation> {
-  /** Reads the image, hands it to `analyze`, and gives its buffer back once the engine is done with it. */
-  const withImage = async (req: IncomingMessage, res: ServerResponse, analyze: (upload: Upload | undefined) => Promise<Reply> | Reply): Promise<Reply> => {
-    const upload = await readImage(req, res);
-    try {
-      return await analyze(upload);
-    } finally {
-      upload?.release?.();
-    }
-  };
-  const idCard =
-    (path: 'id-card' | 'id-card/stand-alone', standAlone: boolean): Operation =>
-    async (call, req, res, trace) => {
-      const envelope = await engine.openEnvelope(trace, path, call);
-      return withImage(req, res, (upload) => engine.analyzeIdCard(trace, envelope, upload, standAlone));
-    };
-  return {
-    'credit-card': async (call, req, res, trace) => {
-      const envelope = await engine.openEnvelope(trace, 'credit-card', call);
-      return withImage(req, res, (upload) => engine.analyzeCreditCard(trace, envelope, upload));
-    },
-    'id-card': idCard('id-card', false),
-    'id-card/stand-alone': idCard('id-card/stand-alone', true),
-    'id-card/authenticity': async (call, req, res, trace) => {
-      const envelope = await engine.openEnvelope(trace, 'id-card/authenticity', call);
-      const text = await readAuthenticityText(req, res);
-      return engine.authenticity(trace, envelope, text, call.headers['request-key']!);
-    },
-  };
+const SEGMENT = '([A-Za-z0-9._~-]+)';
+
+/** A route as the fast path matches it: groups 1 version, 2 appKey, 3 the route's parameter if any. */
+export interface FastRoute extends ApiRoute {
+  pattern: RegExp;
 }
 
 /**
- * One API call as the engine takes it, whichever adapter read the path.
- * @example engine.publicKey(trace, apiCall('v2.0', 'emulator-appkey', req), 'credit-card')
+ * The table as the fast path matches it: one anchored pattern per route over the raw request
+ * target (a query string or an escape does not match, and goes to express).
+ * @example fastRoutes()[0].pattern.exec('/v2.0/appkeys/k/credit-card')?.[2] // 'k'
+ */
+export function fastRoutes(routes: readonly ApiRoute[] = API_ROUTES): FastRoute[] {
+  const versions = API_VERSIONS.map((api) => api.replace('.', '\\.')).join('|');
+  return routes.map((route) => {
+    const path = route.path.replace(/\./g, '\\.').replace(/:[A-Za-z]+/g, SEGMENT);
+    return { ...route, pattern: new RegExp(`^/(${versions})/appkeys/${SEGMENT}/${path}$`) };
+  });
+}
+
+/**
+ * A route's express path under one version, its parameters named `:appKey` and as in the table.
+ * @example expressPath('v2.0', API_ROUTES[1]) // '/v2.0/appkeys/:appKey/public-keys/:serviceName'
+ */
+export function expressPath(api: ApiVersion, route: ApiRoute): string {
+  return `/${api}/appkeys/:appKey/${route.path}`;
+}
+
+/** The name of a route's own parameter (after `:appKey`), if it has one. */
+export function routeParameter(route: ApiRoute): string | undefined {
+  return /:([A-Za-z]+)/.exec(route.path)?.[1];
+}
+
+/**
+ * One API call as the service takes it, whichever way the path was read.
+ * @example apiCall('v2.0', 'emulator-appkey', req)
  */
 export function apiCall(api: ApiVersion, appKey: string, req: IncomingMessage): ApiCall {
   return { api, appKey, headers: envelopeHeaders(req) };
 }
 
 /**
- * The five operations as express routes under one version's prefix (`/v2.0/appkeys/:appKey/...`).
- * @example for (const api of API_VERSIONS) apiRoutes(app, api, route, engine, operations)
- */
-export function apiRoutes(app: express.Express, api: ApiVersion, route: RouteFactory, engine: OcrEngine, operations: Record<OperationName, Operation>): void {
-  const base = `/${api}/appkeys/:appKey`;
-  const call = (req: Request): ApiCall => apiCall(api, param(req, 'appKey'), req);
-
-  app.get(
-    `${base}/public-keys/:serviceName`,
-    route((req, _res, trace) => engine.publicKey(trace, call(req), param(req, 'serviceName'))),
-  );
-  for (const [name, operation] of Object.entries(operations)) {
-    app.post(
-      `${base}/${name}`,
-      route((req, res, trace) => operation(call(req), req, res, trace)),
-    );
-  }
-}
-
-/**
- * The request headers the engine reads, repeated ones joined as Node's parser would show them.
+ * The request headers the service reads, repeated ones joined as Node's parser would show them.
  * @example envelopeHeaders(req)['x-key-version'] // '0'
  */
 export function envelopeHeaders(req: IncomingMessage): EnvelopeHeaders {
@@ -104,11 +92,11 @@ export function envelopeHeaders(req: IncomingMessage): EnvelopeHeaders {
   };
 }
 
-function param(req: Request, name: string): string {
-  return String(req.params[name] ?? '');
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
+/**
+ * A request header as one string: repeated ones joined with `, `, as Node shows most headers.
+ * @example header(req, 'authorization') // 'emulator-secretkey'
+ */
+export function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
 }

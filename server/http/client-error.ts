@@ -16,8 +16,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { failureBody } from '../core/errors.js';
-import { DIAGNOSIS_HEADER, diagnosisHeaderValue } from './diagnosis-header.js';
+import { answerBytes } from './answer.js';
+import { renderRefusal, unknownRoute } from './refusal.js';
 import { bareAnswer, overHeaderLineLimit, TOO_LARGE } from './header-limits.js';
 
 /** Node's own answers when no `clientError` listener is installed (lib/_http_server.js). */
@@ -100,15 +100,8 @@ const LINGER_MS = 2_000;
 const lingering = new WeakSet<Socket>();
 
 function unknownMethodAnswer(method: string, target: string, options: { delimitByClose?: boolean; diagnosis?: boolean } = {}): string {
-  const path = target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').toLowerCase();
-  const admin = path === '/__emulator' || path.startsWith('/__emulator/') || path.startsWith('/__emulator?');
-  const [status, body] = admin
-    ? ['404 Not Found', JSON.stringify({ error: 'not_found', message: `no admin endpoint for method ${method}` })]
-    : ['200 OK', JSON.stringify(failureBody('URL_NOT_FOUND'))];
-  const explained =
-    options.diagnosis && !admin
-      ? `${DIAGNOSIS_HEADER}: ${diagnosisHeaderValue(`method ${method} is not one of the API's (methods are case-sensitive: GET, POST)`)}\r\n`
-      : '';
-  const length = options.delimitByClose && !admin ? '' : `Content-Length: ${Buffer.byteLength(body)}\r\n`;
-  return `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\n${length}${explained}Connection: close\r\n\r\n${body}`;
+  const refused = unknownRoute(method, target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, ''));
+  // Admin refusals carry no diagnosis header, and a 404 has no tunnel to fear (RFC 9110 section 9.3.6 is about 2xx).
+  const api = refused.shape === 'api';
+  return answerBytes(renderRefusal(refused, api && options.diagnosis === true), { delimitByClose: api && options.delimitByClose === true });
 }

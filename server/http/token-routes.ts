@@ -4,15 +4,20 @@
  * 7009). Live, the issuer is its own host (`https://oauth.api.nhncloudservice.com`); here it
  * shares the API's, so one base URL serves a v2.1 client whole. Parameters come from the
  * `application/x-www-form-urlencoded` body and from the query string, read here and handed to
- * the engine as one plain record.
+ * the service as one plain record.
  */
 import type { Request, RequestHandler, Response } from 'express';
 import type express from 'express';
-import type { OcrEngine, Reply, Trace } from '../core/engine.js';
+import type { Learned, OcrService, Reply } from '../core/engine.js';
 import { OAuthError, OcrError } from '../core/errors.js';
 import type { TokenForm } from '../core/token-issuer.js';
-import type { Handler } from './api-routes.js';
 import { DRAIN_MS, drainBody, readBodyText } from './body.js';
+
+/** A route's handler: gets the request, returns a reply (with what it learned for the journal). */
+export type Handler = (req: Request, res: Response) => Promise<Reply>;
+
+/** An express route around a handler for an endpoint, settled, journaled and written by the pipeline (pipeline.ts). */
+export type RouteFactory = (endpoint: 'token/create' | 'token/revoke' | undefined, handler: Handler) => RequestHandler;
 
 /** The largest form body the issuer reads: two short parameters fit many times over. */
 const FORM_LIMIT_BYTES = 16 * 1024;
@@ -24,23 +29,21 @@ const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
  * Adds the two token routes to an app, each settled (journaled, errors rendered) by `route`.
  * @example tokenRoutes(app, route, engine)
  */
-export function tokenRoutes(app: express.Express, route: (handler: Handler) => RequestHandler, engine: OcrEngine): void {
+export function tokenRoutes(app: express.Express, route: RouteFactory, service: OcrService): void {
   app.post(
     '/oauth2/token/create',
-    route(async (req, res, trace): Promise<Reply> => {
-      trace.endpoint = 'token/create';
-      const form = await readParameters(req, res, trace);
-      const answer = await engine.createToken(trace, header(req, 'authorization'), form);
-      return { body: answer, headers: NO_STORE };
+    route('token/create', async (req, res): Promise<Reply> => {
+      const { form, note } = await readParameters(req, res);
+      const answer = await service.createToken(header(req, 'authorization'), form);
+      return { body: answer, headers: NO_STORE, learned: note };
     }),
   );
   app.post(
     '/oauth2/token/revoke',
-    route(async (req, res, trace): Promise<Reply> => {
-      trace.endpoint = 'token/revoke';
-      const form = await readParameters(req, res, trace);
-      await engine.revokeToken(trace, header(req, 'authorization'), form);
-      return { body: undefined };
+    route('token/revoke', async (req, res): Promise<Reply> => {
+      const { form, note } = await readParameters(req, res);
+      await service.revokeToken(header(req, 'authorization'), form);
+      return { body: undefined, learned: note };
     }),
   );
 }
@@ -55,18 +58,18 @@ export function tokenRoutes(app: express.Express, route: (handler: Handler) => R
  * section 3.1 requires: neither copy silently wins. The journal notes the names (never the
  * values: `token` is a secret) of the parameters read from the query string.
  */
-async function readParameters(req: Request, res: Response, trace: Trace): Promise<TokenForm> {
+async function readParameters(req: Request, res: Response): Promise<{ form: TokenForm; note?: Learned }> {
   const query = [...new URLSearchParams(queryString(req.originalUrl))];
   const body = await readFormBody(req, res);
-  if (body === undefined && !(query.length > 0 && hasNoBody(req))) return undefined;
+  if (body === undefined && !(query.length > 0 && hasNoBody(req))) return { form: undefined };
   const form: Record<string, string> = {};
   for (const [name, value] of [...query, ...(body ?? [])]) {
     if (Object.hasOwn(form, name)) throw new OAuthError('invalid_request', `parameter "${name}" is given more than once (${twice(name, query, body)})`);
     form[name] = value;
   }
   const fromQuery = [...new Set(query.map(([name]) => name))];
-  if (fromQuery.length > 0) trace.diagnosis = `parameters read from the query string: ${fromQuery.join(', ')}`;
-  return form;
+  if (fromQuery.length > 0) return { form, note: { diagnosis: `parameters read from the query string: ${fromQuery.join(', ')}` } };
+  return { form };
 }
 
 /** Where a repeated parameter was given, for the refusal. */

@@ -7,9 +7,9 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OcrClient } from '../../contracts/client/index.js';
-import { OcrEngine } from '../../server/core/engine.js';
+import { createEngine } from '../../server/create-engine.js';
 import { Journal, type JournalEntry } from '../../server/core/journal.js';
-import { createApp } from '../../server/http/app.js';
+import { createApp } from '../../server/http/pipeline.js';
 import { startEmulator, type RunningEmulator } from '../../server/index.js';
 import { fixture, fixedKeyFactory } from '../support/fixtures.js';
 import { APP, OTHER_APP, useEmulator } from '../support/harness.js';
@@ -107,7 +107,7 @@ describe('clock', () => {
 
     for (const bad of [{ advanceSeconds: -1 }, { advanceSeconds: '60' }, {}, { advanceSeconds: null }]) {
       const res = await admin().post('/__emulator/clock').send(bad).expect(400);
-      expect(res.body).toEqual({ error: 'bad_request', message: 'body needs "advanceSeconds": a number >= 0 (the clock only moves forward)' });
+      expect(res.body).toEqual({ error: 'bad_request', message: 'body needs "advanceSeconds": a number >= 0' });
     }
     expect((await admin().get('/__emulator/clock')).body.offsetSeconds).toBe(7200.5);
   });
@@ -153,9 +153,17 @@ describe('GET /__emulator/requests', () => {
     for (const bad of ['-1', 'abc', '1.5']) {
       expect((await admin().get(`/__emulator/requests?limit=${bad}`).expect(400)).body).toEqual({
         error: 'bad_request',
-        message: 'limit must be a whole number',
+        message: 'limit must be a whole number >= 0',
       });
     }
+  });
+
+  it('every query parameter is checked against the admin description, as its schema says', async () => {
+    const refused = async (query: string) => (await admin().get(`/__emulator/requests?${query}`).expect(400)).body as unknown;
+    expect(await refused('failed=yes')).toEqual({ error: 'bad_request', message: 'failed must be true or false' });
+    expect(await refused('endpoint=nope')).toMatchObject({ error: 'bad_request', message: expect.stringMatching(/^endpoint must be one of public-key, /) });
+    expect(await refused('resultCode=4.5')).toEqual({ error: 'bad_request', message: 'resultCode must be a whole number' });
+    expect(await journal('?failed=false&endpoint=credit-card&limit=1')).toHaveLength(1);
   });
 
   it('filters by endpoint, app key and failure, combined with limit', async () => {
@@ -260,7 +268,7 @@ describe('who may use it', () => {
   });
 
   it('turned off (a non-loopback address without a token): 403 everywhere but health', async () => {
-    const engine = new OcrEngine({ credentials: new Map([[APP.appKey, APP.secretKey]]), keyFactory: fixedKeyFactory() });
+    const engine = createEngine({ credentials: new Map([[APP.appKey, APP.secretKey]]), keyFactory: fixedKeyFactory() });
     const app = createApp(engine, { maxUploadBytes: 1024 * 1024, journal: new Journal(), adminEnabled: false });
     expect((await request(app).get('/__emulator/health').expect(200)).body).toMatchObject({ status: 'ok' });
     for (const [method, path] of [
@@ -280,7 +288,7 @@ describe('who may use it', () => {
   });
 
   it('mounted in a server of your own (no server-level Host check): two Host lines answer 400, not judged by the first', async () => {
-    const engine = new OcrEngine({ credentials: new Map([[APP.appKey, APP.secretKey]]), keyFactory: fixedKeyFactory() });
+    const engine = createEngine({ credentials: new Map([[APP.appKey, APP.secretKey]]), keyFactory: fixedKeyFactory() });
     const server = createServer(createApp(engine, { maxUploadBytes: 1024 * 1024, journal: new Journal() }));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
@@ -293,7 +301,7 @@ describe('who may use it', () => {
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      await engine.close();
+      await engine.controls.close();
     }
   });
 

@@ -142,7 +142,7 @@ describe('Request-Key TTL setting', () => {
   it('EMULATOR_REQUEST_KEY_TTL_SECONDS shortens validity', async () => {
     const answer = await short.client.idCard(image);
     const fields = authenticityFieldsFor(answer.result!);
-    await short.emulator.engine.advanceClock(61);
+    await short.emulator.engine.controls.advanceClock(61);
     expect((await short.client.authenticity(answer.requestKey!, fields)).resultCode).toBe(4000122);
   });
 });

@@ -7,9 +7,9 @@ import { createServer } from 'node:http';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createOcrClient, decryptBytes, encryptBytes, newSymmetricKey, wrapSymmetricKey } from '../../contracts/client/index.js';
-import { OcrEngine } from '../../server/core/engine.js';
+import { createEngine } from '../../server/create-engine.js';
 import { Journal } from '../../server/core/journal.js';
-import { createApp } from '../../server/http/app.js';
+import { createApp } from '../../server/http/pipeline.js';
 import { fixture, fixedKeyFactory } from '../support/fixtures.js';
 import { APP, useEmulator } from '../support/harness.js';
 
@@ -226,9 +226,9 @@ describe('unknown paths', () => {
 
 describe('server-side faults', () => {
   it('answer -1 without a stack trace, and the server keeps serving', async () => {
-    const engine = new OcrEngine({ credentials: new Map([[APP.appKey, APP.secretKey]]), keyFactory: fixedKeyFactory() });
+    const engine = createEngine({ credentials: new Map([[APP.appKey, APP.secretKey]]), keyFactory: fixedKeyFactory() });
     const faults: unknown[] = [];
-    engine.analyzeCreditCard = () => {
+    engine.service.analyzeCreditCard = () => {
       throw new TypeError('boom at secret place');
     };
     const app = createApp(engine, { maxUploadBytes: LIMIT, journal: new Journal(), onFault: (e) => faults.push(e) });

@@ -9,7 +9,7 @@ import { useEmulator, validatingFetch } from '../support/harness.js';
 import { authenticityFieldsFor } from '../support/id-cards.js';
 import { issueToken, v21Client } from '../support/v21.js';
 import { createOcrClient, emulatorControl } from '../../contracts/client/index.js';
-import { createApp, Journal, OcrEngine } from '../../server/index.js';
+import { createApp, createEngine, Journal } from '../../server/index.js';
 import { memoryStores } from '../../server/core/stores/memory.js';
 
 const h = useEmulator();
@@ -89,7 +89,7 @@ describe('POST /__emulator/appkeys', () => {
 
 describe('the bound on registered appKeys', () => {
   it('answers 507 past it, naming the bound the store holds and how to make room; removing one makes room', async () => {
-    const engine = new OcrEngine({ credentials: new Map([['configured', 'secret']]), stores: memoryStores({ requestKeyTtlSeconds: 3600, maxAppKeys: 1 }) });
+    const engine = createEngine({ credentials: new Map([['configured', 'secret']]), stores: memoryStores({ requestKeyTtlSeconds: 3600, maxAppKeys: 1 }) });
     const app = createApp(engine, { maxUploadBytes: 1024, journal: new Journal() });
     await request(app).post('/__emulator/appkeys').send(worker(1)).expect(201);
     const full = await request(app).post('/__emulator/appkeys').send(worker(2)).expect(507);
@@ -98,7 +98,7 @@ describe('the bound on registered appKeys', () => {
       message: '1 appKeys are registered already: remove the ones you are done with (DELETE /__emulator/appkeys/{appKey})',
     });
     expect((await request(app).get('/__emulator/appkeys').expect(200)).body).toMatchObject({ registered: 1, max: 1 });
-    await expect(engine.registerAppKey('worker-2', 'worker-2-secret')).rejects.toMatchObject({ name: 'RegistrationError', kind: 'full' });
+    await expect(engine.controls.registerAppKey('worker-2', 'worker-2-secret')).rejects.toMatchObject({ name: 'RegistrationError', kind: 'full' });
     await request(app).delete('/__emulator/appkeys/worker-1').expect(200);
     await request(app).post('/__emulator/appkeys').send(worker(2)).expect(201);
   });

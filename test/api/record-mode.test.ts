@@ -136,7 +136,7 @@ describe('record mode against the stand-in', () => {
     const ours = await proxied.publicKey('credit-card');
     expect(ours.version).toBe(theirs.version);
     expect(ours.key).not.toBe(theirs.key);
-    expect(ours.key).toBe((await rec.emulator.engine.currentKey(STAND_IN.appKey, 'credit-card')).publicKeyBase64);
+    expect(ours.key).toBe((await rec.emulator.engine.controls.currentKey(STAND_IN.appKey, 'credit-card')).publicKeyBase64);
 
     // One AES key, one body: the stand-in's answer through the proxy is the very bytes it answers directly.
     const symmetricKey = newSymmetricKey();

@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OcrEngine } from '../../server/core/engine.js';
+import { createEngine } from '../../server/create-engine.js';
 import { Journal } from '../../server/core/journal.js';
-import { createApp } from '../../server/http/app.js';
+import { createApp } from '../../server/http/pipeline.js';
 import { DASHBOARD_CSP } from '../../server/http/dashboard.js';
 import { startEmulator, type RunningEmulator } from '../../server/index.js';
 import { fixedKeyFactory } from '../support/fixtures.js';
@@ -82,7 +82,7 @@ describe('the page and its files', () => {
   });
 
   it('are off with the admin API (a non-loopback address without a token)', async () => {
-    const engine = new OcrEngine({ credentials: new Map([[APP.appKey, APP.secretKey]]), keyFactory: fixedKeyFactory() });
+    const engine = createEngine({ credentials: new Map([[APP.appKey, APP.secretKey]]), keyFactory: fixedKeyFactory() });
     const app = createApp(engine, { maxUploadBytes: 1024, journal: new Journal(), adminEnabled: false });
     for (const path of ['/__emulator/', '/__emulator/dashboard/dashboard.js']) {
       expect((await request(app).get(path).expect(403)).body.error).toBe('admin_disabled');

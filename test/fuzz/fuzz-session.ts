@@ -71,8 +71,8 @@ async function startTarget(admin: boolean): Promise<FuzzTarget> {
     ...(admin ? { adminToken: ADMIN_TOKEN } : {}),
   });
   const client = createOcrClient({ baseUrl: emulator.url, ...APP });
-  const scenarios = emulator.engine
-    .listScenarios()
+  const scenarios = emulator.engine.scenarios
+    .list()
     .filter((s) => ![s.outcome ?? {}, ...(s.sequence ?? [])].some((o) => o.fault || o.delayMs))
     .map((s) => s.name);
   const ctx = await buildFuzzContext(emulator.url, {

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AppOptions as PublicAppOptions } from '../../server/index.js';
-import type { AppOptions as AdapterAppOptions } from '../../server/http/app.js';
+import type { AppOptions as AdapterAppOptions } from '../../server/http/pipeline.js';
 import { ROOT } from '../../contracts/lib/spawn-emulator.js';
 
 interface Exports {
