@@ -110,14 +110,25 @@ type Check = ReturnType<typeof adminChecker>;
 interface AdminTargets {
   controls: EmulatorControls;
   book: ScenarioBook;
+  /** Which appKeys the routes take: the served ones, or in record mode any (record-step.ts). */
+  scope: AppKeyScope;
 }
+
+/** What decides whether an admin call may name an appKey. */
+type AppKeyScope = Pick<EmulatorControls, 'isKnownAppKey'>;
+
+/**
+ * In record mode the emulator serves whatever appKey the client sends (the live service checks
+ * it), so a test's per-appKey reset must not be refused before its first call is forwarded.
+ */
+const EVERY_APP_KEY: AppKeyScope = { isKnownAppKey: async () => true };
 
 /**
  * Builds the admin router: health, the access guard, then one small group of routes per kind
  * of state.
  * @example app.use('/__emulator', adminRouter(engine, { journal }))
  */
-export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
+export function adminRouter(engine: OcrEngine, options: AdminOptions, { everyAppKey = false }: { everyAppKey?: boolean } = {}): Router {
   const router = express.Router();
   router.get('/health', (_req, res) => {
     const { date, pinned } = engine.behaviour;
@@ -136,7 +147,7 @@ export function adminRouter(engine: OcrEngine, options: AdminOptions): Router {
   router.use(express.json({ limit: '1mb', strict: true }));
   const check = adminChecker(ADMIN_DESCRIPTION_FILE);
   const groups: RouteGroup[] = [descriptionRoutes, scenarioRoutes, queueRoutes, defaultsRoutes, stateRoutes, keyRoutes, appKeyRoutes, journalRoutes];
-  const targets: AdminTargets = { controls: engine.controls, book: engine.scenarios };
+  const targets: AdminTargets = { controls: engine.controls, book: engine.scenarios, scope: everyAppKey ? EVERY_APP_KEY : engine.controls };
   for (const group of groups) group(router, targets, options, check);
   router.use((req, _res, next) => next(unknownRoute(req.method, `${req.baseUrl}${req.path}`)));
   // Every admin refusal, as `{"error", "message"}` with its status (refusal.ts); no diagnosis header: this is not the API.
@@ -193,14 +204,14 @@ const scenarioRoutes: RouteGroup = (router, { book }, options) => {
 };
 
 /** The queue of next outcomes. */
-const queueRoutes: RouteGroup = (router, { controls, book }, _options, check) => {
+const queueRoutes: RouteGroup = (router, { book, scope }, _options, check) => {
   router.get('/queue', async (_req, res) => {
     res.json({ queue: await book.queue() });
   });
   router.post('/queue', check('POST /__emulator/queue'), async (_req, res) => {
     const { scenario, times, appKey } = checked(res).body as { scenario: string; times?: number; appKey?: string };
     // A shot for an app key the emulator does not accept would wait in the queue forever.
-    const target = await knownAppKeyIfGiven(controls, appKey);
+    const target = await knownAppKeyIfGiven(scope, appKey);
     const entry = await book.enqueue(scenario, times ?? 1, target);
     res.status(201).json({ queued: entry, queue: await book.queue() });
   });
@@ -211,13 +222,13 @@ const queueRoutes: RouteGroup = (router, { controls, book }, _options, check) =>
 };
 
 /** Per-appKey default scenarios. */
-const defaultsRoutes: RouteGroup = (router, { controls, book }, _options, check) => {
+const defaultsRoutes: RouteGroup = (router, { book, scope }, _options, check) => {
   router.get('/defaults', async (_req, res) => {
     res.json({ defaults: await book.defaults() });
   });
   router.put('/defaults/:appKey', check('PUT /__emulator/defaults/{appKey}'), async (req, res) => {
     const { scenarios } = checked(res).body as { scenarios: string[] };
-    await book.setDefaults(await knownAppKey(controls, String(req.params['appKey'])), scenarios);
+    await book.setDefaults(await knownAppKey(scope, String(req.params['appKey'])), scenarios);
     res.json({ defaults: await book.defaults() });
   });
   router.delete('/defaults/:appKey', async (req, res) => {
@@ -227,28 +238,28 @@ const defaultsRoutes: RouteGroup = (router, { controls, book }, _options, check)
 };
 
 /** Reset and the clock, of every appKey or of one. */
-const stateRoutes: RouteGroup = (router, { controls }, options, check) => {
+const stateRoutes: RouteGroup = (router, { controls, scope }, options, check) => {
   router.post('/reset', check('POST /__emulator/reset'), async (_req, res) => {
-    const appKey = await knownAppKeyIfGiven(controls, checked(res).body['appKey'] as string | undefined);
+    const appKey = await knownAppKeyIfGiven(scope, checked(res).body['appKey'] as string | undefined);
     await controls.reset(appKey);
     options.journal.reset(appKey);
     res.json({ reset: true, ...(appKey === undefined ? {} : { appKey }) });
   });
   router.get('/clock', check('GET /__emulator/clock'), async (_req, res) => {
-    const appKey = await knownAppKeyIfGiven(controls, checked(res).query['appKey'] as string | undefined);
+    const appKey = await knownAppKeyIfGiven(scope, checked(res).query['appKey'] as string | undefined);
     res.json(clockAnswer(await controls.clockState(appKey), appKey));
   });
   router.post('/clock', check('POST /__emulator/clock'), async (_req, res) => {
     const { advanceSeconds, appKey: requested } = checked(res).body as { advanceSeconds: number; appKey?: string };
-    const appKey = await knownAppKeyIfGiven(controls, requested);
+    const appKey = await knownAppKeyIfGiven(scope, requested);
     res.json(clockAnswer(await controls.advanceClock(advanceSeconds, appKey), appKey));
   });
 };
 
 /** Key versions: list, rotate, revoke. */
-const keyRoutes: RouteGroup = (router, { controls }, _options, check) => {
+const keyRoutes: RouteGroup = (router, { controls, scope }, _options, check) => {
   router.get('/keys', check('GET /__emulator/keys'), async (_req, res) => {
-    const given = await knownAppKeyIfGiven(controls, checked(res).query['appKey'] as string | undefined);
+    const given = await knownAppKeyIfGiven(scope, checked(res).query['appKey'] as string | undefined);
     const appKeys = given === undefined ? (await controls.appKeys()).map((k) => k.appKey) : [given];
     const keys = await Promise.all(
       appKeys.flatMap((appKey) =>
@@ -265,13 +276,13 @@ const keyRoutes: RouteGroup = (router, { controls }, _options, check) => {
     res.json({ keys });
   });
   router.post('/keys/:service/rotate', check('POST /__emulator/keys/{service}/rotate'), async (req, res) => {
-    const { service, appKey } = await keyTarget(req, res, controls);
+    const { service, appKey } = await keyTarget(req, res, controls, scope);
     const key = await controls.rotateKey(appKey, service);
     const versions = (await controls.keyVersions(appKey, service)).map((k) => ({ version: k.version, revoked: k.revoked }));
     res.json({ appKey, service, version: key.version, versions });
   });
   router.post('/keys/:service/revoke', check('POST /__emulator/keys/{service}/revoke'), async (req, res) => {
-    const { service, appKey } = await keyTarget(req, res, controls);
+    const { service, appKey } = await keyTarget(req, res, controls, scope);
     const { version } = checked(res).body as { version: string };
     const current = await controls.revokeKey(appKey, service, version);
     if (!current) throw adminRefusal(404, 'not_found', `version ${version} was never issued for ${service} of appKey "${appKey}"`);
@@ -362,21 +373,21 @@ const journalRoutes: RouteGroup = (router, { controls }, options, check) => {
 };
 
 /** The service a key route names (404 when it is none) and the appKey of its body, or the default one. */
-async function keyTarget(req: Request, res: Response, controls: EmulatorControls) {
+async function keyTarget(req: Request, res: Response, controls: EmulatorControls, scope: AppKeyScope) {
   const service = String(req.params['service']);
   if (!isServiceName(service)) throw adminRefusal(404, 'not_found', `service must be ${SERVICES.join(' or ')}`);
   const appKey = (checked(res).body['appKey'] as string | undefined) ?? controls.defaultAppKey;
-  return { service, appKey: await knownAppKey(controls, appKey) };
+  return { service, appKey: await knownAppKey(scope, appKey) };
 }
 
 /** An `appKey` given in a (checked) body or query: undefined when absent, 404 when not served. */
-async function knownAppKeyIfGiven(controls: EmulatorControls, value: string | undefined): Promise<string | undefined> {
-  return value === undefined ? undefined : knownAppKey(controls, value);
+async function knownAppKeyIfGiven(scope: AppKeyScope, value: string | undefined): Promise<string | undefined> {
+  return value === undefined ? undefined : knownAppKey(scope, value);
 }
 
 /** The appKey if the emulator serves it (configured or registered), else 404. */
-async function knownAppKey(controls: EmulatorControls, appKey: string): Promise<string> {
-  if (!(await controls.isKnownAppKey(appKey))) throw adminRefusal(404, 'not_found', `appKey "${appKey}" is neither configured nor registered`);
+async function knownAppKey(scope: AppKeyScope, appKey: string): Promise<string> {
+  if (!(await scope.isKnownAppKey(appKey))) throw adminRefusal(404, 'not_found', `appKey "${appKey}" is neither configured nor registered`);
   return appKey;
 }
 

@@ -154,7 +154,7 @@ export function createApp(engine: OcrEngine, options: AppOptions, steps: Pipelin
 
   // Step 2: express, for all the fast path declines.
   const app = strictExpress();
-  app.use('/__emulator', adminRouter(engine, { ...options, uploads: () => budget.stats }));
+  app.use('/__emulator', adminRouter(engine, { ...options, uploads: () => budget.stats }, { everyAppKey: steps.forward !== undefined }));
   // Express answers HEAD with the GET handler; HEAD is not one of the guide's five operations.
   const notFound = route(undefined, async (req) => {
     throw unknownRoute(req.method, req.path);

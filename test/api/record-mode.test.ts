@@ -129,6 +129,18 @@ describe('record mode against the stand-in', () => {
     expect(line).toContain('replaced by synthetic ones');
   });
 
+  it("takes the admin API's per-appKey calls for the client's appKey, which it only forwards", async () => {
+    // A test suite resets its appKey before its first call (examples/*); the live service, not
+    // the emulator, knows whether that appKey exists.
+    for (const [path, body] of [
+      ['/__emulator/reset', { appKey: 'standin-appkey' }],
+      ['/__emulator/clock', { advanceSeconds: 0, appKey: 'standin-appkey' }],
+    ] as const) {
+      const response = await fetch(`${rec.emulator.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      expect(response.status, `${path}: ${await response.clone().text()}`).toBeLessThan(300);
+    }
+  });
+
   it('hands out its own public key under the target version, and relays a v2.0 credit-card answer byte for byte', async () => {
     const direct = v20(standIn);
     const proxied = v20(rec.emulator.url);
