@@ -46,7 +46,8 @@ const USAGE = `usage: npm run bench -- [--quick | --ideal | --memory | --shared 
   (no flag)    the full run, about four minutes: writes test/bench/results/latest.{md,json} and chart.svg
   --quick      the same, shorter (about a minute): quick.* files
   --ideal      only W2 and W3 against the ideal server (ideal-server.ts), in interleaved rounds,
-               printed with each round's ratio (about two minutes; --quick: one)
+               printed with each round's ratio (about two minutes; --quick: one; extra node
+               flags for the emulator in BENCH_NODE_ARGS)
   --memory     only resident memory over 100,000 mixed requests, on a fresh emulator (about two minutes)
                (extra node flags for it in BENCH_NODE_ARGS)
   --shared     only the shared-state rows: W2 on Redis (one process, two processes, EMULATOR_WORKERS=2)
@@ -439,7 +440,7 @@ async function runIdeal(): Promise<void> {
   const seconds = quick ? 2 : 4;
   const keysDir = freshKeysDir();
   const loadBefore = loadavg()[0]!;
-  const emulator = await startEmulator(DEFAULT_RSA_WORKERS, [], { EMULATOR_KEYS_DIR: keysDir });
+  const emulator = await startEmulator(DEFAULT_RSA_WORKERS, (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean), { EMULATOR_KEYS_DIR: keysDir });
   let ideal: BenchServer | undefined;
   try {
     const { fresh, reused } = await pools(emulator.url);
