@@ -1,7 +1,8 @@
+import { imageSize } from 'image-size';
 import { describe, expect, it } from 'vitest';
 import { fixture } from '../../test/support/fixtures.js';
 import { OcrError } from './errors.js';
-import { inspectImage, resolutionOf, sniffFileType } from './image-info.js';
+import { inspectImage, jpegHeaderEnd, jpegPixelSize, resolutionOf, sniffFileType } from './image-info.js';
 
 function failure(data: Buffer): OcrError {
   try {
@@ -92,5 +93,78 @@ describe('sniffFileType', () => {
     expect(sniffFileType(Buffer.from([0xff, 0xd8, 0xff]))).toBe('jpg');
     expect(sniffFileType(fixture('card-428x270.png'))).toBe('png');
     expect(sniffFileType(Buffer.from([0xff, 0xd8]))).toBeUndefined();
+  });
+});
+
+describe('jpegPixelSize', () => {
+  /** What image-size reads from a copy of the first `limit` bytes, as inspectImage used to ask it. */
+  const reference = (data: Buffer, limit: number) => {
+    try {
+      const { width, height } = imageSize(new Uint8Array(data.subarray(0, limit)));
+      return { width, height };
+    } catch {
+      return {};
+    }
+  };
+  /** An APP1 Exif segment with one IFD entry (orientation 6), in either byte order, cut to `length` bytes of payload. */
+  const exifSegment = (bigEndian: boolean, length: number) => {
+    const tiff = Buffer.alloc(26);
+    tiff.write(bigEndian ? 'MM' : 'II', 0, 'latin1');
+    const u16 = (value: number, at: number) => (bigEndian ? tiff.writeUInt16BE(value, at) : tiff.writeUInt16LE(value, at));
+    const u32 = (value: number, at: number) => (bigEndian ? tiff.writeUInt32BE(value, at) : tiff.writeUInt32LE(value, at));
+    u16(42, 2);
+    u32(8, 4);
+    u16(1, 8);
+    u16(274, 10);
+    u16(3, 12);
+    u32(1, 14);
+    u16(6, 18);
+    const payload = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]).subarray(0, length);
+    const head = Buffer.from([0xff, 0xe1, 0, 0]);
+    head.writeUInt16BE(payload.length + 2, 2);
+    return Buffer.concat([head, payload]);
+  };
+
+  it('reads what image-size reads from the fixtures, with and without an Exif block', () => {
+    for (const name of ['card-428x270.jpg', 'card-856x540.jpg', 'id-resident-900x570.jpg', 'id-driver-900x570.jpg']) {
+      const file = fixture(name);
+      for (const jpeg of [
+        file,
+        Buffer.concat([file.subarray(0, 2), exifSegment(true, 32), file.subarray(2)]),
+        Buffer.concat([file.subarray(0, 2), exifSegment(false, 32), file.subarray(2)]),
+      ]) {
+        const limit = jpegHeaderEnd(jpeg)!;
+        expect(jpegPixelSize(jpeg, limit)).toEqual(reference(jpeg, limit));
+        expect(jpegPixelSize(jpeg, limit).width).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('agrees with image-size on mutated headers, cut Exif blocks and every limit', () => {
+    let seed = 7;
+    const random = (n: number) => (seed = (seed * 1103515245 + 12345) >>> 0) % n;
+    const base = fixture('card-428x270.jpg');
+    const cases: [Buffer, number][] = [];
+    for (const bigEndian of [true, false])
+      for (let length = 0; length <= 32; length++) {
+        const jpeg = Buffer.concat([base.subarray(0, 2), exifSegment(bigEndian, length), base.subarray(2)]);
+        for (let limit = 0; limit <= 64; limit += 3) cases.push([jpeg, limit]);
+        cases.push([jpeg, jpegHeaderEnd(base)! + 4 + length]);
+      }
+    const headers = jpegHeaderEnd(base)!;
+    for (let n = 0; n < 30000; n++) {
+      const jpeg = Buffer.from(base);
+      for (let flips = 1 + random(4); flips > 0; flips--) jpeg[random(headers)] = [0xff, 0xc0, 0xc2, 0x00, 0x45, random(256)][random(6)]!;
+      cases.push([jpeg, random(4) === 0 ? random(headers + 1) : headers]);
+    }
+    let sized = 0;
+    for (const [jpeg, limit] of cases) {
+      const ours = jpegPixelSize(jpeg, limit);
+      expect(ours, `limit ${limit}`).toEqual(reference(jpeg, limit));
+      if (ours.width) sized++;
+    }
+    // Most mutations leave a readable size, some do not: both kinds were compared.
+    expect(sized).toBeGreaterThan(100);
+    expect(sized).toBeLessThan(cases.length);
   });
 });

@@ -74,7 +74,7 @@ export function inspectImage(data: Buffer): ImageInfo {
     const end = fileType === 'png' ? 'its IEND chunk' : 'its end-of-image marker';
     throw new OcrError('INVALID_FILE', `decrypted ${data.length} bytes start like a ${kind} but end before ${end} (truncated?)`);
   }
-  const { width, height } = pixelSize(data.subarray(0, headerEnd));
+  const { width, height } = fileType === 'jpg' ? jpegPixelSize(data, headerEnd) : pixelSize(data.subarray(0, headerEnd));
   if (!width || !height) throw new OcrError('INVALID_FILE', `decrypted bytes are a whole ${kind} but its pixel size cannot be read`);
   return {
     fileType,
@@ -97,6 +97,78 @@ function pixelSize(headers: Buffer): { width?: number | undefined; height?: numb
     return imageSize(new Uint8Array(headers));
   } catch {
     return {};
+  }
+}
+
+/** Thrown where `image-size` would throw: a read past the bytes it was handed. */
+const PAST_THE_END = new RangeError('past the end of the headers');
+
+/**
+ * The pixel size of a JPEG as `image-size` reads it from a copy of `data`'s first `limit` bytes
+ * (its `JPG.calculate`, step for step: the walk from offset 4 by segment lengths, a byte skipped
+ * where no marker follows, the first SOF0, SOF1 or SOF2 answers, an Exif block's orientation
+ * read on the way, and every read past `limit` a failure), without that copy and the one
+ * `image-size` makes of it again: for a JPEG with a large Exif block (or the benchmark's
+ * padding) that is twice the headers in short-lived buffers per image, whose churn alone
+ * set off full garbage collections (test/bench/README.md). server/core/image-info.test.ts
+ * compares the two on mutated JPEGs.
+ * @example jpegPixelSize(fixture('card-856x540.jpg'), jpegHeaderEnd(fixture('card-856x540.jpg'))) // { width: 856, height: 540 }
+ */
+export function jpegPixelSize(data: Buffer, limit: number): { width?: number | undefined; height?: number | undefined } {
+  const u16 = (at: number) => {
+    if (at < 0 || at + 2 > limit) throw PAST_THE_END;
+    return (data[at]! << 8) | data[at + 1]!;
+  };
+  // image-size takes only bytes that begin with SOI as a JPEG.
+  if (limit < 2 || data[0] !== 0xff || data[1] !== 0xd8) return {};
+  try {
+    for (let at = 4; at < limit; ) {
+      const i = u16(at);
+      if (i > limit - at) throw PAST_THE_END;
+      if (at + i >= limit || data[at + i] !== 0xff) {
+        at += 1;
+        continue;
+      }
+      if (at + 6 <= limit && data[at + 2] === 0x45 && data[at + 3] === 0x78 && data[at + 4] === 0x69 && data[at + 5] === 0x66)
+        exifOrientation(data, at + 2, at + i);
+      const next = data[at + i + 1];
+      if ((next === 0xc0 || next === 0xc1 || next === 0xc2) && at + i + 1 < limit) return { height: u16(at + i + 5), width: u16(at + i + 7) };
+      at += i + 2;
+    }
+  } catch (error) {
+    if (error === PAST_THE_END) return {};
+    throw error;
+  }
+  return {};
+}
+
+/**
+ * `image-size`'s reading of an Exif block's orientation, kept for the reads past its end that
+ * make `image-size` throw (and the JPEG unreadable); the orientation itself is not used.
+ */
+function exifOrientation(data: Buffer, start: number, end: number): void {
+  const length = Math.max(0, end - start);
+  const byte = (at: number) => (at < length ? data[start + at]! : -1);
+  const bigEndian = byte(6) === 0x4d && byte(7) === 0x4d;
+  if (!bigEndian && !(byte(6) === 0x49 && byte(7) === 0x49)) return;
+  const u16 = (at: number, blockEnd: number) => {
+    if (at + 2 > blockEnd) throw PAST_THE_END;
+    return bigEndian ? (byte(at) << 8) | byte(at + 1) : byte(at) | (byte(at + 1) << 8);
+  };
+  const u32 = (at: number, blockEnd: number) => {
+    if (at + 4 > blockEnd) throw PAST_THE_END;
+    return bigEndian ? u16(at, blockEnd) * 65536 + u16(at + 2, blockEnd) : u16(at, blockEnd) + u16(at + 2, blockEnd) * 65536;
+  };
+  const entries = u16(14, length);
+  for (let n = 0; n < entries; n++) {
+    const entry = 16 + n * 12;
+    if (entry > length) return;
+    const entryEnd = Math.min(entry + 12, length);
+    if (u16(entry, entryEnd) !== 274) continue;
+    if (u16(entry + 2, entryEnd) !== 3) return;
+    if (u32(entry + 4, entryEnd) !== 1) return;
+    u16(entry + 8, entryEnd);
+    return;
   }
 }
 

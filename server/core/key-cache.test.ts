@@ -27,6 +27,18 @@ describe('SymmetricKeyCache', () => {
     expect(cache.stats).toMatchObject({ hits: 2, misses: 1, size: 1 });
   });
 
+  it('keeps each header apart when lookups and stores of several headers interleave', () => {
+    const cache = new SymmetricKeyCache(10);
+    const headers = ['h0', 'h1', 'h2', 'h3'];
+    for (const h of headers) expect(cache.get(h, A)).toBeUndefined();
+    // Stored in another order than looked up, each right after a lookup of another header.
+    for (const i of [2, 0, 3, 1]) {
+      cache.get(headers[(i + 1) % 4]!, A);
+      cache.set(headers[i]!, A, key(i));
+    }
+    for (const i of [3, 1, 0, 2, 2, 0]) expect(cache.get(headers[i]!, A)).toEqual(key(i));
+  });
+
   it('misses for another header or another key pair (app key, service, version or key material)', () => {
     const cache = new SymmetricKeyCache(10);
     cache.set('first', A, key(1));

@@ -175,7 +175,19 @@ export class SymmetricKeyCache {
   }
 }
 
-/** SHA-256 of a header: collision-resistant, so a lookup never returns another header's key. */
+/** The last header digested, and its digest: a reused key brings the same header call after call. */
+let lastHeader: string | undefined;
+let lastDigest: Buffer | undefined;
+
+/**
+ * SHA-256 of a header: collision-resistant, so a lookup never returns another header's key. The
+ * last one is kept (a reused key's header comes again and again, and `set` follows `get` with the
+ * same header); callers only read it.
+ */
 function digestOf(header: string): Buffer {
-  return createHash('sha256').update(header).digest();
+  if (header !== lastHeader) {
+    lastDigest = createHash('sha256').update(header).digest();
+    lastHeader = header;
+  }
+  return lastDigest!;
 }

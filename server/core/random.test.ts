@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { randomUuid, seededRandom, type RandomSource } from './random.js';
+import { randomInt, randomUuid, seededRandom, type RandomSource } from './random.js';
 
 /** A source that hands out the given bytes. */
 const fixed = (hex: string): RandomSource => ({ bytes: (count) => Buffer.from(hex, 'hex').subarray(0, count) });
@@ -39,6 +39,21 @@ describe('seededRandom', () => {
       const drawn = Buffer.concat(sizes.map((n) => source.bytes(n)));
       expect(drawn.equals(reference('credit-card:abc', drawn.length))).toBe(true);
     }
+  });
+
+  it('uint32 reads the same stream as bytes(4), mixed with byte draws in any order', () => {
+    const stream = reference('credit-card:abc', 400);
+    const source = seededRandom('credit-card:abc');
+    let at = 0;
+    for (const size of [4, 4, 1, 4, 31, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 64, 4, 4, 2, 4]) {
+      if (size === 4 && at % 3 !== 1) {
+        expect(source.uint32!()).toBe(stream.readUInt32BE(at));
+      } else {
+        expect(source.bytes(size).equals(stream.subarray(at, at + size))).toBe(true);
+      }
+      at += size;
+    }
+    expect(randomInt(seededRandom('y'), 0, 9)).toBe(reference('y', 4).readUInt32BE(0) % 10);
   });
 
   it('gives each draw its own bytes (changing one changes no later draw)', () => {

@@ -75,7 +75,7 @@ export function plainImagePart(body: Buffer, boundary: string): Buffer | undefin
   if (body.length < opening.length || body.toString('latin1', 0, opening.length) !== opening) return undefined;
   const headersStart = opening.length;
   const headersEnd = body.subarray(0, headersStart + MAX_PART_HEADER_BYTES + 4).indexOf('\r\n\r\n', headersStart, 'latin1');
-  if (headersEnd < 0 || !isImagePartHeader(body.toString('latin1', headersStart, headersEnd))) return undefined;
+  if (headersEnd < 0 || !isPlainSection(body.subarray(headersStart, headersEnd))) return undefined;
   const dataStart = headersEnd + 4;
   const delimiter = `\r\n--${boundary}`;
   const end = body.indexOf(delimiter, headersStart - 2, 'latin1');
@@ -85,6 +85,17 @@ export function plainImagePart(body: Buffer, boundary: string): Buffer | undefin
   if (body[after] !== 0x2d || body[after + 1] !== 0x2d) return undefined;
   if (body.indexOf(delimiter, after + 2, 'latin1') >= 0) return undefined;
   return body.subarray(dataStart, end);
+}
+
+/** The last header section found plain: a client sends the same one upload after upload. */
+let plainSection: Buffer | undefined;
+
+/** {@link isImagePartHeader} of a section's bytes, remembering the last one found plain. */
+function isPlainSection(section: Buffer): boolean {
+  if (plainSection?.equals(section)) return true;
+  if (!isImagePartHeader(section.toString('latin1'))) return false;
+  plainSection = Buffer.from(section);
+  return true;
 }
 
 /**

@@ -22,8 +22,8 @@
  * emulator under W2 and prints the top self-time functions.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, release, type } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, release, tmpdir, type } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -41,28 +41,35 @@ import { rsaCeiling } from './rsa-ceiling.js';
 import { pidsOf, runSplit, startSharedSetups, type SharedSetups } from './shared-state.js';
 import { BARE_EXPRESS, HEALTH, sideBySideStartup, STARTUP_TARGET_RATIO } from './startup.js';
 
-const USAGE = `usage: npm run bench -- [--quick | --memory | --shared | --profile [--workload W] [--workers N]] [--help]
+const USAGE = `usage: npm run bench -- [--quick | --ideal | --memory | --shared | --profile [--workload W] [--workers N]] [--help]
 
   (no flag)    the full run, about four minutes: writes test/bench/results/latest.{md,json} and chart.svg
   --quick      the same, shorter (about a minute): quick.* files
+  --ideal      only W2 and W3 against the ideal server (ideal-server.ts), in interleaved rounds,
+               printed with each round's ratio (about two minutes; --quick: one; extra node
+               flags for the emulator in BENCH_NODE_ARGS)
   --memory     only resident memory over 100,000 mixed requests, on a fresh emulator (about two minutes)
                (extra node flags for it in BENCH_NODE_ARGS)
   --shared     only the shared-state rows: W2 on Redis (one process, two processes, EMULATOR_WORKERS=2)
                beside the in-memory emulator, and W1 on Redis (about two minutes; needs redis-server)
   --profile    a CPU profile of the emulator under W2 and its top self-time functions
-  --workload W with --profile: w2 (fresh keys, the default), w3 (one key reused) or floor (the
-               floor server under the same uploads, for comparison)
+  --workload W with --profile: w2 (fresh keys, the default), w3 (one key reused), floor (the
+               floor server under the same uploads, for comparison), or ideal-w2 / ideal-w3 (the
+               ideal server under W2 / W3)
   --workers N  with --profile: the emulator's EMULATOR_RSA_WORKERS (default ${DEFAULT_RSA_WORKERS})
   --help       this text
 
 Builds dist/ first; Prism is installed on demand outside the repository (skipped if it cannot be).
 Start-up alone: npm run bench:startup.`;
 
+const PROFILE_WORKLOADS = ['w2', 'w3', 'floor', 'ideal-w2', 'ideal-w3'];
+
 const args = (() => {
   try {
     return parseArgs({
       options: {
         quick: { type: 'boolean' },
+        ideal: { type: 'boolean' },
         memory: { type: 'boolean' },
         shared: { type: 'boolean' },
         profile: { type: 'boolean' },
@@ -86,18 +93,19 @@ if (args.workers !== undefined && !/^\d+$/.test(args.workers)) {
   console.error(`bench: --workers ${JSON.stringify(args.workers)} is not a whole number\n\n${USAGE}`);
   process.exit(2);
 }
-if (args.workload !== undefined && !['w2', 'w3', 'floor'].includes(args.workload)) {
-  console.error(`bench: --workload ${JSON.stringify(args.workload)} is none of w2, w3, floor\n\n${USAGE}`);
+if (args.workload !== undefined && !PROFILE_WORKLOADS.includes(args.workload)) {
+  console.error(`bench: --workload ${JSON.stringify(args.workload)} is none of ${PROFILE_WORKLOADS.join(', ')}\n\n${USAGE}`);
   process.exit(2);
 }
 const quick = args.quick ?? false;
 const profile = args.profile ?? false;
+const idealOnly = args.ideal ?? false;
 const memoryOnly = args.memory ?? false;
 const sharedOnly = args.shared ?? false;
 /** `--workers N`: the EMULATOR_RSA_WORKERS of the profiled emulator (default: the emulator's default). */
 const profileWorkers = args.workers !== undefined ? Number(args.workers) : DEFAULT_RSA_WORKERS;
 /** `--workload W`: what the profiled server runs. */
-const profileWorkload = (args.workload ?? 'w2') as 'w2' | 'w3' | 'floor';
+const profileWorkload = (args.workload ?? 'w2') as 'w2' | 'w3' | 'floor' | 'ideal-w2' | 'ideal-w3';
 // Built here rather than by the npm script, so that --help needs no build.
 execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
@@ -134,6 +142,21 @@ function startEmulator(workers: number, extraNodeArgs: string[] = [], env: Recor
     EMULATOR_RSA_WORKERS: String(workers),
     EMULATOR_LOG: 'off',
     ...env,
+  });
+}
+
+/** A fresh directory for an emulator's key pairs (EMULATOR_KEYS_DIR), which the ideal server then reads. */
+function freshKeysDir(): string {
+  return mkdtempSync(join(tmpdir(), 'nhn-ocr-bench-keys-'));
+}
+
+/**
+ * The ideal server (ideal-server.ts) holding the key pairs in `keysDir`: start it after the
+ * emulator using that directory has made its keys (a public-key call for each service).
+ */
+function startIdeal(keysDir: string, extraNodeArgs: string[] = []): Promise<BenchServer> {
+  return startServer('ideal', process.execPath, [...extraNodeArgs, '--import', 'tsx', fileURLToPath(new URL('./ideal-server.ts', import.meta.url))], HEALTH, {
+    IDEAL_KEYS_DIR: keysDir,
   });
 }
 
@@ -247,26 +270,32 @@ async function runProfile(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   for (const file of readdirSync(dir)) if (file.endsWith('.cpuprofile')) rmSync(join(dir, file));
   const profiler = ['--cpu-prof', '--cpu-prof-dir', dir];
+  const ideal = profileWorkload.startsWith('ideal');
+  const keysDir = freshKeysDir();
+  // The floor and the ideal server take the emulator's uploads: a separate emulator builds them
+  // (and, for the ideal server, makes the key pairs it reads).
+  const source = profileWorkload === 'floor' || ideal ? await startEmulator(profileWorkers, [], { EMULATOR_KEYS_DIR: keysDir }) : undefined;
   // The floor as the full run starts it (startTsServer), plus the profiler.
   const server =
     profileWorkload === 'floor'
       ? await startServer('floor', process.execPath, [...profiler, '--import', 'tsx', fileURLToPath(new URL('./floor-server.ts', import.meta.url))], HEALTH)
-      : await startEmulator(profileWorkers, profiler);
+      : ideal
+        ? await fetchTarget(source!.url, APP_KEY, SECRET_KEY).then(() => startIdeal(keysDir, profiler))
+        : await startEmulator(profileWorkers, profiler);
   try {
-    // The floor takes the emulator's uploads: a separate emulator builds them.
-    const source = profileWorkload === 'floor' ? await startEmulator(profileWorkers) : server;
     try {
-      const { fresh, reused } = await pools(source.url);
-      const steps = [cycle(profileWorkload === 'w3' ? reused.requests : fresh.requests)];
+      const { fresh, reused } = await pools((source ?? server).url);
+      const steps = [cycle(profileWorkload.endsWith('w3') ? reused.requests : fresh.requests)];
       const result = await measure(server, steps);
       log(
         `${profileWorkload} under the profiler (EMULATOR_RSA_WORKERS=${profileWorkers}): ${result.rps.toFixed(0)} req/s, ${result.serverCpuMs?.toFixed(2)} ms CPU a request`,
       );
     } finally {
-      if (source !== server) await source.stop();
+      await source?.stop();
     }
   } finally {
     await server.stop();
+    rmSync(keysDir, { recursive: true, force: true });
   }
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile'))
@@ -398,6 +427,53 @@ async function runShared(): Promise<void> {
   }
 }
 
+/** The ideal-server targets: W2 (fresh keys) and W3 (one key reused) as shares of its throughput. */
+const IDEAL_TARGETS = { w2: 0.8, w3: 0.6 } as const;
+
+/**
+ * `--ideal`: W2 and W3 on the emulator and on the ideal server, in interleaved rounds (the order
+ * turned round every other round, so a drift in other load hits both alike), printed with each
+ * round's ratio and the load average: for iterating on the emulator's own cost.
+ */
+async function runIdeal(): Promise<void> {
+  const rounds = quick ? 2 : 5;
+  const seconds = quick ? 2 : 4;
+  const keysDir = freshKeysDir();
+  const loadBefore = loadavg()[0]!;
+  const emulator = await startEmulator(DEFAULT_RSA_WORKERS, (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean), { EMULATOR_KEYS_DIR: keysDir });
+  let ideal: BenchServer | undefined;
+  try {
+    const { fresh, reused } = await pools(emulator.url);
+    ideal = await startIdeal(keysDir);
+    const pairs = (['w2', 'w3'] as const).flatMap((w) =>
+      [emulator, ideal!].map((server) => ({ w, server, steps: [cycle(w === 'w2' ? fresh.requests : reused.requests)], rounds: [] as LoadResult[] })),
+    );
+    for (const pair of pairs) await runLoad(pair.server.url, pair.steps, { duration: S.warm });
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? pairs : [...pairs].reverse();
+      for (const pair of order) pair.rounds.push(await runLoad(pair.server.url, pair.steps, { duration: seconds, pid: pair.server.pid }));
+      log(`round ${round + 1} of ${rounds} done`);
+    }
+    for (const w of ['w2', 'w3'] as const) {
+      const [ours, peer] = pairs.filter((p) => p.w === w);
+      const a = combine(ours!.rounds);
+      const b = combine(peer!.rounds);
+      const perRound = ours!.rounds.map((r, i) => r.rps / peer!.rounds[i]!.rps);
+      const failed = a.failures + a.errors + b.failures + b.errors;
+      console.log(
+        `${w.toUpperCase()}: emulator ${a.rps.toFixed(0)} req/s (${a.serverCpuMs?.toFixed(3)} ms CPU a request), ideal ${b.rps.toFixed(0)} req/s (${b.serverCpuMs?.toFixed(3)} ms): ` +
+          `${(a.rps / b.rps).toFixed(3)}x (per CPU-second ${((b.serverCpuMs ?? 0) / (a.serverCpuMs ?? 1)).toFixed(3)}x; rounds ${perRound.map((x) => x.toFixed(2)).join(', ')}; ` +
+          `target >= ${IDEAL_TARGETS[w]}x: ${a.rps >= IDEAL_TARGETS[w] * b.rps ? 'met' : 'not met'})${failed ? `; ${failed} failed` : ''}`,
+      );
+    }
+    console.log(`load average ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after; ${rounds} rounds of ${seconds} s each`);
+  } finally {
+    await ideal?.stop();
+    await emulator.stop();
+    rmSync(keysDir, { recursive: true, force: true });
+  }
+}
+
 /** Rounds of one pair combined: median throughput and percentiles, CPU over all rounds. */
 function combine(rounds: LoadResult[]): LoadResult & { roundRps: number[] } {
   const mid = (values: number[]) => median(values);
@@ -423,6 +499,7 @@ async function main(): Promise<void> {
   if (profile) return runProfile();
   if (memoryOnly) return runMemory();
   if (sharedOnly) return runShared();
+  if (idealOnly) return runIdeal();
   const started = performance.now();
   const report: BenchReport = {
     quick,
@@ -501,12 +578,17 @@ async function main(): Promise<void> {
   const servers: BenchServer[] = [];
   const workerSettings = [0, 1, 2];
   const emulators = new Map<number, BenchServer>();
+  // The default emulator keeps its key pairs in a directory, which the ideal server reads.
+  const keysDir = freshKeysDir();
   for (const workers of workerSettings) {
-    const server = await startEmulator(workers);
+    const server = await startEmulator(workers, [], workers === DEFAULT_RSA_WORKERS ? { EMULATOR_KEYS_DIR: keysDir } : {});
     servers.push(server);
     emulators.set(workers, server);
   }
   const emulator = emulators.get(DEFAULT_RSA_WORKERS)!;
+  await fetchTarget(emulator.url, APP_KEY, SECRET_KEY);
+  const ideal = await startIdeal(keysDir);
+  servers.push(ideal);
   const rssAtStart = rssMiB(emulator.pid);
   const floor = await startTsServer('floor', './floor-server.ts');
   const forgeServer = await startTsServer('node-forge', './forge-server.ts');
@@ -528,8 +610,10 @@ async function main(): Promise<void> {
       { workload: 'W1 public key', server: emulator, serverName: 'emulator', steps: w1Steps, rounds: [] },
       ...(prismServer ? [{ workload: 'W1 public key', server: prismServer, serverName: 'Prism', steps: [cycle([publicKeyRequest(target)])], rounds: [] }] : []),
       { workload: 'W2 credit card, fresh key', server: emulator, serverName: 'emulator', steps: w2Steps, rounds: [] },
+      { workload: 'W2 credit card, fresh key', server: ideal, serverName: 'ideal server', steps: [cycle(fresh.requests)], rounds: [] },
       { workload: 'W2-size upload, no crypto', server: floor, serverName: 'floor', steps: [cycle(fresh.requests)], rounds: [] },
       { workload: 'W3 credit card, reused key', server: emulator, serverName: 'emulator', steps: w3Steps, rounds: [] },
+      { workload: 'W3 credit card, reused key', server: ideal, serverName: 'ideal server', steps: [cycle(reused.requests)], rounds: [] },
       { workload: 'W4 id card + authenticity', server: emulator, serverName: 'emulator', steps: w4Steps, rounds: [], perUnit: 2 },
     ];
     for (const workers of workerSettings.filter((w) => w !== DEFAULT_RSA_WORKERS)) {
@@ -578,6 +662,8 @@ async function main(): Promise<void> {
     const w3 = of('W3 credit card, reused key', emulator)!;
     const w4 = of('W4 id card + authenticity', emulator)!;
     const floorResult = of('W2-size upload, no crypto', floor)!;
+    const idealW2 = of('W2 credit card, fresh key', ideal)!;
+    const idealW3 = of('W3 credit card, reused key', ideal)!;
     const forge = of('W2 credit card, fresh key', forgeServer)!;
     const variants = Object.fromEntries(workerSettings.map((w) => [w, of('W2 credit card, fresh key', emulators.get(w)!)!]));
     const sharedResults = sharedSet.map((pair) => results.get(pair)!);
@@ -616,6 +702,22 @@ async function main(): Promise<void> {
       prismW1
         ? { measure: 'W1 public key vs Prism', ours: rps(w1), peer: rps(prismW1), ratio: both(w1, prismW1), target: '>= 3x', met: w1.rps >= 3 * prismW1.rps }
         : { measure: 'W1 public key vs Prism', ours: rps(w1), peer: 'skipped', ratio: 'n/a', target: '>= 3x', met: undefined },
+      {
+        measure: 'W2 fresh key vs the ideal server',
+        ours: rps(w2),
+        peer: rps(idealW2),
+        ratio: both(w2, idealW2),
+        target: `>= ${IDEAL_TARGETS.w2}x`,
+        met: w2.rps >= IDEAL_TARGETS.w2 * idealW2.rps,
+      },
+      {
+        measure: 'W3 reused key vs the ideal server',
+        ours: rps(w3),
+        peer: rps(idealW3),
+        ratio: both(w3, idealW3),
+        target: `>= ${IDEAL_TARGETS.w3}x`,
+        met: w3.rps >= IDEAL_TARGETS.w3 * idealW3.rps,
+      },
       {
         measure: 'W2 fresh key vs floor',
         ours: rps(w2),
@@ -703,12 +805,13 @@ async function main(): Promise<void> {
     report.notes.push(
       `Each workload ran ${S.rounds} rounds of ${S.seconds / S.rounds} s (after a ${S.warm} s warm-up), all servers interleaved in each round; req/s, p50 and p99 are medians of the rounds, CPU is over all rounds.`,
       `W2 and W4 send ${S.keys * S.wraps} distinct Symmetric-Key headers in a cycle (${S.keys} symmetric keys, each wrapped ${S.wraps} times: PKCS#1 v1.5 wrapping is randomised), so every request costs the server an RSA operation; W3 sends one header.`,
-      `Load generator and servers share the same ${report.machine.nproc} cores; the floor and node-forge servers run the same express + multer stack on the same ~100 KB upload. "Other load" is what everything else on the machine kept busy meanwhile; where it is high, throughput and tail latency are understated.`,
+      `Load generator and servers share the same ${report.machine.nproc} cores; the floor and node-forge servers run the same express + multer stack on the same ~100 KB upload; the ideal server (ideal-server.ts, bare node:http) does only what no emulator can skip: read the body, unwrap the key (cached by header), decrypt the image, encrypt one value, answer JSON. "Other load" is what everything else on the machine kept busy meanwhile; where it is high, throughput and tail latency are understated.`,
       `Run took ${((performance.now() - started) / 1000).toFixed(0)} s.`,
     );
   } finally {
     for (const server of servers) await server.stop();
     if (!('skipped' in shared)) await shared.redis.stop();
+    rmSync(keysDir, { recursive: true, force: true });
   }
 
   mkdirSync(RESULTS, { recursive: true });

@@ -134,6 +134,8 @@ export class ScenarioBook {
 
   /** Picks the scenario for a request and advances its sequence; undefined when none applies. */
   async select(input: SelectionInput, app: AppContext): Promise<Selection | undefined> {
+    // Most calls have no scenario to play: answered without the picking's own awaits.
+    if (!this.mayPick(input, app)) return undefined;
     const picked = await this.#pick(input, app);
     if (!picked) return undefined;
     const call = await this.state.nextCall(app, picked.scenario.name);
