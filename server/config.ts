@@ -536,11 +536,19 @@ export function withDefaults(values: Partial<GivenConfig>): EmulatorConfig {
   // EMULATOR_MAX_UPLOAD_BYTES wins over the emulated date's limit.
   const maxUploadBytes = given.maxUploadBytes ?? behaviourOn(given.apiDate).maxUploadBytes;
   // Four uploads of the largest size at once before a fifth waits (server/http/upload-budget.ts).
-  return { ...given, maxUploadBytes, maxInflightBytes: given.maxInflightBytes ?? INFLIGHT_UPLOADS * maxUploadBytes };
+  return { ...given, maxUploadBytes, maxInflightBytes: given.maxInflightBytes ?? defaultInflightBytes(maxUploadBytes) };
 }
 
 /** Largest uploads held in memory at once when EMULATOR_MAX_INFLIGHT_BYTES is unset. */
 const INFLIGHT_UPLOADS = 4;
+
+/**
+ * EMULATOR_MAX_INFLIGHT_BYTES when unset: room for four of the largest uploads at once.
+ * @example defaultInflightBytes(20 * 1024 * 1024) // 83886080
+ */
+export function defaultInflightBytes(maxUploadBytes: number): number {
+  return INFLIGHT_UPLOADS * maxUploadBytes;
+}
 
 /**
  * The settings of where the state lives, checked together: a Redis URL needs its secret, a

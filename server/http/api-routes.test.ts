@@ -2,7 +2,7 @@
  * The route table: the fast path's patterns and express's paths come from the same rows.
  */
 import { describe, expect, it } from 'vitest';
-import { API_ROUTES, expressPath, fastRoutes, routeParameter } from './api-routes.js';
+import { API_ROUTES, expressPath, fastRoutes, routeParameter, routePatterns } from './api-routes.js';
 
 describe('the route table', () => {
   const routes = fastRoutes();
@@ -44,5 +44,15 @@ describe('the route table', () => {
   it('express paths name the same parameters', () => {
     expect(expressPath('v2.1', API_ROUTES.find((r) => r.operation === 'public-key')!)).toBe('/v2.1/appkeys/:appKey/public-keys/:serviceName');
     expect(API_ROUTES.map(routeParameter).filter(Boolean)).toEqual(['serviceName']);
+  });
+
+  it('gives record mode the same routes over targets as they came: escapes and a query taken, still no other path', () => {
+    const loose = routePatterns(API_ROUTES, '([^/?#]+)', '(?:\\?.*)?');
+    const operation = (method: string, path: string) => loose.find((r) => r.method === method && r.pattern.test(path))?.operation;
+    expect(operation('POST', '/v2.0/appkeys/k%2D1/credit-card?trace=1')).toBe('credit-card');
+    expect(operation('GET', '/v2.1/appkeys/k/public-keys/id%2Dcard')).toBe('public-key');
+    expect(operation('POST', '/v2.0/appkeys/k/id-card/authenticity')).toBe('id-card/authenticity');
+    for (const path of ['/v2.2/appkeys/k/credit-card', '/v2.0/appkeys/k/credit-card/', '/v2.0/appkeys/k/passport'])
+      expect(operation('POST', path), path).toBeUndefined();
   });
 });

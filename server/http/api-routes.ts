@@ -49,10 +49,20 @@ export interface FastRoute extends ApiRoute {
  * @example fastRoutes()[0].pattern.exec('/v2.0/appkeys/k/credit-card')?.[2] // 'k'
  */
 export function fastRoutes(routes: readonly ApiRoute[] = API_ROUTES): FastRoute[] {
+  return routePatterns(routes, SEGMENT, '');
+}
+
+/**
+ * The table as patterns over a request target, with the given pattern for a path segment and
+ * for what may follow the path; the fast path's are strict, record mode's take any segment and
+ * a query (it forwards the target as it came).
+ * @example routePatterns(API_ROUTES, '([^/?#]+)', '(?:\\?.*)?')[0].pattern.test('/v2.0/appkeys/a%20b/credit-card?x=1') // true
+ */
+export function routePatterns(routes: readonly ApiRoute[], segment: string, tail: string): FastRoute[] {
   const versions = API_VERSIONS.map((api) => api.replace('.', '\\.')).join('|');
   return routes.map((route) => {
-    const path = route.path.replace(/\./g, '\\.').replace(/:[A-Za-z]+/g, SEGMENT);
-    return { ...route, pattern: new RegExp(`^/(${versions})/appkeys/${SEGMENT}/${path}$`) };
+    const path = route.path.replace(/\./g, '\\.').replace(/:[A-Za-z]+/g, segment);
+    return { ...route, pattern: new RegExp(`^/(${versions})/appkeys/${segment}/${path}${tail}$`) };
   });
 }
 

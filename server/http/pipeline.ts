@@ -21,7 +21,7 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { SETTINGS } from '../config.js';
+import { defaultInflightBytes, SETTINGS } from '../config.js';
 import { API_VERSIONS } from '../core/auth.js';
 import { AUTHENTICITY_MAX_BODY_BYTES } from '../core/authenticity.js';
 import { type ApiCall, CallFailed, type Learned, type OcrEngine, type OcrService, type Reply } from '../core/engine.js';
@@ -65,7 +65,7 @@ export function createApp(engine: OcrEngine, options: AppOptions, steps: Pipelin
   const { service } = engine;
   const onFault = options.onFault ?? (() => {});
   const withDiagnosis = options.diagnosisHeader ?? SETTINGS.diagnosisHeader.default;
-  const budget = new UploadBudget(options.maxInflightBytes ?? 4 * options.maxUploadBytes);
+  const budget = new UploadBudget(options.maxInflightBytes ?? defaultInflightBytes(options.maxUploadBytes));
   const readImage = imageReader(options.maxUploadBytes, budget);
   // The authenticity body: at most the upload limit on the wire, far less kept (authenticity.ts).
   const readText = (req: IncomingMessage, res: ServerResponse) => readBodyText(req, res, options.maxUploadBytes, AUTHENTICITY_MAX_BODY_BYTES, budget);

@@ -14,10 +14,11 @@ import type { Journal, JournalEntry } from '../core/journal.js';
 import { maskRequestKey } from '../core/request-key-ledger.js';
 import { drainBody, readyToAnswer, DRAIN_MS } from './body.js';
 import { DIAGNOSIS_HEADER, diagnosisHeaderValue } from './diagnosis-header.js';
+import { API_ROUTES, type ApiOperation, routePatterns } from './api-routes.js';
 import { plainImagePart } from './multipart.js';
 
-const PUBLIC_KEY_PATH = /^\/(v2\.[01])\/appkeys\/([^/?#]+)\/public-keys\/([^/?#]+)(?:\?.*)?$/;
-const OPERATION_PATH = /^\/(v2\.[01])\/appkeys\/([^/?#]+)\/(credit-card|id-card|id-card\/stand-alone|id-card\/authenticity)(?:\?.*)?$/;
+/** The API's routes (the one table, api-routes.ts) as the step takes them: any segment, a query forwarded as it came. */
+const FORWARDED = routePatterns(API_ROUTES, '([^/?#]+)', '(?:\\?.*)?');
 const TOKEN_PATH = /^\/oauth2\/token\/(create|revoke)(?:\?.*)?$/;
 
 /** What the step needs. */
@@ -76,31 +77,45 @@ type Handled = (req: IncomingMessage, options: RecordStepOptions) => Promise<{ a
 
 /** The handler of a request the step takes, or undefined. */
 function route(method: string, url: string): Handled | undefined {
-  if (method === 'GET') {
-    const match = PUBLIC_KEY_PATH.exec(url);
-    if (!match) return undefined;
-    return async (req, { proxy }) => {
-      const call = proxyCall(req, match[1] as ApiVersion, match[2]!, url);
-      if (!req.complete) await drainBody(req, DRAIN_MS);
-      return { answer: await proxy.publicKey(call, match[3]!), entry: { api: call.api, endpoint: 'public-key', appKey: call.appKey } };
-    };
+  if (method === 'POST') {
+    const token = TOKEN_PATH.exec(url);
+    if (token) return tokenCall(url, `token/${token[1]}` as 'token/create' | 'token/revoke');
   }
-  if (method !== 'POST') return undefined;
-  const token = TOKEN_PATH.exec(url);
-  if (token) {
-    return async (req, options) => {
-      const body = await readBody(req, 64 * 1024);
-      const entry: Partial<JournalEntry> = { endpoint: `token/${token[1]}` as 'token/create' | 'token/revoke' };
-      if (body === undefined) return { answer: tooLarge(options.proxy.oauthHost), entry };
-      return { answer: await options.proxy.token(url, headersOf(req), body), entry };
-    };
+  for (const table of FORWARDED) {
+    if (table.method !== method) continue;
+    const match = table.pattern.exec(url);
+    if (!match) continue;
+    const api = match[1] as ApiVersion;
+    return table.operation === 'public-key' ? publicKeyCall(api, match[2]!, match[3]!, url) : envelopeCall(api, match[2]!, table.operation, url);
   }
-  const match = OPERATION_PATH.exec(url);
-  if (!match) return undefined;
+  return undefined;
+}
+
+/** A public-key GET: the emulator's own key, under the target's version. */
+function publicKeyCall(api: ApiVersion, appKey: string, service: string, url: string): Handled {
+  return async (req, { proxy }) => {
+    const call = proxyCall(req, api, appKey, url);
+    if (!req.complete) await drainBody(req, DRAIN_MS);
+    return { answer: await proxy.publicKey(call, service), entry: { api, endpoint: 'public-key', appKey } };
+  };
+}
+
+/** A token issuer call, forwarded to the issuer as it came. */
+function tokenCall(url: string, endpoint: 'token/create' | 'token/revoke'): Handled {
   return async (req, options) => {
-    const call = proxyCall(req, match[1] as ApiVersion, match[2]!, url);
-    const endpoint = match[3] as ImageEndpoint | 'id-card/authenticity';
-    const entry: Partial<JournalEntry> = { api: call.api, endpoint, appKey: call.appKey };
+    const body = await readBody(req, 64 * 1024);
+    const entry: Partial<JournalEntry> = { endpoint };
+    if (body === undefined) return { answer: tooLarge(options.proxy.oauthHost), entry };
+    return { answer: await options.proxy.token(url, headersOf(req), body), entry };
+  };
+}
+
+/** A POST with an envelope: the Symmetric-Key wrapped again for the target, the body as it came. */
+function envelopeCall(api: ApiVersion, appKey: string, operation: Exclude<ApiOperation, 'public-key'>, url: string): Handled {
+  return async (req, options) => {
+    const call = proxyCall(req, api, appKey, url);
+    const endpoint: ImageEndpoint | 'id-card/authenticity' = operation;
+    const entry: Partial<JournalEntry> = { api, endpoint, appKey };
     const sentKey = call.headers['request-key'];
     const body = await readBody(req, options.maxUploadBytes);
     if (body === undefined) return { answer: tooLarge(options.proxy.host), entry };
