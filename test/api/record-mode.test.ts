@@ -136,7 +136,11 @@ describe('record mode against the stand-in', () => {
       ['/__emulator/reset', { appKey: 'standin-appkey' }],
       ['/__emulator/clock', { advanceSeconds: 0, appKey: 'standin-appkey' }],
     ] as const) {
-      const response = await fetch(`${rec.emulator.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      const response = await fetch(`${rec.emulator.url}${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       expect(response.status, `${path}: ${await response.clone().text()}`).toBeLessThan(300);
     }
   });
