@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thrownCode } from '../../test/support/thrown-code.js';
 import {
   AUTHENTICITY_MAX_BODY_BYTES,
   AUTHENTICITY_MAX_DEPTH,
@@ -8,19 +9,9 @@ import {
   readAuthenticityBody,
 } from './authenticity.js';
 import { encryptValue } from './envelope.js';
-import type { OcrError } from './errors.js';
 
 const key = Buffer.alloc(32, 7);
 const enc = (v: string) => encryptValue(key, v);
-
-function code(fn: () => unknown): number {
-  try {
-    fn();
-  } catch (error) {
-    return (error as OcrError).code;
-  }
-  return 0;
-}
 
 describe('readAuthenticityBody', () => {
   it('decrypts encrypted fields and keeps idType and expirationDate plain', () => {
@@ -43,28 +34,30 @@ describe('readAuthenticityBody', () => {
   });
 
   it('answers 4000001 for shape faults before 4000303 for undecryptable values', () => {
-    expect(code(() => readAuthenticityBody([], key))).toBe(4000001);
-    expect(code(() => readAuthenticityBody({ idType: 'alien', name: enc('x') }, key))).toBe(4000001);
-    expect(code(() => readAuthenticityBody({ idType: 'resident', name: enc('x'), residentNumber: enc('1') }, key))).toBe(4000001);
-    expect(code(() => readAuthenticityBody({ idType: 'resident', name: 'garbage', residentNumber: enc('1'), issueDate: 5 }, key))).toBe(4000001);
-    expect(code(() => readAuthenticityBody({ idType: 'resident', name: 'garbage', residentNumber: enc('1'), issueDate: enc('2') }, key))).toBe(4000303);
+    expect(thrownCode(() => readAuthenticityBody([], key))).toBe(4000001);
+    expect(thrownCode(() => readAuthenticityBody({ idType: 'alien', name: enc('x') }, key))).toBe(4000001);
+    expect(thrownCode(() => readAuthenticityBody({ idType: 'resident', name: enc('x'), residentNumber: enc('1') }, key))).toBe(4000001);
+    expect(thrownCode(() => readAuthenticityBody({ idType: 'resident', name: 'garbage', residentNumber: enc('1'), issueDate: 5 }, key))).toBe(4000001);
+    expect(thrownCode(() => readAuthenticityBody({ idType: 'resident', name: 'garbage', residentNumber: enc('1'), issueDate: enc('2') }, key))).toBe(4000303);
     expect(
-      code(() => readAuthenticityBody({ idType: 'driver', name: enc('a'), residentNumber: enc('9001011'), driverLicenseNumber: enc('111234567890') }, key)),
+      thrownCode(() =>
+        readAuthenticityBody({ idType: 'driver', name: enc('a'), residentNumber: enc('9001011'), driverLicenseNumber: enc('111234567890') }, key),
+      ),
     ).toBe(0);
   });
 
   it('follows the emulated date: passports refused since 2026-05-27, serialNum required before 2024-04-09', () => {
     const passport = { idType: 'passport', name: enc('A'), passportNumber: enc('M1'), issueDate: enc('1'), birthDate: enc('2'), expirationDate: '3' };
-    expect(code(() => readAuthenticityBody(passport, key))).toBe(4000001);
-    expect(code(() => readAuthenticityBody(passport, key, { passport: true, serialNumRequired: true }))).toBe(0);
+    expect(thrownCode(() => readAuthenticityBody(passport, key))).toBe(4000001);
+    expect(thrownCode(() => readAuthenticityBody(passport, key, { passport: true, serialNumRequired: true }))).toBe(0);
     const driver = { idType: 'driver', name: enc('a'), residentNumber: enc('9001011'), driverLicenseNumber: enc('111234567890') };
-    expect(code(() => readAuthenticityBody(driver, key, { passport: true, serialNumRequired: true }))).toBe(4000001);
-    expect(code(() => readAuthenticityBody({ ...driver, serialNum: enc('1A2B34') }, key, { passport: true, serialNumRequired: true }))).toBe(0);
+    expect(thrownCode(() => readAuthenticityBody(driver, key, { passport: true, serialNumRequired: true }))).toBe(4000001);
+    expect(thrownCode(() => readAuthenticityBody({ ...driver, serialNum: enc('1A2B34') }, key, { passport: true, serialNumRequired: true }))).toBe(0);
   });
 
   it('is not fooled by __proto__ keys', () => {
     const body = JSON.parse('{"idType":"resident","__proto__":{"name":"x"}}');
-    expect(code(() => readAuthenticityBody(body, key))).toBe(4000001);
+    expect(thrownCode(() => readAuthenticityBody(body, key))).toBe(4000001);
   });
 });
 
@@ -106,7 +99,7 @@ describe('parseAuthenticityJson', () => {
   });
 
   it('refuses a text over the byte bound, too deep, or not JSON with 4000001', () => {
-    const parsed = (text: string) => code(() => parseAuthenticityJson(text));
+    const parsed = (text: string) => thrownCode(() => parseAuthenticityJson(text));
     expect(parsed(`{"idType":"resident"}`)).toBe(0);
     expect(parsed(`{"x":"${'x'.repeat(AUTHENTICITY_MAX_BODY_BYTES)}"}`)).toBe(4000001);
     // Characters under the bound, bytes over it (three bytes each in UTF-8).

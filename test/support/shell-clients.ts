@@ -16,6 +16,21 @@ export const SHELL_CLIENT = join(ROOT, 'test', 'interop', 'curl-openssl-client.s
 export const SHELL_CLIENT_V21 = join(ROOT, 'test', 'interop', 'curl-openssl-client-v21.sh');
 
 /**
+ * What the v2.1 shell client prints when every step went right: a token, a card, an ID card and
+ * its authenticity, the revoked token refused, a bad client refused.
+ * @example expect(Object.fromEntries(await runClient('bash', [SHELL_CLIENT_V21, ...]))).toMatchObject(V21_CLIENT_SUCCEEDED)
+ */
+export const V21_CLIENT_SUCCEEDED: Readonly<Record<string, string>> = {
+  'token.type': 'Bearer',
+  'creditCard.resultCode': '0',
+  'idCard.resultCode': '0',
+  'authenticity.resultCode': '0',
+  'authenticity.isAuthenticity': 'true',
+  'revoked.resultCode': '4010006',
+  'badClient.status': '401',
+};
+
+/**
  * The path of a file under test/fixtures.
  * @example fixturePath('card-856x540.jpg')
  */

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { OcrError } from '../errors.js';
+import { thrownCode } from '../../../test/support/thrown-code.js';
 import { MemoryLocks, ResidentLock } from './memory-locks.js';
-
-function code(fn: () => unknown): number {
-  try {
-    fn();
-  } catch (error) {
-    return (error as OcrError).code;
-  }
-  return 0;
-}
 
 describe('ResidentLock', () => {
   it('locks after five wrong issue dates in a row; a right answer resets the count', () => {
@@ -17,10 +8,10 @@ describe('ResidentLock', () => {
     for (let i = 0; i < 4; i++) lock.record('card', ['issueDate']);
     lock.record('card', []);
     for (let i = 0; i < 4; i++) lock.record('card', ['issueDate']);
-    expect(code(() => lock.assertOpen('card'))).toBe(0);
+    expect(thrownCode(() => lock.assertOpen('card'))).toBe(0);
     lock.record('card', ['issueDate']);
-    expect(code(() => lock.assertOpen('card'))).toBe(4000123);
-    expect(code(() => lock.assertOpen('other'))).toBe(0);
+    expect(thrownCode(() => lock.assertOpen('card'))).toBe(4000123);
+    expect(thrownCode(() => lock.assertOpen('other'))).toBe(0);
   });
 });
 
