@@ -2,9 +2,9 @@
 // runs them: the image with its defaults but an admin token, on a mapped port, each suite with an
 // app key of its own so the three run at once without their resets meeting.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, vi } from 'vitest';
 import { runContainer, whyNoContainers, type RunningContainer } from '../support/container.js';
-import { EXAMPLE_LANGUAGES, exampleToolMissing, expectSuitePasses, type ExampleLanguage } from '../examples/run-example.js';
+import { itRunsEverySuite, suitesCredentialsSetting } from '../examples/run-example.js';
 
 // Each test starts containers: minutes on a busy machine, never a measure of speed.
 vi.setConfig({ testTimeout: 180_000 });
@@ -13,28 +13,17 @@ const skip = whyNoContainers();
 const BUILD_MS = 20 * 60_000;
 const SUITE_TIMEOUT_MS = 300_000;
 const ADMIN_TOKEN = randomBytes(16).toString('hex');
-const credentials = (language: ExampleLanguage) => ({ appKey: `${language}-in-image`, secretKey: `${language}-in-image-secret` });
 
 describe.skipIf(skip).concurrent(`example suites against the container image${skip ? ` (SKIPPED: ${skip})` : ''}`, () => {
   let emulator: RunningContainer;
 
   beforeAll(async () => {
-    const extra = EXAMPLE_LANGUAGES.map((language) => `${credentials(language).appKey}:${credentials(language).secretKey}`).join(',');
-    emulator = await runContainer({ env: { EMULATOR_ADMIN_TOKEN: ADMIN_TOKEN, EMULATOR_EXTRA_CREDENTIALS: extra } });
+    emulator = await runContainer({ env: { EMULATOR_ADMIN_TOKEN: ADMIN_TOKEN, EMULATOR_EXTRA_CREDENTIALS: suitesCredentialsSetting('in-image') } });
   }, BUILD_MS);
 
   afterAll(async () => {
     await emulator?.remove();
   });
 
-  for (const language of EXAMPLE_LANGUAGES) {
-    const missing = exampleToolMissing(language);
-    it.skipIf(missing)(
-      `${language}: every test of examples/${language} passes${missing ? ` (skipped: ${missing})` : ''}`,
-      async () => {
-        await expectSuitePasses(language, { url: emulator.url, adminToken: ADMIN_TOKEN, ...credentials(language) }, SUITE_TIMEOUT_MS);
-      },
-      SUITE_TIMEOUT_MS + 10_000,
-    );
-  }
+  itRunsEverySuite(() => ({ url: emulator.url, adminToken: ADMIN_TOKEN }), 'in-image', SUITE_TIMEOUT_MS);
 });

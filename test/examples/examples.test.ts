@@ -7,10 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnEmulator, type SpawnedEmulator } from '../../contracts/lib/spawn-emulator.js';
-import { EXAMPLE_LANGUAGES, exampleToolMissing, expectSuitePasses, passedTests, runExampleSuite, type ExampleLanguage } from './run-example.js';
+import { EXAMPLE_LANGUAGES, exampleToolMissing, itRunsEverySuite, passedTests, runExampleSuite, suitesCredentialsSetting } from './run-example.js';
 
 const ADMIN_TOKEN = randomBytes(16).toString('hex');
-const credentials = (language: ExampleLanguage) => ({ appKey: `${language}-example`, secretKey: `${language}-example-secret` });
 const SUITE_TIMEOUT_MS = 300_000;
 
 describe('runExampleSuite and passedTests', () => {
@@ -44,23 +43,13 @@ describe.concurrent('example suites against the built emulator (EMULATOR_ADMIN_T
   let emulator: SpawnedEmulator;
 
   beforeAll(async () => {
-    const extra = EXAMPLE_LANGUAGES.map((language) => `${credentials(language).appKey}:${credentials(language).secretKey}`).join(',');
-    emulator = await spawnEmulator({ EMULATOR_ADMIN_TOKEN: ADMIN_TOKEN, EMULATOR_EXTRA_CREDENTIALS: extra });
+    emulator = await spawnEmulator({ EMULATOR_ADMIN_TOKEN: ADMIN_TOKEN, EMULATOR_EXTRA_CREDENTIALS: suitesCredentialsSetting('example') });
   });
   afterAll(async () => {
     await emulator?.stop();
   });
 
-  for (const language of EXAMPLE_LANGUAGES) {
-    const missing = exampleToolMissing(language);
-    it.skipIf(missing)(
-      `${language}: every test of examples/${language} passes${missing ? ` (skipped: ${missing})` : ''}`,
-      async () => {
-        await expectSuitePasses(language, { url: emulator.url, adminToken: ADMIN_TOKEN, ...credentials(language) }, SUITE_TIMEOUT_MS);
-      },
-      SUITE_TIMEOUT_MS + 10_000,
-    );
-  }
+  itRunsEverySuite(() => ({ url: emulator.url, adminToken: ADMIN_TOKEN }), 'example', SUITE_TIMEOUT_MS);
 });
 
 // A newcomer who runs a suite against an emulator with an admin token, without passing it, learns

@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { expect, it } from 'vitest';
 import { ROOT } from '../../contracts/lib/spawn-emulator.js';
 
 /** The languages of examples/. */
@@ -164,7 +165,6 @@ export interface SuiteTarget {
  * @example await expectSuitePasses('go', { url: emulator.url, adminToken, appKey: 'go-example', secretKey: 'go-secret' })
  */
 export async function expectSuitePasses(language: ExampleLanguage, target: SuiteTarget, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
-  const { expect } = await import('vitest');
   const env = { EMULATOR_URL: target.url, EMULATOR_ADMIN_TOKEN: target.adminToken, EMULATOR_APPKEY: target.appKey, EMULATOR_SECRETKEY: target.secretKey };
   const run = await runExampleSuite(language, env, timeoutMs);
   expect(run.code, run.output).toBe(0);
@@ -173,4 +173,38 @@ export async function expectSuitePasses(language: ExampleLanguage, target: Suite
     headers: { Authorization: `Bearer ${target.adminToken}` },
   });
   expect(((await journal.json()) as { requests: unknown[] }).requests.length).toBeGreaterThan(0);
+}
+
+/** The credentials each language's suite gets alone, with a tag naming where it runs. */
+export function suiteCredentials(language: ExampleLanguage, tag: string): { appKey: string; secretKey: string } {
+  return { appKey: `${language}-${tag}`, secretKey: `${language}-${tag}-secret` };
+}
+
+/**
+ * EMULATOR_EXTRA_CREDENTIALS for an emulator that serves every language's suite at once.
+ * @example spawnEmulator({ EMULATOR_EXTRA_CREDENTIALS: suitesCredentialsSetting('example') })
+ */
+export function suitesCredentialsSetting(tag: string): string {
+  return EXAMPLE_LANGUAGES.map((language) => {
+    const { appKey, secretKey } = suiteCredentials(language, tag);
+    return `${appKey}:${secretKey}`;
+  }).join(',');
+}
+
+/**
+ * One test per language that runs its suite against the emulator `target()` names, skipped with
+ * the reason when the language's tools are missing. Call inside a `describe`.
+ * @example itRunsEverySuite(() => ({ url: emulator.url, adminToken }), 'example', 300_000)
+ */
+export function itRunsEverySuite(target: () => { url: string; adminToken: string }, tag: string, timeoutMs: number): void {
+  for (const language of EXAMPLE_LANGUAGES) {
+    const missing = exampleToolMissing(language);
+    it.skipIf(missing)(
+      `${language}: every test of examples/${language} passes${missing ? ` (skipped: ${missing})` : ''}`,
+      async () => {
+        await expectSuitePasses(language, { ...target(), ...suiteCredentials(language, tag) }, timeoutMs);
+      },
+      timeoutMs + 10_000,
+    );
+  }
 }
