@@ -10,7 +10,7 @@
  * await emulator.close();
  */
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, Server } from 'node:http';
 import { join } from 'node:path';
 import { baseUrl, isLoopbackName } from './base-url.js';
 import { checkOptions, checkSharedState, ConfigError, type EmulatorConfig, type OptionCheck, type SettingOptions } from './config.js';
@@ -20,11 +20,10 @@ import { DEFAULT_KEY_CACHE_ENTRIES } from './core/key-cache.js';
 import { rsa2048Factory, type KeyFactory } from './core/key-store.js';
 import { cryptoRandom, type RandomSource } from './core/random.js';
 import { ScenarioBook } from './core/scenarios/book.js';
-import type { RecordStepOptions } from './http/record-step.js';
 import { memoryStores } from './core/stores/memory.js';
 import type { StateStores } from './core/stores/types.js';
 import { isStoreUnavailable } from './core/stores/unavailable.js';
-import { createApp as createHttpApp } from './http/pipeline.js';
+import { createApp as createHttpApp, type PipelineSteps } from './http/pipeline.js';
 import type { UploadBudgetStats } from './http/upload-budget.js';
 import { KeysDir } from './keys-dir.js';
 import { createNodeServer, listen } from './node-server.js';
@@ -190,9 +189,7 @@ async function serve(options: ResolvedOptions, given: StartOptions, stores: Stat
   const journal = new Journal(options.journalSize, options.journalMaxBytes);
   const onRequest = options.log === 'requests' ? (entry: JournalEntry) => log(requestLine(entry)) : undefined;
   // Record mode's step: the pipeline offers it every request first (docs/record-live-service.md).
-  const forward = options.recordTarget
-    ? await recordMode(options, { engine, journal, maxUploadBytes: options.maxUploadBytes, onFault, log, onRequest })
-    : undefined;
+  const forward = options.recordTarget ? await recordMode(options, { engine, log }) : undefined;
   const app = createHttpApp(
     engine,
     {
@@ -321,10 +318,7 @@ const OTHER_OPTIONS: Record<string, OptionCheck> = {
  * Record mode (docs/record-live-service.md): the record directory and its salt, the proxy to the
  * target, and the step in front of the emulator. Says so in one log line, hosts only.
  */
-async function recordMode(
-  options: ResolvedOptions,
-  parts: Omit<RecordStepOptions, 'proxy' | 'diagnosisHeader' | 'now'> & { engine: OcrEngine; log: (line: string) => void },
-): Promise<(req: IncomingMessage, res: ServerResponse) => boolean> {
+async function recordMode(options: ResolvedOptions, parts: { engine: OcrEngine; log: (line: string) => void }): Promise<NonNullable<PipelineSteps['forward']>> {
   const { LiveProxy } = await import('./core/record/live-proxy.js');
   const { Redactor } = await import('./core/record/redact.js');
   const { recordStep, targetFetch } = await import('./http/record-step.js');
@@ -356,7 +350,7 @@ async function recordMode(
   parts.log(
     `nhn-ocr-emulator: record mode on: the API is forwarded to ${proxy.host} and tokens to ${proxy.oauthHost}, at most ${maxCalls} calls; recordings go to ${dir.path} (personal values ${keepValues ? 'KEPT' : 'replaced by synthetic ones'})`,
   );
-  return recordStep({ ...parts, proxy, diagnosisHeader: options.diagnosisHeader, now: () => parts.engine.controls.now() });
+  return recordStep({ proxy, maxUploadBytes: options.maxUploadBytes });
 }
 
 /** One log line per request: never secrets or values, only what happened. */

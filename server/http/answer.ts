@@ -14,6 +14,8 @@ export interface Answer {
   body: unknown;
   headers?: Record<string, string> | undefined;
   drop?: true;
+  /** A body relayed as it came (record mode): written as is, with only its own headers and its length. */
+  bytes?: Buffer | undefined;
 }
 
 /** The JSON media type every body goes out with. */
@@ -36,6 +38,11 @@ export function writeAnswer(req: IncomingMessage, res: ServerResponse, answer: A
 }
 
 function send(res: ServerResponse, answer: Answer): void {
+  if (answer.bytes) {
+    res.writeHead(answer.status, { ...answer.headers, 'content-length': answer.bytes.length });
+    res.end(answer.bytes);
+    return;
+  }
   if (answer.body === undefined) {
     res.writeHead(answer.status, answer.headers);
     res.end();

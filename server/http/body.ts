@@ -9,22 +9,6 @@ import type { UploadBudget } from './upload-budget.js';
 export const DRAIN_MS = 5_000;
 
 /**
- * Gets a request ready for its answer: false when the answer is to drop the connection (done
- * here); otherwise, if the answer came before the whole body, the rest is read and dropped
- * first (or {@link DRAIN_MS} passes): a connection closed while the client still sends is
- * reset, and the client loses the answer (RFC 9112 section 9.6).
- * @example if (await readyToAnswer(req, answer)) res.end(text)
- */
-export async function readyToAnswer(req: IncomingMessage, answer: { drop?: true }): Promise<boolean> {
-  if (answer.drop) {
-    req.socket.destroy();
-    return false;
-  }
-  if (!req.complete) await drainBody(req, DRAIN_MS);
-  return true;
-}
-
-/**
  * Reads and drops what is left of a request body; resolves when it has all arrived, when the
  * client has gone, or after `maxMs`, whichever comes first. Nothing is kept.
  * @example if (!req.complete) await drainBody(req, 5000)

@@ -32,6 +32,7 @@ import { API_ROUTES, type ApiOperation, apiCall, expressPath, fastRoutes, routeP
 import { readBodyText } from './body.js';
 import { clientErrorStatus, diagnosisHeaders, refusalOf, renderRefusal, type Surface, unknownRoute } from './refusal.js';
 import { type ImageReader, imageReader, type ReadUpload } from './multipart.js';
+import type { Forwarded } from './record-step.js';
 import { type RouteFactory, tokenRoutes } from './token-routes.js';
 import { UploadBudget } from './upload-budget.js';
 
@@ -52,8 +53,8 @@ export interface AppOptions extends Omit<AdminOptions, 'journal'> {
 
 /** Steps a running emulator adds to the pipeline (not part of the package's `createApp`). */
 export interface PipelineSteps {
-  /** Step 0, record mode: answers a request it takes and returns true, or returns false. */
-  forward?: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
+  /** Step 0, record mode (record-step.ts): what a request it takes was forwarded as, or undefined. */
+  forward?: ((req: IncomingMessage) => Promise<Forwarded> | undefined) | undefined;
 }
 
 /**
@@ -126,6 +127,29 @@ export function createApp(engine: OcrEngine, options: AppOptions, steps: Pipelin
     options.onRequest?.(entry);
   };
 
+  /**
+   * Step 0's settle: a forwarded call journaled with what was forwarded where, its answer relayed
+   * as the target gave it, the diagnosis header added when the emulator itself failed it.
+   */
+  const relay = async (req: IncomingMessage, started: number, pending: Promise<Forwarded>): Promise<Answer> => {
+    const { answer, entry } = await pending;
+    const { diagnosis } = answer;
+    const journaled = options.journal.add({
+      time: isoTime(engine.state.now()),
+      method: req.method ?? '',
+      path: (req.url ?? '').split('?')[0]!,
+      ...entry,
+      resultCode: answer.resultCode,
+      status: answer.status,
+      diagnosis,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      forwarded: answer.forwarded,
+    });
+    options.onRequest?.(journaled);
+    const headers = diagnosis ? { ...answer.headers, ...diagnosisHeaders(withDiagnosis, diagnosis) } : answer.headers;
+    return { status: answer.status, body: undefined, bytes: answer.body, headers };
+  };
+
   /** Writes a settled answer; a fault while writing closes the connection. */
   const respond = async (req: IncomingMessage, res: ServerResponse, answer: Promise<Answer>): Promise<void> => {
     try {
@@ -184,7 +208,11 @@ export function createApp(engine: OcrEngine, options: AppOptions, steps: Pipelin
   const routes = fastRoutes();
   const { forward } = steps;
   return (req, res) => {
-    if (forward?.(req, res)) return;
+    const forwarded = forward?.(req);
+    if (forwarded) {
+      void respond(req, res, relay(req, performance.now(), forwarded));
+      return;
+    }
     const url = req.url ?? '';
     for (const table of routes) {
       if (req.method !== table.method) continue;

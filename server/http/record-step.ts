@@ -2,18 +2,18 @@
  * Record mode's one step in front of the emulator (docs/record-live-service.md): the API's five
  * operations and the token issuer's two go to the live service through the recording proxy
  * (server/core/record/live-proxy.ts); anything else (the admin API, the dashboard, an unknown
- * path) is left to the emulator. The step reads the request, hands it to the proxy, journals the
- * call with what was forwarded where, and writes the answer.
+ * path) is left to the emulator. The step reads the request and hands it to the proxy; the
+ * pipeline (pipeline.ts, step 0) journals the call with what was forwarded where and writes the
+ * answer as it came.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { ApiVersion } from '../core/auth.js';
 import type { ImageEndpoint } from '../core/record/recording.js';
 import { type LiveProxy, type ProxyAnswer, type ProxyCall, type TargetFetch, TargetUnavailable } from '../core/record/live-proxy.js';
 import { failureBody } from '../core/errors.js';
-import type { Journal, JournalEntry } from '../core/journal.js';
+import type { JournalEntry } from '../core/journal.js';
 import { maskRequestKey } from '../core/request-key-ledger.js';
-import { drainBody, readyToAnswer, DRAIN_MS } from './body.js';
-import { DIAGNOSIS_HEADER, diagnosisHeaderValue } from './diagnosis-header.js';
+import { drainBody, DRAIN_MS } from './body.js';
 import { API_ROUTES, type ApiOperation, routePatterns } from './api-routes.js';
 import { plainImagePart } from './multipart.js';
 
@@ -24,56 +24,26 @@ const TOKEN_PATH = /^\/oauth2\/token\/(create|revoke)(?:\?.*)?$/;
 /** What the step needs. */
 export interface RecordStepOptions {
   proxy: LiveProxy;
-  journal: Journal;
   /** Largest request body read; above it 4131000, nothing forwarded. */
   maxUploadBytes: number;
-  /** Told about every finished request (for logging). */
-  onRequest?: ((entry: JournalEntry) => void) | undefined;
-  /** Told about faults of the step itself (the request is then cut). */
-  onFault: (error: unknown) => void;
-  diagnosisHeader: boolean;
-  /** The journal's clock. */
-  now(): number;
+}
+
+/** A call the step took: the answer to relay, and what the journal says of it beyond the answer. */
+export interface Forwarded {
+  answer: ProxyAnswer;
+  entry: Partial<JournalEntry>;
 }
 
 /**
- * Builds the step: it answers a request it takes and returns true, or returns false for the emulator.
- * @example const step = recordStep({ proxy, journal, maxUploadBytes, onFault, diagnosisHeader: true, now: Date.now }); (req, res) => step(req, res) || app(req, res)
+ * Builds the step: for a request it takes, the promise of what it forwarded (the pipeline
+ * journals and writes it); for any other, undefined.
+ * @example const forward = recordStep({ proxy, maxUploadBytes }); const forwarded = forward(req)
  */
-export function recordStep(options: RecordStepOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
-  return (req, res) => {
-    const url = req.url ?? '';
-    const handled = route(req.method ?? '', url);
-    if (!handled) return false;
-    const started = performance.now();
-    handled(req, options)
-      .then(async ({ answer, entry }) => {
-        const diagnosisHeaders = answer.diagnosis && options.diagnosisHeader ? { [DIAGNOSIS_HEADER]: diagnosisHeaderValue(answer.diagnosis) } : {};
-        const added = options.journal.add({
-          time: new Date(options.now()).toISOString(),
-          method: req.method ?? '',
-          path: url.split('?')[0]!,
-          ...entry,
-          resultCode: answer.resultCode,
-          status: answer.status,
-          ...(answer.diagnosis ? { diagnosis: answer.diagnosis } : {}),
-          durationMs: Math.round((performance.now() - started) * 100) / 100,
-          forwarded: answer.forwarded,
-        });
-        options.onRequest?.(added);
-        if (!(await readyToAnswer(req, {}))) return;
-        res.writeHead(answer.status, { ...answer.headers, ...diagnosisHeaders, 'content-length': answer.body.length });
-        res.end(answer.body);
-      })
-      .catch((error: unknown) => {
-        options.onFault(error);
-        res.destroy();
-      });
-    return true;
-  };
+export function recordStep(options: RecordStepOptions): (req: IncomingMessage) => Promise<Forwarded> | undefined {
+  return (req) => route(req.method ?? '', req.url ?? '')?.(req, options);
 }
 
-type Handled = (req: IncomingMessage, options: RecordStepOptions) => Promise<{ answer: ProxyAnswer; entry: Partial<JournalEntry> }>;
+type Handled = (req: IncomingMessage, options: RecordStepOptions) => Promise<Forwarded>;
 
 /** The handler of a request the step takes, or undefined. */
 function route(method: string, url: string): Handled | undefined {
