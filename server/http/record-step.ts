@@ -14,7 +14,7 @@ import { failureBody } from '../core/errors.js';
 import type { JournalEntry } from '../core/journal.js';
 import { maskRequestKey } from '../core/request-key-ledger.js';
 import { drainBody, DRAIN_MS } from './body.js';
-import { API_ROUTES, type ApiOperation, routePatterns } from './api-routes.js';
+import { API_ROUTES, type ApiOperation, header, routePatterns } from './api-routes.js';
 import { plainImagePart } from './multipart.js';
 
 /** The API's routes (the one table, api-routes.ts) as the step takes them: any segment, a query forwarded as it came. */
@@ -103,9 +103,10 @@ function proxyCall(req: IncomingMessage, api: ApiVersion, appKey: string, path: 
   return { api, appKey, path, headers: headersOf(req) };
 }
 
+/** Every request header as one string, as the target is sent them. */
 function headersOf(req: IncomingMessage): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(req.headers)) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  for (const name of Object.keys(req.headers)) out[name] = header(req, name);
   return out;
 }
 

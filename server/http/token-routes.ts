@@ -12,6 +12,7 @@ import type { Learned, OcrService, Reply } from '../core/engine.js';
 import { OAuthError, OcrError } from '../core/errors.js';
 import type { TokenForm } from '../core/token-issuer.js';
 import { DRAIN_MS, drainBody, readBodyText } from './body.js';
+import { header } from './api-routes.js';
 
 /** A route's handler: gets the request, returns a reply (with what it learned for the journal). */
 export type Handler = (req: Request, res: Response) => Promise<Reply>;
@@ -105,9 +106,4 @@ function hasNoBody(req: Request): boolean {
 function queryString(url: string): string {
   const at = url.indexOf('?');
   return at < 0 ? '' : url.slice(at + 1);
-}
-
-function header(req: Request, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
 }
