@@ -84,7 +84,7 @@ export function refusalOf(error: unknown, surface: Surface, onFault: (error: unk
   if (error instanceof RegistrationError) return registrationRefusal(error);
   if (error instanceof ClockLimitError) return adminRefusal(400, 'bad_request', error.message);
   // Out of reach or refusing (out of memory, a read-only replica): the message says which
-  // (README, "Several emulators as one"). A token call answers as the issuer does, never with an
+  // (docs/shared-state.md, "Several emulators as one"). A token call answers as the issuer does, never with an
   // OCR body on HTTP 200 (a client would take that for success).
   if (isStoreUnavailable(error) && surface !== 'api') {
     return surface === 'token' ? oauthRefusal('temporarily_unavailable', error.diagnosis) : adminRefusal(503, 'unavailable', error.diagnosis);
@@ -116,7 +116,7 @@ function bodyOf(refusal: Refusal): unknown {
 }
 
 /**
- * The diagnosis header of a failed answer, or nothing when it is turned off (README, "The journal").
+ * The diagnosis header of a failed answer, or nothing when it is turned off (docs/admin-api.md, "The journal").
  * @example diagnosisHeaders(true, 'Authorization header is missing') // { 'X-Emulator-Diagnosis': 'Authorization header is missing' }
  */
 export function diagnosisHeaders(enabled: boolean, diagnosis: string): Record<string, string> {
